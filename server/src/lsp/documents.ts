@@ -1,0 +1,28 @@
+/**
+ * Analysis results per open document, computed at most once per document version. Every feature asks here instead
+ * of parsing again.
+ */
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { Analysis, analyzeText } from '../model/analyze';
+
+export class AnalysisCache {
+  private readonly entries = new Map<string, { version: number; analysis: Analysis }>();
+
+  constructor(private readonly maxLength: () => number) {}
+
+  get(document: TextDocument): Analysis {
+    const cached = this.entries.get(document.uri);
+    if (cached && cached.version === document.version) return cached.analysis;
+    const analysis = analyzeText(document.getText(), { maxLength: this.maxLength() });
+    this.entries.set(document.uri, { version: document.version, analysis });
+    return analysis;
+  }
+
+  delete(uri: string): void {
+    this.entries.delete(uri);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

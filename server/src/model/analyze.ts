@@ -1,0 +1,45 @@
+/**
+ * The core entry point: text in, model and diagnostics out. Pure and synchronous; the server, the CLI and the
+ * tests all call this.
+ */
+import { checkModel } from './checks';
+import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { parseThreatModel, ParsedDocument } from './parse';
+import { validateAgainstSchema } from './schema';
+
+export interface AnalyzeOptions {
+  readonly maxLength?: number;
+  /** YYYY-MM-DD; defaults to the local date. Tests pin it. */
+  readonly today?: string;
+}
+
+export interface Analysis {
+  readonly parsed: ParsedDocument;
+  readonly diagnostics: readonly CoreDiagnostic[];
+}
+
+export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysis {
+  const parsed = parseThreatModel(text, { maxLength: options.maxLength });
+  const diagnostics = [...parsed.diagnostics];
+  try {
+    if (parsed.doc && parsed.model) {
+      diagnostics.push(...validateAgainstSchema(parsed.doc, parsed.value));
+      diagnostics.push(...checkModel(parsed.model, { today: options.today ?? localDate(new Date()) }));
+    }
+  } catch (e) {
+    // A bug in a check must not take the whole document down: report it where the user sees it.
+    diagnostics.push({
+      code: DiagnosticCode.InternalError,
+      severity: 'error',
+      message: `Threatcode could not finish analysing this file: ${e instanceof Error ? e.message : String(e)}. Please report this.`,
+      span: { start: 0, end: 0 },
+    });
+  }
+  diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  return { parsed, diagnostics };
+}
+
+export function localDate(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

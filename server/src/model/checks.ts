@@ -1,0 +1,250 @@
+/**
+ * Model checks beyond the schema's reach: identity (duplicate ids), references between elements, boundary nesting,
+ * flows, and risk-acceptance hygiene.
+ */
+import { isScalar, Pair } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { spanOf } from './parse';
+import { didYouMean, suggest } from './suggest';
+import { Boundary, Element, elementsOf, SECTION_NOUN, SectionName, Span, ThreatModel } from './types';
+
+export interface CheckOptions {
+  /** Today's date as YYYY-MM-DD; acceptances that expire before it are reported. */
+  readonly today: string;
+}
+
+export function checkModel(model: ThreatModel, options: CheckOptions): CoreDiagnostic[] {
+  return [
+    ...checkDuplicateIds(model),
+    ...checkReferences(model),
+    ...checkBoundaryCycles(model),
+    ...checkFlows(model),
+    ...checkComponents(model),
+    ...checkAcceptances(model, options.today),
+  ];
+}
+
+function checkDuplicateIds(model: ThreatModel): CoreDiagnostic[] {
+  const out: CoreDiagnostic[] = [];
+  for (const element of elementsOf(model)) {
+    const first = model.byId.get(element.id);
+    if (!first || first === element) continue;
+    out.push({
+      code: DiagnosticCode.DuplicateId,
+      severity: 'error',
+      message: `Duplicate id '${element.id}': already used by ${SECTION_NOUN[first.section]} '${first.id}'. Ids are unique across the whole model.`,
+      span: element.idSpan ?? element.span,
+      related: [{ span: first.idSpan ?? first.span, message: `'${first.id}' is first defined here` }],
+    });
+  }
+  return out;
+}
+
+function nounList(sections: readonly SectionName[]): string {
+  const nouns = sections.map((s) => SECTION_NOUN[s]);
+  return nouns.length === 1 ? nouns[0] : `${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]}`;
+}
+
+function checkReferences(model: ThreatModel): CoreDiagnostic[] {
+  const out: CoreDiagnostic[] = [];
+  for (const ref of model.references) {
+    const target = model.byId.get(ref.targetId);
+    const property = String(ref.path[0]);
+    if (!target) {
+      const candidates = ref.expected.flatMap((s) => (model[s] as readonly Element[]).map((e) => e.id));
+      const suggestions = suggest(ref.targetId, candidates);
+      out.push({
+        code: DiagnosticCode.DanglingReference,
+        severity: 'error',
+        message: `'${ref.targetId}' in '${property}' is not defined: no ${nounList(ref.expected)} has this id.${didYouMean(suggestions)}`,
+        span: ref.span,
+        data: { suggestions, expected: ref.expected, id: ref.targetId },
+      });
+    } else if (!ref.expected.includes(target.section)) {
+      const candidates = ref.expected.flatMap((s) => (model[s] as readonly Element[]).map((e) => e.id));
+      out.push({
+        code: DiagnosticCode.WrongReferenceKind,
+        severity: 'error',
+        message: `'${ref.targetId}' is a ${SECTION_NOUN[target.section]}, but '${property}' needs a ${nounList(ref.expected)}.`,
+        span: ref.span,
+        related: [{ span: target.idSpan ?? target.span, message: `'${target.id}' is defined here` }],
+        data: { suggestions: suggest(ref.targetId, candidates), expected: ref.expected },
+      });
+    }
+  }
+  return out;
+}
+
+function checkBoundaryCycles(model: ThreatModel): CoreDiagnostic[] {
+  const out: CoreDiagnostic[] = [];
+  const boundaryById = new Map<string, Boundary>();
+  for (const b of model.boundaries) if (!boundaryById.has(b.id)) boundaryById.set(b.id, b);
+  const reported = new Set<Boundary>();
+  for (const start of model.boundaries) {
+    // Walk up the parent chain; a boundary seen twice closes a cycle. Chains are at most |boundaries| long.
+    const chain: Boundary[] = [];
+    const onChain = new Set<Boundary>();
+    let current: Boundary | undefined = start;
+    while (current && !onChain.has(current)) {
+      chain.push(current);
+      onChain.add(current);
+      const parent: unknown = current.data.parent;
+      current = typeof parent === 'string' ? boundaryById.get(parent) : undefined;
+    }
+    if (!current) continue;
+    const cycle = chain.slice(chain.indexOf(current));
+    for (const b of cycle) {
+      if (reported.has(b)) continue;
+      reported.add(b);
+      const names = [...cycle.slice(cycle.indexOf(b)), ...cycle.slice(0, cycle.indexOf(b)), b].map((x) => x.id);
+      out.push({
+        code: DiagnosticCode.BoundaryCycle,
+        severity: 'error',
+        message: `Boundary nesting forms a cycle: ${names.join(' → ')}. A boundary cannot be inside itself.`,
+        span: valueSpan(b, 'parent') ?? b.idSpan ?? b.span,
+      });
+    }
+  }
+  return out;
+}
+
+function checkFlows(model: ThreatModel): CoreDiagnostic[] {
+  const out: CoreDiagnostic[] = [];
+  for (const flow of model.flows) {
+    const { from, to } = flow.data;
+    if (typeof from === 'string' && from === to) {
+      out.push({
+        code: DiagnosticCode.SelfFlow,
+        severity: 'warning',
+        message: `Flow '${flow.id}' goes from '${from}' to itself. Model internal processing inside the component, or split the component if the flow crosses something.`,
+        span: valueSpan(flow, 'to') ?? flow.span,
+      });
+    }
+  }
+  return out;
+}
+
+/** Kinds that only make sense for one component type. */
+const KIND_TYPE: Record<string, 'external' | 'process' | 'datastore'> = {
+  human: 'external',
+  partner: 'external',
+  device: 'external',
+  saas: 'external',
+  system: 'external',
+  browser: 'process',
+  mobile: 'process',
+  desktop: 'process',
+  'web-app': 'process',
+  'web-server': 'process',
+  api: 'process',
+  service: 'process',
+  worker: 'process',
+  function: 'process',
+  gateway: 'process',
+  waf: 'process',
+  'reverse-proxy': 'process',
+  'identity-provider': 'process',
+  vault: 'process',
+  llm: 'process',
+  agent: 'process',
+  'build-pipeline': 'process',
+  sql: 'datastore',
+  nosql: 'datastore',
+  object: 'datastore',
+  file: 'datastore',
+  cache: 'datastore',
+  queue: 'datastore',
+  log: 'datastore',
+  'secret-store': 'datastore',
+  ldap: 'datastore',
+  search: 'datastore',
+  vector: 'datastore',
+};
+
+function checkComponents(model: ThreatModel): CoreDiagnostic[] {
+  const out: CoreDiagnostic[] = [];
+  for (const c of model.components) {
+    const { inScope, outOfScopeReason, kind, type } = c.data;
+    if (inScope === false && !(typeof outOfScopeReason === 'string' && outOfScopeReason.trim())) {
+      out.push({
+        code: DiagnosticCode.OutOfScopeWithoutReason,
+        severity: 'warning',
+        message: `Component '${c.id}' is out of scope without a reason. Add 'outOfScopeReason' so reviewers know why it is not analysed.`,
+        span: valueSpan(c, 'inScope') ?? c.span,
+        data: { property: 'outOfScopeReason' },
+      });
+    }
+    if (typeof kind === 'string' && typeof type === 'string' && KIND_TYPE[kind] && KIND_TYPE[kind] !== type) {
+      // Several kinds are legitimately both (an identity provider can be external SaaS); only flag the clear cases.
+      const ambiguous = ['saas', 'system', 'identity-provider', 'llm', 'vault', 'queue'].includes(kind);
+      if (!ambiguous) {
+        out.push({
+          code: DiagnosticCode.KindTypeMismatch,
+          severity: 'warning',
+          message: `Kind '${kind}' describes a ${KIND_TYPE[kind]}, but component '${c.id}' has type '${type}'.`,
+          span: valueSpan(c, 'kind') ?? c.span,
+          data: { suggestions: [KIND_TYPE[kind]] },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function checkAcceptances(model: ThreatModel, today: string): CoreDiagnostic[] {
+  const out: CoreDiagnostic[] = [];
+  for (const t of model.threats) {
+    if (t.data.status !== 'accepted') continue;
+    const acceptance = t.data.acceptance;
+    const justification = acceptance && typeof acceptance.justification === 'string' ? acceptance.justification.trim() : '';
+    const statusSpan = valueSpan(t, 'status') ?? t.span;
+    if (!justification) {
+      out.push({
+        code: DiagnosticCode.AcceptanceWithoutJustification,
+        severity: 'warning',
+        message: `Threat '${t.id}' is accepted without a justification. Record why the risk is acceptable under 'acceptance.justification'.`,
+        span: acceptance ? (keySpanOf(t, 'acceptance') ?? statusSpan) : statusSpan,
+        data: { property: 'acceptance.justification' },
+      });
+    }
+    if (!acceptance || !(typeof acceptance.by === 'string' && acceptance.by.trim())) {
+      out.push({
+        code: DiagnosticCode.AcceptanceWithoutOwner,
+        severity: 'warning',
+        message: `Threat '${t.id}' is accepted without saying who accepted it. Add 'acceptance.by'.`,
+        span: acceptance ? (keySpanOf(t, 'acceptance') ?? statusSpan) : statusSpan,
+        data: { property: 'acceptance.by' },
+      });
+    }
+    const expires = acceptance?.expires;
+    if (typeof expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(expires) && expires < today) {
+      const expiresNode = nodeAt(t, ['acceptance', 'expires']);
+      out.push({
+        code: DiagnosticCode.AcceptanceExpired,
+        severity: 'warning',
+        message: `The acceptance of threat '${t.id}' expired on ${expires}. Review the risk again and renew or treat it.`,
+        span: expiresNode ? spanOf(expiresNode) : statusSpan,
+        data: { expires },
+      });
+    }
+  }
+  return out;
+}
+
+function nodeAt(element: Element, path: string[]): YamlNode | undefined {
+  const n = element.node.getIn(path, true);
+  return n && typeof n === 'object' && 'range' in n ? (n as YamlNode) : undefined;
+}
+
+/** The span of a top-level property's value inside an element. */
+export function valueSpan(element: Element, key: string): Span | undefined {
+  const n = nodeAt(element, [key]);
+  return n ? spanOf(n) : undefined;
+}
+
+export function keySpanOf(element: Element, key: string): Span | undefined {
+  const pair = element.node.items.find((p: Pair) => isScalar(p.key) && p.key.value === key);
+  return pair && isScalar(pair.key) ? spanOf(pair.key) : undefined;
+}
+

@@ -1,0 +1,268 @@
+/**
+ * Text -> YAML document -> typed ThreatModel, with source spans. Hostile input is turned into diagnostics here:
+ * nothing in this module throws on any input.
+ */
+import { Alias, Document, isAlias, isMap, isScalar, isSeq, parseDocument, YAMLMap } from 'yaml';
+import type { Node as YamlNode, Pair, YAMLError } from 'yaml';
+import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import {
+  Element,
+  Reference,
+  SECTIONS,
+  SectionData,
+  SectionName,
+  Span,
+  SystemData,
+  ThreatModel,
+} from './types';
+
+export interface ParseOptions {
+  /** Documents longer than this (in UTF-16 code units) are not analysed. */
+  readonly maxLength?: number;
+}
+
+/** Large enough for 5,000-component models, small enough that one parse never blocks the server for seconds. */
+export const DEFAULT_MAX_LENGTH = 4 * 1024 * 1024;
+
+/** YAML aliases resolved per document before we call it an alias bomb. */
+const MAX_ALIAS_COUNT = 1000;
+
+export interface ParsedDocument {
+  readonly text: string;
+  /** Undefined when the text was refused before parsing (binary, too large). */
+  readonly doc: Document.Parsed | undefined;
+  /** Undefined when the document has no usable root mapping. */
+  readonly model: ThreatModel | undefined;
+  /** Plain JS value of the whole document, used for schema validation. */
+  readonly value: unknown;
+  readonly diagnostics: CoreDiagnostic[];
+}
+
+export function parseThreatModel(text: string, options: ParseOptions = {}): ParsedDocument {
+  const refused = refuseText(text, options.maxLength ?? DEFAULT_MAX_LENGTH);
+  if (refused) {
+    return { text, doc: undefined, model: undefined, value: undefined, diagnostics: [refused] };
+  }
+
+  const doc = parseDocument(text, {
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true,
+    // Keep the user's scalars as written; version 1.2 core schema does not turn dates into Date objects.
+    version: '1.2',
+  });
+  const diagnostics: CoreDiagnostic[] = [
+    ...doc.errors.map((e) => yamlErrorToDiagnostic(e, 'error')),
+    ...doc.warnings.map((e) => yamlErrorToDiagnostic(e, 'warning')),
+  ];
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml throws a ReferenceError for alias bombs, a RangeError for pathological nesting.
+    const firstAlias = findFirstAlias(doc.contents);
+    diagnostics.push({
+      code: e instanceof ReferenceError ? DiagnosticCode.AliasLimit : DiagnosticCode.TooDeep,
+      severity: 'error',
+      message:
+        e instanceof ReferenceError
+          ? `Too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}): the document looks like an alias bomb and is not analysed.`
+          : 'The document is nested too deeply to analyse.',
+      span: firstAlias ? spanOf(firstAlias) : { start: 0, end: 0 },
+    });
+    return { text, doc, model: undefined, value: undefined, diagnostics };
+  }
+
+  if (doc.contents === null || value === null || value === undefined) {
+    if (!diagnostics.some((d) => d.severity === 'error')) {
+      diagnostics.push({
+        code: DiagnosticCode.EmptyDocument,
+        severity: 'warning',
+        message: 'Empty threat model. Start with `threatcode: 1` and a `system:` section.',
+        span: { start: 0, end: 0 },
+      });
+    }
+    return { text, doc, model: undefined, value, diagnostics };
+  }
+
+  if (!isMap(doc.contents)) {
+    diagnostics.push({
+      code: DiagnosticCode.RootNotMapping,
+      severity: 'error',
+      message: `A threat model must be a mapping of sections (threatcode, system, components, ...), not ${describeNode(doc.contents)}.`,
+      span: spanOf(doc.contents as YamlNode),
+    });
+    return { text, doc, model: undefined, value, diagnostics };
+  }
+
+  const model = buildModel(doc, doc.contents, value as Record<string, unknown>);
+  return { text, doc, model, value, diagnostics };
+}
+
+function refuseText(text: string, maxLength: number): CoreDiagnostic | undefined {
+  if (text.length > maxLength) {
+    return {
+      code: DiagnosticCode.FileTooLarge,
+      severity: 'error',
+      message: `This file is ${formatSize(text.length)}, above the ${formatSize(maxLength)} limit (setting threatcode.maxFileSizeMB), so it is not analysed. Split it or raise the limit.`,
+      span: { start: 0, end: 0 },
+    };
+  }
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0 || looksBinary(text)) {
+    const at = nul >= 0 ? nul : 0;
+    return {
+      code: DiagnosticCode.BinaryContent,
+      severity: 'error',
+      message: 'This file contains binary data (NUL or control characters), not YAML text. It is not analysed.',
+      span: { start: at, end: Math.min(text.length, at + 1) },
+    };
+  }
+  return undefined;
+}
+
+/** Control characters other than tab, CR and LF are not allowed in YAML; a few percent of them means binary. */
+function looksBinary(text: string): boolean {
+  const sample = text.length > 8192 ? text.slice(0, 8192) : text;
+  let control = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
+  }
+  return sample.length > 0 && control / sample.length > 0.02;
+}
+
+function formatSize(units: number): string {
+  return units >= 1024 * 1024 ? `${(units / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(units / 1024)} KB`;
+}
+
+function yamlErrorToDiagnostic(e: YAMLError, severity: 'error' | 'warning'): CoreDiagnostic {
+  const [start, end] = e.pos;
+  let code: string = severity === 'error' ? DiagnosticCode.YamlSyntax : DiagnosticCode.YamlWarning;
+  let message = e.message;
+  switch (e.code) {
+    case 'DUPLICATE_KEY':
+      code = DiagnosticCode.DuplicateKey;
+      message = 'Duplicate key: each key may appear only once in a mapping.';
+      break;
+    case 'MULTIPLE_DOCS':
+      code = DiagnosticCode.MultipleDocuments;
+      message = 'A threat model file holds one YAML document; everything after the first `---` document is ignored.';
+      break;
+    case 'RESOURCE_EXHAUSTION':
+      code = DiagnosticCode.TooDeep;
+      message = 'The document is nested too deeply to analyse.';
+      break;
+    case 'TAB_AS_INDENT':
+      message = 'Tabs are not allowed as indentation in YAML; indent with spaces.';
+      break;
+  }
+  return { code, severity, message, span: { start, end: Math.max(end, start) } };
+}
+
+export function spanOf(node: YamlNode | Pair | null | undefined): Span {
+  const range = node && 'range' in node ? node.range : undefined;
+  if (range) return { start: range[0], end: range[1] };
+  return { start: 0, end: 0 };
+}
+
+export function describeNode(node: unknown): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isAlias(node)) return 'an alias';
+  if (isScalar(node)) return node.value === null ? 'an empty value' : `the ${typeof node.value} ${JSON.stringify(node.value)}`;
+  return 'nothing';
+}
+
+function findFirstAlias(root: unknown): Alias | undefined {
+  // Iterative walk: the document may be very deep.
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const n = stack.pop();
+    if (isAlias(n)) return n;
+    if (isMap(n)) for (const p of [...n.items].reverse()) stack.push(p.value, p.key);
+    else if (isSeq(n)) for (const it of [...n.items].reverse()) stack.push(it);
+  }
+  return undefined;
+}
+
+/**
+ * Builds the typed model from the AST (for spans) and the resolved JS value (for data, aliases expanded).
+ * Items that are not mappings or have no string id are skipped here; the schema validation reports them.
+ */
+function buildModel(doc: Document.Parsed, root: YAMLMap, value: Record<string, unknown>): ThreatModel {
+  const sections = {} as { [S in SectionName]: Element<S>[] };
+  const byId = new Map<string, Element>();
+  const references: Reference[] = [];
+
+  for (const section of SECTIONS) {
+    const list: Element[] = [];
+    const seqNode = resolve(doc, root.get(section, true));
+    const seqValue = value[section];
+    if (isSeq(seqNode) && Array.isArray(seqValue)) {
+      seqNode.items.forEach((itemNode, index) => {
+        const node = resolve(doc, itemNode);
+        const data = seqValue[index];
+        if (!isMap(node) || !isPlainObject(data) || typeof data.id !== 'string') return;
+        const idNode = node.get('id', true);
+        const element: Element = {
+          section,
+          index,
+          id: data.id,
+          span: spanOf(node),
+          idSpan: idNode ? spanOf(idNode) : undefined,
+          data: data as unknown as SectionData[SectionName],
+          node,
+        };
+        list.push(element);
+        if (!byId.has(element.id)) byId.set(element.id, element);
+        collectReferences(doc, element, references);
+      });
+    }
+    (sections as Record<SectionName, Element[]>)[section] = list;
+  }
+
+  const system = isPlainObject(value.system) ? (value.system as SystemData) : undefined;
+  return { version: value.threatcode, system, ...sections, byId, references };
+}
+
+/** Which properties hold ids, and which sections those ids may point into. */
+const REFERENCE_FIELDS: { readonly [S in SectionName]?: Readonly<Record<string, readonly SectionName[]>> } = {
+  boundaries: { parent: ['boundaries'] },
+  components: { boundary: ['boundaries'], stores: ['data'] },
+  flows: { from: ['components'], to: ['components'], data: ['data'] },
+  threats: { targets: ['components', 'flows', 'boundaries', 'data'], mitigations: ['mitigations'] },
+};
+
+export function referenceFieldsOf(section: SectionName): Readonly<Record<string, readonly SectionName[]>> {
+  return REFERENCE_FIELDS[section] ?? {};
+}
+
+function collectReferences(doc: Document.Parsed, element: Element, out: Reference[]): void {
+  const fields = REFERENCE_FIELDS[element.section];
+  if (!fields) return;
+  for (const [key, expected] of Object.entries(fields)) {
+    const valueNode = resolve(doc, element.node.get(key, true));
+    if (isScalar(valueNode) && typeof valueNode.value === 'string') {
+      out.push({ from: element, path: [key], targetId: valueNode.value, span: spanOf(valueNode), expected });
+    } else if (isSeq(valueNode)) {
+      valueNode.items.forEach((item, i) => {
+        const n = resolve(doc, item);
+        if (isScalar(n) && typeof n.value === 'string') {
+          out.push({ from: element, path: [key, i], targetId: n.value, span: spanOf(n), expected });
+        }
+      });
+    }
+  }
+}
+
+/** Follows an alias to its anchored node (aliases in a model are rare but legal). */
+export function resolve(doc: Document.Parsed, node: unknown): unknown {
+  if (isAlias(node)) return node.resolve(doc);
+  return node;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,302 @@
+/**
+ * Schema validation: the JSON Schema in schemas/ is the single source of truth for the format's shape. Ajv checks
+ * the resolved document; each Ajv error is mapped back to the exact YAML node and rewritten as a message a
+ * threat modeller understands, with "did you mean" suggestions.
+ */
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { Document, isMap, isScalar, isSeq, Pair } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import schemaJson from '../../../schemas/threatmodel.schema.json';
+import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { describeNode, resolve, spanOf } from './parse';
+import { didYouMean, suggest } from './suggest';
+import { SECTION_NOUN, SectionName, Span } from './types';
+
+export const threatModelSchema = schemaJson as JsonSchema;
+
+export interface JsonSchema {
+  $ref?: string;
+  description?: string;
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  additionalProperties?: boolean | JsonSchema;
+  definitions?: Record<string, JsonSchema>;
+  pattern?: string;
+  [keyword: string]: unknown;
+}
+
+let validator: ValidateFunction | undefined;
+
+function getValidator(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+    validator = ajv.compile(threatModelSchema);
+  }
+  return validator;
+}
+
+export function validateAgainstSchema(doc: Document.Parsed, value: unknown): CoreDiagnostic[] {
+  const validate = getValidator();
+  if (validate(value)) return [];
+  const out: CoreDiagnostic[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    const d = toDiagnostic(doc, error);
+    if (!d) continue;
+    const key = `${d.code}:${d.span.start}:${d.span.end}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}
+
+type Segment = string | number;
+
+function parsePointer(pointer: string): Segment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+interface Located {
+  /** The deepest node found on the path (the target itself when the path exists in the AST). */
+  node: unknown;
+  /** The pair holding `node` as its value, when `node` is a mapping value. */
+  pair: Pair | undefined;
+  /** True when the whole path was found (false for values that come from merge keys). */
+  exact: boolean;
+}
+
+function locate(doc: Document.Parsed, path: Segment[]): Located {
+  let node: unknown = doc.contents;
+  let pair: Pair | undefined;
+  for (const seg of path) {
+    node = resolve(doc, node);
+    let next: unknown;
+    let nextPair: Pair | undefined;
+    if (isMap(node) && typeof seg === 'string') {
+      nextPair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg) as Pair | undefined;
+      next = nextPair?.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      next = node.items[seg];
+    }
+    if (next === undefined || next === null) return { node, pair, exact: false };
+    node = next;
+    pair = nextPair;
+  }
+  return { node: resolve(doc, node), pair, exact: true };
+}
+
+/** What to call the thing at `path` in a message: "component 'web'", "system", "the threat model". */
+function ownerName(doc: Document.Parsed, path: Segment[]): string {
+  if (path.length === 0) return 'the threat model';
+  const [section, index] = path;
+  if (section === 'system') return 'system';
+  if (typeof section === 'string' && section in SECTION_NOUN && typeof index === 'number') {
+    const noun = SECTION_NOUN[section as SectionName];
+    const item = locate(doc, [section, index]).node;
+    const id = isMap(item) ? item.get('id') : undefined;
+    return typeof id === 'string' ? `${noun} '${id}'` : noun;
+  }
+  return `'${String(path[path.length - 1])}'`;
+}
+
+/** The property a value belongs to: 'severity' for /threats/0/severity, 'targets' for /threats/0/targets/2. */
+function propertyName(path: Segment[]): string {
+  for (let i = path.length - 1; i >= 0; i--) {
+    if (typeof path[i] === 'string') return String(path[i]);
+  }
+  return 'value';
+}
+
+const TYPE_NOUN: Record<string, string> = {
+  array: 'a list',
+  object: 'a mapping',
+  string: 'text',
+  boolean: 'true or false',
+  integer: 'a whole number',
+  number: 'a number',
+  null: 'empty',
+};
+
+function keySpan(pair: Pair): Span {
+  return spanOf(pair.key as YamlNode);
+}
+
+/** A short, readable span for a mapping: its first entry ("id: web"), or the whole mapping when it is empty. */
+function headSpan(node: unknown, pair: Pair | undefined): Span {
+  if (pair && pair.key) return keySpan(pair);
+  if (isMap(node) && node.items.length > 0) {
+    const first = node.items[0];
+    const start = spanOf(first.key as YamlNode).start;
+    const end = first.value ? spanOf(first.value as YamlNode).end : spanOf(first.key as YamlNode).end;
+    return { start, end: Math.max(start, end) };
+  }
+  return spanOf(node as YamlNode);
+}
+
+function formatValue(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
+}
+
+function toDiagnostic(doc: Document.Parsed, error: ErrorObject): CoreDiagnostic | undefined {
+  const path = parsePointer(error.instancePath);
+  const located = locate(doc, path);
+  const valueSpan = spanOf(located.node as YamlNode);
+  const prop = propertyName(path);
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = String((error.params as { additionalProperty: string }).additionalProperty);
+      const map = located.node;
+      const pair = isMap(map)
+        ? (map.items.find((p) => isScalar(p.key) && String(p.key.value) === extra) as Pair | undefined)
+        : undefined;
+      const allowed = Object.keys((error.parentSchema as JsonSchema | undefined)?.properties ?? {});
+      const suggestions = suggest(extra, allowed);
+      return {
+        code: DiagnosticCode.UnknownKey,
+        severity: 'error',
+        message: `Unknown property '${extra}' in ${ownerName(doc, path)}.${didYouMean(suggestions)}`,
+        span: pair ? keySpan(pair) : headSpan(map, located.pair),
+        data: { suggestions, property: extra },
+      };
+    }
+    case 'required': {
+      const missing = String((error.params as { missingProperty: string }).missingProperty);
+      return {
+        code: DiagnosticCode.MissingRequired,
+        severity: 'error',
+        message: `Missing required property '${missing}' in ${ownerName(doc, path)}.`,
+        span: headSpan(located.node, located.pair),
+        data: { property: missing },
+      };
+    }
+    case 'type': {
+      const expected = String((error.params as { type: string }).type)
+        .split(',')
+        .map((t) => TYPE_NOUN[t] ?? t)
+        .join(' or ');
+      return {
+        code: DiagnosticCode.WrongType,
+        severity: 'error',
+        message: `'${prop}' must be ${expected}, not ${describeNode(located.node)}.`,
+        span: valueSpan,
+      };
+    }
+    case 'enum': {
+      const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => String(v));
+      const actual = String(error.data);
+      const suggestions = suggest(actual, allowed);
+      const noun = typeof path[path.length - 1] === 'number' ? `value in '${prop}'` : `value for '${prop}'`;
+      return {
+        code: DiagnosticCode.BadEnum,
+        severity: 'error',
+        message: `${formatValue(error.data)} is not a valid ${noun}.${didYouMean(suggestions)} Allowed: ${allowed.join(', ')}.`,
+        span: valueSpan,
+        data: { suggestions, allowed },
+      };
+    }
+    case 'const': {
+      const expected = (error.params as { allowedValue: unknown }).allowedValue;
+      if (prop === 'threatcode') {
+        return {
+          code: DiagnosticCode.BadValue,
+          severity: 'error',
+          message: `Unsupported format version ${formatValue(error.data)}: this version of Threatcode reads format ${String(expected)}.`,
+          span: valueSpan,
+          data: { suggestions: [String(expected)] },
+        };
+      }
+      return {
+        code: DiagnosticCode.BadValue,
+        severity: 'error',
+        message: `'${prop}' must be ${formatValue(expected)}.`,
+        span: valueSpan,
+      };
+    }
+    case 'pattern': {
+      const schemaPath = error.schemaPath;
+      if (schemaPath.includes('/definitions/id/')) {
+        return {
+          code: DiagnosticCode.InvalidId,
+          severity: 'error',
+          message: `${formatValue(error.data)} is not a valid id: an id starts with a letter and has only letters, digits, '_', '.' and '-'.`,
+          span: valueSpan,
+        };
+      }
+      if (schemaPath.includes('/definitions/date/')) {
+        return {
+          code: DiagnosticCode.InvalidDate,
+          severity: 'error',
+          message: `${formatValue(error.data)} is not a date: write it as YYYY-MM-DD.`,
+          span: valueSpan,
+        };
+      }
+      return {
+        code: DiagnosticCode.BadValue,
+        severity: 'error',
+        message: `${formatValue(error.data)} does not match the pattern for '${prop}'.`,
+        span: valueSpan,
+      };
+    }
+    case 'minItems': {
+      const limit = (error.params as { limit: number }).limit;
+      return {
+        code: DiagnosticCode.BadValue,
+        severity: 'error',
+        message: `'${prop}' needs at least ${limit} item${limit === 1 ? '' : 's'}.`,
+        span: located.exact && located.pair ? keySpan(located.pair) : valueSpan,
+      };
+    }
+    case 'minimum': {
+      const limit = (error.params as { limit: number }).limit;
+      return {
+        code: DiagnosticCode.BadValue,
+        severity: 'error',
+        message: `'${prop}' must be at least ${limit}.`,
+        span: valueSpan,
+      };
+    }
+    default:
+      return {
+        code: DiagnosticCode.BadValue,
+        severity: 'error',
+        message: `'${prop}' ${error.message ?? 'is invalid'}.`,
+        span: valueSpan,
+      };
+  }
+}
+
+/**
+ * The schema that describes the value at `path` (used by hover and completion). Follows $ref within this schema.
+ */
+export function schemaAt(path: readonly Segment[], root: JsonSchema = threatModelSchema): JsonSchema | undefined {
+  let current: JsonSchema | undefined = deref(root);
+  for (const seg of path) {
+    if (!current) return undefined;
+    if (typeof seg === 'number') current = deref(current.items);
+    else current = deref(current.properties?.[seg]);
+  }
+  return current;
+}
+
+/** Resolves a local $ref, keeping a description written beside the $ref (it is more specific than the target's). */
+export function deref(schema: JsonSchema | undefined): JsonSchema | undefined {
+  let s = schema;
+  let description = s?.description;
+  for (let hops = 0; s?.$ref && hops < 10; hops++) {
+    const name = s.$ref.replace('#/definitions/', '');
+    s = threatModelSchema.definitions?.[name];
+    description ??= s?.description;
+  }
+  return s && description !== s.description ? { ...s, description } : s;
+}

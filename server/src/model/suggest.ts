@@ -1,0 +1,33 @@
+import { distance } from 'fastest-levenshtein';
+
+/**
+ * "Did you mean" candidates: close by edit distance (scaled to the word's length) or differing only in case or
+ * separators. Best first.
+ */
+export function suggest(word: string, candidates: Iterable<string>, max = 3): string[] {
+  const w = normalise(word);
+  const scored: { c: string; d: number }[] = [];
+  for (const c of candidates) {
+    if (c === word) continue;
+    const n = normalise(c);
+    const d = n === w ? 0 : distance(w, n);
+    // Short words tolerate one edit; longer ones two or a third of their length (a swap of two letters costs two).
+    const longest = Math.max(w.length, n.length);
+    const allowed = longest <= 3 ? 1 : Math.max(2, Math.floor(longest / 3));
+    if (d <= allowed || (w.length >= 3 && n.startsWith(w))) scored.push({ c, d });
+  }
+  scored.sort((a, b) => a.d - b.d || a.c.localeCompare(b.c));
+  return scored.slice(0, max).map((s) => s.c);
+}
+
+function normalise(s: string): string {
+  return s.toLowerCase().replace(/[-_. ]/g, '');
+}
+
+/** "Did you mean 'x'?" or "Did you mean 'x' or 'y'?" or the empty string. */
+export function didYouMean(suggestions: readonly string[]): string {
+  if (suggestions.length === 0) return '';
+  const quoted = suggestions.map((s) => `'${s}'`);
+  const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+  return ` Did you mean ${list}?`;
+}

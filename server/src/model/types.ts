@@ -1,0 +1,218 @@
+/**
+ * The typed threat model. Every element keeps the YAML node it came from so that any property can be traced back
+ * to its exact source range. Ranges are UTF-16 offsets into the document text; conversion to line/character
+ * positions happens only at the edges (LSP server, CLI).
+ */
+import type { YAMLMap } from 'yaml';
+
+/** A half-open range of UTF-16 offsets into the document text. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+export type SectionName = 'boundaries' | 'components' | 'data' | 'flows' | 'threats' | 'mitigations' | 'assumptions';
+
+export const SECTIONS: readonly SectionName[] = [
+  'boundaries',
+  'components',
+  'data',
+  'flows',
+  'threats',
+  'mitigations',
+  'assumptions',
+];
+
+/** What an element is called in messages, per section. */
+export const SECTION_NOUN: Readonly<Record<SectionName, string>> = {
+  boundaries: 'boundary',
+  components: 'component',
+  data: 'data asset',
+  flows: 'flow',
+  threats: 'threat',
+  mitigations: 'mitigation',
+  assumptions: 'assumption',
+};
+
+export type TriState = boolean | 'unknown';
+export type TrustLevel = 'untrusted' | 'dmz' | 'internal' | 'restricted';
+export type Classification = 'public' | 'internal' | 'confidential' | 'restricted';
+export type ComponentType = 'external' | 'process' | 'datastore';
+export type StrideCategory =
+  | 'spoofing'
+  | 'tampering'
+  | 'repudiation'
+  | 'information-disclosure'
+  | 'denial-of-service'
+  | 'elevation-of-privilege';
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type ThreatStatus =
+  | 'open'
+  | 'in-progress'
+  | 'mitigated'
+  | 'accepted'
+  | 'transferred'
+  | 'avoided'
+  | 'not-applicable'
+  | 'false-positive';
+export type MitigationStatus = 'proposed' | 'planned' | 'in-progress' | 'implemented' | 'verified' | 'wont-do';
+
+export interface Review {
+  by?: string;
+  date?: string;
+}
+
+export interface SystemData {
+  name?: string;
+  description?: string;
+  owner?: string;
+  release?: string;
+  repository?: string;
+  reviewed?: Review;
+}
+
+export interface BoundaryData {
+  id: string;
+  name?: string;
+  description?: string;
+  type?: string;
+  trust?: TrustLevel;
+  parent?: string;
+  owner?: string;
+  tags?: string[];
+}
+
+export interface ComponentData {
+  id: string;
+  name?: string;
+  description?: string;
+  type?: ComponentType;
+  kind?: string;
+  boundary?: string;
+  inScope?: boolean;
+  outOfScopeReason?: string;
+  release?: string;
+  stores?: string[];
+  controls?: Record<string, TriState>;
+  [property: string]: unknown;
+}
+
+export interface DataAssetData {
+  id: string;
+  name?: string;
+  classification?: Classification;
+  pii?: 'none' | 'personal' | 'special-category';
+  [property: string]: unknown;
+}
+
+export interface FlowData {
+  id: string;
+  name?: string;
+  from?: string;
+  to?: string;
+  protocol?: string;
+  data?: string[];
+  encryptedInTransit?: TriState;
+  release?: string;
+  [property: string]: unknown;
+}
+
+export interface Acceptance {
+  by?: string;
+  justification?: string;
+  expires?: string;
+}
+
+export interface ThreatData {
+  id: string;
+  title?: string;
+  description?: string;
+  category?: string;
+  targets?: string[];
+  rule?: string;
+  severity?: Severity;
+  status?: ThreatStatus;
+  mitigations?: string[];
+  acceptance?: Acceptance;
+  justification?: string;
+  cwe?: number[];
+  capec?: number[];
+  [property: string]: unknown;
+}
+
+export interface MitigationData {
+  id: string;
+  title?: string;
+  status?: MitigationStatus;
+  evidence?: string;
+  [property: string]: unknown;
+}
+
+export interface AssumptionData {
+  id: string;
+  text?: string;
+  [property: string]: unknown;
+}
+
+export interface SectionData {
+  boundaries: BoundaryData;
+  components: ComponentData;
+  data: DataAssetData;
+  flows: FlowData;
+  threats: ThreatData;
+  mitigations: MitigationData;
+  assumptions: AssumptionData;
+}
+
+/** One item of a top-level section, with its plain data and its source node. */
+export interface Element<S extends SectionName = SectionName> {
+  readonly section: S;
+  /** Position in its section's list. */
+  readonly index: number;
+  readonly id: string;
+  /** The whole list item. */
+  readonly span: Span;
+  /** The `id` value, when the item has one. */
+  readonly idSpan: Span | undefined;
+  /** Plain values (YAML aliases and merge keys resolved). Shape is checked by the schema, so read defensively. */
+  readonly data: SectionData[S];
+  readonly node: YAMLMap;
+}
+
+export type Boundary = Element<'boundaries'>;
+export type Component = Element<'components'>;
+export type DataAsset = Element<'data'>;
+export type Flow = Element<'flows'>;
+export type Threat = Element<'threats'>;
+export type Mitigation = Element<'mitigations'>;
+export type Assumption = Element<'assumptions'>;
+
+/** A place where one element names another by id. */
+export interface Reference {
+  readonly from: Element;
+  /** Property path inside the referring element, e.g. ['targets', 2]. */
+  readonly path: readonly (string | number)[];
+  readonly targetId: string;
+  readonly span: Span;
+  /** Sections the id may point into. */
+  readonly expected: readonly SectionName[];
+}
+
+export interface ThreatModel {
+  readonly version: unknown;
+  readonly system: SystemData | undefined;
+  readonly boundaries: readonly Boundary[];
+  readonly components: readonly Component[];
+  readonly data: readonly DataAsset[];
+  readonly flows: readonly Flow[];
+  readonly threats: readonly Threat[];
+  readonly mitigations: readonly Mitigation[];
+  readonly assumptions: readonly Assumption[];
+  /** Every element by id; the first definition wins when an id is duplicated. */
+  readonly byId: ReadonlyMap<string, Element>;
+  readonly references: readonly Reference[];
+}
+
+export function elementsOf(model: ThreatModel): Element[] {
+  return SECTIONS.flatMap((s) => model[s] as readonly Element[]);
+}
