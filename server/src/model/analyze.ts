@@ -6,6 +6,7 @@ import { checkModel } from './checks';
 import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { parseThreatModel, ParsedDocument } from './parse';
 import { validateAgainstSchema } from './schema';
+import type { Span } from './types';
 
 export interface AnalyzeOptions {
   readonly maxLength?: number;
@@ -35,11 +36,26 @@ export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysi
       span: { start: 0, end: 0 },
     });
   }
-  diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
-  return { parsed, diagnostics };
+  const tidy = diagnostics.map((d) => ({ ...d, span: tidySpan(text, d.span) }));
+  tidy.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  return { parsed, diagnostics: tidy };
 }
 
 export function localDate(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/**
+ * Keeps every range inside the document and off trailing line breaks: YAML block collections end after their last
+ * newline, which would make an editor underline the start of the next line.
+ */
+function tidySpan(text: string, span: Span): Span {
+  const start = Math.min(Math.max(0, span.start), text.length);
+  let end = Math.min(Math.max(start, span.end), text.length);
+  let trimmed = end;
+  while (trimmed > start && /\s/.test(text[trimmed - 1])) trimmed--;
+  // A span that is only whitespace (a tab used as indentation) keeps its whitespace.
+  if (trimmed > start) end = trimmed;
+  return start === span.start && end === span.end ? span : { start, end };
 }

@@ -17,6 +17,7 @@ export const DiagnosticCode = {
   EmptyDocument: 'empty-document',
   RootNotMapping: 'root-not-mapping',
   BinaryContent: 'binary-content',
+  InvalidEncoding: 'invalid-encoding',
   FileTooLarge: 'file-too-large',
   UnknownKey: 'unknown-key',
   WrongType: 'wrong-type',

@@ -24,6 +24,10 @@ export interface ParseOptions {
 /** Large enough for 5,000-component models, small enough that one parse never blocks the server for seconds. */
 export const DEFAULT_MAX_LENGTH = 4 * 1024 * 1024;
 
+/** Nesting deeper than this is refused; real threat models need fewer than ten levels. */
+export const MAX_DEPTH = 128;
+const TOO_DEEP_MESSAGE = `This section is nested more than ${MAX_DEPTH} levels deep and is not analysed; a threat model needs only a few.`;
+
 /** YAML aliases resolved per document before we call it an alias bomb. */
 const MAX_ALIAS_COUNT = 1000;
 
@@ -52,9 +56,24 @@ export function parseThreatModel(text: string, options: ParseOptions = {}): Pars
     version: '1.2',
   });
   const diagnostics: CoreDiagnostic[] = [
-    ...doc.errors.map((e) => yamlErrorToDiagnostic(e, 'error')),
-    ...doc.warnings.map((e) => yamlErrorToDiagnostic(e, 'warning')),
-  ];
+    ...doc.errors.map((e) => yamlErrorToDiagnostic(doc, e, 'error')),
+    ...doc.warnings.map((e) => yamlErrorToDiagnostic(doc, e, 'warning')),
+  ].filter((d, i, all) => d.code !== DiagnosticCode.TooDeep || all.findIndex((x) => x.code === d.code) === i);
+
+  // Our own depth limit, well below where recursion in yaml or in the checks could overflow the stack, so that the
+  // outcome does not depend on how much stack is left.
+  const deepAt = diagnostics.some((d) => d.code === DiagnosticCode.TooDeep) ? undefined : findTooDeep(doc.contents);
+  if (deepAt !== undefined) {
+    diagnostics.push({
+      code: DiagnosticCode.TooDeep,
+      severity: 'error',
+      message: TOO_DEEP_MESSAGE,
+      span: topLevelKeyContaining(doc.contents, deepAt) ?? { start: deepAt, end: deepAt },
+    });
+  }
+  if (diagnostics.some((d) => d.code === DiagnosticCode.TooDeep)) {
+    return { text, doc, model: undefined, value: undefined, diagnostics };
+  }
 
   let value: unknown;
   try {
@@ -111,7 +130,7 @@ function refuseText(text: string, maxLength: number): CoreDiagnostic | undefined
   }
   const nul = text.indexOf('\u0000');
   if (nul >= 0 || looksBinary(text)) {
-    const at = nul >= 0 ? nul : 0;
+    const at = nul >= 0 ? nul : firstControlCharacter(text);
     return {
       code: DiagnosticCode.BinaryContent,
       severity: 'error',
@@ -133,18 +152,26 @@ function looksBinary(text: string): boolean {
   return sample.length > 0 && control / sample.length > 0.02;
 }
 
+function firstControlCharacter(text: string): number {
+  const i = text.search(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\ufffd]/);
+  return i < 0 ? 0 : i;
+}
+
 function formatSize(units: number): string {
   return units >= 1024 * 1024 ? `${(units / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(units / 1024)} KB`;
 }
 
-function yamlErrorToDiagnostic(e: YAMLError, severity: 'error' | 'warning'): CoreDiagnostic {
+function yamlErrorToDiagnostic(doc: Document.Parsed, e: YAMLError, severity: 'error' | 'warning'): CoreDiagnostic {
   const [start, end] = e.pos;
   let code: string = severity === 'error' ? DiagnosticCode.YamlSyntax : DiagnosticCode.YamlWarning;
   let message = e.message;
+  let span: Span = { start, end: Math.max(end, start) };
   switch (e.code) {
     case 'DUPLICATE_KEY':
       code = DiagnosticCode.DuplicateKey;
       message = 'Duplicate key: each key may appear only once in a mapping.';
+      // yaml points at the key's first character; cover the whole key.
+      span = keyStartingAt(doc.contents, start) ?? span;
       break;
     case 'MULTIPLE_DOCS':
       code = DiagnosticCode.MultipleDocuments;
@@ -152,13 +179,41 @@ function yamlErrorToDiagnostic(e: YAMLError, severity: 'error' | 'warning'): Cor
       break;
     case 'RESOURCE_EXHAUSTION':
       code = DiagnosticCode.TooDeep;
-      message = 'The document is nested too deeply to analyse.';
+      message = TOO_DEEP_MESSAGE;
+      // Where the parser gave up depends on the stack size; the top-level entry that holds it does not.
+      span = topLevelKeyContaining(doc.contents, start) ?? { start: 0, end: 0 };
       break;
     case 'TAB_AS_INDENT':
       message = 'Tabs are not allowed as indentation in YAML; indent with spaces.';
       break;
   }
-  return { code, severity, message, span: { start, end: Math.max(end, start) } };
+  return { code, severity, message, span };
+}
+
+function keyStartingAt(root: unknown, offset: number): Span | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const n = stack.pop();
+    if (isMap(n)) {
+      for (const p of n.items) {
+        if (isScalar(p.key) && p.key.range?.[0] === offset) return spanOf(p.key);
+        stack.push(p.value);
+      }
+    } else if (isSeq(n)) {
+      stack.push(...n.items);
+    }
+  }
+  return undefined;
+}
+
+/** The key of the last top-level entry that starts before `offset` (value ranges may be cut short by errors). */
+function topLevelKeyContaining(root: unknown, offset: number): Span | undefined {
+  if (!isMap(root)) return undefined;
+  let found: Span | undefined;
+  for (const p of root.items) {
+    if (isScalar(p.key) && p.key.range && p.key.range[0] <= offset) found = spanOf(p.key);
+  }
+  return found;
 }
 
 export function spanOf(node: YamlNode | Pair | null | undefined): Span {
@@ -173,6 +228,19 @@ export function describeNode(node: unknown): string {
   if (isAlias(node)) return 'an alias';
   if (isScalar(node)) return node.value === null ? 'an empty value' : `the ${typeof node.value} ${JSON.stringify(node.value)}`;
   return 'nothing';
+}
+
+/** The offset of the first node nested deeper than MAX_DEPTH, found without recursion. */
+function findTooDeep(root: unknown): number | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_DEPTH) return node.range?.[0] ?? 0;
+    if (isMap(node)) for (const p of node.items) stack.push({ node: p.value, depth: depth + 1 });
+    else for (const it of node.items) stack.push({ node: it, depth: depth + 1 });
+  }
+  return undefined;
 }
 
 function findFirstAlias(root: unknown): Alias | undefined {

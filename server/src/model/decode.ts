@@ -1,0 +1,23 @@
+/**
+ * Bytes from disk -> model text. Editors decode for the server; the CLI and benchmarks read files themselves and
+ * must refuse what an editor would show as garbage.
+ */
+import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+
+export type Decoded = { readonly text: string; readonly diagnostic?: undefined } | { readonly text?: undefined; readonly diagnostic: CoreDiagnostic };
+
+export function decodeModelBytes(bytes: Uint8Array): Decoded {
+  try {
+    // fatal: invalid UTF-8 is an error, not silently replaced. ignoreBOM keeps a BOM in the text, as editors do.
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+  } catch {
+    return {
+      diagnostic: {
+        code: DiagnosticCode.InvalidEncoding,
+        severity: 'error',
+        message: 'This file is not valid UTF-8 text. Threat models are UTF-8 YAML.',
+        span: { start: 0, end: 0 },
+      },
+    };
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * Every diagnostic code the core can produce: a document where it appears (with its exact range) and a close
+ * document where it does not.
+ */
+import * as assert from 'node:assert/strict';
+import { analyzeText } from '../../server/src/model/analyze';
+import { decodeModelBytes } from '../../server/src/model/decode';
+import { DiagnosticCode } from '../../server/src/model/diagnostics';
+import * as checks from '../../server/src/model/checks';
+import { extractMarkers } from '../support/markers';
+
+const TODAY = '2026-11-26';
+const HEAD = 'threatcode: 1\nsystem:\n  name: Shop\n';
+
+interface Case {
+  readonly code: string;
+  /** Text with the expected range marked by ⟦ ⟧. */
+  readonly positive: string;
+  /** A similar text without the problem. */
+  readonly negative: string;
+  readonly maxLength?: number;
+}
+
+const cases: Case[] = [
+  {
+    code: DiagnosticCode.YamlSyntax,
+    positive: HEAD + 'components: [a, b\n⟦⟧',
+    negative: HEAD + 'components: []\n',
+  },
+  {
+    code: DiagnosticCode.YamlSyntax,
+    positive: HEAD + 'boundaries:\n⟦\t⟧- id: x\n',
+    negative: HEAD + 'boundaries:\n  - id: x\n    trust: dmz\n',
+  },
+  {
+    code: DiagnosticCode.YamlWarning,
+    positive: HEAD + 'assumptions:\n  - id: a\n    text: ⟦!custom⟧ hello\n',
+    negative: HEAD + 'assumptions:\n  - id: a\n    text: hello\n',
+  },
+  {
+    code: DiagnosticCode.DuplicateKey,
+    positive: HEAD + 'boundaries:\n  - id: x\n    trust: dmz\n    ⟦trust⟧: internal\n',
+    negative: HEAD + 'boundaries:\n  - id: x\n    trust: dmz\n',
+  },
+  {
+    code: DiagnosticCode.MultipleDocuments,
+    positive: HEAD + '⟦---\nthreatcode: 1⟧\n',
+    negative: '---\n' + HEAD,
+  },
+  {
+    code: DiagnosticCode.TooDeep,
+    positive: HEAD + '⟦x⟧: ' + '['.repeat(10_000) + ']'.repeat(10_000) + '\n',
+    negative: HEAD + 'x: ' + '['.repeat(50) + ']'.repeat(50) + '\n',
+  },
+  {
+    code: DiagnosticCode.TooDeep,
+    positive: HEAD + 'components:\n  - id: x\n    name: X\n    type: process\n⟦deep⟧:\n' + Array.from({ length: 2500 }, (_, i) => ' '.repeat(i + 1) + '- ').join('\n') + 'x\n',
+    negative: HEAD + 'deep:\n' + Array.from({ length: 20 }, (_, i) => ' '.repeat(i + 1) + '- ').join('\n') + 'x\n',
+  },
+  {
+    code: DiagnosticCode.AliasLimit,
+    positive:
+      HEAD +
+      'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [⟦*a⟧, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n',
+    negative: HEAD + 'a: &a [x, x]\nb: [*a, *a]\n',
+  },
+  { code: DiagnosticCode.EmptyDocument, positive: '⟦⟧', negative: HEAD },
+  { code: DiagnosticCode.EmptyDocument, positive: '⟦⟧# only a comment\n', negative: HEAD },
+  { code: DiagnosticCode.RootNotMapping, positive: '⟦- a\n- b⟧\n', negative: HEAD },
+  { code: DiagnosticCode.RootNotMapping, positive: '⟦just text⟧\n', negative: HEAD },
+  {
+    code: DiagnosticCode.BinaryContent,
+    positive: 'threatcode: 1\n⟦\u0000⟧\u0001\u0002',
+    negative: HEAD,
+  },
+  {
+    code: DiagnosticCode.BinaryContent,
+    positive: 'a⟦\u0001⟧' + '\u0002\u0003\u0004\u0001'.repeat(100),
+    negative: HEAD,
+  },
+  {
+    code: DiagnosticCode.FileTooLarge,
+    positive: '⟦⟧' + HEAD + '# padding\n'.repeat(200),
+    negative: HEAD + '# padding\n'.repeat(2),
+    maxLength: 1000,
+  },
+  {
+    code: DiagnosticCode.UnknownKey,
+    positive: HEAD + '  ⟦nmae⟧: x\n',
+    negative: HEAD + '  owner: x\n',
+  },
+  {
+    code: DiagnosticCode.UnknownKey,
+    positive: HEAD + '⟦component⟧:\n  - id: x\n',
+    negative: HEAD + 'components: []\n',
+  },
+  {
+    code: DiagnosticCode.WrongType,
+    positive: HEAD + 'components: ⟦{ a: 1 }⟧\n',
+    negative: HEAD + 'components: []\n',
+  },
+  {
+    code: DiagnosticCode.WrongType,
+    positive: HEAD + 'data:\n  - id: d\n    classification: public\n    tags: ⟦secret⟧\n',
+    negative: HEAD + 'data:\n  - id: d\n    classification: public\n    tags: [secret]\n',
+  },
+  {
+    code: DiagnosticCode.BadEnum,
+    positive: HEAD + 'boundaries:\n  - id: x\n    trust: ⟦trusted⟧\n',
+    negative: HEAD + 'boundaries:\n  - id: x\n    trust: untrusted\n',
+  },
+  {
+    code: DiagnosticCode.BadEnum,
+    positive: HEAD + 'components:\n  - id: c\n    name: C\n    type: process\n    controls: { rateLimiting: ⟦yes⟧ }\n',
+    negative: HEAD + 'components:\n  - id: c\n    name: C\n    type: process\n    controls: { rateLimiting: unknown }\n',
+  },
+  {
+    code: DiagnosticCode.BadValue,
+    positive: 'threatcode: ⟦2⟧\nsystem:\n  name: Shop\n',
+    negative: HEAD,
+  },
+  {
+    code: DiagnosticCode.BadValue,
+    positive: HEAD + 'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    ⟦targets⟧: []\n    status: open\n',
+    negative: HEAD + 'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: open\n',
+  },
+  {
+    code: DiagnosticCode.MissingRequired,
+    positive: HEAD + 'components:\n  - ⟦id: web⟧\n    type: process\n',
+    negative: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n',
+  },
+  {
+    code: DiagnosticCode.MissingRequired,
+    positive: 'threatcode: 1\n⟦system⟧: {}\n',
+    negative: HEAD,
+  },
+  {
+    code: DiagnosticCode.InvalidId,
+    positive: HEAD + 'assumptions:\n  - id: ⟦1st assumption⟧\n    text: x\n',
+    negative: HEAD + 'assumptions:\n  - id: first-assumption\n    text: x\n',
+  },
+  {
+    code: DiagnosticCode.InvalidDate,
+    positive: HEAD + '  reviewed: { by: a, date: ⟦2026-13-01⟧ }\n',
+    negative: HEAD + '  reviewed: { by: a, date: 2026-12-01 }\n',
+  },
+  {
+    code: DiagnosticCode.DuplicateId,
+    positive: HEAD + 'boundaries:\n  - id: zone\n    trust: dmz\ndata:\n  - id: ⟦zone⟧\n    classification: public\n',
+    negative: HEAD + 'boundaries:\n  - id: zone\n    trust: dmz\ndata:\n  - id: zone-data\n    classification: public\n',
+  },
+  {
+    code: DiagnosticCode.DanglingReference,
+    positive: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n    boundary: ⟦dmz⟧\n',
+    negative: HEAD + 'boundaries:\n  - id: dmz\n    trust: dmz\ncomponents:\n  - id: web\n    name: Web\n    type: process\n    boundary: dmz\n',
+  },
+  {
+    code: DiagnosticCode.DanglingReference,
+    positive: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: open\n    mitigations: [⟦M-1⟧]\n',
+    negative: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: open\n',
+  },
+  {
+    code: DiagnosticCode.WrongReferenceKind,
+    positive: HEAD + 'data:\n  - id: pii\n    classification: confidential\ncomponents:\n  - id: web\n    name: Web\n    type: process\nflows:\n  - id: f\n    from: web\n    to: ⟦pii⟧\n',
+    negative: HEAD + 'data:\n  - id: pii\n    classification: confidential\ncomponents:\n  - id: web\n    name: Web\n    type: process\n  - id: db\n    name: DB\n    type: datastore\nflows:\n  - id: f\n    from: web\n    to: db\n    data: [pii]\n',
+  },
+  {
+    code: DiagnosticCode.BoundaryCycle,
+    positive: HEAD + 'boundaries:\n  - id: a\n    trust: dmz\n    parent: ⟦a⟧\n',
+    negative: HEAD + 'boundaries:\n  - id: a\n    trust: dmz\n  - id: b\n    trust: internal\n    parent: a\n',
+  },
+  {
+    code: DiagnosticCode.SelfFlow,
+    positive: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\nflows:\n  - id: f\n    from: web\n    to: ⟦web⟧\n',
+    negative: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n  - id: db\n    name: DB\n    type: datastore\nflows:\n  - id: f\n    from: web\n    to: db\n',
+  },
+  {
+    code: DiagnosticCode.AcceptanceWithoutJustification,
+    positive: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: ⟦accepted⟧\n',
+    negative:
+      HEAD +
+      'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: low impact }\n',
+  },
+  {
+    code: DiagnosticCode.AcceptanceWithoutJustification,
+    positive: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    ⟦acceptance⟧: { by: bob, justification: "  " }\n',
+    negative: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: open\n    acceptance: { by: bob }\n',
+  },
+  {
+    code: DiagnosticCode.AcceptanceWithoutOwner,
+    positive: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    ⟦acceptance⟧: { justification: low impact }\n',
+    negative: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: low impact }\n',
+  },
+  {
+    code: DiagnosticCode.AcceptanceExpired,
+    positive: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: ok, expires: ⟦2026-11-25⟧ }\n',
+    negative: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: ok, expires: 2026-11-26 }\n',
+  },
+  {
+    code: DiagnosticCode.OutOfScopeWithoutReason,
+    positive: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n    inScope: ⟦false⟧\n',
+    negative: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n    inScope: false\n    outOfScopeReason: Covered by the vendor model.\n',
+  },
+  {
+    code: DiagnosticCode.KindTypeMismatch,
+    positive: HEAD + 'components:\n  - id: db\n    name: DB\n    type: process\n    kind: ⟦sql⟧\n',
+    negative: HEAD + 'components:\n  - id: db\n    name: DB\n    type: datastore\n    kind: sql\n',
+  },
+];
+
+function run(text: string, maxLength?: number) {
+  return analyzeText(text, { today: TODAY, maxLength }).diagnostics;
+}
+
+describe('diagnostics: every code, positive and negative, with exact ranges', () => {
+  for (const c of cases) {
+    const { text, span } = extractMarkers(c.positive);
+    it(`${c.code}: reported at the marked range (${JSON.stringify(c.positive.slice(0, 60))}...)`, () => {
+      const found = run(text, c.maxLength).filter((d) => d.code === c.code);
+      assert.ok(found.length > 0, `expected ${c.code}, got ${JSON.stringify(run(text, c.maxLength).map((d) => d.code))}`);
+      assert.ok(span, 'case has a marked range');
+      assert.deepEqual(
+        found.map((d) => d.span),
+        [span],
+        `range: expected ${JSON.stringify(text.slice(span.start, span.end))}, got ${found.map((d) => JSON.stringify(text.slice(d.span.start, d.span.end))).join(', ')}`,
+      );
+      for (const d of found) assert.ok(d.message.length > 10, 'message explains the problem');
+    });
+    it(`${c.code}: not reported for the corrected document`, () => {
+      const all = run(c.negative, c.maxLength);
+      assert.deepEqual(
+        all.filter((d) => d.code === c.code).map((d) => d.message),
+        [],
+      );
+    });
+  }
+
+  it('every diagnostic code has a case (invalid-encoding and internal-error are tested below)', () => {
+    const covered = new Set(cases.map((c) => c.code));
+    covered.add(DiagnosticCode.InvalidEncoding);
+    covered.add(DiagnosticCode.InternalError);
+    assert.deepEqual(
+      Object.values(DiagnosticCode).filter((code) => !covered.has(code)),
+      [],
+    );
+  });
+
+  it('invalid-encoding: invalid UTF-8 bytes are refused, valid bytes (with BOM) decode', () => {
+    const bad = decodeModelBytes(Uint8Array.from([0x74, 0x68, 0xff, 0xfe, 0x0a]));
+    assert.equal(bad.diagnostic?.code, DiagnosticCode.InvalidEncoding);
+    assert.deepEqual(bad.diagnostic?.span, { start: 0, end: 0 });
+    const good = decodeModelBytes(new TextEncoder().encode('\uFEFF' + HEAD));
+    assert.equal(good.diagnostic, undefined);
+    assert.equal(good.text, '\uFEFF' + HEAD);
+  });
+
+  it('internal-error: a failing check becomes a diagnostic instead of an exception', () => {
+    const original = checks.checkModel;
+    (checks as { checkModel: unknown }).checkModel = () => {
+      throw new Error('boom');
+    };
+    try {
+      const found = run(HEAD).filter((d) => d.code === DiagnosticCode.InternalError);
+      assert.equal(found.length, 1);
+      assert.match(found[0].message, /boom/);
+    } finally {
+      (checks as { checkModel: unknown }).checkModel = original;
+    }
+    assert.deepEqual(run(HEAD), []);
+  });
+});
+
+describe('diagnostic messages', () => {
+  it('unknown key suggests the closest property', () => {
+    const [d] = run(HEAD + '  nmae: x\n').filter((x) => x.code === DiagnosticCode.UnknownKey);
+    assert.match(d.message, /Did you mean 'name'\?/);
+    assert.deepEqual(d.data?.suggestions, ['name']);
+  });
+
+  it('bad enum value lists the allowed values and suggests the closest', () => {
+    const [d] = run(HEAD + 'boundaries:\n  - id: x\n    trust: internl\n').filter((x) => x.code === DiagnosticCode.BadEnum);
+    assert.match(d.message, /Did you mean 'internal'\?/);
+    assert.match(d.message, /Allowed: untrusted, dmz, internal, restricted\./);
+  });
+
+  it('dangling reference suggests ids of the right kind only', () => {
+    const text =
+      HEAD +
+      'boundaries:\n  - id: vpc\n    trust: internal\ndata:\n  - id: vpd\n    classification: public\ncomponents:\n  - id: web\n    name: Web\n    type: process\n    boundary: vpx\n';
+    const [d] = run(text).filter((x) => x.code === DiagnosticCode.DanglingReference);
+    assert.deepEqual(d.data?.suggestions, ['vpc']);
+    assert.deepEqual(d.data?.expected, ['boundaries']);
+  });
+
+  it('duplicate id points at the first definition', () => {
+    const text = HEAD + 'boundaries:\n  - id: zone\n    trust: dmz\n  - id: zone\n    trust: internal\n';
+    const [d] = run(text).filter((x) => x.code === DiagnosticCode.DuplicateId);
+    const first = text.indexOf('zone');
+    assert.deepEqual(d.related?.[0].span, { start: first, end: first + 4 });
+  });
+
+  it('a boundary cycle through three boundaries is reported once per boundary', () => {
+    const text =
+      HEAD +
+      'boundaries:\n  - id: a\n    trust: dmz\n    parent: c\n  - id: b\n    trust: dmz\n    parent: a\n  - id: c\n    trust: dmz\n    parent: b\n';
+    const found = run(text).filter((x) => x.code === DiagnosticCode.BoundaryCycle);
+    assert.equal(found.length, 3);
+    assert.match(found[0].message, /a → c → b → a|c → b → a → c|b → a → c → b/);
+  });
+
+  it('the examples have no problems', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const path = await import('node:path');
+    const root = path.join(__dirname, '../../../examples');
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tm.yaml'));
+    assert.ok(files.length >= 3);
+    for (const f of files) {
+      const diagnostics = run(readFileSync(path.join(root, f), 'utf8'));
+      assert.deepEqual(diagnostics.map((d) => `${f}: ${d.code} ${d.message}`), []);
+    }
+  });
+});
