@@ -46,6 +46,7 @@ connection.onDidChangeConfiguration((change) => {
 });
 
 async function refreshSettings(): Promise<void> {
+  const before = settings;
   if (canPullConfiguration) {
     try {
       settings = normaliseSettings(await connection.workspace.getConfiguration(CONFIG_SECTION));
@@ -53,6 +54,8 @@ async function refreshSettings(): Promise<void> {
       connection.console.warn(`Could not read settings, using defaults: ${String(e)}`);
     }
   }
+  // Settings arrive after the first documents are open; re-analyse only if they change the outcome.
+  if (settings.maxFileSizeMB === before.maxFileSizeMB) return;
   analyses.clear();
   for (const document of documents.all()) validate(document);
 }

@@ -2,8 +2,8 @@
  * Text -> YAML document -> typed ThreatModel, with source spans. Hostile input is turned into diagnostics here:
  * nothing in this module throws on any input.
  */
-import { Alias, Document, isAlias, isMap, isScalar, isSeq, parseDocument, YAMLMap } from 'yaml';
-import type { Node as YamlNode, Pair, YAMLError } from 'yaml';
+import { Alias, Composer, Document, isAlias, isMap, isScalar, isSeq, Parser, YAMLMap } from 'yaml';
+import type { CST, Node as YamlNode, Pair, YAMLError } from 'yaml';
 import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import {
   Element,
@@ -26,7 +26,6 @@ export const DEFAULT_MAX_LENGTH = 4 * 1024 * 1024;
 
 /** Nesting deeper than this is refused; real threat models need fewer than ten levels. */
 export const MAX_DEPTH = 128;
-const TOO_DEEP_MESSAGE = `This section is nested more than ${MAX_DEPTH} levels deep and is not analysed; a threat model needs only a few.`;
 
 /** YAML aliases resolved per document before we call it an alias bomb. */
 const MAX_ALIAS_COUNT = 1000;
@@ -48,46 +47,54 @@ export function parseThreatModel(text: string, options: ParseOptions = {}): Pars
     return { text, doc: undefined, model: undefined, value: undefined, diagnostics: [refused] };
   }
 
-  const doc = parseDocument(text, {
-    prettyErrors: false,
-    uniqueKeys: true,
-    merge: true,
-    // Keep the user's scalars as written; version 1.2 core schema does not turn dates into Date objects.
-    version: '1.2',
-  });
+  // yaml's parser (text -> CST) is iterative, its composer (CST -> document) recursive. We measure the depth on the
+  // CST and compose only documents of sane depth. Deep recursion must never be reached: besides stack overflows,
+  // V8 aborts the whole process (it does not throw) when a regular expression is first compiled near the stack limit.
+  const tokens = Array.from(new Parser().parse(text));
+  const deep = findTooDeep(tokens);
+  if (deep) {
+    const diagnostic: CoreDiagnostic = {
+      code: DiagnosticCode.TooDeep,
+      severity: 'error',
+      message: `This section is nested more than ${MAX_DEPTH} levels deep and is not analysed; a threat model needs only a few.`,
+      span: deep,
+    };
+    return { text, doc: undefined, model: undefined, value: undefined, diagnostics: [diagnostic] };
+  }
+
+  const docs = Array.from(
+    new Composer({
+      prettyErrors: false,
+      uniqueKeys: true,
+      merge: true,
+      // Version 1.2 core schema: dates stay strings, `yes`/`no` are not booleans.
+      version: '1.2',
+    }).compose(tokens, true, text.length),
+  );
+  const doc = docs[0];
   const diagnostics: CoreDiagnostic[] = [
     ...doc.errors.map((e) => yamlErrorToDiagnostic(doc, e, 'error')),
     ...doc.warnings.map((e) => yamlErrorToDiagnostic(doc, e, 'warning')),
-  ].filter((d, i, all) => d.code !== DiagnosticCode.TooDeep || all.findIndex((x) => x.code === d.code) === i);
-
-  // Our own depth limit, well below where recursion in yaml or in the checks could overflow the stack, so that the
-  // outcome does not depend on how much stack is left.
-  const deepAt = diagnostics.some((d) => d.code === DiagnosticCode.TooDeep) ? undefined : findTooDeep(doc.contents);
-  if (deepAt !== undefined) {
+  ];
+  if (docs.length > 1) {
     diagnostics.push({
-      code: DiagnosticCode.TooDeep,
+      code: DiagnosticCode.MultipleDocuments,
       severity: 'error',
-      message: TOO_DEEP_MESSAGE,
-      span: topLevelKeyContaining(doc.contents, deepAt) ?? { start: deepAt, end: deepAt },
+      message: 'A threat model file holds one YAML document; everything after the first `---` document is ignored.',
+      span: { start: docs[1].range[0], end: docs[docs.length - 1].range[1] },
     });
-  }
-  if (diagnostics.some((d) => d.code === DiagnosticCode.TooDeep)) {
-    return { text, doc, model: undefined, value: undefined, diagnostics };
   }
 
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    // yaml throws a ReferenceError for alias bombs, a RangeError for pathological nesting.
+    // yaml throws a ReferenceError when aliases expand beyond maxAliasCount (an alias bomb).
     const firstAlias = findFirstAlias(doc.contents);
     diagnostics.push({
-      code: e instanceof ReferenceError ? DiagnosticCode.AliasLimit : DiagnosticCode.TooDeep,
+      code: DiagnosticCode.AliasLimit,
       severity: 'error',
-      message:
-        e instanceof ReferenceError
-          ? `Too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}): the document looks like an alias bomb and is not analysed.`
-          : 'The document is nested too deeply to analyse.',
+      message: `Too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}): the document looks like an alias bomb and is not analysed. (${e instanceof Error ? e.message : String(e)})`,
       span: firstAlias ? spanOf(firstAlias) : { start: 0, end: 0 },
     });
     return { text, doc, model: undefined, value: undefined, diagnostics };
@@ -173,16 +180,6 @@ function yamlErrorToDiagnostic(doc: Document.Parsed, e: YAMLError, severity: 'er
       // yaml points at the key's first character; cover the whole key.
       span = keyStartingAt(doc.contents, start) ?? span;
       break;
-    case 'MULTIPLE_DOCS':
-      code = DiagnosticCode.MultipleDocuments;
-      message = 'A threat model file holds one YAML document; everything after the first `---` document is ignored.';
-      break;
-    case 'RESOURCE_EXHAUSTION':
-      code = DiagnosticCode.TooDeep;
-      message = TOO_DEEP_MESSAGE;
-      // Where the parser gave up depends on the stack size; the top-level entry that holds it does not.
-      span = topLevelKeyContaining(doc.contents, start) ?? { start: 0, end: 0 };
-      break;
     case 'TAB_AS_INDENT':
       message = 'Tabs are not allowed as indentation in YAML; indent with spaces.';
       break;
@@ -206,16 +203,6 @@ function keyStartingAt(root: unknown, offset: number): Span | undefined {
   return undefined;
 }
 
-/** The key of the last top-level entry that starts before `offset` (value ranges may be cut short by errors). */
-function topLevelKeyContaining(root: unknown, offset: number): Span | undefined {
-  if (!isMap(root)) return undefined;
-  let found: Span | undefined;
-  for (const p of root.items) {
-    if (isScalar(p.key) && p.key.range && p.key.range[0] <= offset) found = spanOf(p.key);
-  }
-  return found;
-}
-
 export function spanOf(node: YamlNode | Pair | null | undefined): Span {
   const range = node && 'range' in node ? node.range : undefined;
   if (range) return { start: range[0], end: range[1] };
@@ -230,15 +217,31 @@ export function describeNode(node: unknown): string {
   return 'nothing';
 }
 
-/** The offset of the first node nested deeper than MAX_DEPTH, found without recursion. */
-function findTooDeep(root: unknown): number | undefined {
-  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
-  while (stack.length) {
-    const { node, depth } = stack.pop()!;
-    if (!isMap(node) && !isSeq(node)) continue;
-    if (depth > MAX_DEPTH) return node.range?.[0] ?? 0;
-    if (isMap(node)) for (const p of node.items) stack.push({ node: p.value, depth: depth + 1 });
-    else for (const it of node.items) stack.push({ node: it, depth: depth + 1 });
+/**
+ * Finds a collection nested deeper than MAX_DEPTH in the CST, without recursion. Returns the span of the top-level
+ * key that holds it (or of the collection itself when the root is not a mapping).
+ */
+function findTooDeep(tokens: readonly CST.Token[]): Span | undefined {
+  for (const token of tokens) {
+    if (token.type !== 'document' || !token.value) continue;
+    const root = token.value;
+    const stack: { node: CST.Token | null | undefined; depth: number; topKey: CST.Token | undefined }[] = [
+      { node: root, depth: 0, topKey: undefined },
+    ];
+    while (stack.length) {
+      const { node, depth, topKey } = stack.pop()!;
+      if (!node || (node.type !== 'block-map' && node.type !== 'block-seq' && node.type !== 'flow-collection')) continue;
+      if (depth > MAX_DEPTH) {
+        const at = topKey ?? node;
+        const length = 'source' in at && typeof at.source === 'string' ? at.source.length : 1;
+        return { start: at.offset, end: at.offset + Math.max(1, length) };
+      }
+      for (const item of node.items) {
+        const key = node === root && node.type === 'block-map' && item.key ? item.key : topKey;
+        stack.push({ node: item.value, depth: depth + 1, topKey: key });
+        if ('key' in item) stack.push({ node: item.key, depth: depth + 1, topKey: key });
+      }
+    }
   }
   return undefined;
 }

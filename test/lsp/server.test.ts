@@ -1,0 +1,163 @@
+/**
+ * Drives the real bundled server (dist/server.js --stdio) over JSON-RPC, as an editor would.
+ */
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { TextDocumentSyncKind } from 'vscode-languageserver-protocol';
+import { codes, TestLspClient } from '../support/lsp-client';
+
+const HEAD = 'threatcode: 1\nsystem:\n  name: Shop\n';
+const EXAMPLES = path.join(__dirname, '../../../examples');
+
+describe('language server over stdio', function () {
+  let client: TestLspClient;
+
+  beforeEach(async () => {
+    client = new TestLspClient();
+    await client.initialize();
+  });
+
+  afterEach(async () => {
+    await client.stop();
+  });
+
+  it('announces incremental sync and its name', async () => {
+    const other = new TestLspClient();
+    try {
+      const result = await other.initialize();
+      const sync = result.capabilities.textDocumentSync;
+      assert.ok(typeof sync === 'object' && sync !== null);
+      assert.equal(sync.change, TextDocumentSyncKind.Incremental);
+      assert.equal(sync.openClose, true);
+      assert.equal(result.serverInfo?.name, 'threatcode');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('publishes diagnostics with exact LSP ranges on open', async () => {
+    const uri = 'file:///ws/open.tm.yaml';
+    const text = HEAD + 'boundaries:\n  - id: zone\n    trust: trusted\n';
+    const published = await client.open(uri, text);
+    assert.deepEqual(codes(published.diagnostics), ['bad-enum']);
+    const [d] = published.diagnostics;
+    assert.deepEqual(d.range, { start: { line: 5, character: 11 }, end: { line: 5, character: 18 } });
+    assert.equal(d.source, 'threatcode');
+    assert.equal(d.severity, 1);
+  });
+
+  it('an example model opens clean', async () => {
+    const file = path.join(EXAMPLES, 'webshop/webshop.tm.yaml');
+    const published = await client.open('file:///ws/webshop.tm.yaml', readFileSync(file, 'utf8'));
+    assert.deepEqual(published.diagnostics, []);
+  });
+
+  it('updates diagnostics after an incremental change, and only for the latest version', async () => {
+    const uri = 'file:///ws/edit.tm.yaml';
+    const text = HEAD + 'boundaries:\n  - id: zone\n    trust: dmz\n';
+    const opened = await client.open(uri, text);
+    assert.deepEqual(opened.diagnostics, []);
+
+    // Type "dmz" -> "dmzx" -> "dmzxy" quickly: only the last version is analysed and published.
+    void client.change(uri, 2, [{ range: { start: { line: 5, character: 14 }, end: { line: 5, character: 14 } }, text: 'x' }]);
+    const last = await client.change(uri, 3, [
+      { range: { start: { line: 5, character: 15 }, end: { line: 5, character: 15 } }, text: 'y' },
+    ]);
+    assert.deepEqual(codes(last.diagnostics), ['bad-enum']);
+    assert.match(String(last.diagnostics[0].message), /'dmzxy'/);
+    assert.deepEqual(last.diagnostics[0].range, { start: { line: 5, character: 11 }, end: { line: 5, character: 16 } });
+    assert.deepEqual(
+      client.published.filter((p) => p.uri === uri).map((p) => p.version),
+      [1, 3],
+      'intermediate version 2 was superseded before its analysis ran',
+    );
+
+    // Fix it: delete "xy".
+    const fixed = await client.change(uri, 4, [
+      { range: { start: { line: 5, character: 14 }, end: { line: 5, character: 16 } }, text: '' },
+    ]);
+    assert.deepEqual(fixed.diagnostics, []);
+  });
+
+  it('clears diagnostics when the document closes', async () => {
+    const uri = 'file:///ws/close.tm.yaml';
+    const opened = await client.open(uri, HEAD + 'bogus: 1\n');
+    assert.deepEqual(codes(opened.diagnostics), ['unknown-key']);
+    const closed = await client.close(uri);
+    assert.deepEqual(closed.diagnostics, []);
+  });
+
+  it('reports positions in UTF-16 code units on CRLF documents with astral characters', async () => {
+    const uri = 'file:///ws/crlf.tm.yaml';
+    const text = 'threatcode: 1\r\nsystem:\r\n  name: "🛒 Shop 🛒"\r\n  ownr: x\r\n';
+    const published = await client.open(uri, text);
+    assert.deepEqual(codes(published.diagnostics), ['unknown-key']);
+    assert.deepEqual(published.diagnostics[0].range, { start: { line: 3, character: 2 }, end: { line: 3, character: 6 } });
+
+    const withEmoji = 'threatcode: 1\nsystem:\n  name: Shop\nboundaries:\n  - { id: "🔥zone", trust: dmz }\n  - { name: "😀", id: b, trust: nope }\n';
+    const second = await client.open('file:///ws/astral.tm.yaml', withEmoji);
+    const badEnum = second.diagnostics.find((d) => d.code === 'bad-enum');
+    // '  - { name: "😀", id: b, trust: ' is 32 UTF-16 code units (the emoji counts two).
+    assert.deepEqual(badEnum?.range, { start: { line: 5, character: 32 }, end: { line: 5, character: 36 } });
+  });
+
+  it('survives hostile documents and keeps serving others', async () => {
+    const hostile: Record<string, string> = {
+      binary: '\u0000\u0001\u0002garbage\u0000'.repeat(1000),
+      bomb:
+        'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
+      deepFlow: 'x: ' + '['.repeat(10_000) + ']'.repeat(10_000) + '\n',
+      // Compact nested block sequences: "- - - ... y" is 10,000 levels deep.
+      deepBlock: 'x:\n' + '- '.repeat(10_000) + 'y\n',
+      deepIndent: 'x:\n' + Array.from({ length: 2_000 }, (_, i) => ' '.repeat(i) + 'k:').join('\n') + ' 1\n',
+      huge: HEAD + '# ' + 'x'.repeat(10 * 1024 * 1024) + '\n',
+      empty: '',
+      scalarRoot: '42\n',
+      tabs: 'threatcode: 1\nsystem:\n\tname: x\n',
+      bom: '\uFEFF' + HEAD + 'bogus: 1\n',
+      multiDoc: HEAD + '---\n' + HEAD,
+      customTags: HEAD + 'x: !!binary aGVsbG8=\ny: !evil { a: 1 }\n',
+      hugeNumbers: HEAD + 'threatcode2: 1e99999\nn: 123456789012345678901234567890\n',
+    };
+    const expected: Record<string, string> = {
+      binary: 'binary-content',
+      bomb: 'alias-limit',
+      deepFlow: 'nesting-too-deep',
+      deepBlock: 'nesting-too-deep',
+      deepIndent: 'nesting-too-deep',
+      huge: 'file-too-large',
+      empty: 'empty-document',
+      scalarRoot: 'root-not-mapping',
+      tabs: 'yaml-syntax',
+      bom: 'unknown-key',
+      multiDoc: 'multiple-documents',
+      customTags: 'yaml-warning',
+      hugeNumbers: 'unknown-key',
+    };
+    for (const [name, text] of Object.entries(hostile)) {
+      const published = await client.open(`file:///ws/hostile-${name}.tm.yaml`, text);
+      assert.ok(codes(published.diagnostics).includes(expected[name]), `${name}: ${codes(published.diagnostics).join(', ')}`);
+    }
+    const after = await client.open('file:///ws/after.tm.yaml', HEAD + 'bogus: 1\n');
+    assert.deepEqual(codes(after.diagnostics), ['unknown-key']);
+    assert.equal(client.exited, undefined, 'server still running');
+  });
+
+  it('reads its settings from the client (threatcode.maxFileSizeMB)', async () => {
+    const small = new TestLspClient({ maxFileSizeMB: 0.1 });
+    try {
+      await small.initialize();
+      // The settings request is answered asynchronously after `initialized`; a document opened afterwards uses them.
+      const first = await small.open('file:///ws/a.tm.yaml', HEAD + '# padding padding padding padding padding padding\n'.repeat(3000));
+      const published = first.diagnostics.some((d) => d.code === 'file-too-large')
+        ? first
+        : await small.next((p) => p.uri === 'file:///ws/a.tm.yaml' && p.diagnostics.some((d) => d.code === 'file-too-large'));
+      assert.deepEqual(codes(published.diagnostics), ['file-too-large']);
+      // The default limit (4 MB) would have analysed it.
+      assert.deepEqual(codes((await client.open('file:///ws/b.tm.yaml', HEAD + '# padding padding padding padding padding padding\n'.repeat(3000))).diagnostics), []);
+    } finally {
+      await small.stop();
+    }
+  });
+});

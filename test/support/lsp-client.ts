@@ -1,0 +1,139 @@
+/**
+ * A minimal LSP client for protocol tests: spawns the bundled server with --stdio and speaks JSON-RPC to it.
+ * Waits are on protocol events (diagnostics published for a version), never on sleeps.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import {
+  createProtocolConnection,
+  Diagnostic,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  InitializeResult,
+  ProtocolConnection,
+  PublishDiagnosticsNotification,
+  PublishDiagnosticsParams,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  TextDocumentContentChangeEvent,
+} from 'vscode-languageserver-protocol/node';
+
+export const SERVER_PATH = path.join(__dirname, '../../../dist/server.js');
+
+export interface Published extends PublishDiagnosticsParams {
+  readonly receivedAt: number;
+}
+
+export class TestLspClient {
+  readonly connection: ProtocolConnection;
+  readonly published: Published[] = [];
+  private readonly waiters: { match: (p: Published) => boolean; resolve: (p: Published) => void }[] = [];
+  private readonly process: ChildProcess;
+  stderr = '';
+  exited: number | null | undefined;
+
+  constructor(private readonly settings: Record<string, unknown> = {}) {
+    this.process = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process.stderr!.on('data', (chunk) => (this.stderr += String(chunk)));
+    this.process.on('exit', (code) => (this.exited = code));
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(this.process.stdout!),
+      new StreamMessageWriter(this.process.stdin!),
+    );
+    this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+      const p = { ...params, receivedAt: Date.now() };
+      this.published.push(p);
+      for (const w of [...this.waiters]) {
+        if (w.match(p)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(p);
+        }
+      }
+    });
+    this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
+      params.items.map((item) => (item.section === 'threatcode' ? this.settings : null)),
+    );
+    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.listen();
+  }
+
+  async initialize(): Promise<InitializeResult> {
+    const result = await this.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } },
+      },
+      workspaceFolders: null,
+    });
+    await this.connection.sendNotification(InitializedNotification.type, {});
+    return result;
+  }
+
+  open(uri: string, text: string, version = 1): Promise<Published> {
+    const wait = this.diagnosticsFor(uri, version);
+    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'threatmodel', version, text },
+    });
+    return wait;
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): Promise<Published> {
+    const wait = this.diagnosticsFor(uri, version);
+    void this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
+    return wait;
+  }
+
+  close(uri: string): Promise<Published> {
+    const wait = this.next((p) => p.uri === uri && p.diagnostics.length === 0 && p.version === undefined);
+    void this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    return wait;
+  }
+
+  /** Resolves with the first diagnostics published for this uri and version (already received ones count). */
+  diagnosticsFor(uri: string, version: number): Promise<Published> {
+    return this.next((p) => p.uri === uri && p.version === version, true);
+  }
+
+  next(match: (p: Published) => boolean, includePast = false): Promise<Published> {
+    const past = includePast ? this.published.find(match) : undefined;
+    if (past) return Promise.resolve(past);
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.connection.sendRequest(ShutdownRequest.type);
+      await this.connection.sendNotification(ExitNotification.type);
+    } catch {
+      // already gone
+    }
+    this.connection.dispose();
+    if (this.exited === undefined) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.process.kill();
+          resolve();
+        }, 2000);
+        this.process.on('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+export function codes(diagnostics: readonly Diagnostic[]): string[] {
+  return diagnostics.map((d) => String(d.code));
+}
