@@ -3,10 +3,13 @@
  * document where it does not.
  */
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { analyzeText } from '../../server/src/model/analyze';
 import { decodeModelBytes } from '../../server/src/model/decode';
 import { DiagnosticCode } from '../../server/src/model/diagnostics';
 import * as checks from '../../server/src/model/checks';
+import { suggest } from '../../server/src/model/suggest';
 import { extractMarkers } from '../support/markers';
 
 const TODAY = '2026-11-26';
@@ -308,9 +311,7 @@ describe('diagnostic messages', () => {
     assert.match(found[0].message, /a → c → b → a|c → b → a → c|b → a → c → b/);
   });
 
-  it('the examples have no problems', async () => {
-    const { readFileSync, readdirSync } = await import('node:fs');
-    const path = await import('node:path');
+  it('the examples have no problems', () => {
     const root = path.join(__dirname, '../../../examples');
     const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tm.yaml'));
     assert.ok(files.length >= 3);
@@ -318,5 +319,13 @@ describe('diagnostic messages', () => {
       const diagnostics = run(readFileSync(path.join(root, f), 'utf8'));
       assert.deepEqual(diagnostics.map((d) => `${f}: ${d.code} ${d.message}`), []);
     }
+  });
+});
+
+describe('suggestions', () => {
+  it('never offer the opposite of what was written', () => {
+    assert.deepEqual(suggest('trusted', ['untrusted', 'dmz', 'internal', 'restricted']), []);
+    assert.deepEqual(suggest('compliance', ['non-compliance', 'linking']), []);
+    assert.deepEqual(suggest('untrustd', ['untrusted', 'dmz']), ['untrusted']);
   });
 });

@@ -10,6 +10,7 @@ export function suggest(word: string, candidates: Iterable<string>, max = 3): st
   for (const c of candidates) {
     if (c === word) continue;
     const n = normalise(c);
+    if (isNegationOf(w, n) || isNegationOf(n, w)) continue;
     const d = n === w ? 0 : distance(w, n);
     // Short words tolerate one edit; longer ones two or a third of their length (a swap of two letters costs two).
     const longest = Math.max(w.length, n.length);
@@ -18,6 +19,13 @@ export function suggest(word: string, candidates: Iterable<string>, max = 3): st
   }
   scored.sort((a, b) => a.d - b.d || a.c.localeCompare(b.c));
   return scored.slice(0, max).map((s) => s.c);
+}
+
+const NEGATIONS = ['un', 'non', 'not', 'no', 'in', 'dis'];
+
+/** 'untrusted' is two edits from 'trusted' but means the opposite: never offer an antonym as a typo fix. */
+function isNegationOf(a: string, b: string): boolean {
+  return NEGATIONS.some((prefix) => a === prefix + b);
 }
 
 function normalise(s: string): string {

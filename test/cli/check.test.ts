@@ -1,0 +1,66 @@
+/**
+ * The built CLI as a subprocess, the way CI pipelines run it.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+function run(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('threatcode check', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'threatcode-cli-'));
+    writeFileSync(path.join(dir, 'broken.tm.yaml'), 'threatcode: 1\nsystem:\n  name: X\nboundaries:\n  - id: z\n    trust: trusted\n');
+    writeFileSync(path.join(dir, 'warn.tm.yaml'), 'threatcode: 1\nsystem:\n  name: X\ncomponents:\n  - { id: a, name: A, type: process, inScope: false }\n');
+    writeFileSync(path.join(dir, 'latin1.tm.yaml'), Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a]));
+  });
+
+  it('passes on the examples', () => {
+    const r = run(['check', 'examples']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /3 models checked: 0 errors/);
+  });
+
+  it('prints compiler-style lines and exits 1 on errors', () => {
+    const r = run(['check', path.join(dir, 'broken.tm.yaml')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, `${path.join(dir, 'broken.tm.yaml')}:6:12 error bad-enum 'trusted' is not a valid value for 'trust'. Allowed: untrusted, dmz, internal, restricted.\n`);
+  });
+
+  it('honours --fail-on', () => {
+    assert.equal(run(['check', path.join(dir, 'warn.tm.yaml')]).code, 0);
+    assert.equal(run(['check', path.join(dir, 'warn.tm.yaml'), '--fail-on', 'warning']).code, 1);
+  });
+
+  it('writes JSON with ranges and a summary', () => {
+    const r = run(['check', dir, '--format', 'json']);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.summary.files, 3);
+    const broken = out.files.find((f: { file: string }) => f.file.endsWith('broken.tm.yaml'));
+    assert.deepEqual(broken.diagnostics[0].range, { start: { line: 6, column: 12 }, end: { line: 6, column: 19 } });
+    const latin1 = out.files.find((f: { file: string }) => f.file.endsWith('latin1.tm.yaml'));
+    assert.equal(latin1.diagnostics[0].code, 'invalid-encoding');
+  });
+
+  it('exits 2 on usage and I/O errors with a clear message', () => {
+    const missing = run(['check', 'no/such/dir']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no such file or directory: no\/such\/dir/);
+    const empty = mkdtempSync(path.join(tmpdir(), 'threatcode-empty-'));
+    const none = run(['check'], empty);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no threat models/);
+    assert.equal(run(['check', '--format', 'xml']).code, 2);
+    assert.equal(run(['frobnicate']).code, 2);
+    assert.equal(run(['check', '--help']).code, 0);
+  });
+});

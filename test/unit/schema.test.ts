@@ -1,0 +1,46 @@
+/**
+ * The schema is what hover and completion explain: every property must describe itself. The manifest must point at
+ * files that exist.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { deref, JsonSchema, schemaAt, threatModelSchema } from '../../server/src/model/schema';
+
+const ROOT = path.join(__dirname, '../../..');
+
+describe('threat model JSON Schema', () => {
+  it('describes every property, at every depth', () => {
+    const missing: string[] = [];
+    const seen = new Set<JsonSchema>();
+    const visit = (schema: JsonSchema | undefined, where: string) => {
+      const s = deref(schema);
+      if (!s || seen.has(s)) return;
+      seen.add(s);
+      for (const [name, prop] of Object.entries(s.properties ?? {})) {
+        if (!deref(prop)?.description) missing.push(`${where}.${name}`);
+        visit(prop, `${where}.${name}`);
+      }
+      if (s.items) visit(s.items, `${where}[]`);
+    };
+    visit(threatModelSchema, '$');
+    assert.deepEqual(missing, []);
+  });
+
+  it('resolves the schema at a model path, keeping the description written beside a $ref', () => {
+    assert.deepEqual(schemaAt(['threats', 0, 'status'])?.enum?.slice(0, 2), ['open', 'in-progress']);
+    assert.match(String(schemaAt(['components', 0, 'boundary'])?.description), /trust boundary/);
+    assert.deepEqual(schemaAt(['components', 0, 'controls', 'mfa'])?.enum, [true, false, 'unknown']);
+    assert.equal(schemaAt(['nope']), undefined);
+  });
+
+  it('is contributed to VS Code and the YAML extension from files that exist', () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const { languages, grammars, yamlValidation } = manifest.contributes;
+    assert.equal(languages[0].id, 'threatmodel');
+    assert.ok(languages[0].filenamePatterns.includes('*.tm.yaml'));
+    for (const file of [languages[0].configuration, ...grammars.map((g: { path: string }) => g.path), yamlValidation[0].url]) {
+      assert.ok(existsSync(path.join(ROOT, file)), file);
+    }
+  });
+});
