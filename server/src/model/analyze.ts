@@ -2,6 +2,9 @@
  * The core entry point: text in, model and diagnostics out. Pure and synchronous; the server, the CLI and the
  * tests all call this.
  */
+import { Finding, runRules } from '../analysis/rules/engine';
+import { builtinRuleSet } from '../analysis/rules/ruleset';
+import type { RuleSet } from '../analysis/rules/types';
 import { checkModel } from './checks';
 import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { parseThreatModel, ParsedDocument } from './parse';
@@ -10,6 +13,8 @@ import type { Span } from './types';
 
 export interface AnalyzeOptions {
   readonly maxLength?: number;
+  /** The rules in force; the built-in catalog when omitted. */
+  readonly rules?: RuleSet;
   /** YYYY-MM-DD; defaults to the local date. Tests pin it. */
   readonly today?: string;
 }
@@ -17,15 +22,21 @@ export interface AnalyzeOptions {
 export interface Analysis {
   readonly parsed: ParsedDocument;
   readonly diagnostics: readonly CoreDiagnostic[];
+  /** Every rule that applied, with its status (open, covered, addressed, disabled). */
+  readonly findings: readonly Finding[];
 }
 
 export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysis {
   const parsed = parseThreatModel(text, { maxLength: options.maxLength });
   const diagnostics = [...parsed.diagnostics];
+  let findings: readonly Finding[] = [];
   try {
     if (parsed.doc && parsed.model) {
       diagnostics.push(...validateAgainstSchema(parsed.doc, parsed.value));
       diagnostics.push(...checkModel(parsed.model, { today: options.today ?? localDate(new Date()) }));
+      const result = runRules(parsed.model, options.rules ?? builtinRuleSet().ruleSet, { modelSpan: parsed.model.systemSpan });
+      findings = result.findings;
+      diagnostics.push(...result.diagnostics);
     }
   } catch (e) {
     // A bug in a check must not take the whole document down: report it where the user sees it.
@@ -38,7 +49,7 @@ export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysi
   }
   const tidy = diagnostics.map((d) => ({ ...d, span: tidySpan(text, d.span) }));
   tidy.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
-  return { parsed, diagnostics: tidy };
+  return { parsed, diagnostics: tidy, findings };
 }
 
 export function localDate(d: Date): string {

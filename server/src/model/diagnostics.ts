@@ -36,6 +36,8 @@ export const DiagnosticCode = {
   AcceptanceExpired: 'acceptance-expired',
   OutOfScopeWithoutReason: 'out-of-scope-without-reason',
   KindTypeMismatch: 'kind-type-mismatch',
+  InvalidRule: 'invalid-rule',
+  UnknownRule: 'unknown-rule',
   InternalError: 'internal-error',
 } as const;
 

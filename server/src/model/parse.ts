@@ -41,10 +41,23 @@ export interface ParsedDocument {
   readonly diagnostics: CoreDiagnostic[];
 }
 
-export function parseThreatModel(text: string, options: ParseOptions = {}): ParsedDocument {
+export interface ParsedYaml {
+  readonly doc: Document.Parsed | undefined;
+  /** The resolved value; undefined when the document could not be resolved safely. */
+  readonly value: unknown;
+  readonly diagnostics: CoreDiagnostic[];
+  /** False when the text was refused or could not be resolved; `doc` and `value` are then not usable. */
+  readonly ok: boolean;
+}
+
+/**
+ * Hardened YAML parsing shared by threat models and rule packs: size and binary checks, a depth limit measured
+ * before composing, one document only, alias-expansion limit. Never throws.
+ */
+export function parseYamlText(text: string, options: ParseOptions = {}): ParsedYaml {
   const refused = refuseText(text, options.maxLength ?? DEFAULT_MAX_LENGTH);
   if (refused) {
-    return { text, doc: undefined, model: undefined, value: undefined, diagnostics: [refused] };
+    return { doc: undefined, value: undefined, diagnostics: [refused], ok: false };
   }
 
   // yaml's parser (text -> CST) is iterative, its composer (CST -> document) recursive. We measure the depth on the
@@ -59,7 +72,7 @@ export function parseThreatModel(text: string, options: ParseOptions = {}): Pars
       message: `This section is nested more than ${MAX_DEPTH} levels deep and is not analysed; a threat model needs only a few.`,
       span: deep,
     };
-    return { text, doc: undefined, model: undefined, value: undefined, diagnostics: [diagnostic] };
+    return { doc: undefined, value: undefined, diagnostics: [diagnostic], ok: false };
   }
 
   const docs = Array.from(
@@ -97,8 +110,15 @@ export function parseThreatModel(text: string, options: ParseOptions = {}): Pars
       message: `Too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}): the document looks like an alias bomb and is not analysed. (${e instanceof Error ? e.message : String(e)})`,
       span: firstAlias ? spanOf(firstAlias) : { start: 0, end: 0 },
     });
-    return { text, doc, model: undefined, value: undefined, diagnostics };
+    return { doc, value: undefined, diagnostics, ok: false };
   }
+
+  return { doc, value, diagnostics, ok: true };
+}
+
+export function parseThreatModel(text: string, options: ParseOptions = {}): ParsedDocument {
+  const { doc, value, diagnostics, ok } = parseYamlText(text, options);
+  if (!ok || !doc) return { text, doc, model: undefined, value: undefined, diagnostics };
 
   if (doc.contents === null || value === null || value === undefined) {
     if (!diagnostics.some((d) => d.severity === 'error')) {
@@ -295,7 +315,27 @@ function buildModel(doc: Document.Parsed, root: YAMLMap, value: Record<string, u
   }
 
   const system = isPlainObject(value.system) ? (value.system as SystemData) : undefined;
-  return { version: value.threatcode, system, ...sections, byId, references };
+  const disabledRuleEntries: { rule: string; span: Span }[] = [];
+  const disabledNode = resolve(doc, root.get('disabledRules', true));
+  if (isSeq(disabledNode)) {
+    for (const item of disabledNode.items) {
+      const entry = resolve(doc, item);
+      const ruleNode = isMap(entry) ? entry.get('rule', true) : undefined;
+      if (isScalar(ruleNode) && typeof ruleNode.value === 'string') disabledRuleEntries.push({ rule: ruleNode.value, span: spanOf(ruleNode) });
+    }
+  }
+  const systemPair = root.items.find((p) => isScalar(p.key) && p.key.value === 'system');
+  const systemSpan = systemPair && isScalar(systemPair.key) ? spanOf(systemPair.key) : { start: 0, end: 0 };
+  return {
+    version: value.threatcode,
+    system,
+    ...sections,
+    byId,
+    references,
+    disabledRules: value.disabledRules,
+    disabledRuleEntries,
+    systemSpan,
+  };
 }
 
 /** Which properties hold ids, and which sections those ids may point into. */

@@ -29,35 +29,46 @@ export interface JsonSchema {
   [keyword: string]: unknown;
 }
 
-let validator: ValidateFunction | undefined;
-
-function getValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-    validator = ajv.compile(threatModelSchema);
-  }
-  return validator;
-}
-
-export function validateAgainstSchema(doc: Document.Parsed, value: unknown): CoreDiagnostic[] {
-  const validate = getValidator();
-  if (validate(value)) return [];
-  const out: CoreDiagnostic[] = [];
-  const seen = new Set<string>();
-  for (const error of validate.errors ?? []) {
-    const d = toDiagnostic(doc, error);
-    if (!d) continue;
-    const key = `${d.code}:${d.span.start}:${d.span.end}:${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(d);
-  }
-  return out;
-}
-
 type Segment = string | number;
 
-function parsePointer(pointer: string): Segment[] {
+/** Names the thing at a path for messages, e.g. "component 'web'". */
+export type OwnerNamer = (doc: Document.Parsed, path: readonly Segment[]) => string;
+
+/**
+ * Validates YAML documents against a JSON Schema and reports each error at the offending YAML node. Compiled once,
+ * on first use.
+ */
+export class YamlSchemaValidator {
+  private compiled: ValidateFunction | undefined;
+
+  constructor(
+    readonly schema: JsonSchema,
+    private readonly ownerName: OwnerNamer,
+  ) {}
+
+  validate(doc: Document.Parsed, value: unknown): CoreDiagnostic[] {
+    this.compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(this.schema);
+    if (this.compiled(value)) return [];
+    const out: CoreDiagnostic[] = [];
+    const seen = new Set<string>();
+    for (const error of this.compiled.errors ?? []) {
+      const d = toDiagnostic(doc, error, this.ownerName);
+      const key = `${d.code}:${d.span.start}:${d.span.end}:${d.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(d);
+    }
+    return out;
+  }
+}
+
+const threatModelValidator = new YamlSchemaValidator(threatModelSchema, threatModelOwnerName);
+
+export function validateAgainstSchema(doc: Document.Parsed, value: unknown): CoreDiagnostic[] {
+  return threatModelValidator.validate(doc, value);
+}
+
+export function parsePointer(pointer: string): Segment[] {
   if (pointer === '') return [];
   return pointer
     .slice(1)
@@ -75,7 +86,7 @@ interface Located {
   exact: boolean;
 }
 
-function locate(doc: Document.Parsed, path: Segment[]): Located {
+export function locate(doc: Document.Parsed, path: readonly Segment[]): Located {
   let node: unknown = doc.contents;
   let pair: Pair | undefined;
   for (const seg of path) {
@@ -96,7 +107,7 @@ function locate(doc: Document.Parsed, path: Segment[]): Located {
 }
 
 /** What to call the thing at `path` in a message: "component 'web'", "system", "the threat model". */
-function ownerName(doc: Document.Parsed, path: Segment[]): string {
+function threatModelOwnerName(doc: Document.Parsed, path: readonly Segment[]): string {
   if (path.length === 0) return 'the threat model';
   const [section, index] = path;
   if (section === 'system') return 'system';
@@ -110,7 +121,7 @@ function ownerName(doc: Document.Parsed, path: Segment[]): string {
 }
 
 /** The property a value belongs to: 'severity' for /threats/0/severity, 'targets' for /threats/0/targets/2. */
-function propertyName(path: Segment[]): string {
+function propertyName(path: readonly Segment[]): string {
   for (let i = path.length - 1; i >= 0; i--) {
     if (typeof path[i] === 'string') return String(path[i]);
   }
@@ -147,7 +158,7 @@ function formatValue(v: unknown): string {
   return typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
 }
 
-function toDiagnostic(doc: Document.Parsed, error: ErrorObject): CoreDiagnostic | undefined {
+function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: OwnerNamer): CoreDiagnostic {
   const path = parsePointer(error.instancePath);
   const located = locate(doc, path);
   const valueSpan = spanOf(located.node as YamlNode);
@@ -257,6 +268,23 @@ function toDiagnostic(doc: Document.Parsed, error: ErrorObject): CoreDiagnostic 
         span: located.exact && located.pair ? keySpan(located.pair) : valueSpan,
       };
     }
+    case 'maxItems': {
+      const limit = (error.params as { limit: number }).limit;
+      return {
+        code: DiagnosticCode.BadValue,
+        severity: 'error',
+        message: `'${prop}' has more than the allowed ${limit} items.`,
+        span: located.exact && located.pair ? keySpan(located.pair) : valueSpan,
+      };
+    }
+    case 'minLength': {
+      return {
+        code: DiagnosticCode.BadValue,
+        severity: 'error',
+        message: `'${prop}' must not be empty.`,
+        span: valueSpan,
+      };
+    }
     case 'minimum': {
       const limit = (error.params as { limit: number }).limit;
       return {
@@ -280,22 +308,22 @@ function toDiagnostic(doc: Document.Parsed, error: ErrorObject): CoreDiagnostic 
  * The schema that describes the value at `path` (used by hover and completion). Follows $ref within this schema.
  */
 export function schemaAt(path: readonly Segment[], root: JsonSchema = threatModelSchema): JsonSchema | undefined {
-  let current: JsonSchema | undefined = deref(root);
+  let current: JsonSchema | undefined = deref(root, root);
   for (const seg of path) {
     if (!current) return undefined;
-    if (typeof seg === 'number') current = deref(current.items);
-    else current = deref(current.properties?.[seg]);
+    if (typeof seg === 'number') current = deref(current.items, root);
+    else current = deref(current.properties?.[seg], root);
   }
   return current;
 }
 
 /** Resolves a local $ref, keeping a description written beside the $ref (it is more specific than the target's). */
-export function deref(schema: JsonSchema | undefined): JsonSchema | undefined {
+export function deref(schema: JsonSchema | undefined, root: JsonSchema = threatModelSchema): JsonSchema | undefined {
   let s = schema;
   let description = s?.description;
   for (let hops = 0; s?.$ref && hops < 10; hops++) {
     const name = s.$ref.replace('#/definitions/', '');
-    s = threatModelSchema.definitions?.[name];
+    s = root.definitions?.[name];
     description ??= s?.description;
   }
   return s && description !== s.description ? { ...s, description } : s;

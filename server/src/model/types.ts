@@ -80,6 +80,7 @@ export interface BoundaryData {
   parent?: string;
   owner?: string;
   tags?: string[];
+  disabledRules?: unknown;
 }
 
 export interface ComponentData {
@@ -210,6 +211,12 @@ export interface ThreatModel {
   readonly assumptions: readonly Assumption[];
   /** Every element by id; the first definition wins when an id is duplicated. */
   readonly byId: ReadonlyMap<string, Element>;
+  /** Top-level `disabledRules` as written (validated by the schema). */
+  readonly disabledRules: unknown;
+  /** The rule ids named by top-level `disabledRules`, with their spans. */
+  readonly disabledRuleEntries: readonly { readonly rule: string; readonly span: Span }[];
+  /** Span of the `system` key, where model-wide findings are shown. */
+  readonly systemSpan: Span;
   readonly references: readonly Reference[];
 }
 

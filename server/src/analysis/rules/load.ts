@@ -1,0 +1,329 @@
+/**
+ * Rule pack text -> validated RulePack, with diagnostics at exact places in the pack file. A pack with errors loses
+ * only its broken rules; nothing in a pack is executed, and nothing here throws.
+ */
+import type { Document } from 'yaml';
+import { isMap, isScalar } from 'yaml';
+import schemaJson from '../../../../rules/rulepack.schema.json';
+import { CoreDiagnostic, DiagnosticCode } from '../../model/diagnostics';
+import { parseYamlText, spanOf } from '../../model/parse';
+import { JsonSchema, locate, schemaAt, YamlSchemaValidator } from '../../model/schema';
+import { didYouMean, suggest } from '../../model/suggest';
+import type { Span } from '../../model/types';
+import {
+  CatalogMitigation,
+  Condition,
+  FACTS,
+  OPERATORS,
+  Operator,
+  QUANTIFIER_DOMAIN,
+  QUANTIFIERS,
+  Quantifier,
+  Rule,
+  RulePack,
+  RuleTarget,
+  SCALES,
+  SubjectKind,
+} from './types';
+
+export const rulePackSchema = schemaJson as JsonSchema;
+
+/** Packs are small data files; anything larger is refused before parsing. */
+export const MAX_PACK_LENGTH = 1024 * 1024;
+/** Nested all/any/not/quantifier levels in one condition. */
+export const MAX_CONDITION_DEPTH = 12;
+/** Quantifiers nested inside quantifiers: evaluation cost grows with the product of their ranges. */
+export const MAX_QUANTIFIER_NESTING = 3;
+
+type Segment = string | number;
+
+const packValidator = new YamlSchemaValidator(rulePackSchema, (doc, path) => {
+  if (path[0] === 'rules' && typeof path[1] === 'number') {
+    const item = locate(doc, ['rules', path[1]]).node;
+    const id = isMap(item) ? item.get('id') : undefined;
+    return typeof id === 'string' ? `rule '${id}'` : 'rule';
+  }
+  if (path[0] === 'mitigations') return 'mitigation';
+  return path.length === 0 ? 'the rule pack' : `'${String(path[path.length - 1])}'`;
+});
+
+export interface LoadedPack {
+  readonly pack: RulePack | undefined;
+  readonly diagnostics: readonly CoreDiagnostic[];
+}
+
+export interface LoadOptions {
+  readonly uri: string;
+  readonly builtin: boolean;
+  /** Mitigation ids already known (from the built-in catalog) that rules of this pack may use. */
+  readonly knownMitigations?: ReadonlySet<string>;
+  /** Rule ids already defined by earlier packs, with the pack that defines them. */
+  readonly definedRules?: ReadonlyMap<string, string>;
+}
+
+export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
+  const parsed = parseYamlText(text, { maxLength: MAX_PACK_LENGTH });
+  const diagnostics: CoreDiagnostic[] = [...parsed.diagnostics];
+  if (!parsed.ok || !parsed.doc) return { pack: undefined, diagnostics };
+  const doc = parsed.doc;
+  if (!isMap(doc.contents)) {
+    diagnostics.push({
+      code: DiagnosticCode.RootNotMapping,
+      severity: 'error',
+      message: 'A rule pack is a mapping with `pack:` and `rules:`.',
+      span: spanOf(doc.contents as never),
+    });
+    return { pack: undefined, diagnostics };
+  }
+  const schemaDiagnostics = packValidator.validate(doc, parsed.value);
+  diagnostics.push(...schemaDiagnostics);
+
+  const value = parsed.value as Record<string, unknown>;
+  const packId = typeof value.pack === 'string' ? value.pack : '(unnamed pack)';
+  // Rules with a schema error are dropped; the rest of the pack still works.
+  const brokenRules = new Set<number>();
+  for (const d of schemaDiagnostics) {
+    const index = ruleIndexAt(doc, d.span);
+    if (index !== undefined) brokenRules.add(index);
+  }
+
+  const mitigations: CatalogMitigation[] = [];
+  const ownMitigations = new Set<string>();
+  if (Array.isArray(value.mitigations)) {
+    value.mitigations.forEach((m, i) => {
+      if (!isRecord(m) || typeof m.id !== 'string' || typeof m.title !== 'string' || typeof m.description !== 'string') return;
+      if (ownMitigations.has(m.id)) {
+        diagnostics.push(packError(doc, ['mitigations', i, 'id'], DiagnosticCode.DuplicateId, `Mitigation '${m.id}' is defined twice in this pack.`));
+        return;
+      }
+      ownMitigations.add(m.id);
+      mitigations.push({ id: m.id, title: m.title, description: m.description });
+    });
+  }
+  const knownMitigations = new Set([...(options.knownMitigations ?? []), ...ownMitigations]);
+
+  const rules: Rule[] = [];
+  const seenRules = new Map<string, number>();
+  if (Array.isArray(value.rules)) {
+    value.rules.forEach((raw, i) => {
+      if (brokenRules.has(i) || !isRecord(raw)) return;
+      const path: Segment[] = ['rules', i];
+      const problems: CoreDiagnostic[] = [];
+      const id = String(raw.id);
+      const earlier = options.definedRules?.get(id);
+      if (seenRules.has(id) || earlier) {
+        problems.push(
+          packError(doc, [...path, 'id'], DiagnosticCode.DuplicateId, `Rule '${id}' is already defined${earlier ? ` by pack '${earlier}'` : ' in this pack'}. Rule ids are unique.`),
+        );
+      }
+      const target = raw.target as RuleTarget;
+      const subject = subjectOf(target);
+      const checker = new ConditionChecker(doc, subject, problems);
+      checker.check(raw.when, [...path, 'when'], 0, 0);
+      if (raw.unless !== undefined) checker.check(raw.unless, [...path, 'unless'], 0, 0);
+      const ruleMitigations = Array.isArray(raw.mitigations) ? (raw.mitigations as string[]) : [];
+      ruleMitigations.forEach((m, j) => {
+        if (!knownMitigations.has(m)) {
+          problems.push(
+            packError(doc, [...path, 'mitigations', j], DiagnosticCode.DanglingReference, `Unknown mitigation '${m}': not in this pack's or the built-in catalog.${didYouMean(suggest(m, knownMitigations))}`),
+          );
+        }
+      });
+      checkTemplate(doc, String(raw.title), [...path, 'title'], subject, problems);
+      diagnostics.push(...problems);
+      if (problems.some((p) => p.severity === 'error')) return;
+      seenRules.set(id, i);
+      rules.push({
+        id,
+        target,
+        title: String(raw.title),
+        rationale: String(raw.rationale),
+        stride: (raw.stride as Rule['stride']) ?? [],
+        linddun: (raw.linddun as string[]) ?? [],
+        cwe: (raw.cwe as number[]) ?? [],
+        capec: (raw.capec as number[]) ?? [],
+        severity: raw.severity as Rule['severity'],
+        when: raw.when as Condition,
+        unless: raw.unless as Condition | undefined,
+        mitigations: ruleMitigations,
+        references: (raw.references as Rule['references']) ?? [],
+        designFlaws: (raw.designFlaws as number[]) ?? [],
+        source: { pack: packId, uri: options.uri, span: spanOf(locate(doc, path).node as never) },
+      });
+    });
+  }
+
+  return {
+    pack: { id: packId, title: typeof value.title === 'string' ? value.title : packId, uri: options.uri, builtin: options.builtin, rules, mitigations },
+    diagnostics,
+  };
+}
+
+export function subjectOf(target: RuleTarget): SubjectKind {
+  switch (target) {
+    case 'process':
+    case 'datastore':
+    case 'external':
+    case 'component':
+      return 'component';
+    default:
+      return target;
+  }
+}
+
+/** The threat-model schema path under which properties of a subject kind are described. */
+const SUBJECT_SCHEMA_PATH: Readonly<Record<SubjectKind, readonly Segment[]>> = {
+  component: ['components', 0],
+  flow: ['flows', 0],
+  boundary: ['boundaries', 0],
+  data: ['data', 0],
+  threat: ['threats', 0],
+  mitigation: ['mitigations', 0],
+  model: [],
+};
+
+class ConditionChecker {
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly subject: SubjectKind,
+    private readonly out: CoreDiagnostic[],
+  ) {}
+
+  check(cond: unknown, path: Segment[], depth: number, quantifierDepth: number, subject: SubjectKind = this.subject): void {
+    if (!isRecord(cond)) return; // the schema reported it
+    if (depth > MAX_CONDITION_DEPTH) {
+      this.error(path, `Condition nested more than ${MAX_CONDITION_DEPTH} levels deep. Split the rule.`);
+      return;
+    }
+    const keys = Object.keys(cond);
+    const combinators = keys.filter((k) => k === 'all' || k === 'any' || k === 'not');
+    const quantifiers = keys.filter((k): k is Quantifier => (QUANTIFIERS as readonly string[]).includes(k));
+    const operators = keys.filter((k): k is Operator => (OPERATORS as readonly string[]).includes(k));
+    const subjects = keys.filter((k) => k === 'prop' || k === 'fact');
+
+    if (combinators.length + quantifiers.length > 0) {
+      if (keys.length !== 1) {
+        this.error(path, `'${combinators[0] ?? quantifiers[0]}' must stand alone in its condition; wrap the rest in 'all' or 'any'.`);
+        return;
+      }
+      const key = keys[0];
+      if (key === 'all' || key === 'any') {
+        const list = cond[key];
+        if (Array.isArray(list)) list.forEach((c, i) => this.check(c, [...path, key, i], depth + 1, quantifierDepth, subject));
+        return;
+      }
+      if (key === 'not') {
+        this.check(cond.not, [...path, 'not'], depth + 1, quantifierDepth, subject);
+        return;
+      }
+      const q = key as Quantifier;
+      const domain = QUANTIFIER_DOMAIN[q];
+      if (!domain.on.includes(subject)) {
+        this.error([...path, q], `'${q}' is not defined on a ${subject}; it applies to ${domain.on.join(' and ')}.`, true);
+        return;
+      }
+      if (quantifierDepth + 1 > MAX_QUANTIFIER_NESTING) {
+        this.error([...path, q], `Quantifiers nest at most ${MAX_QUANTIFIER_NESTING} deep.`, true);
+        return;
+      }
+      this.check(cond[q], [...path, q], depth + 1, quantifierDepth + 1, domain.over);
+      return;
+    }
+
+    if (subjects.length !== 1) {
+      this.error(path, "A test names one property ('prop') or one computed fact ('fact').");
+      return;
+    }
+    if (operators.length !== 1) {
+      this.error(path, `A test has exactly one operator (${OPERATORS.join(', ')}); this one has ${operators.length === 0 ? 'none' : operators.join(' and ')}.`);
+      return;
+    }
+    const op = operators[0];
+    let scale: readonly string[] | undefined;
+    if (subjects[0] === 'fact') {
+      const fact = String(cond.fact);
+      const info = FACTS[fact];
+      if (info && !info.on.includes(subject)) {
+        this.error([...path, 'fact'], `Fact '${fact}' is not defined on a ${subject}; it applies to ${info.on.join(' and ')}.`, true);
+        return;
+      }
+      scale = info?.scale ? SCALES[info.scale] : undefined;
+    } else {
+      const prop = String(cond.prop);
+      const segments = prop.split('.');
+      if (!schemaAt([...SUBJECT_SCHEMA_PATH[subject], ...segments])) {
+        const parent = schemaAt([...SUBJECT_SCHEMA_PATH[subject], ...segments.slice(0, -1)]);
+        const candidates = Object.keys(parent?.properties ?? {});
+        this.error(
+          [...path, 'prop'],
+          `'${prop}' is not a property of a ${subject}.${didYouMean(suggest(segments[segments.length - 1], candidates).map((c) => [...segments.slice(0, -1), c].join('.')))}`,
+          true,
+        );
+        return;
+      }
+      scale = SCALES[segments[segments.length - 1]];
+    }
+    if (op === 'gte' || op === 'lte') {
+      if (!scale) {
+        this.error([...path, op], `'${op}' compares on an ordered scale; '${String(cond.prop ?? cond.fact)}' has none. Use eq, in or notIn.`, true);
+        return;
+      }
+      if (!scale.includes(String(cond[op]))) {
+        this.error([...path, op], `'${String(cond[op])}' is not on the scale ${scale.join(' < ')}.`, true);
+      }
+    }
+  }
+
+  private error(path: Segment[], message: string, exact = false): void {
+    this.out.push(packError(this.doc, path, DiagnosticCode.InvalidRule, message, exact));
+  }
+}
+
+const TEMPLATE_FIELDS: Readonly<Record<SubjectKind, readonly string[]>> = {
+  component: ['id', 'name', 'kind', 'type', 'maxClassification', 'trust'],
+  flow: ['id', 'name', 'protocol', 'source.name', 'target.name', 'source.id', 'target.id', 'maxClassification'],
+  boundary: ['id', 'name', 'trust'],
+  data: ['id', 'name', 'classification'],
+  threat: ['id', 'title', 'severity', 'status'],
+  mitigation: ['id', 'title', 'status'],
+  model: ['name'],
+};
+
+export function templateFields(subject: SubjectKind): readonly string[] {
+  return TEMPLATE_FIELDS[subject];
+}
+
+function checkTemplate(doc: Document.Parsed, title: string, path: Segment[], subject: SubjectKind, out: CoreDiagnostic[]): void {
+  for (const match of title.matchAll(/\{([^{}]*)\}/g)) {
+    if (!TEMPLATE_FIELDS[subject].includes(match[1])) {
+      out.push(
+        packError(doc, path, DiagnosticCode.InvalidRule, `Unknown placeholder {${match[1]}} in the title. Available here: ${TEMPLATE_FIELDS[subject].map((f) => `{${f}}`).join(', ')}.`, true),
+      );
+    }
+  }
+}
+
+function packError(doc: Document.Parsed, path: Segment[], code: string, message: string, exact = true): CoreDiagnostic {
+  const located = locate(doc, path);
+  let span: Span = spanOf(located.node as never);
+  // For a whole condition, point at its first key rather than the whole block.
+  if (!exact && isMap(located.node) && located.node.items.length > 0 && isScalar(located.node.items[0].key)) {
+    span = spanOf(located.node.items[0].key);
+  }
+  return { code, severity: 'error', message, span };
+}
+
+function ruleIndexAt(doc: Document.Parsed, span: Span): number | undefined {
+  const rules = locate(doc, ['rules']).node;
+  if (!rules || typeof rules !== 'object' || !('items' in rules)) return undefined;
+  const items = (rules as { items: unknown[] }).items;
+  for (let i = 0; i < items.length; i++) {
+    const s = spanOf(items[i] as never);
+    if (s.start <= span.start && span.end <= Math.max(s.end, s.start)) return i;
+  }
+  return undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,182 @@
+/**
+ * The rule language. Rules are data: a target kind, a `when` condition (the rule applies) and an `unless` condition
+ * (a control covers it), built from all/any/not, property tests, computed facts and bounded quantifiers over related
+ * elements. No expression is ever executed as code; evaluation is a walk over this tree.
+ */
+import type { Span } from '../../model/types';
+
+export type RuleTarget =
+  | 'process'
+  | 'datastore'
+  | 'external'
+  | 'component'
+  | 'flow'
+  | 'boundary'
+  | 'data'
+  | 'threat'
+  | 'mitigation'
+  | 'model';
+
+export const RULE_TARGETS: readonly RuleTarget[] = [
+  'process',
+  'datastore',
+  'external',
+  'component',
+  'flow',
+  'boundary',
+  'data',
+  'threat',
+  'mitigation',
+  'model',
+];
+
+/** Comparison operators of a leaf test. Exactly one per leaf. */
+export const OPERATORS = ['eq', 'ne', 'in', 'notIn', 'gte', 'lte', 'exists', 'contains', 'containsAny'] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** Quantifiers: evaluate a condition on related elements. `any*` needs one match, `all*` needs every one. */
+export const QUANTIFIERS = [
+  'source',
+  'target',
+  'anyData',
+  'allData',
+  'anyInbound',
+  'allInbound',
+  'anyOutbound',
+  'allOutbound',
+  'anyStored',
+  'anyMember',
+  'anyMitigation',
+  'anyTarget',
+  'anyComponent',
+  'anyFlow',
+] as const;
+export type Quantifier = (typeof QUANTIFIERS)[number];
+
+/** Which subjects each quantifier is defined on, and what it ranges over. */
+export const QUANTIFIER_DOMAIN: Readonly<Record<Quantifier, { on: readonly SubjectKind[]; over: SubjectKind; description: string }>> = {
+  source: { on: ['flow'], over: 'component', description: 'the component the flow starts at' },
+  target: { on: ['flow'], over: 'component', description: 'the component the flow goes to' },
+  anyData: { on: ['flow', 'component'], over: 'data', description: 'some data asset carried by the flow (or, for a component, carried by its flows or stored in it)' },
+  allData: { on: ['flow', 'component'], over: 'data', description: 'every data asset carried (true when there is none)' },
+  anyInbound: { on: ['component'], over: 'flow', description: 'some flow into the component' },
+  allInbound: { on: ['component'], over: 'flow', description: 'every flow into the component (true when there is none)' },
+  anyOutbound: { on: ['component'], over: 'flow', description: 'some flow out of the component' },
+  allOutbound: { on: ['component'], over: 'flow', description: 'every flow out of the component (true when there is none)' },
+  anyStored: { on: ['component'], over: 'data', description: 'some data asset the data store keeps' },
+  anyMember: { on: ['boundary'], over: 'component', description: 'some component directly inside the boundary' },
+  anyMitigation: { on: ['threat'], over: 'mitigation', description: 'some mitigation linked to the threat' },
+  anyTarget: { on: ['threat'], over: 'component', description: 'some component the threat targets' },
+  anyComponent: { on: ['model'], over: 'component', description: 'some component of the model' },
+  anyFlow: { on: ['model'], over: 'flow', description: 'some flow of the model' },
+};
+
+export type SubjectKind = 'component' | 'flow' | 'boundary' | 'data' | 'threat' | 'mitigation' | 'model';
+
+/** Computed facts, by the kind of subject they are defined on. */
+export const FACTS: Readonly<Record<string, { on: readonly SubjectKind[]; scale?: string; description: string }>> = {
+  crossesBoundary: { on: ['flow'], description: 'source and target are in different trust boundaries' },
+  crossesIntoHigherTrust: { on: ['flow'], description: "the target's trust level is higher than the source's" },
+  encrypted: { on: ['flow'], description: '`encryptedInTransit`, or derived from the protocol when unset (true, false or unknown)' },
+  local: { on: ['flow'], description: 'the flow stays inside one host (ipc, in-process, file)' },
+  maxClassification: {
+    on: ['flow', 'component'],
+    scale: 'classification',
+    description: 'highest classification of the data carried (flow) or carried and stored (component)',
+  },
+  hasPersonalData: { on: ['flow', 'component'], description: 'some data carried or stored is personal or special-category' },
+  trust: { on: ['component'], scale: 'trust', description: "trust level of the component's boundary (untrusted when it has none)" },
+  hasThreats: { on: ['component', 'flow', 'boundary', 'data'], description: 'some recorded threat targets this element' },
+  hasFlows: { on: ['component'], description: 'some flow starts or ends at this component' },
+  referenced: { on: ['mitigation', 'data'], description: 'some threat (mitigation) or flow or data store (data) refers to this element' },
+};
+
+/** Ordered scales for gte/lte, by property name (the last segment of a property path) or by fact. */
+export const SCALES: Readonly<Record<string, readonly string[]>> = {
+  classification: ['public', 'internal', 'confidential', 'restricted'],
+  trust: ['untrusted', 'dmz', 'internal', 'restricted'],
+  severity: ['low', 'medium', 'high', 'critical'],
+  availability: ['low', 'medium', 'high', 'critical'],
+  integrity: ['low', 'medium', 'high', 'critical'],
+  tlsMin: ['none', '1.0', '1.1', '1.2', '1.3'],
+};
+
+export type Condition =
+  | { readonly all: readonly Condition[] }
+  | { readonly any: readonly Condition[] }
+  | { readonly not: Condition }
+  | LeafCondition
+  | QuantifiedCondition;
+
+export interface LeafCondition {
+  readonly prop?: string;
+  readonly fact?: string;
+  readonly eq?: unknown;
+  readonly ne?: unknown;
+  readonly in?: readonly unknown[];
+  readonly notIn?: readonly unknown[];
+  readonly gte?: string;
+  readonly lte?: string;
+  readonly exists?: boolean;
+  readonly contains?: unknown;
+  readonly containsAny?: readonly unknown[];
+}
+
+export type QuantifiedCondition = { readonly [Q in Quantifier]?: Condition };
+
+export interface Reference {
+  readonly title: string;
+  readonly url: string;
+}
+
+export interface CatalogMitigation {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+}
+
+export type StrideLetter = 'spoofing' | 'tampering' | 'repudiation' | 'information-disclosure' | 'denial-of-service' | 'elevation-of-privilege';
+
+export interface Rule {
+  readonly id: string;
+  readonly target: RuleTarget;
+  /** Template: {name}, {id}, {source.name}, {target.name}, {maxClassification}, ... */
+  readonly title: string;
+  readonly rationale: string;
+  readonly stride: readonly StrideLetter[];
+  readonly linddun: readonly string[];
+  readonly cwe: readonly number[];
+  readonly capec: readonly number[];
+  readonly severity: 'critical' | 'high' | 'medium' | 'low';
+  readonly when: Condition;
+  readonly unless: Condition | undefined;
+  readonly mitigations: readonly string[];
+  readonly references: readonly Reference[];
+  /** IEEE CSD top-10 design flaws this rule checks (1-10). */
+  readonly designFlaws: readonly number[];
+  /** Where the rule was defined, for diagnostics in the pack file. */
+  readonly source: RuleSource;
+}
+
+export interface RuleSource {
+  readonly pack: string;
+  readonly uri: string;
+  readonly span: Span;
+}
+
+export interface RulePack {
+  readonly id: string;
+  readonly title: string;
+  readonly uri: string;
+  readonly builtin: boolean;
+  readonly rules: readonly Rule[];
+  readonly mitigations: readonly CatalogMitigation[];
+}
+
+/** The rules and mitigation catalog in force: built-in packs first, then user packs. */
+export interface RuleSet {
+  readonly rules: readonly Rule[];
+  readonly byId: ReadonlyMap<string, Rule>;
+  readonly mitigations: ReadonlyMap<string, CatalogMitigation>;
+  readonly packs: readonly RulePack[];
+}
