@@ -47,10 +47,14 @@ describe('language server over stdio', function () {
     assert.equal(d.severity, 1);
   });
 
-  it('an example model opens clean', async () => {
+  it('an example model has no errors, and its rule findings carry data for quick fixes', async () => {
     const file = path.join(EXAMPLES, 'webshop/webshop.tm.yaml');
     const published = await client.open('file:///ws/webshop.tm.yaml', readFileSync(file, 'utf8'));
-    assert.deepEqual(published.diagnostics, []);
+    assert.deepEqual(published.diagnostics.filter((d) => d.severity === 1), []);
+    const finding = published.diagnostics.find((d) => d.code === 'CRY-01');
+    assert.ok(finding, 'the unencrypted Redis flow is found');
+    assert.deepEqual(finding.data.findingId, 'CRY-01@api-sessions');
+    assert.ok(finding.data.mitigations.some((m: { id: string }) => m.id === 'tls-everywhere'));
   });
 
   it('updates diagnostics after an incremental change, and only for the latest version', async () => {

@@ -51,7 +51,7 @@ export const EMPTY_RULE_SET: RuleSet = ruleSetOf([]);
 export function packageRoot(from: string = __dirname): string {
   let dir = from;
   for (;;) {
-    if (existsSync(path.join(dir, 'rules', 'rulepack.schema.json'))) return dir;
+    if (existsSync(path.join(dir, 'rules', 'builtin'))) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`Threatcode's rules/ folder was not found above ${from}`);
     dir = parent;
