@@ -64,7 +64,8 @@ export interface LoadOptions {
 export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
   const parsed = parseYamlText(text, { maxLength: MAX_PACK_LENGTH });
   const diagnostics: CoreDiagnostic[] = [...parsed.diagnostics];
-  if (!parsed.ok || !parsed.doc) return { pack: undefined, diagnostics };
+  // A pack with YAML errors contributes nothing until it is fixed: half-parsed rules would fire unpredictably.
+  if (!parsed.ok || !parsed.doc || diagnostics.some((d) => d.severity === 'error')) return { pack: undefined, diagnostics };
   const doc = parsed.doc;
   if (!isMap(doc.contents)) {
     diagnostics.push({

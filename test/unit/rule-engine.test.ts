@@ -1,0 +1,253 @@
+/**
+ * The rule language, operator by operator, on small models; and what happens to broken or hostile rule packs.
+ */
+import * as assert from 'node:assert/strict';
+import { runRules } from '../../server/src/analysis/rules/engine';
+import { loadRulePack } from '../../server/src/analysis/rules/load';
+import { builtinPackSources, builtinRuleSet, loadRuleSet } from '../../server/src/analysis/rules/ruleset';
+import { analyzeText } from '../../server/src/model/analyze';
+import { parseThreatModel } from '../../server/src/model/parse';
+
+const MODEL = `threatcode: 1
+system: { name: S }
+boundaries:
+  - { id: out, trust: untrusted }
+  - { id: dmz, trust: dmz }
+  - { id: in, trust: internal }
+components:
+  - { id: user, name: User, type: external, kind: human, boundary: out }
+  - { id: web, name: Web, type: process, kind: web-app, boundary: dmz, authentication: session, tags: [a, b], controls: { rateLimiting: unknown, mfa: true } }
+  - { id: svc, name: Svc, type: process, kind: service, boundary: in, availability: high, tags: [] }
+  - { id: loose, name: Loose, type: process, kind: worker }
+  - { id: db, name: DB, type: datastore, kind: sql, boundary: in, stores: [secret] }
+data:
+  - { id: pub, classification: public }
+  - { id: secret, classification: restricted, pii: personal }
+flows:
+  - { id: f1, from: user, to: web, protocol: https, data: [pub] }
+  - { id: f2, from: web, to: svc, protocol: http, data: [pub, secret] }
+  - { id: f3, from: svc, to: db, protocol: ipc }
+  - { id: f4, from: svc, to: loose, protocol: custom }
+`;
+
+/** Runs a one-rule pack and returns the ids of the elements it applies to (open findings), in model order. */
+function applies(target: string, when: string, unless?: string): string[] {
+  const text = `pack: test\nrules:\n  - id: T-01\n    target: ${target}\n    title: t\n    rationale: r\n    severity: low\n    when: ${when}\n${unless ? `    unless: ${unless}\n` : ''}`;
+  const { ruleSet, diagnostics } = loadRuleSet([{ uri: 'file:///test.yaml', text, builtin: false }]);
+  assert.deepEqual([...diagnostics.values()].flat().map((d) => d.message), [], 'test pack is valid');
+  const model = parseThreatModel(MODEL).model!;
+  return runRules(model, ruleSet, { modelSpan: { start: 0, end: 0 } })
+    .findings.filter((f) => f.status === 'open')
+    .map((f) => f.elementId);
+}
+
+describe('rule engine: operators', () => {
+  it('eq and ne (ne holds for unset and unknown)', () => {
+    assert.deepEqual(applies('process', '{ prop: kind, eq: service }'), ['svc']);
+    assert.deepEqual(applies('process', '{ prop: controls.mfa, eq: true }'), ['web']);
+    assert.deepEqual(applies('process', '{ prop: controls.rateLimiting, ne: true }'), ['web', 'svc', 'loose']);
+    assert.deepEqual(applies('process', '{ prop: controls.rateLimiting, eq: false }'), []);
+  });
+
+  it('in and notIn (notIn holds for unset)', () => {
+    assert.deepEqual(applies('component', '{ prop: kind, in: [sql, human] }'), ['user', 'db']);
+    assert.deepEqual(applies('process', '{ prop: authentication, notIn: [session] }'), ['svc', 'loose']);
+  });
+
+  it('gte and lte on ordered scales', () => {
+    assert.deepEqual(applies('data', '{ prop: classification, gte: confidential }'), ['secret']);
+    assert.deepEqual(applies('data', '{ prop: classification, lte: internal }'), ['pub']);
+    assert.deepEqual(applies('component', '{ prop: availability, gte: medium }'), ['svc']);
+    assert.deepEqual(applies('boundary', '{ prop: trust, lte: dmz }'), ['out', 'dmz']);
+  });
+
+  it('exists treats empty lists as unset', () => {
+    assert.deepEqual(applies('process', '{ prop: tags, exists: true }'), ['web']);
+    assert.deepEqual(applies('process', '{ prop: boundary, exists: false }'), ['loose']);
+  });
+
+  it('contains and containsAny on lists', () => {
+    assert.deepEqual(applies('process', '{ prop: tags, contains: b }'), ['web']);
+    assert.deepEqual(applies('process', '{ prop: tags, containsAny: [x, a] }'), ['web']);
+    assert.deepEqual(applies('process', '{ prop: tags, contains: z }'), []);
+  });
+
+  it('all, any, not', () => {
+    assert.deepEqual(applies('process', '{ all: [{ prop: kind, ne: worker }, { prop: boundary, exists: true }] }'), ['web', 'svc']);
+    assert.deepEqual(applies('process', '{ any: [{ prop: kind, eq: worker }, { prop: kind, eq: web-app }] }'), ['web', 'loose']);
+    assert.deepEqual(applies('process', '{ not: { prop: kind, eq: worker } }'), ['web', 'svc']);
+  });
+
+  it('unless covers a finding', () => {
+    assert.deepEqual(applies('process', '{ prop: kind, exists: true }', '{ prop: controls.mfa, eq: true }'), ['svc', 'loose']);
+  });
+});
+
+describe('rule engine: facts', () => {
+  it('crossesBoundary and crossesIntoHigherTrust (no boundary counts as untrusted)', () => {
+    assert.deepEqual(applies('flow', '{ fact: crossesBoundary, eq: true }'), ['f1', 'f2', 'f4']);
+    assert.deepEqual(applies('flow', '{ fact: crossesIntoHigherTrust, eq: true }'), ['f1', 'f2']);
+    assert.deepEqual(applies('component', '{ fact: trust, eq: untrusted }'), ['user', 'loose']);
+  });
+
+  it('encrypted is derived from the protocol; local for in-host protocols', () => {
+    assert.deepEqual(applies('flow', '{ fact: encrypted, eq: true }'), ['f1']);
+    assert.deepEqual(applies('flow', '{ fact: encrypted, eq: false }'), ['f2']);
+    assert.deepEqual(applies('flow', '{ fact: encrypted, eq: unknown }'), ['f3', 'f4']);
+    assert.deepEqual(applies('flow', '{ fact: local, eq: true }'), ['f3']);
+  });
+
+  it('maxClassification and hasPersonalData over carried and stored data', () => {
+    assert.deepEqual(applies('flow', '{ fact: maxClassification, gte: confidential }'), ['f2']);
+    assert.deepEqual(applies('component', '{ fact: maxClassification, eq: restricted }'), ['web', 'svc', 'db']);
+    assert.deepEqual(applies('component', '{ fact: hasPersonalData, eq: true }'), ['web', 'svc', 'db']);
+  });
+
+  it('hasFlows and hasThreats', () => {
+    assert.deepEqual(applies('component', '{ fact: hasFlows, eq: false }'), []);
+    assert.deepEqual(applies('component', '{ fact: hasThreats, eq: true }'), []);
+  });
+});
+
+describe('rule engine: quantifiers', () => {
+  it('source and target of a flow', () => {
+    assert.deepEqual(applies('flow', '{ source: { prop: kind, eq: human } }'), ['f1']);
+    assert.deepEqual(applies('flow', '{ target: { prop: type, eq: datastore } }'), ['f3']);
+  });
+
+  it('anyInbound, anyOutbound and vacuous allOutbound', () => {
+    assert.deepEqual(applies('process', '{ anyInbound: { source: { prop: kind, eq: human } } }'), ['web']);
+    assert.deepEqual(applies('process', '{ anyOutbound: { fact: local, eq: true } }'), ['svc']);
+    // Every outbound flow of 'loose' (there are none) is encrypted: vacuously true.
+    assert.deepEqual(applies('process', '{ allOutbound: { fact: encrypted, eq: true } }'), ['loose']);
+  });
+
+  it('anyData, allData and anyStored', () => {
+    assert.deepEqual(applies('flow', '{ anyData: { prop: pii, eq: personal } }'), ['f2']);
+    assert.deepEqual(applies('flow', '{ allData: { prop: classification, eq: public } }'), ['f1', 'f3', 'f4']);
+    assert.deepEqual(applies('datastore', '{ anyStored: { prop: classification, eq: restricted } }'), ['db']);
+  });
+
+  it('anyMember of a boundary and anyComponent of the model', () => {
+    assert.deepEqual(applies('boundary', '{ anyMember: { prop: type, eq: datastore } }'), ['in']);
+    assert.deepEqual(applies('model', '{ anyComponent: { prop: kind, eq: sql } }'), ['model']);
+  });
+});
+
+describe('rule engine: findings', () => {
+  it('explain which values made the rule apply and what would cover it', () => {
+    const text = MODEL.replace('threatcode: 1', 'threatcode: 1');
+    const result = analyzeText(text, { today: '2026-11-26' });
+    const cry01 = result.diagnostics.find((d) => d.code === 'CRY-01');
+    assert.ok(cry01);
+    assert.match(cry01.message, /^Restricted data crosses a trust boundary unencrypted from Web to Svc \[I\]\./);
+    assert.match(cry01.message, /Applies because crossesBoundary = true; local = false; maxClassification = restricted \(≥ internal\)\./);
+    assert.match(cry01.message, /Covered when encrypted = true or network = vpn\./);
+    assert.deepEqual((cry01.data as { controls: unknown }).controls, [{ property: 'network', value: 'vpn' }]);
+  });
+
+  it('can be disabled per element with a reason, and a reason is required', () => {
+    const disabled = MODEL.replace(
+      '{ id: f2, from: web, to: svc, protocol: http, data: [pub, secret] }',
+      '{ id: f2, from: web, to: svc, protocol: http, data: [pub, secret], disabledRules: [{ rule: CRY-01, reason: Same host in production }] }',
+    );
+    const result = analyzeText(disabled, { today: '2026-11-26' });
+    assert.equal(result.findings.find((f) => f.id === 'CRY-01@f2')?.status, 'disabled');
+    assert.equal(result.findings.find((f) => f.id === 'CRY-01@f2')?.disabledReason, 'Same host in production');
+    const noReason = analyzeText(disabled.replace('reason: Same host in production', 'reason: ""'), { today: '2026-11-26' });
+    assert.equal(noReason.findings.find((f) => f.id === 'CRY-01@f2')?.status, 'open');
+    assert.ok(noReason.diagnostics.some((d) => d.code === 'bad-value' && /must not be empty/.test(d.message)));
+  });
+
+  it('out-of-scope components are not analysed', () => {
+    const text = MODEL.replace('{ id: loose, name: Loose, type: process, kind: worker }', '{ id: loose, name: Loose, type: process, kind: worker, inScope: false, outOfScopeReason: Vendor-run }');
+    const result = analyzeText(text, { today: '2026-11-26' });
+    assert.equal(result.findings.filter((f) => f.elementId === 'loose').length, 0);
+  });
+});
+
+describe('rule packs: broken and hostile packs', () => {
+  const builtin = builtinRuleSet();
+  const known = new Set(builtin.ruleSet.mitigations.keys());
+  const defined = new Map(builtin.ruleSet.rules.map((r) => [r.id, 'threatcode.builtin']));
+
+  function load(text: string) {
+    return loadRulePack(text, { uri: 'file:///ws/.threatcode/rules/team.yaml', builtin: false, knownMitigations: known, definedRules: defined });
+  }
+
+  function problems(text: string): string[] {
+    return load(text).diagnostics.map((d) => `${d.code}@${text.slice(d.span.start, d.span.end)}: ${d.message}`);
+  }
+
+  const rule = (when: string, extra = '') =>
+    `pack: team\nrules:\n  - id: TEAM-01\n    target: process\n    title: t\n    rationale: r\n    severity: low\n    when: ${when}\n${extra}  - id: TEAM-02\n    target: process\n    title: ok\n    rationale: r\n    severity: low\n    when: { prop: kind, eq: api }\n`;
+
+  it('a valid user pack loads, with mitigations from the built-in catalog', () => {
+    const result = load(rule('{ prop: kind, eq: worker }', '    mitigations: [rate-limiting]\n'));
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual(result.pack?.rules.map((r) => r.id), ['TEAM-01', 'TEAM-02']);
+  });
+
+  it('reports YAML errors and loads nothing from unparseable text', () => {
+    const result = load('pack: team\nrules: [\n');
+    assert.equal(result.pack, undefined, 'a pack with YAML errors contributes nothing until fixed');
+    assert.equal(result.diagnostics[0].code, 'yaml-syntax');
+  });
+
+  it('reports unknown operators, missing and double operators, and keeps the valid rules', () => {
+    assert.match(problems(rule('{ prop: kind, like: worker }')).join('\n'), /unknown-key@like: Unknown property 'like'/);
+    assert.match(problems(rule('{ prop: kind }')).join('\n'), /invalid-rule@.*exactly one operator .* none/);
+    assert.match(problems(rule('{ prop: kind, eq: a, ne: b }')).join('\n'), /bad-value|invalid-rule/);
+    assert.deepEqual(load(rule('{ prop: kind, like: worker }')).pack?.rules.map((r) => r.id), ['TEAM-02']);
+  });
+
+  it('checks property paths against the format, with suggestions', () => {
+    assert.match(problems(rule('{ prop: controls.validateInput, eq: true }')).join('\n'), /invalid-rule@controls.validateInput: .*Did you mean 'controls.validatesInput'\?/);
+  });
+
+  it('checks facts, quantifiers and scales against the target', () => {
+    assert.match(problems(rule('{ fact: crossesBoundary, eq: true }')).join('\n'), /Fact 'crossesBoundary' is not defined on a component/);
+    assert.match(problems(rule('{ source: { prop: kind, eq: x } }')).join('\n'), /'source' is not defined on a component/);
+    assert.match(problems(rule('{ prop: kind, gte: api }')).join('\n'), /'gte' compares on an ordered scale/);
+    assert.match(problems(rule('{ fact: maxClassification, gte: secret }')).join('\n'), /'secret' is not on the scale public < internal < confidential < restricted/);
+  });
+
+  it('limits quantifier nesting and condition depth', () => {
+    const nested = '{ anyInbound: { source: { anyInbound: { source: { prop: kind, eq: x } } } } }';
+    assert.match(problems(rule(nested)).join('\n'), /Quantifiers nest at most 3 deep/);
+    const deep = '{ not: '.repeat(14) + '{ prop: kind, eq: x }' + ' }'.repeat(14);
+    assert.match(problems(rule(deep)).join('\n'), /nested more than 12 levels/);
+  });
+
+  it('refuses redefining a built-in rule and unknown mitigations', () => {
+    const text = rule('{ prop: kind, eq: x }', '    mitigations: [rate-limitting]\n').replace('TEAM-01', 'CRY-01');
+    const p = problems(text).join('\n');
+    assert.match(p, /Rule 'CRY-01' is already defined by pack 'threatcode.builtin'/);
+    assert.match(p, /Unknown mitigation 'rate-limitting'.*Did you mean 'rate-limiting'\?/);
+  });
+
+  it('treats code in a pack as data: it is rejected, never run', () => {
+    const marker = '__threatcode_pack_ran__';
+    const hostile = `pack: evil\nrules:\n  - id: EVIL-01\n    target: process\n    title: "{constructor.constructor}"\n    rationale: r\n    severity: low\n    when: "(() => { globalThis.${marker} = true })()"\n  - id: EVIL-02\n    target: process\n    title: t\n    rationale: r\n    severity: low\n    when: { prop: constructor.prototype, eq: x }\n  - id: EVIL-03\n    target: process\n    title: t\n    rationale: r\n    severity: low\n    when: { prop: __proto__, eq: x }\n`;
+    const result = load(hostile);
+    assert.equal((globalThis as Record<string, unknown>)[marker], undefined);
+    assert.deepEqual(result.pack?.rules, []);
+    assert.ok(result.diagnostics.some((d) => d.code === 'wrong-type'));
+    assert.ok(result.diagnostics.some((d) => d.code === 'invalid-rule' && /'constructor.prototype' is not a property/.test(d.message)));
+    assert.ok(result.diagnostics.some((d) => d.code === 'bad-value' && /__proto__/.test(d.message)));
+  });
+
+  it('refuses huge packs and alias bombs before evaluating anything', () => {
+    assert.equal(load('pack: big\n' + '#'.repeat(2 * 1024 * 1024)).diagnostics[0].code, 'file-too-large');
+    const bomb = 'pack: b\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nrules: []\n';
+    assert.equal(load(bomb).diagnostics[0].code, 'alias-limit');
+  });
+
+  it('a user pack adds rules that run next to the built-in ones', () => {
+    const team = { uri: 'file:///ws/.threatcode/rules/team.yaml', text: rule('{ prop: kind, eq: service }'), builtin: false };
+    const { ruleSet } = loadRuleSet([...builtinPackSources(), team]);
+    const result = analyzeText(MODEL, { today: '2026-11-26', rules: ruleSet });
+    assert.ok(result.diagnostics.some((d) => d.code === 'TEAM-01'));
+    assert.ok(result.diagnostics.some((d) => d.code === 'CRY-01'));
+  });
+});
