@@ -4,7 +4,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { CONFIG_SECTION, LANGUAGE_ID } from '../../server/src/protocol';
+import {
+  CONFIG_SECTION,
+  LANGUAGE_ID,
+  ThreatcodeInitializationOptions,
+  WORKSPACE_RULE_PACK_GLOB,
+  WORKSPACE_TRUSTED_NOTIFICATION,
+} from '../../server/src/protocol';
 
 let client: LanguageClient | undefined;
 
@@ -18,13 +24,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const outputChannel = vscode.window.createOutputChannel('Threatcode', { log: true });
   context.subscriptions.push(outputChannel);
 
+  const initializationOptions: ThreatcodeInitializationOptions = { workspaceTrusted: vscode.workspace.isTrusted };
+  const packWatcher = vscode.workspace.createFileSystemWatcher(WORKSPACE_RULE_PACK_GLOB);
+  context.subscriptions.push(packWatcher);
+
   const clientOptions: LanguageClientOptions = {
+    initializationOptions,
     documentSelector: [
       { language: LANGUAGE_ID, scheme: 'file' },
       { language: LANGUAGE_ID, scheme: 'untitled' },
       { language: LANGUAGE_ID, scheme: 'vscode-remote' },
     ],
-    synchronize: { configurationSection: CONFIG_SECTION },
+    synchronize: { configurationSection: CONFIG_SECTION, fileEvents: packWatcher },
     outputChannel,
     // The client reads `threatcode.trace.server` (the id below) and writes the trace to its own channel.
     traceOutputChannel: vscode.window.createOutputChannel('Threatcode Language Server Trace', { log: true }),
@@ -34,6 +45,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(client);
   await client.start();
   outputChannel.info('Threatcode language server started.');
+
+  // User rule packs load only once the workspace is trusted.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WORKSPACE_TRUSTED_NOTIFICATION)),
+  );
 }
 
 export async function deactivate(): Promise<void> {

@@ -13,24 +13,56 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './lsp/documents';
 import { toLspDiagnostic } from './lsp/convert';
-import { CONFIG_SECTION, DEFAULT_SETTINGS, normaliseSettings, ThreatcodeSettings } from './protocol';
+import { loadWorkspaceRules, RulePackState } from './lsp/rule-packs';
+import {
+  CONFIG_SECTION,
+  DEFAULT_SETTINGS,
+  normaliseSettings,
+  ThreatcodeInitializationOptions,
+  ThreatcodeSettings,
+  WORKSPACE_TRUSTED_NOTIFICATION,
+} from './protocol';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
 let settings: ThreatcodeSettings = DEFAULT_SETTINGS;
 let canPullConfiguration = false;
-const analyses = new AnalysisCache(() => Math.floor(settings.maxFileSizeMB * 1024 * 1024));
+let workspaceFolders: string[] = [];
+let workspaceTrusted = true;
+/** Loaded in `initialize`, when the workspace folders and trust are known. */
+let rules: RulePackState | undefined;
+const analyses = new AnalysisCache(
+  () => Math.floor(settings.maxFileSizeMB * 1024 * 1024),
+  () => (rules ??= loadWorkspaceRules(workspaceFolders, settings.rulePacks, workspaceTrusted)).ruleSet,
+);
 const pending = new Map<string, NodeJS.Timeout>();
 
 connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
+  if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [params.rootUri];
+  const options = (params.initializationOptions ?? {}) as ThreatcodeInitializationOptions;
+  workspaceTrusted = options.workspaceTrusted !== false;
+  reloadRules();
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
     },
     serverInfo: { name: 'threatcode', version: SERVER_VERSION },
   };
+});
+
+connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
+  workspaceTrusted = true;
+  reloadRules();
+  revalidateAll();
+});
+
+// The client watches .threatcode/rules/*.yaml; any change reloads the packs.
+connection.onDidChangeWatchedFiles(() => {
+  reloadRules();
+  revalidateAll();
 });
 
 connection.onInitialized(() => {
@@ -55,9 +87,35 @@ async function refreshSettings(): Promise<void> {
     }
   }
   // Settings arrive after the first documents are open; re-analyse only if they change the outcome.
-  if (settings.maxFileSizeMB === before.maxFileSizeMB) return;
+  const packsChanged = JSON.stringify(settings.rulePacks) !== JSON.stringify(before.rulePacks);
+  if (packsChanged) reloadRules();
+  if (settings.maxFileSizeMB === before.maxFileSizeMB && !packsChanged) return;
+  revalidateAll();
+}
+
+function revalidateAll(): void {
   analyses.clear();
   for (const document of documents.all()) validate(document);
+}
+
+/** Loads built-in and (in trusted workspaces) user rule packs, and reports problems on the pack files. */
+function reloadRules(): void {
+  const previous = rules;
+  try {
+    rules = loadWorkspaceRules(workspaceFolders, settings.rulePacks, workspaceTrusted);
+  } catch (e) {
+    connection.console.error(`Loading rule packs failed: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  for (const reason of rules.refused) connection.console.warn(reason);
+  for (const [uri, { text, diagnostics }] of rules.packDiagnostics) {
+    const doc = TextDocument.create(uri, 'yaml', 0, text);
+    void connection.sendDiagnostics({ uri, diagnostics: diagnostics.map((d) => toLspDiagnostic(doc, d)) });
+  }
+  // Clear diagnostics of packs that are gone (deleted, or no longer loaded after a trust or setting change).
+  for (const uri of previous?.packDiagnostics.keys() ?? []) {
+    if (!rules.packDiagnostics.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
 }
 
 /** Documents analysed at least once: the first analysis (on open) is immediate, later ones wait for a pause. */

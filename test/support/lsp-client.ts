@@ -33,11 +33,17 @@ export class TestLspClient {
   readonly connection: ProtocolConnection;
   readonly published: Published[] = [];
   private readonly waiters: { match: (p: Published) => boolean; resolve: (p: Published) => void }[] = [];
+  private readonly logWaiters: { match: RegExp; resolve: () => void }[] = [];
   private readonly process: ChildProcess;
   stderr = '';
+  /** window/logMessage texts from the server. */
+  readonly logs: string[] = [];
   exited: number | null | undefined;
 
-  constructor(private readonly settings: Record<string, unknown> = {}) {
+  constructor(
+    private readonly settings: Record<string, unknown> = {},
+    private readonly init: { workspaceFolders?: string[]; initializationOptions?: unknown } = {},
+  ) {
     this.process = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk) => (this.stderr += String(chunk)));
     this.process.on('exit', (code) => (this.exited = code));
@@ -59,7 +65,15 @@ export class TestLspClient {
       params.items.map((item) => (item.section === 'threatcode' ? this.settings : null)),
     );
     this.connection.onRequest('client/registerCapability', () => null);
-    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('window/logMessage', (p: { message: string }) => {
+      this.logs.push(p.message);
+      for (const w of [...this.logWaiters]) {
+        if (w.match.test(p.message)) {
+          this.logWaiters.splice(this.logWaiters.indexOf(w), 1);
+          w.resolve();
+        }
+      }
+    });
     this.connection.listen();
   }
 
@@ -71,7 +85,8 @@ export class TestLspClient {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
         textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } },
       },
-      workspaceFolders: null,
+      workspaceFolders: this.init.workspaceFolders?.map((uri, i) => ({ uri, name: `ws${i}` })) ?? null,
+      initializationOptions: this.init.initializationOptions,
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
     return result;
@@ -109,6 +124,12 @@ export class TestLspClient {
     const past = includePast ? this.published.find(match) : undefined;
     if (past) return Promise.resolve(past);
     return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  /** Resolves once the server has logged a matching message (already logged ones count). */
+  waitForLog(match: RegExp): Promise<void> {
+    if (this.logs.some((l) => match.test(l))) return Promise.resolve();
+    return new Promise((resolve) => this.logWaiters.push({ match, resolve }));
   }
 
   async stop(): Promise<void> {

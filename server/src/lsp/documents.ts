@@ -3,17 +3,21 @@
  * of parsing again.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { RuleSet } from '../analysis/rules/types';
 import { Analysis, analyzeText } from '../model/analyze';
 
 export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; analysis: Analysis }>();
 
-  constructor(private readonly maxLength: () => number) {}
+  constructor(
+    private readonly maxLength: () => number,
+    private readonly rules: () => RuleSet,
+  ) {}
 
   get(document: TextDocument): Analysis {
     const cached = this.entries.get(document.uri);
     if (cached && cached.version === document.version) return cached.analysis;
-    const analysis = analyzeText(document.getText(), { maxLength: this.maxLength() });
+    const analysis = analyzeText(document.getText(), { maxLength: this.maxLength(), rules: this.rules() });
     this.entries.set(document.uri, { version: document.version, analysis });
     return analysis;
   }
