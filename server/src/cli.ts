@@ -4,8 +4,12 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { discoverUserPacks } from './analysis/rules/discover';
+import { rulesMarkdown } from './analysis/rules/docs';
+import { builtinPackSources, builtinRuleSet, loadRuleSet } from './analysis/rules/ruleset';
 import { analyzeText } from './model/analyze';
 import { decodeModelBytes } from './model/decode';
 import type { CoreDiagnostic, DiagnosticSeverity } from './model/diagnostics';
@@ -26,6 +30,7 @@ const HELP = `Usage: threatcode <command> [options]
 
 Commands:
   check [paths...]   Analyse threat models (*.tm.yaml); default: all under the current folder.
+  rules              List the built-in rules (--format text|json|markdown).
 
 Options:
   -h, --help         Show help (also: threatcode <command> --help).
@@ -42,6 +47,8 @@ Options:
   --fail-on <error|warning|info>
                               Exit with 1 when a problem of this severity or worse is found (default: error).
   --max-file-size <MB>        Skip analysing larger files (default: 4).
+  --rules <file>              Load an extra rule pack (repeatable). Packs in ./.threatcode/rules load too.
+  --no-user-rules             Run the built-in rules only.
   -h, --help                  Show this help.
 
 Exit codes: 0 nothing reached the threshold, 1 something did, 2 usage or I/O error.
@@ -49,6 +56,7 @@ Exit codes: 0 nothing reached the threshold, 1 something did, 2 usage or I/O err
 
 interface FileResult {
   readonly file: string;
+  readonly findings: readonly Record<string, unknown>[];
   readonly diagnostics: readonly (CoreDiagnostic & { line: number; column: number; endLine: number; endColumn: number })[];
 }
 
@@ -64,6 +72,7 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
       return EXIT_OK;
     }
     if (command === 'check') return check(rest, out, err);
+    if (command === 'rules') return rules(rest, out);
     throw new UsageError(`unknown command '${command}'. Run 'threatcode --help'.`);
   } catch (e) {
     if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
@@ -83,6 +92,8 @@ function check(args: readonly string[], out: (s: string) => void, err: (s: strin
       format: { type: 'string', default: 'text' },
       'fail-on': { type: 'string', default: 'error' },
       'max-file-size': { type: 'string' },
+      rules: { type: 'string', multiple: true },
+      'no-user-rules': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -99,6 +110,21 @@ function check(args: readonly string[], out: (s: string) => void, err: (s: strin
     const mb = Number(values['max-file-size']);
     if (!Number.isFinite(mb) || mb <= 0) throw new UsageError(`--max-file-size must be a positive number of MB.`);
     maxLength = Math.floor(mb * 1024 * 1024);
+  }
+
+  // Rule packs: built-in, then the current folder's .threatcode/rules and --rules. Broken packs are reported and
+  // make the run fail (exit 2): a CI run must not silently skip rules.
+  const discovered = values['no-user-rules'] ? { sources: [], refused: [] } : discoverUserPacks(process.cwd(), values.rules ?? []);
+  for (const reason of discovered.refused) err(`threatcode: ${reason}\n`);
+  const { ruleSet, diagnostics: packDiagnostics } = loadRuleSet([...builtinPackSources(), ...discovered.sources]);
+  let packError = discovered.refused.length > 0;
+  for (const source of discovered.sources) {
+    const document = TextDocument.create(source.uri, 'yaml', 0, source.text);
+    for (const d of packDiagnostics.get(source.uri) ?? []) {
+      const at = document.positionAt(d.span.start);
+      err(`${path.relative(process.cwd(), fileURLToPath(source.uri))}:${at.line + 1}:${at.character + 1} ${d.severity} ${d.code} ${d.message}\n`);
+      if (d.severity === 'error') packError = true;
+    }
   }
 
   const files = collectFiles(positionals.length ? positionals : ['.']);
@@ -120,10 +146,22 @@ function check(args: readonly string[], out: (s: string) => void, err: (s: strin
     }
     const decoded = decodeModelBytes(bytes);
     const text = decoded.text ?? '';
-    const diagnostics = decoded.diagnostic ? [decoded.diagnostic] : analyzeText(text, { maxLength }).diagnostics;
+    const analysis = decoded.diagnostic ? undefined : analyzeText(text, { maxLength, rules: ruleSet });
+    const diagnostics = decoded.diagnostic ? [decoded.diagnostic] : analysis!.diagnostics;
     const document = TextDocument.create(file, 'threatmodel', 0, text);
     results.push({
       file,
+      findings: (analysis?.findings ?? []).map((f) => ({
+        id: f.id,
+        rule: f.rule.id,
+        element: f.elementId,
+        status: f.status,
+        severity: f.rule.severity,
+        title: f.title,
+        because: f.because,
+        ...(f.threat ? { threat: f.threat.id } : {}),
+        ...(f.disabledReason ? { disabledReason: f.disabledReason } : {}),
+      })),
       diagnostics: diagnostics.map((d) => {
         const s = document.positionAt(d.span.start);
         const e = document.positionAt(d.span.end);
@@ -143,6 +181,7 @@ function check(args: readonly string[], out: (s: string) => void, err: (s: strin
           version: SERVER_VERSION,
           files: results.map((r) => ({
             file: r.file,
+            findings: r.findings,
             diagnostics: r.diagnostics.map((d) => ({
               code: d.code,
               severity: d.severity,
@@ -166,8 +205,35 @@ function check(args: readonly string[], out: (s: string) => void, err: (s: strin
       `${plural(results.length, 'model')} checked: ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info.\n`,
     );
   }
-  if (ioError) return EXIT_USAGE;
+  if (ioError || packError) return EXIT_USAGE;
   return failed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+const RULES_HELP = `Usage: threatcode rules [--format text|json|markdown]
+
+Lists the built-in rules: id, target, severity and title (text), everything (json), or the catalog page (markdown).
+`;
+
+function rules(args: readonly string[], out: (s: string) => void): number {
+  const { values } = parseArgs({ args: [...args], options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    out(RULES_HELP);
+    return EXIT_OK;
+  }
+  const { ruleSet } = builtinRuleSet();
+  switch (values.format) {
+    case 'markdown':
+      out(rulesMarkdown(ruleSet));
+      return EXIT_OK;
+    case 'json':
+      out(JSON.stringify(ruleSet.rules.map(({ source: _source, ...rule }) => rule), null, 2) + '\n');
+      return EXIT_OK;
+    case 'text':
+      for (const r of ruleSet.rules) out(`${r.id.padEnd(8)} ${r.target.padEnd(10)} ${r.severity.padEnd(8)} ${r.title}\n`);
+      return EXIT_OK;
+    default:
+      throw new UsageError(`--format must be text, json or markdown, not '${values.format}'.`);
+  }
 }
 
 /** Files named on the command line are taken as they are; directories are searched for *.tm.yaml. Sorted output. */

@@ -3,7 +3,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -49,6 +49,35 @@ describe('threatcode check', () => {
     assert.deepEqual(broken.diagnostics[0].range, { start: { line: 6, column: 12 }, end: { line: 6, column: 19 } });
     const latin1 = out.files.find((f: { file: string }) => f.file.endsWith('latin1.tm.yaml'));
     assert.equal(latin1.diagnostics[0].code, 'invalid-encoding');
+  });
+
+  it('loads rule packs from .threatcode/rules and --rules, and fails the run on a broken pack', () => {
+    const ws = mkdtempSync(path.join(tmpdir(), 'threatcode-packs-'));
+    mkdirSync(path.join(ws, '.threatcode', 'rules'), { recursive: true });
+    const pack = (id: string, when: string) =>
+      `pack: p${id}\nrules:\n  - id: ${id}\n    target: process\n    title: "{name} flagged"\n    rationale: r\n    severity: high\n    when: ${when}\n`;
+    writeFileSync(path.join(ws, '.threatcode', 'rules', 'team.yaml'), pack('TEAM-01', '{ prop: kind, eq: worker }'));
+    writeFileSync(path.join(ws, 'extra.yaml'), pack('EXTRA-01', '{ prop: kind, eq: worker }'));
+    writeFileSync(path.join(ws, 'm.tm.yaml'), 'threatcode: 1\nsystem: { name: S }\ncomponents:\n  - { id: w, name: W, type: process, kind: worker }\n');
+    const ok = run(['check', '--rules', 'extra.yaml', '--format', 'json'], ws);
+    assert.equal(ok.code, 0, ok.stderr);
+    const codes = JSON.parse(ok.stdout).files[0].diagnostics.map((d: { code: string }) => d.code);
+    assert.ok(codes.includes('TEAM-01') && codes.includes('EXTRA-01'), codes.join(','));
+    const builtinOnly = JSON.parse(run(['check', '--no-user-rules', '--format', 'json'], ws).stdout).files[0].diagnostics.map((d: { code: string }) => d.code);
+    assert.ok(!builtinOnly.includes('TEAM-01'));
+    writeFileSync(path.join(ws, 'broken.yaml'), pack('BROKEN-01', '{ prop: kind, eqq: worker }'));
+    const broken = run(['check', '--rules', 'broken.yaml'], ws);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /broken\.yaml:8:25 error unknown-key Unknown property 'eqq'/);
+    const outside = run(['check', '--rules', '../elsewhere.yaml'], ws);
+    assert.equal(outside.code, 2);
+  });
+
+  it('lists the rules', () => {
+    const r = run(['rules']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^AUTH-01 +flow +high +Unauthenticated access/m);
+    assert.equal(JSON.parse(run(['rules', '--format', 'json']).stdout).length >= 60, true);
   });
 
   it('exits 2 on usage and I/O errors with a clear message', () => {

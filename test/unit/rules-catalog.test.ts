@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { rulesMarkdown } from '../../server/src/analysis/rules/docs';
 import { builtinRuleSet } from '../../server/src/analysis/rules/ruleset';
 import { analyzeText } from '../../server/src/model/analyze';
 import { applyEdits } from '../support/model-edits';
@@ -45,6 +46,11 @@ describe('built-in rule catalog', () => {
     assert.ok(ruleSet.rules.filter((r) => r.linddun.length > 0).length >= 4, 'LINDDUN subset');
     assert.ok(ruleSet.rules.filter((r) => r.id.startsWith('HYG-')).length >= 5, 'hygiene rules');
     assert.ok(ruleSet.rules.filter((r) => r.stride.includes('repudiation')).length >= 3, 'repudiation rules');
+  });
+
+  it('is documented: docs/rules.md is generated from the packs and up to date (npm run docs)', () => {
+    const committed = readFileSync(path.join(__dirname, '../../../docs/rules.md'), 'utf8');
+    assert.ok(committed === rulesMarkdown(ruleSet), 'docs/rules.md is stale: run `npm run docs`');
   });
 
   it('finds nothing on the base fixture', () => {
