@@ -46,7 +46,7 @@ Options:
   --format <text|json>        Output format (default: text).
   --fail-on <error|warning|info>
                               Exit with 1 when a problem of this severity or worse is found (default: error).
-  --max-file-size <MB>        Skip analysing larger files (default: 4).
+  --max-file-size <MB>        Skip analysing larger files (default: 8).
   --rules <file>              Load an extra rule pack (repeatable). Packs in ./.threatcode/rules load too.
   --no-user-rules             Run the built-in rules only.
   -h, --help                  Show this help.

@@ -19,7 +19,7 @@ export interface ThreatcodeSettings {
 }
 
 export const DEFAULT_SETTINGS: ThreatcodeSettings = {
-  maxFileSizeMB: 4,
+  maxFileSizeMB: 8,
   validationDelay: 150,
   rulePacks: [],
 };

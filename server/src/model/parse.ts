@@ -21,8 +21,8 @@ export interface ParseOptions {
   readonly maxLength?: number;
 }
 
-/** Large enough for 5,000-component models, small enough that one parse never blocks the server for seconds. */
-export const DEFAULT_MAX_LENGTH = 4 * 1024 * 1024;
+/** Large enough for a 5,000-component model (about 5 MB); beyond that one full parse takes several seconds. */
+export const DEFAULT_MAX_LENGTH = 8 * 1024 * 1024;
 
 /** Nesting deeper than this is refused; real threat models need fewer than ten levels. */
 export const MAX_DEPTH = 128;

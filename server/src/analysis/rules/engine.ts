@@ -10,7 +10,7 @@
 import { CoreDiagnostic, DiagnosticCode } from '../../model/diagnostics';
 import { didYouMean, suggest } from '../../model/suggest';
 import type { Element, Span, Threat, ThreatModel } from '../../model/types';
-import { describe, evaluate, readProperty } from './evaluate';
+import { describe, evaluate, holds, readProperty } from './evaluate';
 import { ModelIndex, Subject } from './facts';
 import { Condition, LeafCondition, Rule, RuleSet, RuleTarget } from './types';
 
@@ -61,27 +61,43 @@ export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptio
   const findings: Finding[] = [];
   const modelDisabled = disabledRulesOf(model.disabledRules);
 
+  const elementDisabled = new Map<Element, Map<string, string>>();
+  const subjectsByTarget = new Map<RuleTarget, Subject[]>();
+
   for (const rule of ruleSet.rules) {
-    for (const subject of subjectsFor(rule.target, model, index)) {
-      const result = evaluate(rule.when, subject, index);
-      if (!result.holds) continue;
+    let subjects = subjectsByTarget.get(rule.target);
+    if (!subjects) subjectsByTarget.set(rule.target, (subjects = subjectsFor(rule.target, model, index)));
+    for (const subject of subjects) {
+      if (!holds(rule.when, subject, index)) continue;
       const element = subject.element;
       const elementId = element?.id ?? MODEL_ELEMENT_ID;
       const id = `${rule.id}@${elementId}`;
       const title = renderTitle(rule.title, subject, index);
-      const base = { id, rule, element, elementId, title, because: [...new Set(result.because)] };
-      const disabled = disabledRulesOf(element?.data.disabledRules).get(rule.id) ?? modelDisabled.get(rule.id);
+      const because = [...new Set(evaluate(rule.when, subject, index).because)];
+      const base = { id, rule, element, elementId, title, because };
+      let disabledHere: Map<string, string> | undefined;
+      if (element) {
+        disabledHere = elementDisabled.get(element);
+        if (!disabledHere) elementDisabled.set(element, (disabledHere = disabledRulesOf(element.data.disabledRules)));
+      }
+      const disabled = disabledHere?.get(rule.id) ?? modelDisabled.get(rule.id);
       const threat = index.recorded.get(id);
       if (disabled !== undefined) findings.push({ ...base, status: 'disabled', disabledReason: disabled });
-      else if (rule.unless && evaluate(rule.unless, subject, index).holds) findings.push({ ...base, status: 'covered' });
+      else if (rule.unless && holds(rule.unless, subject, index)) findings.push({ ...base, status: 'covered' });
       else if (threat) findings.push({ ...base, status: 'addressed', threat });
       else findings.push({ ...base, status: 'open' });
     }
   }
 
-  const diagnostics: CoreDiagnostic[] = findings
-    .filter((f) => f.status === 'open')
-    .map((f) => findingDiagnostic(f, ruleSet, options.modelSpan));
+  // What a finding's diagnostic says beyond its title is the same for every finding of a rule: build it once.
+  const perRule = new Map<Rule, RuleText>();
+  const diagnostics: CoreDiagnostic[] = [];
+  for (const f of findings) {
+    if (f.status !== 'open') continue;
+    let text = perRule.get(f.rule);
+    if (!text) perRule.set(f.rule, (text = ruleText(f.rule, ruleSet)));
+    diagnostics.push(findingDiagnostic(f, text, options.modelSpan));
+  }
   diagnostics.push(...checkRuleReferences(model, ruleSet));
   return { findings, diagnostics };
 }
@@ -149,11 +165,27 @@ const STRIDE_LETTER: Readonly<Record<string, string>> = {
   'elevation-of-privilege': 'E',
 };
 
-function findingDiagnostic(f: Finding, ruleSet: RuleSet, modelSpan: Span): CoreDiagnostic {
+interface RuleText {
+  readonly stride: string;
+  readonly covered: string;
+  readonly mitigations: FindingData['mitigations'];
+  readonly controls: FindingData['controls'];
+}
+
+function ruleText(rule: Rule, ruleSet: RuleSet): RuleText {
+  return {
+    stride: rule.stride.map((s) => STRIDE_LETTER[s]).join(''),
+    covered: rule.unless ? ` Covered when ${describe(rule.unless)}.` : '',
+    mitigations: rule.mitigations.flatMap((id) => {
+      const m = ruleSet.mitigations.get(id);
+      return m ? [{ id: m.id, title: m.title, description: m.description }] : [];
+    }),
+    controls: rule.unless ? coveringControls(rule.unless) : [],
+  };
+}
+
+function findingDiagnostic(f: Finding, text: RuleText, modelSpan: Span): CoreDiagnostic {
   const rule = f.rule;
-  const stride = rule.stride.map((s) => STRIDE_LETTER[s]).join('');
-  const parts = [`${f.title}${stride ? ` [${stride}]` : ''}.`, `Applies because ${f.because.join('; ')}.`];
-  if (rule.unless) parts.push(`Covered when ${describe(rule.unless)}.`);
   const data: FindingData = {
     findingId: f.id,
     rule: rule.id,
@@ -161,16 +193,13 @@ function findingDiagnostic(f: Finding, ruleSet: RuleSet, modelSpan: Span): CoreD
     title: f.title,
     stride: rule.stride,
     severity: rule.severity,
-    mitigations: rule.mitigations.flatMap((id) => {
-      const m = ruleSet.mitigations.get(id);
-      return m ? [{ id: m.id, title: m.title, description: m.description }] : [];
-    }),
-    controls: rule.unless ? coveringControls(rule.unless) : [],
+    mitigations: text.mitigations,
+    controls: text.controls,
   };
   return {
     code: rule.id,
     severity: rule.severity === 'low' ? 'info' : 'warning',
-    message: parts.join(' '),
+    message: `${f.title}${text.stride ? ` [${text.stride}]` : ''}. Applies because ${f.because.join('; ')}.${text.covered}`,
     span: f.element ? (f.element.idSpan ?? f.element.span) : modelSpan,
     data: data as unknown as CoreDiagnostic['data'],
   };

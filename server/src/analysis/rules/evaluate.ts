@@ -14,50 +14,102 @@ export interface Evaluation {
 
 const FALSE: Evaluation = { holds: false, because: [] };
 
+/**
+ * What kind of node a condition is, worked out once per node (packs are validated when loaded, so a node has exactly
+ * one shape). Most evaluations are false, so `holds` allocates nothing; explanations are built only for the
+ * conditions that held.
+ */
+type Shape =
+  | { readonly kind: 'all'; readonly children: readonly Condition[] }
+  | { readonly kind: 'any'; readonly children: readonly Condition[] }
+  | { readonly kind: 'not'; readonly child: Condition }
+  | { readonly kind: 'quantifier'; readonly q: Quantifier; readonly child: Condition }
+  | { readonly kind: 'leaf'; readonly op: Operator | undefined; readonly name: string; readonly leaf: LeafCondition };
+
+const shapes = new WeakMap<Condition, Shape>();
+
+function shapeOf(cond: Condition): Shape {
+  let shape = shapes.get(cond);
+  if (!shape) {
+    if ('all' in cond && cond.all) shape = { kind: 'all', children: cond.all };
+    else if ('any' in cond && cond.any) shape = { kind: 'any', children: cond.any };
+    else if ('not' in cond && cond.not) shape = { kind: 'not', child: cond.not };
+    else {
+      const q = QUANTIFIERS.find((k) => k in cond);
+      if (q) shape = { kind: 'quantifier', q, child: (cond as Record<Quantifier, Condition>)[q] };
+      else {
+        const leaf = cond as LeafCondition;
+        shape = { kind: 'leaf', op: OPERATORS.find((o) => o in leaf), name: leaf.prop ?? leaf.fact ?? '', leaf };
+      }
+    }
+    shapes.set(cond, shape);
+  }
+  return shape;
+}
+
+/** Evaluates and, when the condition holds, explains why. */
 export function evaluate(cond: Condition, subject: Subject, index: ModelIndex): Evaluation {
-  if ('all' in cond && cond.all) {
-    const because: string[] = [];
-    for (const c of cond.all) {
-      const r = evaluate(c, subject, index);
-      if (!r.holds) return FALSE;
-      because.push(...r.because);
-    }
-    return { holds: true, because };
-  }
-  if ('any' in cond && cond.any) {
-    for (const c of cond.any) {
-      const r = evaluate(c, subject, index);
-      if (r.holds) return r;
-    }
-    return FALSE;
-  }
-  if ('not' in cond && cond.not) {
-    const r = evaluate(cond.not, subject, index);
-    return r.holds ? FALSE : { holds: true, because: [`not (${describe(cond.not)})`] };
-  }
-  const q = quantifierOf(cond);
-  if (q) return evaluateQuantifier(q, (cond as Record<Quantifier, Condition>)[q], subject, index);
-  return evaluateLeaf(cond as LeafCondition, subject, index);
+  return holds(cond, subject, index) ? { holds: true, because: explain(cond, subject, index) } : FALSE;
 }
 
-function quantifierOf(cond: Condition): Quantifier | undefined {
-  for (const q of QUANTIFIERS) if (q in cond) return q;
-  return undefined;
+/** Whether the condition holds. Allocation-free on the common path. */
+export function holds(cond: Condition, subject: Subject, index: ModelIndex): boolean {
+  const shape = shapeOf(cond);
+  switch (shape.kind) {
+    case 'all':
+      for (const c of shape.children) if (!holds(c, subject, index)) return false;
+      return true;
+    case 'any':
+      for (const c of shape.children) if (holds(c, subject, index)) return true;
+      return false;
+    case 'not':
+      return !holds(shape.child, subject, index);
+    case 'quantifier': {
+      const related = index.related(shape.q, subject);
+      if (shape.q.startsWith('all')) {
+        for (const e of related) if (!holds(shape.child, index.subject(e), index)) return false;
+        return true;
+      }
+      for (const e of related) if (holds(shape.child, index.subject(e), index)) return true;
+      return false;
+    }
+    case 'leaf':
+      return shape.op !== undefined && test(shape.op, shape.leaf, actualValue(shape.leaf, shape.name, subject, index));
+  }
 }
 
-function evaluateQuantifier(q: Quantifier, inner: Condition, subject: Subject, index: ModelIndex): Evaluation {
-  const related = index.related(q, subject).map((e) => index.subject(e));
-  if (q.startsWith('all')) {
-    // Vacuously true over nothing; say so, because "every inbound flow..." over none surprises readers.
-    if (related.length === 0) return { holds: true, because: [`${QUANTIFIER_PHRASE[q]}: there are none`] };
-    for (const r of related) if (!evaluate(inner, r, index).holds) return FALSE;
-    return { holds: true, because: [`${QUANTIFIER_PHRASE[q]} (${related.length}): ${describe(inner)}`] };
+/** Why a condition that holds holds: the leaf values along the path that made it true. */
+function explain(cond: Condition, subject: Subject, index: ModelIndex): string[] {
+  const shape = shapeOf(cond);
+  switch (shape.kind) {
+    case 'all':
+      return shape.children.flatMap((c) => explain(c, subject, index));
+    case 'any': {
+      const first = shape.children.find((c) => holds(c, subject, index));
+      return first ? explain(first, subject, index) : [];
+    }
+    case 'not':
+      return [`not (${describe(shape.child)})`];
+    case 'quantifier': {
+      const related = index.related(shape.q, subject).map((e) => index.subject(e));
+      if (shape.q.startsWith('all')) {
+        // Vacuously true over nothing; say so, because "every inbound flow..." over none surprises readers.
+        if (related.length === 0) return [`${QUANTIFIER_PHRASE[shape.q]}: there are none`];
+        return [`${QUANTIFIER_PHRASE[shape.q]} (${related.length}): ${describe(shape.child)}`];
+      }
+      const match = related.find((r) => holds(shape.child, r, index));
+      return match ? explain(shape.child, match, index).map((b) => `${match.label}: ${b}`) : [];
+    }
+    case 'leaf': {
+      if (!shape.op) return [];
+      const actual = actualValue(shape.leaf, shape.name, subject, index);
+      return [`${shape.name} ${explainValue(shape.op, actual, shape.leaf[shape.op])}`];
+    }
   }
-  for (const r of related) {
-    const e = evaluate(inner, r, index);
-    if (e.holds) return { holds: true, because: e.because.map((b) => `${r.label}: ${b}`) };
-  }
-  return FALSE;
+}
+
+function actualValue(leaf: LeafCondition, name: string, subject: Subject, index: ModelIndex): unknown {
+  return leaf.fact !== undefined ? index.fact(leaf.fact, subject) : readProperty(subject.data, name);
 }
 
 const QUANTIFIER_PHRASE: Readonly<Record<Quantifier, string>> = {
@@ -77,10 +129,6 @@ const QUANTIFIER_PHRASE: Readonly<Record<Quantifier, string>> = {
   anyFlow: 'some flow',
 };
 
-function operatorOf(cond: LeafCondition): Operator | undefined {
-  for (const op of OPERATORS) if (op in cond) return op;
-  return undefined;
-}
 
 export function readProperty(data: Readonly<Record<string, unknown>>, path: string): unknown {
   let v: unknown = data;
@@ -95,46 +143,32 @@ function isSet(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
 }
 
-function evaluateLeaf(cond: LeafCondition, subject: Subject, index: ModelIndex): Evaluation {
-  const op = operatorOf(cond);
-  if (!op) return FALSE;
-  const name = cond.prop ?? cond.fact ?? '';
-  const actual = cond.fact !== undefined ? index.fact(cond.fact, subject) : readProperty(subject.data, name);
+function test(op: Operator, cond: LeafCondition, actual: unknown): boolean {
   const expected = cond[op];
-  let holds: boolean;
   switch (op) {
     case 'eq':
-      holds = actual === expected;
-      break;
+      return actual === expected;
     case 'ne':
-      holds = actual !== expected;
-      break;
+      return actual !== expected;
     case 'in':
-      holds = (expected as unknown[]).includes(actual);
-      break;
+      return (expected as unknown[]).includes(actual);
     case 'notIn':
-      holds = !(expected as unknown[]).includes(actual);
-      break;
+      return !(expected as unknown[]).includes(actual);
     case 'gte':
     case 'lte': {
-      const scaleName = cond.fact === 'maxClassification' ? 'classification' : (name.split('.').pop() ?? '');
+      const scaleName = cond.fact === 'maxClassification' ? 'classification' : (cond.fact ?? cond.prop ?? '').split('.').pop() ?? '';
       const scale = SCALES[scaleName] ?? [];
       const a = scale.indexOf(String(actual));
       const b = scale.indexOf(String(expected));
-      holds = a >= 0 && b >= 0 && (op === 'gte' ? a >= b : a <= b);
-      break;
+      return a >= 0 && b >= 0 && (op === 'gte' ? a >= b : a <= b);
     }
     case 'exists':
-      holds = isSet(actual) === expected;
-      break;
+      return isSet(actual) === expected;
     case 'contains':
-      holds = Array.isArray(actual) && actual.includes(expected);
-      break;
+      return Array.isArray(actual) && actual.includes(expected);
     case 'containsAny':
-      holds = Array.isArray(actual) && (expected as unknown[]).some((x) => actual.includes(x));
-      break;
+      return Array.isArray(actual) && (expected as unknown[]).some((x) => actual.includes(x));
   }
-  return holds ? { holds, because: [`${name} ${explainValue(op, actual, expected)}`] } : FALSE;
 }
 
 function show(v: unknown): string {
@@ -166,15 +200,21 @@ function explainValue(op: Operator, actual: unknown, expected: unknown): string 
 
 /** A condition in words, for "covered when ..." and docs. */
 export function describe(cond: Condition): string {
-  if ('all' in cond && cond.all) return cond.all.map((c) => wrap(c)).join(' and ');
-  if ('any' in cond && cond.any) return cond.any.map((c) => wrap(c)).join(' or ');
-  if ('not' in cond && cond.not) return `not (${describe(cond.not)})`;
-  const q = quantifierOf(cond);
-  if (q) return `${QUANTIFIER_PHRASE[q]}: ${describe((cond as Record<Quantifier, Condition>)[q])}`;
-  const leaf = cond as LeafCondition;
-  const op = operatorOf(leaf);
-  const name = leaf.prop ?? leaf.fact ?? '?';
-  if (!op) return name;
+  const shape = shapeOf(cond);
+  switch (shape.kind) {
+    case 'all':
+      return shape.children.map((c) => wrap(c)).join(' and ');
+    case 'any':
+      return shape.children.map((c) => wrap(c)).join(' or ');
+    case 'not':
+      return `not (${describe(shape.child)})`;
+    case 'quantifier':
+      return `${QUANTIFIER_PHRASE[shape.q]}: ${describe(shape.child)}`;
+    case 'leaf':
+      break;
+  }
+  const { op, name, leaf } = shape;
+  if (!op) return name || '?';
   const v = leaf[op];
   switch (op) {
     case 'eq':
