@@ -34,6 +34,7 @@ describe('built-in rule catalog', () => {
     for (const r of ruleSet.rules) {
       assert.ok(r.rationale.length > 40, `${r.id} rationale`);
       assert.ok(r.mitigations.length > 0, `${r.id} suggests a mitigation`);
+      assert.ok(r.references.length > 0 && r.references.every((ref) => ref.url.startsWith('https://')), `${r.id} has references`);
       for (const m of r.mitigations) assert.ok(ruleSet.mitigations.get(m)?.description, `${r.id}: ${m}`);
     }
   });

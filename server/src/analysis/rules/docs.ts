@@ -70,7 +70,8 @@ export function rulesMarkdown(ruleSet: RuleSet): string {
     if (r.designFlaws.length) out.push(`- **Design flaws:** ${r.designFlaws.map((f) => `${f}. ${DESIGN_FLAWS[f]}`).join('; ')}`);
     const mitigations = r.mitigations.map((id) => ruleSet.mitigations.get(id)).filter((m) => m !== undefined);
     if (mitigations.length) out.push(`- **Mitigations:** ${mitigations.map((m) => `${m.title} (\`${m.id}\`)`).join('; ')}`);
-    for (const ref of r.references) out.push(`- **Reference:** [${ref.title}](${ref.url})`);
+    const further = r.references.filter((ref) => !/^(CWE|CAPEC)-\d+$/.test(ref.title));
+    for (const ref of further) out.push(`- **Reference:** [${ref.title}](${ref.url})`);
     out.push('');
   }
 

@@ -147,7 +147,12 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
         when: raw.when as Condition,
         unless: raw.unless as Condition | undefined,
         mitigations: ruleMitigations,
-        references: (raw.references as Rule['references']) ?? [],
+        // Explicit references first, then the CWE and CAPEC entries, so every rule links to its weakness.
+        references: [
+          ...((raw.references as Rule['references']) ?? []),
+          ...((raw.cwe as number[]) ?? []).map((n) => ({ title: `CWE-${n}`, url: `https://cwe.mitre.org/data/definitions/${n}.html` })),
+          ...((raw.capec as number[]) ?? []).map((n) => ({ title: `CAPEC-${n}`, url: `https://capec.mitre.org/data/definitions/${n}.html` })),
+        ],
         designFlaws: (raw.designFlaws as number[]) ?? [],
         source: { pack: packId, uri: options.uri, span: spanOf(locate(doc, path).node as never) },
       });
