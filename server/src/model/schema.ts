@@ -171,7 +171,9 @@ function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: Owner
       const pair = isMap(map)
         ? (map.items.find((p) => isScalar(p.key) && String(p.key.value) === extra) as Pair | undefined)
         : undefined;
-      const allowed = Object.keys((error.parentSchema as JsonSchema | undefined)?.properties ?? {});
+      // Suggest only keys the mapping does not have yet: renaming to an existing key would duplicate it.
+      const present = error.data && typeof error.data === 'object' ? Object.keys(error.data as object) : [];
+      const allowed = Object.keys((error.parentSchema as JsonSchema | undefined)?.properties ?? {}).filter((k) => !present.includes(k));
       const suggestions = suggest(extra, allowed);
       return {
         code: DiagnosticCode.UnknownKey,

@@ -216,7 +216,6 @@ export function coveringControls(cond: Condition): { property: string; value: un
   if (typeof leaf.prop !== 'string') return [];
   if ('eq' in leaf) return [{ property: leaf.prop, value: leaf.eq }];
   if ('in' in leaf && Array.isArray(leaf.in) && leaf.in.length > 0) return [{ property: leaf.prop, value: leaf.in[0] }];
-  if ('exists' in leaf && leaf.exists === true) return [{ property: leaf.prop, value: '' }];
   return [];
 }
 
