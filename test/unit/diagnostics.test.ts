@@ -286,9 +286,12 @@ describe('diagnostics: every code, positive and negative, with exact ranges', ()
 
 describe('diagnostic messages', () => {
   it('unknown key suggests the closest property', () => {
-    const [d] = run(HEAD + '  nmae: x\n').filter((x) => x.code === DiagnosticCode.UnknownKey);
+    const [d] = run('threatcode: 1\nsystem:\n  nmae: x\n').filter((x) => x.code === DiagnosticCode.UnknownKey);
     assert.match(d.message, /Did you mean 'name'\?/);
     assert.deepEqual(d.data?.suggestions, ['name']);
+    // A key the mapping already has is not suggested: renaming to it would duplicate it.
+    const [dup] = run(HEAD + '  nmae: x\n').filter((x) => x.code === DiagnosticCode.UnknownKey);
+    assert.deepEqual(dup.data?.suggestions, []);
   });
 
   it('bad enum value lists the allowed values and suggests the closest', () => {
