@@ -3,6 +3,7 @@
  * Runs over IPC when started by the extension, or over stdio with `--stdio` for other editors and tests.
  */
 import {
+  CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
   InitializeResult,
@@ -13,6 +14,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './lsp/documents';
 import { toLspDiagnostic } from './lsp/convert';
+import { registerFeatures } from './lsp/features';
 import { loadWorkspaceRules, RulePackState } from './lsp/rule-packs';
 import {
   CONFIG_SECTION,
@@ -32,9 +34,12 @@ let workspaceFolders: string[] = [];
 let workspaceTrusted = true;
 /** Loaded in `initialize`, when the workspace folders and trust are known. */
 let rules: RulePackState | undefined;
+function currentRules(): RulePackState {
+  return (rules ??= loadWorkspaceRules(workspaceFolders, settings.rulePacks, workspaceTrusted));
+}
 const analyses = new AnalysisCache(
   () => Math.floor(settings.maxFileSizeMB * 1024 * 1024),
-  () => (rules ??= loadWorkspaceRules(workspaceFolders, settings.rulePacks, workspaceTrusted)).ruleSet,
+  () => currentRules().ruleSet,
 );
 const pending = new Map<string, NodeJS.Timeout>();
 
@@ -48,6 +53,15 @@ connection.onInitialize((params): InitializeResult => {
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentSymbolProvider: { label: 'Threat model' },
+      workspaceSymbolProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      completionProvider: { triggerCharacters: [' ', ':', '[', ',', '-'] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.threatcode`] },
     },
     serverInfo: { name: 'threatcode', version: SERVER_VERSION },
   };
@@ -174,6 +188,12 @@ process.on('uncaughtException', (e) => {
 });
 
 declare const SERVER_VERSION: string;
+
+registerFeatures(connection, {
+  documents,
+  analysisOf: (document) => analyses.get(document),
+  rules: () => currentRules().ruleSet,
+});
 
 documents.listen(connection);
 connection.listen();

@@ -1,0 +1,157 @@
+/**
+ * Completion: keys valid at the cursor, enum values, ids of the right kind for references, rule ids, and snippets
+ * for new components, flows and threats. The document being typed is usually incomplete, so the cursor's place in
+ * the YAML structure is found by parsing a copy with a placeholder at the cursor.
+ */
+import { isMap, isScalar, isSeq, parseDocument, Pair } from 'yaml';
+import type { RuleSet } from '../analysis/rules/types';
+import type { Analysis } from '../model/analyze';
+import { referenceFieldsOf } from '../model/parse';
+import { deref, schemaAt } from '../model/schema';
+import { Element, SECTION_NOUN, SectionName, SECTIONS, Span } from '../model/types';
+
+export interface Completion {
+  readonly label: string;
+  readonly kind: 'property' | 'value' | 'reference' | 'rule' | 'snippet';
+  readonly detail?: string;
+  readonly documentation?: string;
+  /** Text to insert; a snippet (with $1 placeholders) when kind is 'snippet'. */
+  readonly insertText: string;
+  readonly replace: Span;
+}
+
+const PLACEHOLDER = '__threatcode_cursor__';
+type Path = (string | number)[];
+
+export function complete(analysis: Analysis, offset: number, ruleSet: RuleSet): Completion[] {
+  const text = analysis.parsed.text;
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const prefix = text.slice(lineStart, offset);
+  const word = /[A-Za-z0-9_.-]*$/.exec(prefix)![0];
+  const replace = { start: offset - word.length, end: offset };
+
+  const keyContext = /^\s*(-\s+)?[A-Za-z0-9_.-]*$/.test(prefix);
+  if (keyContext) {
+    const found = findPlaceholder(text, replace, `${PLACEHOLDER}: 0`);
+    if (found?.asKey) {
+      const { mapPath, siblings } = found.asKey;
+      const parentIsList = typeof mapPath[mapPath.length - 1] === 'number';
+      const listSchema = parentIsList ? deref(schemaAt(mapPath.slice(0, -1))) : undefined;
+      // "- word" in a list of plain values (targets, data, ...) is a value, not a key.
+      if (parentIsList && siblings.length === 0 && /^\s*-\s/.test(prefix) && deref(listSchema?.items)?.type !== 'object') {
+        return valueCompletions(analysis, mapPath, replace, ruleSet);
+      }
+      const out = keyCompletions(mapPath, siblings, replace);
+      if (parentIsList && siblings.length === 0 && mapPath.length === 2) out.push(...snippets(String(mapPath[0]), replace));
+      return out;
+    }
+  }
+  const found = findPlaceholder(text, replace, PLACEHOLDER);
+  if (found?.asValue) return valueCompletions(analysis, found.asValue, replace, ruleSet);
+  return [];
+}
+
+interface Found {
+  readonly asKey?: { mapPath: Path; siblings: string[] };
+  readonly asValue?: Path;
+}
+
+/** Parses the text with `placeholder` in place of the word at the cursor and reports where it ended up. */
+function findPlaceholder(text: string, replace: Span, placeholder: string): Found | undefined {
+  const probe = text.slice(0, replace.start) + placeholder + text.slice(replace.end);
+  const doc = parseDocument(probe, { uniqueKeys: false });
+  const stack: { node: unknown; path: Path }[] = [{ node: doc.contents, path: [] }];
+  while (stack.length) {
+    const { node, path } = stack.pop()!;
+    if (isMap(node)) {
+      for (const p of node.items as Pair[]) {
+        const key = isScalar(p.key) ? String(p.key.value) : undefined;
+        if (key === PLACEHOLDER) {
+          const siblings = node.items.map((x) => (isScalar(x.key) ? String(x.key.value) : '')).filter((k) => k !== PLACEHOLDER);
+          return { asKey: { mapPath: path, siblings } };
+        }
+        if (isScalar(p.value) && p.value.value === PLACEHOLDER && key !== undefined) return { asValue: [...path, key] };
+        if (key !== undefined) stack.push({ node: p.value, path: [...path, key] });
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        const item = node.items[i];
+        if (isScalar(item) && item.value === PLACEHOLDER) return { asValue: [...path, i] };
+        stack.push({ node: item, path: [...path, i] });
+      }
+    }
+  }
+  return undefined;
+}
+
+function keyCompletions(mapPath: Path, siblings: readonly string[], replace: Span): Completion[] {
+  const schema = deref(schemaAt(mapPath));
+  const out: Completion[] = [];
+  for (const [key, prop] of Object.entries(schema?.properties ?? {})) {
+    if (siblings.includes(key)) continue;
+    const p = deref(prop);
+    const isBlock = p?.type === 'array' || p?.type === 'object' || (!!p?.properties && !p.enum);
+    out.push({
+      label: key,
+      kind: 'property',
+      detail: schema?.required?.includes(key) ? 'required' : undefined,
+      documentation: p?.description,
+      insertText: isBlock ? `${key}:` : `${key}: `,
+      replace,
+    });
+  }
+  // Required keys first, then the rest in schema order.
+  return out.sort((a, b) => Number(b.detail === 'required') - Number(a.detail === 'required'));
+}
+
+function valueCompletions(analysis: Analysis, path: Path, replace: Span, ruleSet: RuleSet): Completion[] {
+  const model = analysis.parsed.model;
+  const property = [...path].reverse().find((s): s is string => typeof s === 'string');
+  const section = path[0];
+  if (property === 'rule') {
+    return ruleSet.rules.map((r) => ({ label: r.id, kind: 'rule' as const, detail: r.title, documentation: r.rationale, insertText: r.id, replace }));
+  }
+  if (typeof section === 'string' && (SECTIONS as readonly string[]).includes(section) && property && path.length >= 3) {
+    const expected = referenceFieldsOf(section as SectionName)[property];
+    if (expected && model) {
+      return expected.flatMap((s) =>
+        (model[s] as readonly Element[]).map((e) => ({
+          label: e.id,
+          kind: 'reference' as const,
+          detail: `${SECTION_NOUN[s]}${nameOf(e) ? ` · ${nameOf(e)}` : ''}`,
+          insertText: e.id,
+          replace,
+        })),
+      );
+    }
+  }
+  const schema = deref(schemaAt(path));
+  const values = schema?.enum ?? [];
+  return values.map((v) => ({ label: String(v), kind: 'value' as const, documentation: schema?.description, insertText: String(v), replace }));
+}
+
+function nameOf(e: Element): string | undefined {
+  const d = e.data as Record<string, unknown>;
+  const n = d.name ?? d.title;
+  return typeof n === 'string' ? n : undefined;
+}
+
+const SNIPPETS: Partial<Record<string, { label: string; body: string }>> = {
+  components: {
+    label: 'New component',
+    body: 'id: ${1:component-id}\n  name: ${2:Component name}\n  type: ${3|process,external,datastore|}\n  kind: ${4:api}\n  boundary: ${5:boundary-id}',
+  },
+  flows: {
+    label: 'New flow',
+    body: 'id: ${1:flow-id}\n  from: ${2:source-id}\n  to: ${3:target-id}\n  protocol: ${4|https,grpc-tls,sql-tls,http,custom|}\n  data: [${5:data-id}]',
+  },
+  threats: {
+    label: 'New threat',
+    body: 'id: ${1:T-id}\n  title: ${2:What could go wrong}\n  category: ${3|spoofing,tampering,repudiation,information-disclosure,denial-of-service,elevation-of-privilege|}\n  targets: [${4:element-id}]\n  severity: ${5|high,critical,medium,low|}\n  status: open',
+  },
+};
+
+function snippets(section: string, replace: Span): Completion[] {
+  const s = SNIPPETS[section];
+  return s ? [{ label: s.label, kind: 'snippet', detail: `${SECTION_NOUN[section as SectionName]} skeleton`, insertText: s.body, replace }] : [];
+}

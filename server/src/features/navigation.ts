@@ -1,0 +1,150 @@
+/**
+ * Ids as symbols: go to definition, find references, rename, outline, and the per-component summary lens.
+ */
+import type { Analysis } from '../model/analyze';
+import type { TextEdit } from '../edits/text-edits';
+import { Element, elementsOf, SECTION_NOUN, SectionName, SECTIONS, Span } from '../model/types';
+
+export interface IdAt {
+  readonly id: string;
+  readonly span: Span;
+  readonly element: Element | undefined;
+}
+
+const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+
+/** The id under the cursor: an element's own id or a reference to one. */
+export function idAt(analysis: Analysis, offset: number): IdAt | undefined {
+  const model = analysis.parsed.model;
+  if (!model) return undefined;
+  for (const e of elementsOf(model)) {
+    if (e.idSpan && e.idSpan.start <= offset && offset <= e.idSpan.end) return { id: e.id, span: e.idSpan, element: model.byId.get(e.id) };
+  }
+  for (const r of model.references) {
+    if (r.span.start <= offset && offset <= r.span.end) return { id: r.targetId, span: r.span, element: model.byId.get(r.targetId) };
+  }
+  return undefined;
+}
+
+export function definition(analysis: Analysis, offset: number): Span | undefined {
+  const at = idAt(analysis, offset);
+  return at?.element ? (at.element.idSpan ?? at.element.span) : undefined;
+}
+
+export function references(analysis: Analysis, offset: number, includeDeclaration: boolean): Span[] {
+  const at = idAt(analysis, offset);
+  const model = analysis.parsed.model;
+  if (!at || !model) return [];
+  const spans = model.references.filter((r) => r.targetId === at.id).map((r) => r.span);
+  if (includeDeclaration) {
+    for (const e of elementsOf(model)) if (e.id === at.id && e.idSpan) spans.unshift(e.idSpan);
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+export type RenameResult = { readonly edits: TextEdit[] } | { readonly error: string };
+
+export function prepareRename(analysis: Analysis, offset: number): { span: Span; placeholder: string } | { error: string } {
+  const at = idAt(analysis, offset);
+  if (!at) return { error: 'Only ids of boundaries, components, data, flows, threats, mitigations and assumptions can be renamed.' };
+  if (!at.element) return { error: `'${at.id}' is not defined in this model.` };
+  return { span: at.span, placeholder: at.id };
+}
+
+export function rename(analysis: Analysis, offset: number, newName: string): RenameResult {
+  const prepared = prepareRename(analysis, offset);
+  if ('error' in prepared) return prepared;
+  const model = analysis.parsed.model!;
+  if (!ID_PATTERN.test(newName)) return { error: `'${newName}' is not a valid id: start with a letter; use letters, digits, '_', '.' and '-'.` };
+  const clash = model.byId.get(newName);
+  if (clash && newName !== prepared.placeholder) return { error: `'${newName}' is already the id of ${SECTION_NOUN[clash.section]} '${clash.id}'.` };
+  const text = analysis.parsed.text;
+  return {
+    edits: references(analysis, offset, true).map((span) => {
+      // Keep the quoting the user wrote.
+      const current = text.slice(span.start, span.end);
+      const quote = /^["']/.test(current) ? current[0] : '';
+      return { span, newText: `${quote}${newName}${quote}` };
+    }),
+  };
+}
+
+export interface OutlineSymbol {
+  readonly name: string;
+  readonly detail: string;
+  readonly kind: SectionName | 'section';
+  readonly span: Span;
+  readonly selection: Span;
+  readonly children: readonly OutlineSymbol[];
+}
+
+/** Sections with their elements, in document order. */
+export function outline(analysis: Analysis): OutlineSymbol[] {
+  const model = analysis.parsed.model;
+  const root = analysis.parsed.doc?.contents;
+  if (!model || !root || !('items' in root)) return [];
+  const out: OutlineSymbol[] = [];
+  for (const section of SECTIONS) {
+    const elements = model[section] as readonly Element[];
+    const pair = (root.items as { key: { value?: unknown; range?: number[] }; value: { range?: number[] } | null }[]).find((p) => p.key?.value === section);
+    if (!pair?.key.range) continue;
+    const start = pair.key.range[0];
+    const end = pair.value?.range?.[1] ?? pair.key.range[1];
+    out.push({
+      name: section,
+      detail: `${elements.length}`,
+      kind: 'section',
+      span: { start, end },
+      selection: { start, end: pair.key.range[1] },
+      children: elements.map((e) => ({
+        name: e.id,
+        detail: describeElement(e),
+        kind: section,
+        span: e.span,
+        selection: e.idSpan ?? e.span,
+        children: [],
+      })),
+    });
+  }
+  return out.sort((a, b) => a.span.start - b.span.start);
+}
+
+function describeElement(e: Element): string {
+  const d = e.data as Record<string, unknown>;
+  const parts = [d.name ?? d.title ?? d.text, d.type, d.kind, d.status].filter((x) => typeof x === 'string');
+  return parts.join(' · ');
+}
+
+export interface Lens {
+  readonly span: Span;
+  readonly title: string;
+  readonly elementId: string;
+}
+
+const OPEN_STATUSES = new Set(['open', 'in-progress']);
+
+/** Over each component: how many threats target it, how many of those are open, and its open findings. */
+export function codeLenses(analysis: Analysis): Lens[] {
+  const model = analysis.parsed.model;
+  if (!model) return [];
+  const threats = new Map<string, { total: number; open: number }>();
+  for (const t of model.threats) {
+    for (const target of Array.isArray(t.data.targets) ? t.data.targets : []) {
+      const entry = threats.get(target) ?? { total: 0, open: 0 };
+      entry.total++;
+      if (OPEN_STATUSES.has(String(t.data.status))) entry.open++;
+      threats.set(target, entry);
+    }
+  }
+  const findings = new Map<string, number>();
+  for (const f of analysis.findings) if (f.status === 'open') findings.set(f.elementId, (findings.get(f.elementId) ?? 0) + 1);
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return model.components.map((c) => {
+    const t = threats.get(c.id) ?? { total: 0, open: 0 };
+    return {
+      span: c.idSpan ?? c.span,
+      elementId: c.id,
+      title: `${plural(t.total, 'threat')} · ${t.open} open · ${plural(findings.get(c.id) ?? 0, 'finding')}`,
+    };
+  });
+}
