@@ -28,7 +28,9 @@ export function complete(analysis: Analysis, offset: number, ruleSet: RuleSet): 
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const prefix = text.slice(lineStart, offset);
   const word = /[A-Za-z0-9_.-]*$/.exec(prefix)![0];
-  const replace = { start: offset - word.length, end: offset };
+  // Replace the whole word under the cursor, also the part after it.
+  const rest = /^[A-Za-z0-9_.-]*/.exec(text.slice(offset))![0];
+  const replace = { start: offset - word.length, end: offset + rest.length };
 
   const keyContext = /^\s*(-\s+)?[A-Za-z0-9_.-]*$/.test(prefix);
   if (keyContext) {

@@ -1,0 +1,122 @@
+/**
+ * Editor features through the real server: each request answers, and a quick fix applied as the client would apply
+ * it removes its finding.
+ */
+import * as assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CodeAction, CompletionItem, DocumentSymbol, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { codes, TestLspClient } from '../support/lsp-client';
+
+const URI = 'file:///ws/features.tm.yaml';
+const MODEL = `threatcode: 1
+system:
+  name: Shop
+boundaries:
+  - id: internet
+    trust: untrusted
+  - id: vpc
+    trust: internal
+  - id: db-zone
+    trust: restricted
+components:
+  - id: web
+    name: Web
+    type: process
+    kind: web-app
+    boundary: vpc
+  - id: cache
+    name: Cache
+    type: datastore
+    kind: cache
+    boundary: db-zone
+data:
+  - id: secret
+    classification: confidential
+flows:
+  - id: web-cache
+    from: web
+    to: cache
+    protocol: http
+    data: [secret]
+`;
+
+function position(text: string, needle: string, delta = 0) {
+  return TextDocument.create(URI, 'threatmodel', 1, text).positionAt(text.indexOf(needle) + delta);
+}
+
+describe('editor features over LSP', () => {
+  let client: TestLspClient;
+  let text: string;
+
+  before(async () => {
+    client = new TestLspClient();
+    const init = await client.initialize();
+    const caps = init.capabilities;
+    assert.ok(caps.hoverProvider && caps.completionProvider && caps.definitionProvider && caps.referencesProvider);
+    assert.ok(caps.renameProvider && caps.documentSymbolProvider && caps.codeActionProvider && caps.codeLensProvider);
+    text = MODEL;
+    await client.open(URI, text);
+  });
+
+  after(async () => {
+    await client.stop();
+  });
+
+  it('hover explains an element', async () => {
+    const h = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: URI }, position: position(text, 'from: web', 6) })) as Hover;
+    assert.match((h.contents as { value: string }).value, /\*\*component web\*\* — Web/);
+  });
+
+  it('completion offers enum values', async () => {
+    const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri: URI }, position: position(text, 'trust: untrusted', 7) })) as CompletionItem[];
+    assert.ok(items.some((i) => i.label === 'restricted'));
+  });
+
+  it('definition and references follow ids', async () => {
+    const def = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri: URI }, position: position(text, 'to: cache', 5) })) as Location;
+    assert.deepEqual(def.range.start, position(text, 'id: cache', 4));
+    const refs = (await client.connection.sendRequest('textDocument/references', {
+      textDocument: { uri: URI },
+      position: position(text, 'id: vpc', 4),
+      context: { includeDeclaration: true },
+    })) as Location[];
+    assert.equal(refs.length, 2);
+  });
+
+  it('rename returns edits for the id and every reference, and refuses a taken id', async () => {
+    const edit = (await client.connection.sendRequest('textDocument/rename', { textDocument: { uri: URI }, position: position(text, 'id: web', 4), newName: 'frontend' })) as WorkspaceEdit;
+    assert.equal(edit.changes![URI].length, 2);
+    await assert.rejects(
+      client.connection.sendRequest('textDocument/rename', { textDocument: { uri: URI }, position: position(text, 'id: web', 4), newName: 'cache' }),
+      /already the id of component 'cache'/,
+    );
+  });
+
+  it('outline lists sections and elements; code lenses summarise components', async () => {
+    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: URI } })) as DocumentSymbol[];
+    assert.deepEqual(symbols.map((s) => s.name), ['boundaries', 'components', 'data', 'flows']);
+    const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: URI } })) as { command: { title: string } }[];
+    assert.equal(lenses.length, 2);
+    assert.match(lenses[0].command.title, /^0 threats · 0 open · \d+ findings$/);
+  });
+
+  it('a quick fix applied like the client applies it removes its finding', async () => {
+    const published = client.published.filter((p) => p.uri === URI).at(-1)!;
+    const finding = published.diagnostics.find((d) => d.code === 'CRY-01');
+    assert.ok(finding, codes(published.diagnostics).join(','));
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: URI },
+      range: finding.range,
+      context: { diagnostics: [finding] },
+    })) as CodeAction[];
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes("Record threat CRY-01 on 'web-cache'"), titles.join('\n'));
+    const fix = actions.find((a) => a.title === 'Set network: vpn on \'web-cache\'') ?? actions.find((a) => a.title.startsWith('Mitigate with'))!;
+    const edits: TextEdit[] = fix.edit!.changes![URI];
+    const doc = TextDocument.create(URI, 'threatmodel', 1, text);
+    text = TextDocument.applyEdits(doc, edits);
+    const changed = await client.change(URI, 2, [{ text }]);
+    assert.ok(!codes(changed.diagnostics).includes('CRY-01'), codes(changed.diagnostics).join(','));
+    assert.deepEqual(changed.diagnostics.filter((d) => d.severity === 1), []);
+  });
+});

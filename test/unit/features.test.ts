@@ -1,0 +1,171 @@
+/**
+ * Editor features as pure functions: navigation, rename, outline, lenses, hover and completion.
+ */
+import * as assert from 'node:assert/strict';
+import { builtinRuleSet } from '../../server/src/analysis/rules/ruleset';
+import { applyTextEdits } from '../../server/src/edits/text-edits';
+import { complete } from '../../server/src/features/completion';
+import { hover, md } from '../../server/src/features/hover';
+import { codeLenses, definition, outline, references, rename } from '../../server/src/features/navigation';
+import { analyzeText } from '../../server/src/model/analyze';
+
+const { ruleSet } = builtinRuleSet();
+const MODEL = `threatcode: 1
+system:
+  name: Shop
+boundaries:
+  - id: dmz
+    trust: dmz
+components:
+  - id: web
+    name: Web <b>front</b>
+    type: process
+    kind: web-app
+    boundary: dmz
+  - id: db
+    name: Orders DB
+    type: datastore
+    kind: sql
+    boundary: dmz
+flows:
+  - id: web-db
+    from: web
+    to: db
+    protocol: http
+threats:
+  - id: T-1
+    title: SQL injection
+    category: tampering
+    targets: [web, web-db]
+    rule: INP-02
+    severity: high
+    status: open
+    mitigations: [M-1]
+mitigations:
+  - id: M-1
+    title: Parameterized queries
+    status: implemented
+`;
+
+function analysis(text = MODEL) {
+  return analyzeText(text, { today: '2026-11-26' });
+}
+
+/** Offset of the n-th occurrence of `needle` (plus `delta`). */
+function at(text: string, needle: string, n = 0, delta = 1): number {
+  let i = -1;
+  for (let k = 0; k <= n; k++) i = text.indexOf(needle, i + 1);
+  assert.ok(i >= 0, needle);
+  return i + delta;
+}
+
+describe('navigation', () => {
+  it('goes from a reference to the definition', () => {
+    const a = analysis();
+    const span = definition(a, at(MODEL, 'to: db', 0, 5));
+    assert.equal(MODEL.slice(span!.start, span!.end), 'db');
+    assert.equal(span!.start, at(MODEL, 'id: db', 0, 4));
+  });
+
+  it('finds every reference, with or without the declaration', () => {
+    const a = analysis();
+    const refs = references(a, at(MODEL, 'id: web', 0, 5), false);
+    assert.deepEqual(refs.map((s) => MODEL.slice(s.start, s.end)), ['web', 'web']);
+    assert.equal(references(a, at(MODEL, 'id: web', 0, 5), true).length, 3);
+  });
+
+  it('renames an id and all its references, and refuses invalid or taken names', () => {
+    const a = analysis();
+    const r = rename(a, at(MODEL, 'from: web', 0, 7), 'frontend');
+    assert.ok('edits' in r);
+    const renamed = applyTextEdits(MODEL, r.edits);
+    assert.equal((renamed.match(/frontend/g) ?? []).length, 3);
+    assert.deepEqual(analysis(renamed).diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.ok('error' in rename(a, at(MODEL, 'id: web', 0, 5), 'db'));
+    assert.ok('error' in rename(a, at(MODEL, 'id: web', 0, 5), '1bad'));
+    assert.ok('error' in rename(a, at(MODEL, 'name: Shop', 0, 7), 'x'));
+  });
+
+  it('outlines sections and elements', () => {
+    const o = outline(analysis());
+    assert.deepEqual(o.map((s) => s.name), ['boundaries', 'components', 'flows', 'threats', 'mitigations']);
+    assert.deepEqual(o[1].children.map((c) => c.name), ['web', 'db']);
+    assert.equal(o[1].children[1].detail, 'Orders DB · datastore · sql');
+  });
+
+  it('summarises threats and findings over each component', () => {
+    const lenses = codeLenses(analysis());
+    const web = lenses.find((l) => l.elementId === 'web')!;
+    assert.match(web.title, /^1 threat · 1 open · \d+ findings?$/);
+    assert.match(lenses.find((l) => l.elementId === 'db')!.title, /^0 threats · 0 open/);
+  });
+});
+
+describe('hover', () => {
+  it('explains a threat: STRIDE, severity, status, mitigations, rule and links', () => {
+    const h = hover(analysis(), at(MODEL, 'id: T-1', 0, 5), ruleSet)!;
+    assert.match(h.markdown, /Tampering: modifying data or code/);
+    assert.match(h.markdown, /\*\*Severity:\*\* high · \*\*Status:\*\* open/);
+    assert.match(h.markdown, /M\\-1: Parameterized queries \(implemented\)/);
+    assert.match(h.markdown, /\*\*Rule INP\\-02:\*\* Queries built by string concatenation/);
+    assert.match(h.markdown, /\[CWE-89\]\(https:\/\/cwe\.mitre\.org\/data\/definitions\/89\.html\)/);
+  });
+
+  it('summarises an element with its boundary, flows, threats and findings, escaping model text', () => {
+    const h = hover(analysis(), at(MODEL, 'targets: [web', 0, 11), ruleSet)!;
+    assert.match(h.markdown, /component web\*\* — Web &lt;b&gt;front&lt;\/b&gt;/);
+    assert.match(h.markdown, /\*\*Boundary:\*\* dmz \(trust: dmz\)/);
+    assert.match(h.markdown, /\*\*Flows out:\*\* web\\-db to db/);
+    assert.match(h.markdown, /\*\*Threats:\*\* T\\-1 \(open\)/);
+  });
+
+  it('shows the schema description of keys and enum values', () => {
+    const h = hover(analysis(), at(MODEL, 'trust: dmz', 0, 1), ruleSet)!;
+    assert.match(h.markdown, /\*\*trust\*\* — Trust level of elements inside/);
+    const v = hover(analysis(), at(MODEL, 'category: tampering', 0, 12), ruleSet)!;
+    assert.match(v.markdown, /Tampering: modifying data/);
+    assert.match(v.markdown, /Allowed: `spoofing`/);
+  });
+
+  it('escapes Markdown and HTML in model strings', () => {
+    assert.equal(md('<img src=x onerror=alert(1)> [a](javascript:x) *b*'), '&lt;img src=x onerror=alert\\(1\\)&gt; \\[a\\]\\(javascript:x\\) \\*b\\*');
+  });
+});
+
+describe('completion', () => {
+  function labels(text: string, offset: number) {
+    return complete(analysis(text), offset, ruleSet).map((c) => c.label);
+  }
+
+  it('offers the keys still missing in the mapping at the cursor', () => {
+    const text = MODEL.replace('    kind: sql\n', '    kind: sql\n    enc\n');
+    const l = labels(text, at(text, '    enc', 0, 7));
+    assert.ok(l.includes('encryptionAtRest'));
+    assert.ok(!l.includes('kind') && !l.includes('name'), 'existing keys are not offered');
+  });
+
+  it('offers enum values and ids of the right kind', () => {
+    const text = MODEL.replace('    trust: dmz\n', '    trust: \n');
+    assert.deepEqual(labels(text, at(text, 'trust: ', 0, 7)), ['untrusted', 'dmz', 'internal', 'restricted']);
+    const ref = MODEL.replace('    to: db\n', '    to: d\n');
+    assert.deepEqual(labels(ref, at(ref, 'to: d', 0, 5)), ['web', 'db']);
+    const target = MODEL.replace('targets: [web, web-db]', 'targets: [web, ]');
+    assert.deepEqual(labels(target, at(target, 'targets: [web, ', 0, 15)), ['web', 'db', 'web-db', 'dmz']);
+    const bnd = MODEL.replace('    boundary: dmz\n', '    boundary: \n');
+    assert.deepEqual(labels(bnd, at(bnd, 'boundary: ', 0, 10)), ['dmz']);
+  });
+
+  it('offers rule ids for rule:', () => {
+    const text = MODEL.replace('rule: INP-02', 'rule: ');
+    const l = labels(text, at(text, 'rule: ', 0, 6));
+    assert.ok(l.includes('CRY-01') && l.length >= 60);
+  });
+
+  it('offers snippets for a new component, flow or threat', () => {
+    const text = MODEL.replace('flows:\n', 'flows:\n  - \n');
+    const items = complete(analysis(text), at(text, 'flows:\n  - ', 0, 11), ruleSet);
+    const snippet = items.find((c) => c.kind === 'snippet');
+    assert.equal(snippet?.label, 'New flow');
+    assert.ok(items.some((c) => c.label === 'from'));
+  });
+});
