@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './lsp/documents';
 import { toLspDiagnostic } from './lsp/convert';
 import { registerFeatures } from './lsp/features';
+import { WorkspaceModels } from './lsp/workspace-models';
 import { loadWorkspaceRules, RulePackState } from './lsp/rule-packs';
 import {
   CONFIG_SECTION,
@@ -109,6 +110,7 @@ async function refreshSettings(): Promise<void> {
 
 function revalidateAll(): void {
   analyses.clear();
+  workspaceModels.clear();
   for (const document of documents.all()) validate(document);
 }
 
@@ -189,10 +191,13 @@ process.on('uncaughtException', (e) => {
 
 declare const SERVER_VERSION: string;
 
+const workspaceModels = new WorkspaceModels();
+
 registerFeatures(connection, {
   documents,
   analysisOf: (document) => analyses.get(document),
   rules: () => currentRules().ruleSet,
+  workspaceModels: () => workspaceModels.list(workspaceFolders, Math.floor(settings.maxFileSizeMB * 1024 * 1024), currentRules().ruleSet),
 });
 
 documents.listen(connection);

@@ -3,6 +3,10 @@
  * it removes its finding.
  */
 import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeAction, CompletionItem, DocumentSymbol, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { codes, TestLspClient } from '../support/lsp-client';
@@ -98,6 +102,21 @@ describe('editor features over LSP', () => {
     const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: URI } })) as { command: { title: string } }[];
     assert.equal(lenses.length, 2);
     assert.match(lenses[0].command.title, /^0 threats · 0 open · \d+ findings$/);
+  });
+
+  it('workspace symbols include models that are not open', async () => {
+    const ws = mkdtempSync(path.join(tmpdir(), 'threatcode-symbols-'));
+    mkdirSync(path.join(ws, 'svc'));
+    writeFileSync(path.join(ws, 'svc', 'orders.tm.yaml'), 'threatcode: 1\nsystem: { name: Orders }\ncomponents:\n  - { id: orders-api, name: Orders API, type: process }\n');
+    const other = new TestLspClient({}, { workspaceFolders: [pathToFileURL(ws).toString()] });
+    try {
+      await other.initialize();
+      const symbols = (await other.connection.sendRequest('workspace/symbol', { query: 'orders' })) as { name: string; location: Location }[];
+      assert.deepEqual(symbols.map((s) => s.name), ['orders-api']);
+      assert.equal(symbols[0].location.uri, pathToFileURL(path.join(ws, 'svc', 'orders.tm.yaml')).toString());
+    } finally {
+      await other.stop();
+    }
   });
 
   it('a quick fix applied like the client applies it removes its finding', async () => {

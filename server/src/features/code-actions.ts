@@ -153,7 +153,13 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
   }
   if (d.code === DiagnosticCode.DanglingReference && typeof d.data?.id === 'string' && Array.isArray(d.data.expected)) {
     const id = d.data.id;
-    const section = (d.data.expected as SectionName[])[0];
+    const expected = d.data.expected as SectionName[];
+    const section = expected[0];
+    // Without a close match, let the user pick any existing id of the right kind (a few, in model order).
+    if (suggestions.length === 0 && parsed.model) {
+      const candidates = expected.flatMap((s) => (parsed.model![s] as readonly Element[]).map((e) => e.id)).slice(0, 8);
+      for (const c of candidates) actions.push({ title: `Use ${SECTION_NOUN[parsed.model.byId.get(c)!.section]} '${c}'`, kind: 'quickfix', edits: [{ span: d.span, newText: c }], diagnostics: [d] });
+    }
     const item = newElement(section, id);
     if (item && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(id)) {
       actions.push({ title: `Create ${SECTION_NOUN[section]} '${id}'`, kind: 'quickfix', edits: [appendToSection(parsed, section, item)], diagnostics: [d] });

@@ -21,7 +21,7 @@ import {
   TextEdit as LspTextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RuleSet } from '../analysis/rules/types';
 import type { TextEdit } from '../edits/text-edits';
 import { CodeAction as CoreAction, codeActions, fixAll } from '../features/code-actions';
@@ -37,6 +37,8 @@ export interface FeatureContext {
   readonly documents: TextDocuments<TextDocument>;
   readonly analysisOf: (document: TextDocument) => Analysis;
   readonly rules: () => RuleSet;
+  /** Models in the workspace that are not open (uri, text, analysis). */
+  readonly workspaceModels: () => { uri: string; text: string; analysis: Analysis }[];
 }
 
 const SYMBOL_KIND: Readonly<Record<SectionName | 'section', SymbolKind>> = {
@@ -113,8 +115,14 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
   connection.onWorkspaceSymbol((p) => {
     const query = p.query.toLowerCase();
     const out: SymbolInformation[] = [];
-    for (const document of ctx.documents.all()) {
-      for (const section of outline(ctx.analysisOf(document))) {
+    const open = ctx.documents.all().map((document) => ({ document, analysis: ctx.analysisOf(document) }));
+    const openUris = new Set(open.map((o) => o.document.uri));
+    const closed = ctx
+      .workspaceModels()
+      .filter((m) => !openUris.has(m.uri))
+      .map((m) => ({ document: TextDocument.create(m.uri, 'threatmodel', 0, m.text), analysis: m.analysis }));
+    for (const { document, analysis } of [...open, ...closed]) {
+      for (const section of outline(analysis)) {
         for (const s of section.children) {
           if (query && !s.name.toLowerCase().includes(query) && !s.detail.toLowerCase().includes(query)) continue;
           out.push(SymbolInformation.create(s.name, SYMBOL_KIND[s.kind], toRange(document, s.selection), document.uri, section.name));
