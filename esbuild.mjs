@@ -1,6 +1,6 @@
 // Bundles each entry point into dist/. `--watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -20,6 +20,10 @@ const targets = [
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
 ];
+
+// The HTML report (and later the webview) render with the bundled Mermaid; nothing is fetched at run time.
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/mermaid/dist/mermaid.min.js', 'dist/mermaid.min.js');
 
 if (watch) {
   for (const t of targets) await (await esbuild.context(t)).watch();

@@ -3,7 +3,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -78,6 +80,70 @@ describe('threatcode check', () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^AUTH-01 +flow +high +Unauthenticated access/m);
     assert.equal(JSON.parse(run(['rules', '--format', 'json']).stdout).length >= 60, true);
+  });
+
+  it('writes SARIF 2.1.0 that validates against the official schema, with rule metadata and fingerprints', () => {
+    const r = run(['check', 'examples', '--format', 'sarif']);
+    assert.equal(r.code, 0, r.stderr);
+    const sarif = JSON.parse(r.stdout) as { runs: { tool: { driver: { rules: { id: string; properties: Record<string, unknown> & { tags: string[] } }[] } }; results: { partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[] }[] }[] };
+    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    // The official schema is draft-04 and has one pattern that is only valid without the unicode flag.
+    const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    const run0 = sarif.runs[0];
+    const cry01 = run0.tool.driver.rules.find((x: { id: string }) => x.id === 'CRY-01')!;
+    assert.ok(cry01.properties.tags.includes('external/cwe/cwe-319'));
+    assert.equal(cry01.properties['security-severity'], '8.0');
+    const result = run0.results.find((x: { partialFingerprints: Record<string, string> }) => x.partialFingerprints['threatcodeFindingId/v1'] === 'CRY-01@api-sessions');
+    assert.ok(result, 'fingerprint from the finding id');
+    assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'examples/webshop/webshop.tm.yaml');
+    assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 272, startColumn: 9, endLine: 272, endColumn: 21 });
+  });
+
+  it('fails on rule severity thresholds and on failed gates; reports metrics in JSON', () => {
+    assert.equal(run(['check', 'examples/webshop', '--fail-on', 'critical']).code, 0);
+    assert.equal(run(['check', 'examples/webshop', '--fail-on', 'high']).code, 1);
+    const gated = run(['check', 'examples/webshop', '--gate', 'minStrideCoverage=0.5', '--format', 'json']);
+    assert.equal(gated.code, 1);
+    const json = JSON.parse(gated.stdout);
+    const gate = json.files[0].metrics.gates.find((g: { id: string }) => g.id === 'minStrideCoverage');
+    assert.equal(gate.passed, false);
+    assert.ok(json.files[0].metrics.gauges.some((g: { id: string; total: number }) => g.id === 'fidelity' && g.total > 50));
+    const text = run(['check', 'examples/webshop', '--gate', 'minStrideCoverage=0.5']);
+    assert.match(text.stdout, /gate failed: STRIDE coverage: \d+% \(required 50%\)/);
+    assert.equal(run(['check', 'examples/webshop', '--gate', 'bogus=1']).code, 2);
+  });
+
+  it('reports in Markdown with a mermaid block, and in self-contained HTML', () => {
+    const md = run(['report', 'examples/webshop/webshop.tm.yaml']);
+    assert.equal(md.code, 0, md.stderr);
+    assert.match(md.stdout, /^# Threat model: Acme Shop/);
+    assert.match(md.stdout, /```mermaid\nflowchart LR\n/);
+    assert.match(md.stdout, /\| Model fidelity \|/);
+    const out = path.join(dir, 'report.html');
+    const html = run(['report', 'examples/webshop/webshop.tm.yaml', '--format', 'html', '--output', out]);
+    assert.equal(html.code, 0, html.stderr);
+    const page = readFileSync(out, 'utf8');
+    assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-/);
+    assert.doesNotMatch(page, /<(script|link|img)[^>]+(src|href)=["']?https?:/i, 'no network resources');
+    assert.match(page, /securityLevel: 'strict'/);
+    assert.ok(page.length > 1_000_000, 'Mermaid is embedded');
+  });
+
+  it('prints the diagram and writes a starter model that checks clean', () => {
+    const d = run(['diagram', 'examples/llm-agent/support-agent.tm.yaml']);
+    assert.equal(d.code, 0);
+    assert.match(d.stdout, /^flowchart LR\n/);
+    assert.match(d.stdout, /subgraph s\d+\["Tool sandbox \(dmz\)"\]/);
+    const ws = mkdtempSync(path.join(tmpdir(), 'threatcode-init-'));
+    const init = run(['init'], ws);
+    assert.equal(init.code, 0);
+    assert.equal(run(['init'], ws).code, 2, 'refuses to overwrite');
+    const checked = run(['check', '--format', 'json'], ws);
+    assert.equal(checked.code, 0, checked.stdout);
+    assert.equal(JSON.parse(checked.stdout).summary.error, 0);
   });
 
   it('exits 2 on usage and I/O errors with a clear message', () => {

@@ -106,8 +106,8 @@ describe('hover', () => {
     const h = hover(analysis(), at(MODEL, 'id: T-1', 0, 5), ruleSet)!;
     assert.match(h.markdown, /Tampering: modifying data or code/);
     assert.match(h.markdown, /\*\*Severity:\*\* high · \*\*Status:\*\* open/);
-    assert.match(h.markdown, /M\\-1: Parameterized queries \(implemented\)/);
-    assert.match(h.markdown, /\*\*Rule INP\\-02:\*\* Queries built by string concatenation/);
+    assert.match(h.markdown, /M-1: Parameterized queries \(implemented\)/);
+    assert.match(h.markdown, /\*\*Rule INP-02:\*\* Queries built by string concatenation/);
     assert.match(h.markdown, /\[CWE-89\]\(https:\/\/cwe\.mitre\.org\/data\/definitions\/89\.html\)/);
   });
 
@@ -115,8 +115,8 @@ describe('hover', () => {
     const h = hover(analysis(), at(MODEL, 'targets: [web', 0, 11), ruleSet)!;
     assert.match(h.markdown, /component web\*\* — Web &lt;b&gt;front&lt;\/b&gt;/);
     assert.match(h.markdown, /\*\*Boundary:\*\* dmz \(trust: dmz\)/);
-    assert.match(h.markdown, /\*\*Flows out:\*\* web\\-db to db/);
-    assert.match(h.markdown, /\*\*Threats:\*\* T\\-1 \(open\)/);
+    assert.match(h.markdown, /\*\*Flows out:\*\* web-db to db/);
+    assert.match(h.markdown, /\*\*Threats:\*\* T-1 \(open\)/);
   });
 
   it('shows the schema description of keys and enum values', () => {
@@ -128,7 +128,9 @@ describe('hover', () => {
   });
 
   it('escapes Markdown and HTML in model strings', () => {
-    assert.equal(md('<img src=x onerror=alert(1)> [a](javascript:x) *b*'), '&lt;img src=x onerror=alert\\(1\\)&gt; \\[a\\]\\(javascript:x\\) \\*b\\*');
+    assert.equal(md('<img src=x onerror=alert(1)> [a](javascript:x) *b* ![i](x)'), '&lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:x) \\*b\\* \\!\\[i\\](x)');
+    assert.equal(md('- item\n# heading'), '\\- item \\# heading');
+    assert.equal(md('1. first'), '1\\. first');
   });
 });
 

@@ -35,11 +35,16 @@ export const STRIDE_EXPLAINED: Readonly<Record<string, string>> = {
 
 /** Escapes text for Markdown so that model strings render as plain text. */
 export function md(text: unknown): string {
-  return String(text)
-    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c) => `\\${c}`)
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r?\n/g, ' ');
+  return (
+    String(text)
+      .replace(/\r?\n/g, ' ')
+      // Characters that start emphasis, code, links, images, tables, headings or HTML anywhere in a line.
+      .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`)
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      // List markers only matter at the start.
+      .replace(/^(\s*)([-+]|\d+[.)])/, (_, space: string, marker: string) => `${space}${marker.replace(/([-+.)])$/, '\\$1')}`)
+  );
 }
 
 export function hover(analysis: Analysis, offset: number, ruleSet: RuleSet): Hover | undefined {

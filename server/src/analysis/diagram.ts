@@ -1,0 +1,186 @@
+/**
+ * The data-flow diagram as Mermaid flowchart source. DFD conventions: externals are rectangles, processes rounded,
+ * data stores cylinders, trust boundaries nested dashed subgraphs, flows labelled; nodes are coloured by their worst
+ * open finding or threat. Every model string is encoded so that no text can become Mermaid syntax (directives,
+ * click handlers, links) or HTML. Large models get a boundary-level overview.
+ */
+import type { Analysis } from '../model/analyze';
+import type { Element, Span } from '../model/types';
+
+export interface DiagramElement {
+  readonly modelId: string;
+  readonly span: Span;
+}
+
+export interface Diagram {
+  readonly mermaid: string;
+  /** Diagram node or subgraph id -> model element. */
+  readonly nodes: Readonly<Record<string, DiagramElement>>;
+  /** Edge index (in order of appearance) -> flow. */
+  readonly edges: readonly DiagramElement[];
+  /** True when the model was too large and boundaries are shown instead of components. */
+  readonly overview: boolean;
+  readonly counts: { readonly components: number; readonly flows: number };
+}
+
+export interface DiagramOptions {
+  /** Above this many components the overview is shown (Mermaid slows down beyond ~200 nodes). */
+  readonly maxNodes?: number;
+  /** Above this many flows the overview is shown (Mermaid refuses 500+ edges by default). */
+  readonly maxEdges?: number;
+  /** Show only this boundary (and its nested boundaries) with its direct neighbours. */
+  readonly focusBoundary?: string;
+}
+
+const SEVERITY_RANK: Readonly<Record<string, number>> = { low: 1, medium: 2, high: 3, critical: 4 };
+const SEVERITY_CLASS = ['', 'sevLow', 'sevMedium', 'sevHigh', 'sevCritical'];
+
+/** Encodes text for a quoted Mermaid label: anything but plain letters, digits and a few safe marks becomes #code;. */
+export function mermaidText(text: string): string {
+  let out = '';
+  for (const ch of text.replace(/\s+/g, ' ').trim()) {
+    out += /^[A-Za-z0-9 _,.:()/-]$/.test(ch) ? ch : `#${ch.codePointAt(0)};`;
+  }
+  return out || ' ';
+}
+
+export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): Diagram {
+  const model = analysis.parsed.model;
+  const lines = ['flowchart LR'];
+  const nodes: Record<string, DiagramElement> = {};
+  const edges: DiagramElement[] = [];
+  if (!model) return { mermaid: lines.join('\n'), nodes, edges, overview: false, counts: { components: 0, flows: 0 } };
+  const at = (e: Element): DiagramElement => ({ modelId: e.id, span: e.idSpan ?? e.span });
+
+  // Worst open finding or open threat per element.
+  const worst = new Map<string, number>();
+  const bump = (id: string, severity: unknown) => worst.set(id, Math.max(worst.get(id) ?? 0, SEVERITY_RANK[String(severity)] ?? 0));
+  for (const f of analysis.findings) if (f.status === 'open') bump(f.elementId, f.rule.severity);
+  for (const t of model.threats) if (t.data.status === 'open' || t.data.status === 'in-progress') for (const target of t.data.targets ?? []) bump(target, t.data.severity);
+
+  const boundaries = new Map(model.boundaries.map((b) => [b.id, b]));
+  const children = new Map<string | undefined, string[]>();
+  for (const b of model.boundaries) {
+    const parent = typeof b.data.parent === 'string' && boundaries.has(b.data.parent) && b.data.parent !== b.id ? b.data.parent : undefined;
+    children.set(parent, [...(children.get(parent) ?? []), b.id]);
+  }
+
+  let components = [...model.components];
+  let flows = [...model.flows];
+  if (options.focusBoundary && boundaries.has(options.focusBoundary)) {
+    const inside = new Set<string>();
+    const stack = [options.focusBoundary];
+    while (stack.length) {
+      const b = stack.pop()!;
+      if (inside.has(b)) continue;
+      inside.add(b);
+      stack.push(...(children.get(b) ?? []));
+    }
+    const core = new Set(components.filter((c) => inside.has(String(c.data.boundary))).map((c) => c.id));
+    flows = flows.filter((f) => core.has(String(f.data.from)) || core.has(String(f.data.to)));
+    const shown = new Set([...core, ...flows.flatMap((f) => [String(f.data.from), String(f.data.to)])]);
+    components = components.filter((c) => shown.has(c.id));
+  }
+
+  const overview = components.length > (options.maxNodes ?? 150) || flows.length > (options.maxEdges ?? 400);
+  lines.push('  classDef boundary fill:none,stroke-dasharray:6 4');
+  lines.push('  classDef sevLow stroke:#3a7d44,stroke-width:2px');
+  lines.push('  classDef sevMedium stroke:#c98a00,stroke-width:2px');
+  lines.push('  classDef sevHigh stroke:#d1495b,stroke-width:3px');
+  lines.push('  classDef sevCritical stroke:#8b0000,stroke-width:4px');
+
+  if (overview) {
+    // One node per boundary (components outside any boundary share one), edges aggregated per pair.
+    const ids = new Map<string, string>();
+    const nodeFor = (b: string | undefined) => {
+      const key = b ?? '(none)';
+      if (!ids.has(key)) {
+        const id = `b${ids.size}`;
+        ids.set(key, id);
+        const boundary = b ? boundaries.get(b) : undefined;
+        const count = components.filter((c) => (c.data.boundary ?? '(none)') === key).length;
+        const label = boundary ? `${String(boundary.data.name ?? boundary.id)} (${String(boundary.data.trust ?? '?')})` : 'No boundary';
+        lines.push(`  ${id}["${mermaidText(`${label}: ${count} components`)}"]`);
+        if (boundary) nodes[id] = at(boundary);
+      }
+      return ids.get(key)!;
+    };
+    const pairs = new Map<string, number>();
+    const byId = new Map(components.map((c) => [c.id, c]));
+    for (const c of components) nodeFor(typeof c.data.boundary === 'string' && boundaries.has(c.data.boundary) ? c.data.boundary : undefined);
+    for (const f of flows) {
+      const a = byId.get(String(f.data.from));
+      const b = byId.get(String(f.data.to));
+      if (!a || !b) continue;
+      const from = nodeFor(typeof a.data.boundary === 'string' && boundaries.has(a.data.boundary) ? a.data.boundary : undefined);
+      const to = nodeFor(typeof b.data.boundary === 'string' && boundaries.has(b.data.boundary) ? b.data.boundary : undefined);
+      if (from !== to) pairs.set(`${from} ${to}`, (pairs.get(`${from} ${to}`) ?? 0) + 1);
+    }
+    for (const [pair, n] of pairs) {
+      const [from, to] = pair.split(' ');
+      lines.push(`  ${from} -->|"${mermaidText(`${n} flows`)}"| ${to}`);
+    }
+    return { mermaid: lines.join('\n'), nodes, edges, overview, counts: { components: components.length, flows: flows.length } };
+  }
+
+  const nodeId = new Map<string, string>();
+  components.forEach((c, i) => nodeId.set(c.id, `n${i}`));
+  const nodeLine = (c: Element<'components'>, indent: string) => {
+    const id = nodeId.get(c.id)!;
+    const label = mermaidText(String(c.data.name ?? c.id));
+    nodes[id] = at(c);
+    switch (c.data.type) {
+      case 'datastore':
+        return `${indent}${id}[("${label}")]`;
+      case 'external':
+        return `${indent}${id}["${label}"]`;
+      default:
+        return `${indent}${id}("${label}")`;
+    }
+  };
+  const inBoundary = new Map<string | undefined, Element<'components'>[]>();
+  for (const c of components) {
+    const b = typeof c.data.boundary === 'string' && boundaries.has(c.data.boundary) ? c.data.boundary : undefined;
+    inBoundary.set(b, [...(inBoundary.get(b) ?? []), c]);
+  }
+  // Subgraphs, nested by `parent`; cycles are cut (the checks report them).
+  const subgraphIds = new Map<string, string>();
+  const emitted = new Set<string>();
+  const emitBoundary = (b: string, indent: string) => {
+    if (emitted.has(b)) return;
+    emitted.add(b);
+    const boundary = boundaries.get(b)!;
+    const id = `s${subgraphIds.size}`;
+    subgraphIds.set(b, id);
+    nodes[id] = at(boundary);
+    lines.push(`${indent}subgraph ${id}["${mermaidText(`${String(boundary.data.name ?? boundary.id)} (${String(boundary.data.trust ?? '?')})`)}"]`);
+    for (const c of inBoundary.get(b) ?? []) lines.push(nodeLine(c, `${indent}  `));
+    for (const child of children.get(b) ?? []) emitBoundary(child, `${indent}  `);
+    lines.push(`${indent}end`);
+  };
+  const hasContent = (b: string, seen = new Set<string>()): boolean =>
+    !seen.has(b) && ((inBoundary.get(b)?.length ?? 0) > 0 || (children.get(b) ?? []).some((c) => hasContent(c, new Set([...seen, b]))));
+  for (const root of children.get(undefined) ?? []) if (hasContent(root)) emitBoundary(root, '  ');
+  for (const b of model.boundaries) if (!emitted.has(b.id) && hasContent(b.id)) emitBoundary(b.id, '  ');
+  for (const c of inBoundary.get(undefined) ?? []) lines.push(nodeLine(c, '  '));
+
+  for (const f of flows) {
+    const from = nodeId.get(String(f.data.from));
+    const to = nodeId.get(String(f.data.to));
+    if (!from || !to) continue;
+    const label = [f.data.name, f.data.protocol].filter((x) => typeof x === 'string' && x).join(' · ');
+    const arrow = f.data.bidirectional === true ? '<-->' : '-->';
+    lines.push(label ? `  ${from} ${arrow}|"${mermaidText(label)}"| ${to}` : `  ${from} ${arrow} ${to}`);
+    edges.push(at(f));
+  }
+  for (const id of subgraphIds.values()) lines.push(`  class ${id} boundary`);
+  for (const c of components) {
+    const rank = Math.max(worst.get(c.id) ?? 0, 0);
+    if (rank > 0) lines.push(`  class ${nodeId.get(c.id)} ${SEVERITY_CLASS[rank]}`);
+  }
+  edges.forEach((e, i) => {
+    const rank = worst.get(e.modelId) ?? 0;
+    if (rank >= 3) lines.push(`  linkStyle ${i} stroke:${rank === 4 ? '#8b0000' : '#d1495b'},stroke-width:2px`);
+  });
+  return { mermaid: lines.join('\n'), nodes, edges, overview, counts: { components: components.length, flows: flows.length } };
+}

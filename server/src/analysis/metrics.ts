@@ -1,0 +1,321 @@
+/**
+ * Completeness of a threat model, measured: separate gauges, each with the items that are missing, and gates that
+ * pass or fail. This measures how complete the *analysis* is, not how secure the system is.
+ */
+import type { Finding } from './rules/engine';
+import type { Analysis } from '../model/analyze';
+import type { Element, Span, ThreatModel } from '../model/types';
+
+export type GaugeId =
+  | 'fidelity'
+  | 'elementCoverage'
+  | 'strideCoverage'
+  | 'crossingCoverage'
+  | 'findingTriage'
+  | 'threatTreatment'
+  | 'mitigationProgress'
+  | 'acceptanceHygiene';
+
+export interface MissingItem {
+  /** The element the item is about (its id), or undefined for the model. */
+  readonly element: string | undefined;
+  readonly message: string;
+  /** Where to jump to fix it. */
+  readonly span: Span;
+}
+
+export interface Gauge {
+  readonly id: GaugeId;
+  readonly title: string;
+  readonly explanation: string;
+  readonly done: number;
+  readonly total: number;
+  /** done / total, or 1 when there is nothing to measure. */
+  readonly ratio: number;
+  readonly missing: readonly MissingItem[];
+}
+
+export type Stride = 'S' | 'T' | 'R' | 'I' | 'D' | 'E';
+
+export interface StrideRow {
+  readonly element: string;
+  readonly span: Span;
+  /** Expected categories and whether each is covered by a recorded threat (any status, including not-applicable). */
+  readonly cells: Readonly<Partial<Record<Stride, boolean>>>;
+}
+
+export interface GateResult {
+  readonly id: string;
+  readonly title: string;
+  readonly passed: boolean;
+  readonly detail: string;
+}
+
+export interface Gates {
+  /** Open or in-progress threats of high or critical severity without any mitigation (default 0). */
+  readonly maxOpenHighWithoutMitigation?: number;
+  readonly minFidelity?: number;
+  readonly minElementCoverage?: number;
+  readonly minStrideCoverage?: number;
+  readonly minFindingTriage?: number;
+  /** Every accepted threat has an owner, a justification and an unexpired date (default true). */
+  readonly acceptancesValid?: boolean;
+  readonly maxDaysSinceReview?: number;
+}
+
+export const DEFAULT_GATES: Gates = { maxOpenHighWithoutMitigation: 0, acceptancesValid: true };
+
+export interface Metrics {
+  /** 'all', or the release the metrics were scoped to. */
+  readonly scope: string;
+  readonly gauges: readonly Gauge[];
+  readonly stride: readonly StrideRow[];
+  /** Open and in-progress threats by severity. */
+  readonly residualRisk: Readonly<Record<'critical' | 'high' | 'medium' | 'low' | 'unrated', number>>;
+  readonly freshness: { readonly lastReview: string | undefined; readonly daysSinceReview: number | undefined };
+  readonly gates: readonly GateResult[];
+}
+
+const EXPECTED_STRIDE: Readonly<Record<string, readonly Stride[]>> = {
+  external: ['S', 'R'],
+  process: ['S', 'T', 'R', 'I', 'D', 'E'],
+  datastore: ['T', 'R', 'I', 'D'],
+  flow: ['T', 'I', 'D'],
+};
+
+const CATEGORY_LETTER: Readonly<Record<string, Stride>> = {
+  spoofing: 'S',
+  tampering: 'T',
+  repudiation: 'R',
+  'information-disclosure': 'I',
+  'denial-of-service': 'D',
+  'elevation-of-privilege': 'E',
+};
+
+/** Properties the rules need to judge an element; unset or `unknown` counts as missing. */
+const FIDELITY: Readonly<Record<string, readonly string[]>> = {
+  process: ['boundary', 'exposure', 'authentication', 'authorization'],
+  datastore: ['boundary', 'encryptionAtRest', 'stores'],
+  external: ['boundary', 'kind'],
+  flow: ['protocol', 'data', 'authentication'],
+  data: ['classification', 'pii'],
+  boundary: ['trust'],
+};
+
+const TREATED = new Set(['mitigated', 'accepted', 'transferred', 'avoided', 'not-applicable', 'false-positive']);
+const OPEN = new Set(['open', 'in-progress']);
+const DONE_MITIGATION = new Set(['implemented', 'verified', 'wont-do']);
+
+export interface MetricsOptions {
+  /** Scope to the elements of `system.release` ("this delivery"). */
+  readonly delivery?: boolean;
+  readonly today: string;
+  readonly gates?: Gates;
+}
+
+function set(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== '' && v !== 'unknown' && !(Array.isArray(v) && v.length === 0);
+}
+
+function gauge(id: GaugeId, title: string, explanation: string, done: number, total: number, missing: MissingItem[]): Gauge {
+  return { id, title, explanation, done, total, ratio: total === 0 ? 1 : done / total, missing };
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+export function computeMetrics(analysis: Analysis, options: MetricsOptions): Metrics | undefined {
+  const model = analysis.parsed.model;
+  if (!model) return undefined;
+  const release = model.system?.release;
+  const scoped = options.delivery && typeof release === 'string';
+  const inDelivery = (e: Element) => !scoped || (e.data as { release?: unknown }).release === release;
+
+  const components = model.components.filter((c) => c.data.inScope !== false && inDelivery(c));
+  const flows = model.flows.filter(inDelivery);
+  const ids = new Set([...components, ...flows].map((e) => e.id));
+  const threats = scoped ? model.threats.filter((t) => (t.data.targets ?? []).some((x) => ids.has(x))) : model.threats;
+  const findings: Finding[] = analysis.findings.filter((f) => !scoped || ids.has(f.elementId));
+  const threatsByTarget = new Map<string, typeof model.threats>();
+  for (const t of model.threats) for (const target of t.data.targets ?? []) threatsByTarget.set(target, [...(threatsByTarget.get(target) ?? []), t]);
+  const at = (e: Element) => e.idSpan ?? e.span;
+
+  // 1. Fidelity
+  const fidelityMissing: MissingItem[] = [];
+  let fidelityTotal = 0;
+  const fidelityOf = (e: Element, kind: string) => {
+    for (const prop of FIDELITY[kind] ?? []) {
+      fidelityTotal++;
+      if (!set((e.data as Record<string, unknown>)[prop])) fidelityMissing.push({ element: e.id, message: `${e.id}: '${prop}' is not set`, span: at(e) });
+    }
+  };
+  for (const c of components) fidelityOf(c, String(c.data.type));
+  for (const f of flows) fidelityOf(f, 'flow');
+  if (!scoped) {
+    for (const d of model.data) fidelityOf(d, 'data');
+    for (const b of model.boundaries) fidelityOf(b, 'boundary');
+  }
+
+  // 2. Element coverage
+  const uncovered = components.filter((c) => !threatsByTarget.has(c.id) && !set((c.data as { reviewed?: unknown }).reviewed));
+  const outOfScopeNoReason = model.components.filter((c) => c.data.inScope === false && !set(c.data.outOfScopeReason));
+
+  // 3. STRIDE coverage
+  const strideRows: StrideRow[] = [];
+  let strideExpected = 0;
+  let strideCovered = 0;
+  const strideMissing: MissingItem[] = [];
+  const strideRow = (e: Element, kind: string) => {
+    const expected = EXPECTED_STRIDE[kind];
+    if (!expected) return;
+    const present = new Set((threatsByTarget.get(e.id) ?? []).map((t) => CATEGORY_LETTER[String(t.data.category)]));
+    const cells: Partial<Record<Stride, boolean>> = {};
+    for (const s of expected) {
+      cells[s] = present.has(s);
+      strideExpected++;
+      if (cells[s]) strideCovered++;
+    }
+    const gaps = expected.filter((s) => !cells[s]);
+    if (gaps.length) strideMissing.push({ element: e.id, message: `${e.id}: no threat recorded for ${gaps.join(', ')}`, span: at(e) });
+    strideRows.push({ element: e.id, span: at(e), cells });
+  };
+  for (const c of components) strideRow(c, String(c.data.type));
+  for (const f of flows) strideRow(f, 'flow');
+
+  // 4. Boundary-crossing flows with T, I and D covered
+  const boundaryOf = new Map(model.components.map((c) => [c.id, c.data.boundary]));
+  const crossing = flows.filter((f) => boundaryOf.get(String(f.data.from)) !== boundaryOf.get(String(f.data.to)));
+  const crossingMissing = crossing.filter((f) => {
+    const present = new Set((threatsByTarget.get(f.id) ?? []).map((t) => CATEGORY_LETTER[String(t.data.category)]));
+    return !(['T', 'I', 'D'] as const).every((s) => present.has(s));
+  });
+
+  // 5. Finding triage
+  const open = findings.filter((f) => f.status === 'open');
+
+  // 6. Threat treatment
+  const untreated = threats.filter((t) => !TREATED.has(String(t.data.status)));
+
+  // 7. Mitigation progress
+  const linked = new Set(threats.flatMap((t) => t.data.mitigations ?? []));
+  const mitigations = scoped ? model.mitigations.filter((m) => linked.has(m.id)) : model.mitigations;
+  const notDone = mitigations.filter((m) => !DONE_MITIGATION.has(String(m.data.status)));
+
+  // 8. Residual risk
+  const residualRisk = { critical: 0, high: 0, medium: 0, low: 0, unrated: 0 };
+  for (const t of threats) {
+    if (!OPEN.has(String(t.data.status))) continue;
+    const s = t.data.severity;
+    if (s === 'critical' || s === 'high' || s === 'medium' || s === 'low') residualRisk[s]++;
+    else residualRisk.unrated++;
+  }
+
+  // 9. Acceptance hygiene
+  const accepted = threats.filter((t) => t.data.status === 'accepted');
+  const badAcceptances = accepted.filter((t) => {
+    const a = t.data.acceptance;
+    return !a || !set(a.by) || !set(a.justification) || !set(a.expires) || String(a.expires) < options.today;
+  });
+
+  // 10. Freshness
+  const lastReview = typeof model.system?.reviewed?.date === 'string' ? model.system.reviewed.date : undefined;
+  const daysSinceReview = lastReview ? daysBetween(lastReview, options.today) : undefined;
+
+  const gauges: Gauge[] = [
+    gauge('fidelity', 'Model fidelity', 'Properties the rules need are filled in (unknown counts as missing).', fidelityTotal - fidelityMissing.length, fidelityTotal, fidelityMissing),
+    gauge(
+      'elementCoverage',
+      'Element coverage',
+      'In-scope components with at least one recorded threat or a review.',
+      components.length - uncovered.length,
+      components.length,
+      [
+        ...uncovered.map((c) => ({ element: c.id, message: `${c.id}: no threats recorded and not reviewed`, span: at(c) })),
+        ...outOfScopeNoReason.map((c) => ({ element: c.id, message: `${c.id}: out of scope without a reason`, span: at(c) })),
+      ],
+    ),
+    gauge('strideCoverage', 'STRIDE coverage', 'Expected STRIDE categories per element with a recorded threat (any status, not-applicable included).', strideCovered, strideExpected, strideMissing),
+    gauge(
+      'crossingCoverage',
+      'Boundary-crossing flows',
+      'Flows that cross a trust boundary with tampering, information disclosure and denial of service considered.',
+      crossing.length - crossingMissing.length,
+      crossing.length,
+      crossingMissing.map((f) => ({ element: f.id, message: `${f.id}: crosses a boundary; T, I and D not all considered`, span: at(f) })),
+    ),
+    gauge(
+      'findingTriage',
+      'Finding triage',
+      'Rule findings that are recorded as threats, covered by a control or disabled with a reason.',
+      findings.length - open.length,
+      findings.length,
+      open.map((f) => ({ element: f.element?.id, message: `${f.rule.id}: ${f.title}`, span: f.element ? at(f.element) : model.systemSpan })),
+    ),
+    gauge(
+      'threatTreatment',
+      'Threat treatment',
+      'Threats mitigated, accepted, transferred, avoided, not applicable or false positives.',
+      threats.length - untreated.length,
+      threats.length,
+      untreated.map((t) => ({ element: t.id, message: `${t.id}: ${String(t.data.status ?? 'no status')} — ${String(t.data.title ?? '')}`, span: at(t) })),
+    ),
+    gauge(
+      'mitigationProgress',
+      'Mitigation progress',
+      'Mitigations implemented, verified or explicitly not done.',
+      mitigations.length - notDone.length,
+      mitigations.length,
+      notDone.map((m) => ({ element: m.id, message: `${m.id}: ${String(m.data.status ?? 'no status')} — ${String(m.data.title ?? '')}`, span: at(m) })),
+    ),
+    gauge(
+      'acceptanceHygiene',
+      'Acceptance hygiene',
+      'Accepted risks with an owner, a justification and an unexpired review date.',
+      accepted.length - badAcceptances.length,
+      accepted.length,
+      badAcceptances.map((t) => ({ element: t.id, message: `${t.id}: acceptance incomplete or expired`, span: at(t) })),
+    ),
+  ];
+
+  return {
+    scope: scoped ? String(release) : 'all',
+    gauges,
+    stride: strideRows,
+    residualRisk,
+    freshness: { lastReview, daysSinceReview },
+    gates: evaluateGates(threats, gauges, daysSinceReview, options.gates ?? DEFAULT_GATES),
+  };
+}
+
+function evaluateGates(threats: ThreatModel['threats'], gauges: readonly Gauge[], days: number | undefined, gates: Gates): GateResult[] {
+  const out: GateResult[] = [];
+  const g = (id: GaugeId) => gauges.find((x) => x.id === id)!;
+  const pct = (r: number) => `${Math.round(r * 100)}%`;
+  if (gates.maxOpenHighWithoutMitigation !== undefined) {
+    const n = threats.filter((t) => OPEN.has(String(t.data.status)) && (t.data.severity === 'high' || t.data.severity === 'critical') && !(t.data.mitigations ?? []).length).length;
+    out.push({ id: 'maxOpenHighWithoutMitigation', title: 'Open high or critical threats without a mitigation', passed: n <= gates.maxOpenHighWithoutMitigation, detail: `${n} (allowed ${gates.maxOpenHighWithoutMitigation})` });
+  }
+  const ratioGate = (id: string, title: string, gaugeId: GaugeId, min: number | undefined) => {
+    if (min === undefined) return;
+    const r = g(gaugeId).ratio;
+    out.push({ id, title, passed: r >= min, detail: `${pct(r)} (required ${pct(min)})` });
+  };
+  ratioGate('minFidelity', 'Model fidelity', 'fidelity', gates.minFidelity);
+  ratioGate('minElementCoverage', 'Element coverage', 'elementCoverage', gates.minElementCoverage);
+  ratioGate('minStrideCoverage', 'STRIDE coverage', 'strideCoverage', gates.minStrideCoverage);
+  ratioGate('minFindingTriage', 'Finding triage', 'findingTriage', gates.minFindingTriage);
+  if (gates.acceptancesValid) {
+    const a = g('acceptanceHygiene');
+    out.push({ id: 'acceptancesValid', title: 'Accepted risks are owned, justified and unexpired', passed: a.done === a.total, detail: `${a.done} of ${a.total}` });
+  }
+  if (gates.maxDaysSinceReview !== undefined) {
+    out.push({
+      id: 'maxDaysSinceReview',
+      title: 'Model reviewed recently',
+      passed: days !== undefined && days <= gates.maxDaysSinceReview,
+      detail: days === undefined ? `never reviewed (system.reviewed)` : `${days} days ago (allowed ${gates.maxDaysSinceReview})`,
+    });
+  }
+  return out;
+}
