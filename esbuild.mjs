@@ -15,10 +15,25 @@ const common = {
   define: { SERVER_VERSION: JSON.stringify(version) },
 };
 
+// ESM dependencies (tinyglobby) read import.meta.url, which CommonJS bundles do not have: provide it.
+const nodeCommon = {
+  ...common,
+  define: { ...common.define, 'import.meta.url': '__threatcode_import_meta_url' },
+  banner: { js: "'use strict'; const __threatcode_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 const targets = [
-  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  { ...nodeCommon, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
+  { ...nodeCommon, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
+  {
+    ...nodeCommon,
+    entryPoints: ['server/src/cli.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: `#!/usr/bin/env node\n${nodeCommon.banner.js}` },
+  },
 ];
 
 // The HTML report (and later the webview) render with the bundled Mermaid; nothing is fetched at run time.

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { globSync, isDynamicPattern } from 'tinyglobby';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildDiagram } from './analysis/diagram';
 import { computeMetrics, DEFAULT_GATES, Gates, Metrics } from './analysis/metrics';
@@ -55,7 +56,8 @@ const COMMON_OPTIONS = `  --rules <file>              Load an extra rule pack (r
 
 const CHECK_HELP = `Usage: threatcode check [paths...] [options]
 
-Analyses each *.tm.yaml file (directories are searched recursively) and reports one problem per line:
+Analyses each *.tm.yaml file (directories are searched recursively; quote globs such as 'models/**/*.tm.yaml')
+and reports one problem per line:
   file:line:col severity code message
 
 Options:
@@ -499,7 +501,10 @@ function init(args: readonly string[], out: Out, err: Out): number {
   return EXIT_OK;
 }
 
-/** Files named on the command line are taken as they are; directories are searched for *.tm.yaml. Sorted. */
+/**
+ * Files named on the command line are taken as they are; directories are searched for *.tm.yaml; anything else is
+ * a glob (quoted in CI scripts so the shell leaves it alone). Sorted, without duplicates.
+ */
 function collectFiles(paths: readonly string[]): string[] {
   const found = new Set<string>();
   for (const p of paths) {
@@ -507,10 +512,15 @@ function collectFiles(paths: readonly string[]): string[] {
     try {
       stat = statSync(p);
     } catch {
-      throw new UsageError(`no such file or directory: ${p}`);
+      stat = undefined;
     }
-    if (stat.isDirectory()) walk(p, found);
-    else found.add(p);
+    if (stat?.isDirectory()) walk(p, found);
+    else if (stat) found.add(p);
+    else if (isDynamicPattern(p)) {
+      const matches = globSync(p, { ignore: [...SKIPPED_DIRS].map((d) => `**/${d}/**`), onlyFiles: true });
+      if (matches.length === 0) throw new UsageError(`no files match ${p}`);
+      for (const m of matches) found.add(m);
+    } else throw new UsageError(`no such file or directory: ${p}`);
   }
   return [...found].sort();
 }

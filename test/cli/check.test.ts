@@ -26,6 +26,13 @@ describe('threatcode check', () => {
     writeFileSync(path.join(dir, 'latin1.tm.yaml'), Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a]));
   });
 
+  it('accepts quoted globs', () => {
+    const r = run(['check', 'examples/**/*.tm.yaml', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).summary.files, 3);
+    assert.equal(run(['check', 'nothing/**/*.tm.yaml']).code, 2);
+  });
+
   it('passes on the examples', () => {
     const r = run(['check', 'examples']);
     assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -1,0 +1,111 @@
+/**
+ * Completeness metrics and the Mermaid diagram, on small models where every number can be checked by hand.
+ */
+import * as assert from 'node:assert/strict';
+import { buildDiagram, mermaidText } from '../../server/src/analysis/diagram';
+import { computeMetrics } from '../../server/src/analysis/metrics';
+import { analyzeText } from '../../server/src/model/analyze';
+
+const TODAY = '2026-11-26';
+const MODEL = `threatcode: 1
+system:
+  name: S
+  release: "2.0"
+  reviewed: { by: a, date: 2026-11-16 }
+boundaries:
+  - { id: out, name: Outside, trust: untrusted }
+  - { id: in, name: Inside, trust: internal }
+  - { id: deep, name: Deep, trust: restricted, parent: in }
+components:
+  - { id: user, name: User, type: external, kind: human, boundary: out }
+  - { id: api, name: API, type: process, kind: api, boundary: in, exposure: internet, authentication: oidc, authorization: rbac, release: "2.0" }
+  - { id: db, name: DB, type: datastore, kind: sql, boundary: deep, encryptionAtRest: platform, stores: [d] }
+data:
+  - { id: d, classification: confidential, pii: none }
+flows:
+  - { id: f1, from: user, to: api, protocol: https, authentication: oidc, data: [d], release: "2.0" }
+  - { id: f2, from: api, to: db, protocol: sql-tls, authentication: password, data: [d] }
+threats:
+  - { id: T1, title: Spoofed user, category: spoofing, targets: [api], severity: high, status: open, mitigations: [M1] }
+  - { id: T2, title: Tampered flow, category: tampering, targets: [f1], severity: critical, status: open }
+  - { id: T3, title: Accepted, category: denial-of-service, targets: [f1], severity: low, status: accepted, acceptance: { by: b, justification: ok, expires: 2026-01-01 } }
+mitigations:
+  - { id: M1, title: MFA, status: implemented, evidence: x }
+  - { id: M2, title: Spare, status: proposed }
+`;
+
+describe('completeness metrics', () => {
+  const analysis = analyzeText(MODEL, { today: TODAY });
+  const metrics = computeMetrics(analysis, { today: TODAY })!;
+  const g = (id: string) => metrics.gauges.find((x) => x.id === id)!;
+
+  it('measures each gauge with the items that are missing', () => {
+    assert.deepEqual([g('elementCoverage').done, g('elementCoverage').total], [1, 3]);
+    assert.deepEqual(g('elementCoverage').missing.map((m) => m.element), ['user', 'db']);
+    // api: S of STRIDE; f1: T and D of T, I, D; user: none of S, R; db: none of T, R, I, D.
+    assert.deepEqual([g('strideCoverage').done, g('strideCoverage').total], [3, 2 + 6 + 4 + 3 + 3]);
+    assert.deepEqual([g('crossingCoverage').done, g('crossingCoverage').total], [0, 2]);
+    assert.deepEqual([g('threatTreatment').done, g('threatTreatment').total], [1, 3]);
+    assert.deepEqual([g('mitigationProgress').done, g('mitigationProgress').total], [1, 2]);
+    assert.deepEqual([g('acceptanceHygiene').done, g('acceptanceHygiene').total], [0, 1], 'T3 expired');
+    assert.ok(g('fidelity').missing.some((m) => m.message === "user: 'kind' is not set") === false);
+    assert.deepEqual(metrics.residualRisk, { critical: 1, high: 1, medium: 0, low: 0, unrated: 0 });
+    assert.deepEqual(metrics.freshness, { lastReview: '2026-11-16', daysSinceReview: 10 });
+    const row = metrics.stride.find((r) => r.element === 'f1')!;
+    assert.deepEqual(row.cells, { T: true, I: false, D: true });
+  });
+
+  it('evaluates gates', () => {
+    const gates = Object.fromEntries(metrics.gates.map((x) => [x.id, x.passed]));
+    assert.deepEqual(gates, { maxOpenHighWithoutMitigation: false, acceptancesValid: false });
+    const custom = computeMetrics(analysis, { today: TODAY, gates: { minStrideCoverage: 0.1, maxDaysSinceReview: 5 } })!;
+    assert.deepEqual(Object.fromEntries(custom.gates.map((x) => [x.id, x.passed])), { minStrideCoverage: true, maxDaysSinceReview: false });
+  });
+
+  it('scopes to this delivery (system.release)', () => {
+    const delivery = computeMetrics(analysis, { today: TODAY, delivery: true })!;
+    assert.equal(delivery.scope, '2.0');
+    const cov = delivery.gauges.find((x) => x.id === 'elementCoverage')!;
+    assert.deepEqual([cov.done, cov.total], [1, 1], 'only api is in release 2.0');
+    assert.deepEqual(delivery.stride.map((r) => r.element), ['api', 'f1']);
+  });
+});
+
+describe('Mermaid diagram', () => {
+  it('draws DFD shapes, nested dashed boundaries and labelled flows', () => {
+    const d = buildDiagram(analyzeText(MODEL, { today: TODAY }));
+    assert.match(d.mermaid, /subgraph s0\["Outside \(untrusted\)"\]\n {4}n0\["User"\]\n {2}end/);
+    assert.match(d.mermaid, /subgraph s1\["Inside \(internal\)"\]\n {4}n1\("API"\)\n {4}subgraph s2\["Deep \(restricted\)"\]\n {6}n2\[\("DB"\)\]/);
+    assert.match(d.mermaid, /n0 -->\|"https"\| n1/);
+    assert.match(d.mermaid, /class s0 boundary/);
+    assert.match(d.mermaid, /class n1 sevHigh|class n1 sevCritical/);
+    assert.deepEqual(d.nodes.n1.modelId, 'api');
+    assert.deepEqual(d.edges.map((e) => e.modelId), ['f1', 'f2']);
+  });
+
+  it('encodes hostile names so they cannot become Mermaid or HTML', () => {
+    const hostile = MODEL.replace('name: API', 'name: "<img src=x onerror=alert(1)>\\"]\\nclick n1 call alert()\\n%%{init: {\\"securityLevel\\": \\"loose\\"}}%%"');
+    const d = buildDiagram(analyzeText(hostile, { today: TODAY }));
+    const label = /n1\("([^"]*)"\)/.exec(d.mermaid)![1];
+    assert.doesNotMatch(label, /[<>"%{}\n]/);
+    assert.doesNotMatch(d.mermaid, /^\s*click /m);
+    assert.doesNotMatch(d.mermaid, /%%/);
+    assert.equal(mermaidText('a"b<c>%{'), 'a#34;b#60;c#62;#37;#123;');
+  });
+
+  it('shows a boundary overview for large models, and one boundary on focus', () => {
+    const big = ['threatcode: 1', 'system: { name: Big }', 'boundaries:', '  - { id: a, trust: dmz }', '  - { id: b, trust: internal }', 'components:'];
+    for (let i = 0; i < 200; i++) big.push(`  - { id: c${i}, name: C${i}, type: process, boundary: ${i % 2 ? 'a' : 'b'} }`);
+    big.push('flows:');
+    for (let i = 0; i < 199; i++) big.push(`  - { id: f${i}, from: c${i}, to: c${i + 1} }`);
+    const analysis = analyzeText(big.join('\n') + '\n', { today: TODAY });
+    const overview = buildDiagram(analysis);
+    assert.equal(overview.overview, true);
+    assert.match(overview.mermaid, /b\d\["a \(dmz\): 100 components"\]/);
+    assert.match(overview.mermaid, /b\d\["b \(internal\): 100 components"\]/);
+    assert.match(overview.mermaid, /-->\|"\d+ flows"\|/);
+    const focused = buildDiagram(analysis, { focusBoundary: 'a', maxNodes: 1000 });
+    assert.equal(focused.overview, false);
+    assert.equal(focused.counts.components, 200, 'every b-component neighbours an a-component here');
+  });
+});
