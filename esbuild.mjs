@@ -34,6 +34,7 @@ const targets = [
     target: 'node20',
     banner: { js: `#!/usr/bin/env node\n${nodeCommon.banner.js}` },
   },
+  { ...common, entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 // The HTML report (and later the webview) render with the bundled Mermaid; nothing is fetched at run time.

@@ -4,10 +4,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { DIAGRAM_VIEW_TYPE, DiagramPanel } from './diagram-panel';
+import { CompletenessStatus } from './status-bar';
 import {
   CONFIG_SECTION,
   LANGUAGE_ID,
   ThreatcodeInitializationOptions,
+  WebviewState,
   WORKSPACE_RULE_PACK_GLOB,
   WORKSPACE_TRUSTED_NOTIFICATION,
 } from '../../server/src/protocol';
@@ -45,6 +48,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(client);
   await client.start();
   outputChannel.info('Threatcode language server started.');
+
+  const started = client;
+  context.subscriptions.push(
+    vscode.commands.registerCommand('threatcode.openDiagram', (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target?.toString());
+      if (!target || document?.languageId !== LANGUAGE_ID) {
+        void vscode.window.showInformationMessage('Open a threat model (*.tm.yaml) to see its diagram.');
+        return undefined;
+      }
+      return DiagramPanel.show(context, started, outputChannel, target);
+    }),
+    vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined) {
+        if (!state?.uri) {
+          panel.dispose();
+          return;
+        }
+        await vscode.workspace.openTextDocument(vscode.Uri.parse(state.uri));
+        DiagramPanel.revive(context, started, outputChannel, panel, state);
+      },
+    }),
+    new CompletenessStatus(started),
+  );
 
   // User rule packs load only once the workspace is trusted.
   context.subscriptions.push(

@@ -47,3 +47,84 @@ export const WORKSPACE_TRUSTED_NOTIFICATION = 'threatcode/workspaceTrusted';
 
 /** Glob of workspace rule packs, watched by the client. */
 export const WORKSPACE_RULE_PACK_GLOB = '**/.threatcode/rules/*.{yaml,yml}';
+
+// ---- Diagram and completeness view -------------------------------------------------------------------------------
+
+/** LSP-style range (0-based lines, UTF-16 characters), declared here so the webview needs no LSP library. */
+export interface ViewRange {
+  readonly start: { readonly line: number; readonly character: number };
+  readonly end: { readonly line: number; readonly character: number };
+}
+
+export interface ViewParams {
+  readonly uri: string;
+  /** Scope completeness to the elements of `system.release`. */
+  readonly delivery: boolean;
+  /** Show one boundary (and its neighbours) instead of the whole model or the overview. */
+  readonly focusBoundary?: string;
+}
+
+export interface ViewItem {
+  readonly modelId: string;
+  /** The element's id: where clicking the node takes the cursor. */
+  readonly range: ViewRange;
+  /** The whole element: the cursor anywhere inside highlights the node. */
+  readonly extent: ViewRange;
+}
+
+export interface ViewGauge {
+  readonly id: string;
+  readonly title: string;
+  readonly explanation: string;
+  readonly done: number;
+  readonly total: number;
+  readonly ratio: number;
+  readonly missing: readonly { readonly message: string; readonly range: ViewRange }[];
+}
+
+/** What the server computes for the webview. The webview only renders it. */
+export interface ViewResult {
+  readonly uri: string;
+  readonly version: number;
+  /** Undefined when the model cannot be analysed at all; the webview keeps its last good diagram. */
+  readonly diagram?: {
+    readonly mermaid: string;
+    readonly nodes: Readonly<Record<string, ViewItem>>;
+    readonly edges: readonly ViewItem[];
+    readonly overview: boolean;
+    readonly boundaries: readonly { readonly id: string; readonly name: string }[];
+  };
+  readonly metrics?: {
+    readonly scope: string;
+    readonly gauges: readonly ViewGauge[];
+    readonly stride: readonly { readonly element: string; readonly range: ViewRange; readonly cells: Readonly<Record<string, boolean>> }[];
+    readonly residualRisk: Readonly<Record<string, number>>;
+    readonly lastReview?: string;
+    readonly daysSinceReview?: number;
+    readonly gates: readonly { readonly id: string; readonly title: string; readonly passed: boolean; readonly detail: string }[];
+  };
+  /** Errors that make the model unusable (YAML syntax and the like), shown as a banner. */
+  readonly errors: readonly string[];
+}
+
+export const VIEW_REQUEST = 'threatcode/view';
+
+/** Messages from the extension host to the webview. */
+export type HostToWebview =
+  | { readonly type: 'view'; readonly view: ViewResult }
+  | { readonly type: 'highlight'; readonly modelId: string | undefined };
+
+/** Messages from the webview to the extension host. */
+export type WebviewToHost =
+  | { readonly type: 'ready' }
+  | { readonly type: 'reveal'; readonly range: ViewRange }
+  | { readonly type: 'rendered'; readonly nodes: number; readonly edges: number; readonly error?: string }
+  | { readonly type: 'exportSvg'; readonly svg: string }
+  | { readonly type: 'options'; readonly delivery: boolean; readonly focusBoundary?: string };
+
+/** State the webview persists across window reloads. */
+export interface WebviewState {
+  readonly uri: string;
+  readonly delivery: boolean;
+  readonly focusBoundary?: string;
+}

@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './lsp/documents';
 import { toLspDiagnostic } from './lsp/convert';
 import { registerFeatures } from './lsp/features';
+import { computeView } from './lsp/view';
 import { WorkspaceModels } from './lsp/workspace-models';
 import { loadWorkspaceRules, RulePackState } from './lsp/rule-packs';
 import {
@@ -23,6 +24,9 @@ import {
   normaliseSettings,
   ThreatcodeInitializationOptions,
   ThreatcodeSettings,
+  VIEW_REQUEST,
+  ViewParams,
+  ViewResult,
   WORKSPACE_TRUSTED_NOTIFICATION,
 } from './protocol';
 
@@ -198,6 +202,11 @@ registerFeatures(connection, {
   analysisOf: (document) => analyses.get(document),
   rules: () => currentRules().ruleSet,
   workspaceModels: () => workspaceModels.list(workspaceFolders, Math.floor(settings.maxFileSizeMB * 1024 * 1024), currentRules().ruleSet),
+});
+
+connection.onRequest(VIEW_REQUEST, (params: ViewParams): ViewResult | null => {
+  const document = documents.get(params.uri);
+  return document ? computeView(document, analyses.get(document), params) : null;
 });
 
 documents.listen(connection);

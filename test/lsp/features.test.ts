@@ -104,6 +104,18 @@ describe('editor features over LSP', () => {
     assert.match(lenses[0].command.title, /^0 threats · 0 open · \d+ findings$/);
   });
 
+  it('computes the diagram and completeness view (threatcode/view)', async () => {
+    const view = (await client.connection.sendRequest('threatcode/view', { uri: URI, delivery: false })) as {
+      diagram: { mermaid: string; nodes: Record<string, { modelId: string; range: unknown; extent: unknown }> };
+      metrics: { gauges: { id: string; total: number }[] };
+      errors: string[];
+    };
+    assert.deepEqual(view.errors, []);
+    assert.match(view.diagram.mermaid, /^flowchart LR\n/);
+    assert.deepEqual(Object.values(view.diagram.nodes).map((n) => n.modelId).sort(), ['cache', 'db-zone', 'internet', 'vpc', 'web'].filter((id) => id !== 'internet').sort());
+    assert.ok(view.metrics.gauges.some((g) => g.id === 'strideCoverage' && g.total > 0));
+  });
+
   it('workspace symbols include models that are not open', async () => {
     const ws = mkdtempSync(path.join(tmpdir(), 'threatcode-symbols-'));
     mkdirSync(path.join(ws, 'svc'));

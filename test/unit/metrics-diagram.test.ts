@@ -87,10 +87,11 @@ describe('Mermaid diagram', () => {
     const hostile = MODEL.replace('name: API', 'name: "<img src=x onerror=alert(1)>\\"]\\nclick n1 call alert()\\n%%{init: {\\"securityLevel\\": \\"loose\\"}}%%"');
     const d = buildDiagram(analyzeText(hostile, { today: TODAY }));
     const label = /n1\("([^"]*)"\)/.exec(d.mermaid)![1];
-    assert.doesNotMatch(label, /[<>"%{}\n]/);
+    assert.doesNotMatch(label, /[<>"%#\n]/);
     assert.doesNotMatch(d.mermaid, /^\s*click /m);
     assert.doesNotMatch(d.mermaid, /%%/);
-    assert.equal(mermaidText('a"b<c>%{'), 'a#34;b#60;c#62;#37;#123;');
+    assert.equal(mermaidText('a"b<c>%{#x&\n'), 'a\u201db\u2039c\u203a\uff05{\uff03x\uff06');
+    assert.equal(mermaidText('Payment provider (PCI DSS) · café'), 'Payment provider (PCI DSS) · café');
   });
 
   it('shows a boundary overview for large models, and one boundary on focus', () => {

@@ -9,7 +9,10 @@ import type { Element, Span } from '../model/types';
 
 export interface DiagramElement {
   readonly modelId: string;
+  /** The element's id, where "reveal" goes. */
   readonly span: Span;
+  /** The whole element, for "which element is the cursor in". */
+  readonly extent: Span;
 }
 
 export interface Diagram {
@@ -35,12 +38,28 @@ export interface DiagramOptions {
 const SEVERITY_RANK: Readonly<Record<string, number>> = { low: 1, medium: 2, high: 3, critical: 4 };
 const SEVERITY_CLASS = ['', 'sevLow', 'sevMedium', 'sevHigh', 'sevCritical'];
 
-/** Encodes text for a quoted Mermaid label: anything but plain letters, digits and a few safe marks becomes #code;. */
+/**
+ * Makes text safe inside a quoted Mermaid label. Labels render as plain SVG text (htmlLabels off), where Mermaid's
+ * entity codes would show literally, so the few characters that could end the quoted string, start a directive or
+ * comment (%%), an entity (#) or markup are replaced by look-alikes instead of being encoded. Line breaks and control
+ * characters become spaces: no text can start a new Mermaid statement.
+ */
+const LOOK_ALIKE: Readonly<Record<string, string>> = {
+  '"': '\u201d',
+  '#': '\uff03',
+  '%': '\uff05',
+  '<': '\u2039',
+  '>': '\u203a',
+  '&': '\uff06',
+  '`': '\u02cb',
+  '\\': '\uff3c',
+};
+
 export function mermaidText(text: string): string {
-  let out = '';
-  for (const ch of text.replace(/\s+/g, ' ').trim()) {
-    out += /^[A-Za-z0-9 _,.:()/-]$/.test(ch) ? ch : `#${ch.codePointAt(0)};`;
-  }
+  const out = text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ')
+    .trim()
+    .replace(/["#%<>&`\\]/g, (c) => LOOK_ALIKE[c]);
   return out || ' ';
 }
 
@@ -50,7 +69,7 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
   const nodes: Record<string, DiagramElement> = {};
   const edges: DiagramElement[] = [];
   if (!model) return { mermaid: lines.join('\n'), nodes, edges, overview: false, counts: { components: 0, flows: 0 } };
-  const at = (e: Element): DiagramElement => ({ modelId: e.id, span: e.idSpan ?? e.span });
+  const at = (e: Element): DiagramElement => ({ modelId: e.id, span: e.idSpan ?? e.span, extent: e.span });
 
   // Worst open finding or open threat per element.
   const worst = new Map<string, number>();

@@ -1,0 +1,156 @@
+/**
+ * Hosts the diagram and completeness webview beside the editor: asks the server for the view of one document,
+ * forwards it to the webview, and turns the webview's messages into editor actions. Holds no threat logic.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { HostToWebview, VIEW_REQUEST, ViewParams, ViewRange, ViewResult, WebviewState, WebviewToHost } from '../../server/src/protocol';
+import { webviewHtml } from '../../webview/src/html';
+
+export const DIAGRAM_VIEW_TYPE = 'threatcode.diagram';
+const UPDATE_DELAY_MS = 300;
+
+export class DiagramPanel implements vscode.Disposable {
+  private static readonly panels = new Map<string, DiagramPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private view: ViewResult | undefined;
+  private requestSeq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private options: { delivery: boolean; focusBoundary?: string };
+  /** What the webview last reported (used by the end-to-end tests and logged on errors). */
+  lastRendered: { nodes: number; edges: number; error?: string } | undefined;
+
+  static show(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, uri: vscode.Uri): DiagramPanel {
+    const existing = DiagramPanel.panels.get(uri.toString());
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(DIAGRAM_VIEW_TYPE, 'Threat model diagram', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, DiagramPanel.webviewOptions(context));
+    return new DiagramPanel(context, client, output, panel, uri, { delivery: false });
+  }
+
+  /** Restores a panel after a window reload (WebviewPanelSerializer). */
+  static revive(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, panel: vscode.WebviewPanel, state: WebviewState): DiagramPanel {
+    panel.webview.options = DiagramPanel.webviewOptions(context);
+    return new DiagramPanel(context, client, output, panel, vscode.Uri.parse(state.uri), { delivery: state.delivery, focusBoundary: state.focusBoundary });
+  }
+
+  static forUri(uri: vscode.Uri): DiagramPanel | undefined {
+    return DiagramPanel.panels.get(uri.toString());
+  }
+
+  private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    // Scripts only from the extension's own dist/ folder; nothing else is reachable.
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')] };
+  }
+
+  private constructor(
+    context: vscode.ExtensionContext,
+    private readonly client: LanguageClient,
+    private readonly output: vscode.LogOutputChannel,
+    readonly panel: vscode.WebviewPanel,
+    readonly uri: vscode.Uri,
+    options: { delivery: boolean; focusBoundary?: string },
+  ) {
+    this.options = options;
+    DiagramPanel.panels.set(uri.toString(), this);
+    const webview = panel.webview;
+    const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
+    panel.title = `Diagram: ${uri.path.split('/').pop()}`;
+    webview.html = webviewHtml({
+      nonce: randomBytes(16).toString('base64'),
+      cspSource: webview.cspSource,
+      mermaidUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'mermaid.min.js')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === uri.toString()) this.scheduleUpdate();
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor.document.uri.toString() === uri.toString()) this.highlightAt(e.selections[0].active);
+      }),
+    );
+  }
+
+  private post(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private scheduleUpdate(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.update(), UPDATE_DELAY_MS);
+  }
+
+  /** Requests the view; a response to an older request than the latest is dropped. */
+  async update(): Promise<void> {
+    const seq = ++this.requestSeq;
+    const params: ViewParams = { uri: this.uri.toString(), delivery: this.options.delivery, focusBoundary: this.options.focusBoundary };
+    try {
+      const view = await this.client.sendRequest<ViewResult | null>(VIEW_REQUEST, params);
+      if (seq !== this.requestSeq || !view) return;
+      this.view = view;
+      this.post({ type: 'view', view });
+    } catch (e) {
+      this.output.error(`Diagram update failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async onMessage(message: WebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        await this.update();
+        break;
+      case 'reveal':
+        await this.reveal(message.range);
+        break;
+      case 'rendered':
+        this.lastRendered = { nodes: message.nodes, edges: message.edges, error: message.error };
+        if (message.error) this.output.warn(`Diagram rendering failed: ${message.error}`);
+        break;
+      case 'exportSvg': {
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: this.uri.with({ path: this.uri.path.replace(/\.tm\.ya?ml$/, '.svg') }),
+          filters: { SVG: ['svg'] },
+        });
+        if (target) await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(message.svg));
+        break;
+      }
+      case 'options':
+        this.options = { delivery: message.delivery, focusBoundary: message.focusBoundary };
+        await this.update();
+        break;
+    }
+  }
+
+  private async reveal(range: ViewRange): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(this.uri);
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
+    const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+    await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection, preserveFocus: false });
+  }
+
+  /** Highlights the diagram element the cursor is in (the innermost, so a component wins over its boundary). */
+  private highlightAt(position: vscode.Position): void {
+    const diagram = this.view?.diagram;
+    if (!diagram) return;
+    const contains = (r: ViewRange) =>
+      (r.start.line < position.line || (r.start.line === position.line && r.start.character <= position.character)) &&
+      (position.line < r.end.line || (position.line === r.end.line && position.character <= r.end.character));
+    const size = (r: ViewRange) => (r.end.line - r.start.line) * 10_000 + (r.end.character - r.start.character);
+    const inside = [...Object.values(diagram.nodes), ...diagram.edges].filter((item) => contains(item.extent));
+    inside.sort((a, b) => size(a.extent) - size(b.extent));
+    this.post({ type: 'highlight', modelId: inside[0]?.modelId });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    DiagramPanel.panels.delete(this.uri.toString());
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}

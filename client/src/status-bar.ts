@@ -1,0 +1,65 @@
+/**
+ * A compact completeness summary in the status bar for the active threat model; click to open the diagram panel.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { LANGUAGE_ID, VIEW_REQUEST, ViewParams, ViewResult } from '../../server/src/protocol';
+
+const DELAY_MS = 500;
+
+export class CompletenessStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('threatcode.completeness', vscode.StatusBarAlignment.Left, 100);
+  private readonly disposables: vscode.Disposable[] = [this.item];
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+
+  constructor(private readonly client: LanguageClient) {
+    this.item.name = 'Threatcode completeness';
+    this.item.command = 'threatcode.openDiagram';
+    this.disposables.push(
+      vscode.window.onDidChangeActiveTextEditor(() => this.schedule(0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === vscode.window.activeTextEditor?.document) this.schedule(DELAY_MS);
+      }),
+    );
+    this.schedule(0);
+  }
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), delay);
+  }
+
+  private async refresh(): Promise<void> {
+    const document = vscode.window.activeTextEditor?.document;
+    if (!document || document.languageId !== LANGUAGE_ID) {
+      this.item.hide();
+      return;
+    }
+    const seq = ++this.seq;
+    const params: ViewParams = { uri: document.uri.toString(), delivery: false };
+    const view = await this.client.sendRequest<ViewResult | null>(VIEW_REQUEST, params).catch(() => null);
+    if (seq !== this.seq) return;
+    const metrics = view?.metrics;
+    if (!metrics) {
+      this.item.text = '$(shield) Threat model: not analysable';
+      this.item.tooltip = view?.errors.join('\n');
+      this.item.show();
+      return;
+    }
+    const gauge = (id: string) => metrics.gauges.find((g) => g.id === id);
+    const pct = (r: number | undefined) => `${Math.round((r ?? 0) * 100)}%`;
+    const highOpen = (metrics.residualRisk.critical ?? 0) + (metrics.residualRisk.high ?? 0);
+    const failed = metrics.gates.filter((g) => !g.passed).length;
+    this.item.text = `$(shield) ${pct(gauge('strideCoverage')?.ratio)} STRIDE · ${pct(gauge('findingTriage')?.ratio)} triaged · ${highOpen} high open${failed ? ` · $(error) ${failed} gate${failed === 1 ? '' : 's'}` : ''}`;
+    const tooltip = new vscode.MarkdownString('**Threat model completeness** (click for the diagram)\n\n| gauge | |\n| --- | --- |\n');
+    for (const g of metrics.gauges) tooltip.appendMarkdown(`| ${g.title} | ${g.done} / ${g.total} (${pct(g.ratio)}) |\n`);
+    this.item.tooltip = tooltip;
+    this.item.show();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

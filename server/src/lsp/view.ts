@@ -1,0 +1,40 @@
+/** The `threatcode/view` request: diagram and completeness metrics for the webview, with LSP ranges. */
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { buildDiagram } from '../analysis/diagram';
+import { computeMetrics } from '../analysis/metrics';
+import { Analysis, localDate } from '../model/analyze';
+import type { Span } from '../model/types';
+import type { ViewParams, ViewResult } from '../protocol';
+import { toRange } from './convert';
+
+export function computeView(document: TextDocument, analysis: Analysis, params: ViewParams): ViewResult {
+  const range = (span: Span) => toRange(document, span);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && ['yaml-syntax', 'root-not-mapping', 'binary-content', 'file-too-large', 'nesting-too-deep', 'alias-limit', 'multiple-documents'].includes(d.code));
+  const model = analysis.parsed.model;
+  if (!model || errors.length) {
+    return { uri: document.uri, version: document.version, errors: errors.length ? errors.map((e) => `Line ${range(e.span).start.line + 1}: ${e.message}`) : ['The file is not a threat model yet.'] };
+  }
+  const diagram = buildDiagram(analysis, { focusBoundary: params.focusBoundary });
+  const metrics = computeMetrics(analysis, { today: localDate(new Date()), delivery: params.delivery })!;
+  return {
+    uri: document.uri,
+    version: document.version,
+    errors: [],
+    diagram: {
+      mermaid: diagram.mermaid,
+      nodes: Object.fromEntries(Object.entries(diagram.nodes).map(([id, n]) => [id, { modelId: n.modelId, range: range(n.span), extent: range(n.extent) }])),
+      edges: diagram.edges.map((e) => ({ modelId: e.modelId, range: range(e.span), extent: range(e.extent) })),
+      overview: diagram.overview,
+      boundaries: model.boundaries.map((b) => ({ id: b.id, name: String(b.data.name ?? b.id) })),
+    },
+    metrics: {
+      scope: metrics.scope,
+      gauges: metrics.gauges.map((g) => ({ ...g, missing: g.missing.map((m) => ({ message: m.message, range: range(m.span) })) })),
+      stride: metrics.stride.map((r) => ({ element: r.element, range: range(r.span), cells: r.cells as Record<string, boolean> })),
+      residualRisk: metrics.residualRisk,
+      lastReview: metrics.freshness.lastReview,
+      daysSinceReview: metrics.freshness.daysSinceReview,
+      gates: metrics.gates,
+    },
+  };
+}
