@@ -17,7 +17,7 @@ export class DiagramPanel implements vscode.Disposable {
   private view: ViewResult | undefined;
   private requestSeq = 0;
   private timer: NodeJS.Timeout | undefined;
-  private options: { delivery: boolean; focusBoundary?: string };
+  private options: { delivery: boolean; focusBoundary?: string; focusElement?: string };
   /** What the webview last reported (used by the end-to-end tests and logged on errors). */
   lastRendered: { nodes: number; edges: number; error?: string } | undefined;
 
@@ -34,7 +34,7 @@ export class DiagramPanel implements vscode.Disposable {
   /** Restores a panel after a window reload (WebviewPanelSerializer). */
   static revive(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, panel: vscode.WebviewPanel, state: WebviewState): DiagramPanel {
     panel.webview.options = DiagramPanel.webviewOptions(context);
-    return new DiagramPanel(context, client, output, panel, vscode.Uri.parse(state.uri), { delivery: state.delivery, focusBoundary: state.focusBoundary });
+    return new DiagramPanel(context, client, output, panel, vscode.Uri.parse(state.uri), { delivery: state.delivery, focusBoundary: state.focusBoundary, focusElement: state.focusElement });
   }
 
   static forUri(uri: vscode.Uri): DiagramPanel | undefined {
@@ -52,7 +52,7 @@ export class DiagramPanel implements vscode.Disposable {
     private readonly output: vscode.LogOutputChannel,
     readonly panel: vscode.WebviewPanel,
     readonly uri: vscode.Uri,
-    options: { delivery: boolean; focusBoundary?: string },
+    options: { delivery: boolean; focusBoundary?: string; focusElement?: string },
   ) {
     this.options = options;
     DiagramPanel.panels.set(uri.toString(), this);
@@ -89,7 +89,7 @@ export class DiagramPanel implements vscode.Disposable {
   /** Requests the view; a response to an older request than the latest is dropped. */
   async update(): Promise<void> {
     const seq = ++this.requestSeq;
-    const params: ViewParams = { uri: this.uri.toString(), delivery: this.options.delivery, focusBoundary: this.options.focusBoundary };
+    const params: ViewParams = { uri: this.uri.toString(), ...this.options };
     try {
       const view = await this.client.sendRequest<ViewResult | null>(VIEW_REQUEST, params);
       if (seq !== this.requestSeq || !view) return;
@@ -121,7 +121,7 @@ export class DiagramPanel implements vscode.Disposable {
         break;
       }
       case 'options':
-        this.options = { delivery: message.delivery, focusBoundary: message.focusBoundary };
+        this.options = { delivery: message.delivery, focusBoundary: message.focusBoundary, focusElement: message.focusElement };
         await this.update();
         break;
     }

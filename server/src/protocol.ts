@@ -16,12 +16,15 @@ export interface ThreatcodeSettings {
   readonly validationDelay: number;
   /** Extra rule pack files, relative to the workspace folder. Ignored in untrusted workspaces. */
   readonly rulePacks: readonly string[];
+  /** Completeness gates shown in the panel (same names as the CLI's --gate). */
+  readonly gates: Readonly<Record<string, number | boolean>>;
 }
 
 export const DEFAULT_SETTINGS: ThreatcodeSettings = {
   maxFileSizeMB: 8,
   validationDelay: 150,
   rulePacks: [],
+  gates: { maxOpenHighWithoutMitigation: 0, acceptancesValid: true },
 };
 
 /** Accepts whatever the client sent and falls back to defaults for anything missing or malformed. */
@@ -33,6 +36,10 @@ export function normaliseSettings(raw: unknown): ThreatcodeSettings {
     maxFileSizeMB: num(r.maxFileSizeMB, DEFAULT_SETTINGS.maxFileSizeMB, 0.1, 256),
     validationDelay: num(r.validationDelay, DEFAULT_SETTINGS.validationDelay, 0, 5000),
     rulePacks: Array.isArray(r.rulePacks) ? r.rulePacks.filter((p): p is string => typeof p === 'string').slice(0, 50) : [],
+    gates:
+      typeof r.gates === 'object' && r.gates !== null && !Array.isArray(r.gates)
+        ? Object.fromEntries(Object.entries(r.gates).filter(([, v]) => typeof v === 'number' || typeof v === 'boolean'))
+        : DEFAULT_SETTINGS.gates,
   };
 }
 
@@ -62,6 +69,8 @@ export interface ViewParams {
   readonly delivery: boolean;
   /** Show one boundary (and its neighbours) instead of the whole model or the overview. */
   readonly focusBoundary?: string;
+  /** Show one element and its neighbourhood (the element under the cursor, in large models). */
+  readonly focusElement?: string;
 }
 
 export interface ViewItem {
@@ -120,11 +129,12 @@ export type WebviewToHost =
   | { readonly type: 'reveal'; readonly range: ViewRange }
   | { readonly type: 'rendered'; readonly nodes: number; readonly edges: number; readonly error?: string }
   | { readonly type: 'exportSvg'; readonly svg: string }
-  | { readonly type: 'options'; readonly delivery: boolean; readonly focusBoundary?: string };
+  | { readonly type: 'options'; readonly delivery: boolean; readonly focusBoundary?: string; readonly focusElement?: string };
 
 /** State the webview persists across window reloads. */
 export interface WebviewState {
   readonly uri: string;
   readonly delivery: boolean;
   readonly focusBoundary?: string;
+  readonly focusElement?: string;
 }

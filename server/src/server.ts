@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './lsp/documents';
 import { toLspDiagnostic } from './lsp/convert';
 import { registerFeatures } from './lsp/features';
+import type { Gates } from './analysis/metrics';
 import { computeView } from './lsp/view';
 import { WorkspaceModels } from './lsp/workspace-models';
 import { loadWorkspaceRules, RulePackState } from './lsp/rule-packs';
@@ -206,7 +207,7 @@ registerFeatures(connection, {
 
 connection.onRequest(VIEW_REQUEST, (params: ViewParams): ViewResult | null => {
   const document = documents.get(params.uri);
-  return document ? computeView(document, analyses.get(document), params) : null;
+  return document ? computeView(document, analyses.get(document), params, settings.gates as Gates) : null;
 });
 
 documents.listen(connection);

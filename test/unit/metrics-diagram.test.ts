@@ -105,6 +105,11 @@ describe('Mermaid diagram', () => {
     assert.match(overview.mermaid, /b\d\["a \(dmz\): 100 components"\]/);
     assert.match(overview.mermaid, /b\d\["b \(internal\): 100 components"\]/);
     assert.match(overview.mermaid, /-->\|"\d+ flows"\|/);
+    const around = buildDiagram(analysis, { focusElement: 'c10' });
+    assert.equal(around.overview, false);
+    assert.deepEqual(Object.values(around.nodes).filter((n) => n.modelId.startsWith('c')).map((n) => n.modelId).sort(), ['c10', 'c11', 'c9']);
+    const aroundFlow = buildDiagram(analysis, { focusElement: 'f10' });
+    assert.deepEqual(aroundFlow.edges.map((e) => e.modelId), ['f9', 'f10', 'f11']);
     const focused = buildDiagram(analysis, { focusBoundary: 'a', maxNodes: 1000 });
     assert.equal(focused.overview, false);
     assert.equal(focused.counts.components, 200, 'every b-component neighbours an a-component here');

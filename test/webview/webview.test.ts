@@ -127,6 +127,9 @@ describe('webview in headless Chromium', function () {
     await page.evaluate(() => window.postMessage({ type: 'highlight', modelId: 'orders-db' }, '*'));
     await page.waitForSelector('#canvas g.node.tc-highlight[data-model-id="orders-db"]');
     assert.equal(await page.locator('#canvas .tc-highlight').count(), 1);
+    await page.locator('#around').click();
+    const options = (await waitFor((m) => m.type === 'options')) as WebviewToHost & { type: 'options' };
+    assert.equal(options.focusElement, 'orders-db');
   });
 
   it('drills down from a gauge to the line that is missing something', async () => {

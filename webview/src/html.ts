@@ -64,6 +64,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
   <vscode-button id="fit" secondary title="Fit to window">Fit</vscode-button>
   <vscode-button id="export" secondary title="Export the diagram as SVG">Export SVG</vscode-button>
   <label>Boundary <select id="focus"></select></label>
+  <vscode-button id="around" secondary title="Show only the element under the cursor and its neighbours (toggle)">Around cursor</vscode-button>
   <span class="spacer"></span>
   <vscode-checkbox id="delivery" title="Measure completeness for the elements of system.release only">This delivery</vscode-checkbox>
 </div>

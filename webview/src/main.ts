@@ -219,12 +219,12 @@ function renderFocusOptions(): void {
   focusSelect.value = current;
 }
 
-function saveOptions(): void {
+function saveOptions(focusElement = vscode.getState()?.focusElement): void {
   const state = vscode.getState();
   if (!state) return;
-  const next: WebviewState = { ...state, delivery: deliveryBox.checked, focusBoundary: focusSelect.value || undefined };
+  const next: WebviewState = { ...state, delivery: deliveryBox.checked, focusBoundary: focusSelect.value || undefined, focusElement };
   vscode.setState(next);
-  post({ type: 'options', delivery: next.delivery, focusBoundary: next.focusBoundary });
+  post({ type: 'options', delivery: next.delivery, focusBoundary: next.focusBoundary, focusElement: next.focusElement });
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
@@ -232,7 +232,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   if (message.type === 'view') {
     view = message.view;
     const state = vscode.getState();
-    vscode.setState({ uri: message.view.uri, delivery: state?.delivery ?? false, focusBoundary: state?.focusBoundary });
+    vscode.setState({ uri: message.view.uri, delivery: state?.delivery ?? false, focusBoundary: state?.focusBoundary, focusElement: state?.focusElement });
     deliveryBox.checked = state?.delivery ?? false;
     showErrors(message.view.errors);
     renderFocusOptions();
@@ -257,8 +257,10 @@ document.getElementById('export')!.addEventListener('click', () => {
   const svg = canvas.querySelector('svg');
   if (svg) post({ type: 'exportSvg', svg: new XMLSerializer().serializeToString(svg) });
 });
-deliveryBox.addEventListener('change', saveOptions);
-focusSelect.addEventListener('change', saveOptions);
+deliveryBox.addEventListener('change', () => saveOptions());
+focusSelect.addEventListener('change', () => saveOptions());
+// Toggle: the neighbourhood of the element under the cursor, or everything again.
+document.getElementById('around')!.addEventListener('click', () => saveOptions(vscode.getState()?.focusElement ? undefined : highlighted));
 viewport.addEventListener(
   'wheel',
   (e) => {

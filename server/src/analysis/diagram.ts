@@ -33,6 +33,8 @@ export interface DiagramOptions {
   readonly maxEdges?: number;
   /** Show only this boundary (and its nested boundaries) with its direct neighbours. */
   readonly focusBoundary?: string;
+  /** Show only this element (a component, or a flow's two ends) and the components it exchanges data with. */
+  readonly focusElement?: string;
 }
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { low: 1, medium: 2, high: 3, critical: 4 };
@@ -99,6 +101,16 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
     flows = flows.filter((f) => core.has(String(f.data.from)) || core.has(String(f.data.to)));
     const shown = new Set([...core, ...flows.flatMap((f) => [String(f.data.from), String(f.data.to)])]);
     components = components.filter((c) => shown.has(c.id));
+  }
+
+  if (options.focusElement) {
+    const flow = model.flows.find((f) => f.id === options.focusElement);
+    const centre = new Set(flow ? [String(flow.data.from), String(flow.data.to)] : [options.focusElement]);
+    if (model.components.some((c) => centre.has(c.id))) {
+      flows = flows.filter((f) => centre.has(String(f.data.from)) || centre.has(String(f.data.to)));
+      const shown = new Set([...centre, ...flows.flatMap((f) => [String(f.data.from), String(f.data.to)])]);
+      components = components.filter((c) => shown.has(c.id));
+    }
   }
 
   const overview = components.length > (options.maxNodes ?? 150) || flows.length > (options.maxEdges ?? 400);

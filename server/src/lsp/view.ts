@@ -1,21 +1,21 @@
 /** The `threatcode/view` request: diagram and completeness metrics for the webview, with LSP ranges. */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildDiagram } from '../analysis/diagram';
-import { computeMetrics } from '../analysis/metrics';
+import { computeMetrics, Gates } from '../analysis/metrics';
 import { Analysis, localDate } from '../model/analyze';
 import type { Span } from '../model/types';
 import type { ViewParams, ViewResult } from '../protocol';
 import { toRange } from './convert';
 
-export function computeView(document: TextDocument, analysis: Analysis, params: ViewParams): ViewResult {
+export function computeView(document: TextDocument, analysis: Analysis, params: ViewParams, gates?: Gates): ViewResult {
   const range = (span: Span) => toRange(document, span);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && ['yaml-syntax', 'root-not-mapping', 'binary-content', 'file-too-large', 'nesting-too-deep', 'alias-limit', 'multiple-documents'].includes(d.code));
   const model = analysis.parsed.model;
   if (!model || errors.length) {
     return { uri: document.uri, version: document.version, errors: errors.length ? errors.map((e) => `Line ${range(e.span).start.line + 1}: ${e.message}`) : ['The file is not a threat model yet.'] };
   }
-  const diagram = buildDiagram(analysis, { focusBoundary: params.focusBoundary });
-  const metrics = computeMetrics(analysis, { today: localDate(new Date()), delivery: params.delivery })!;
+  const diagram = buildDiagram(analysis, { focusBoundary: params.focusBoundary, focusElement: params.focusElement });
+  const metrics = computeMetrics(analysis, { today: localDate(new Date()), delivery: params.delivery, gates })!;
   return {
     uri: document.uri,
     version: document.version,
