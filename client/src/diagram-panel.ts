@@ -18,8 +18,11 @@ export class DiagramPanel implements vscode.Disposable {
   private requestSeq = 0;
   private timer: NodeJS.Timeout | undefined;
   private options: { delivery: boolean; focusBoundary?: string; focusElement?: string };
-  /** What the webview last reported (used by the end-to-end tests and logged on errors). */
+  /** What the webview last reported (logged on errors). */
   lastRendered: { nodes: number; edges: number; error?: string } | undefined;
+  /** Resolves when the webview has rendered for the first time: a readiness signal for tests and callers. */
+  readonly rendered: Promise<{ nodes: number; edges: number; error?: string }>;
+  private resolveRendered!: (r: { nodes: number; edges: number; error?: string }) => void;
 
   static show(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, uri: vscode.Uri): DiagramPanel {
     const existing = DiagramPanel.panels.get(uri.toString());
@@ -55,6 +58,7 @@ export class DiagramPanel implements vscode.Disposable {
     options: { delivery: boolean; focusBoundary?: string; focusElement?: string },
   ) {
     this.options = options;
+    this.rendered = new Promise((resolve) => (this.resolveRendered = resolve));
     DiagramPanel.panels.set(uri.toString(), this);
     const webview = panel.webview;
     const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
@@ -110,6 +114,7 @@ export class DiagramPanel implements vscode.Disposable {
         break;
       case 'rendered':
         this.lastRendered = { nodes: message.nodes, edges: message.edges, error: message.error };
+        this.resolveRendered(this.lastRendered);
         if (message.error) this.output.warn(`Diagram rendering failed: ${message.error}`);
         break;
       case 'exportSvg': {

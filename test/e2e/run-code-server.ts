@@ -1,0 +1,158 @@
+/**
+ * Runs the end-to-end suite (test/e2e/suite) inside a real VS Code extension host: code-server on a free loopback
+ * port, driven by headless Debian Chromium. The workbench is told to load this extension in development mode and to
+ * run the suite through the URL payload, the mechanism VS Code's own browser integration tests use; it calls
+ * `codeAutomationExit` with mocha's result. code-server is always stopped, and a screenshot is kept on failure.
+ * With --serve it only starts code-server with the examples open and prints the URL (`npm start`).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.join(__dirname, '../../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SUITE_TIMEOUT_MS = 5 * 60_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('code-server did not become healthy within 60 s');
+}
+
+async function main(): Promise<number> {
+  const serve = process.argv.includes('--serve');
+  const { installCodeServer, codeServerBin } = (await import(path.join(ROOT, 'scripts/install-code-server.mjs'))) as {
+    installCodeServer: () => void;
+    codeServerBin: string;
+  };
+  installCodeServer();
+
+  // A fresh workspace and profile for every run: quick-fix edits must never leak into the examples.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'threatcode-e2e-'));
+  const workspace = path.join(scratch, 'workspace');
+  cpSync(path.join(ROOT, 'examples'), workspace, { recursive: true });
+  const userData = path.join(scratch, 'user-data');
+  mkdirSync(path.join(userData, 'User'), { recursive: true });
+  writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify({
+      'files.autoSave': 'off',
+      'files.hotExit': 'off',
+      'workbench.startupEditor': 'none',
+      'security.workspace.trust.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'extensions.autoCheckUpdates': false,
+      'workbench.enableExperiments': false,
+    }),
+  );
+  const resultFile = path.join(scratch, 'result.json');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const xdg = path.join(scratch, 'xdg');
+  const child = spawn(
+    codeServerBin,
+    [
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth', 'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--user-data-dir', userData,
+      '--extensions-dir', path.join(scratch, 'extensions'),
+    ],
+    {
+      env: { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, XDG_CACHE_HOME: xdg, THREATCODE_E2E_RESULT: resultFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let serverLog = '';
+  child.stdout!.on('data', (d) => (serverLog += String(d)));
+  child.stderr!.on('data', (d) => (serverLog += String(d)));
+  const stop = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  process.on('exit', stop);
+
+  try {
+    await waitForHealth(url, child);
+    const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
+    const payload: [string, string][] = [
+      ['extensionDevelopmentPath', remote(ROOT)],
+      ['skipWelcome', 'true'],
+    ];
+    if (serve) {
+      console.log(`Threatcode in VS Code (code-server): ${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+      console.log('Press Ctrl+C to stop.');
+      await new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      return 0;
+    }
+    payload.push(['extensionTestsPath', remote(path.join(ROOT, 'out/test/e2e/suite'))]);
+    const page_url = `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const exitCode = new Promise<number>((resolve) => {
+        void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
+      });
+      await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => console.log(`[workbench ${type}]`, ...(args ?? [])));
+      await page.goto(page_url);
+      const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(-1), SUITE_TIMEOUT_MS));
+      const code = await Promise.race([exitCode, timeout]);
+      let result: { passed: number; failed: number; failures: string[] } | undefined;
+      try {
+        result = JSON.parse(readFileSync(resultFile, 'utf8'));
+      } catch {
+        result = undefined;
+      }
+      if (code !== 0 || !result || result.failed > 0) {
+        mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+        await page.screenshot({ path: path.join(ROOT, 'test-results', 'e2e-failure.png') });
+        console.error(code === -1 ? 'The end-to-end suite timed out.' : `The end-to-end suite failed (exit ${code}).`);
+        if (result) for (const f of result.failures) console.error(f);
+        else console.error(serverLog.slice(-4000));
+        return 1;
+      }
+      console.log(`End-to-end suite in VS Code ${'(code-server)'}: ${result.passed} passed, ${result.failed} failed`);
+      return 0;
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,92 @@
+/**
+ * Threatcode inside a real VS Code: activation, diagnostics, a quick fix applied through the VS Code API, hover,
+ * completion, rename, and the diagram panel. Every wait is on an event (diagnostics changed, webview rendered).
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+function workspaceFile(relative: string): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, relative);
+}
+
+/** Resolves with the diagnostics of `uri` once `ready` accepts them (checking the current ones first). */
+function diagnosticsWhen(uri: vscode.Uri, ready: (d: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
+  return new Promise((resolve) => {
+    const current = vscode.languages.getDiagnostics(uri);
+    if (ready(current)) return resolve(current);
+    const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (!e.uris.some((u) => u.toString() === uri.toString())) return;
+      const d = vscode.languages.getDiagnostics(uri);
+      if (ready(d)) {
+        sub.dispose();
+        resolve(d);
+      }
+    });
+  });
+}
+
+const code = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
+
+describe('Threatcode in VS Code', () => {
+  const uri = workspaceFile('webshop/webshop.tm.yaml');
+  let document: vscode.TextDocument;
+
+  before(async () => {
+    document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+  });
+
+  it('recognises *.tm.yaml and activates', async () => {
+    assert.equal(document.languageId, 'threatmodel');
+    const extension = vscode.extensions.all.find((e) => e.packageJSON.name === 'threatcode');
+    assert.ok(extension, 'extension loaded');
+    await extension.activate();
+    assert.equal(extension.isActive, true);
+  });
+
+  it('publishes the expected diagnostics for the example', async () => {
+    const diagnostics = await diagnosticsWhen(uri, (d) => d.some((x) => code(x) === 'CRY-01'));
+    assert.deepEqual(diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message), []);
+    const cry01 = diagnostics.find((d) => code(d) === 'CRY-01')!;
+    assert.equal(document.getText(cry01.range), 'api-sessions');
+    assert.equal(cry01.source, 'threatcode');
+  });
+
+  it('applies a quick fix through the code action provider and removes its finding', async () => {
+    const before = await diagnosticsWhen(uri, (d) => d.some((x) => code(x) === 'CRY-01'));
+    const finding = before.find((d) => code(d) === 'CRY-01')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value);
+    const record = actions.find((a) => a.title === "Record threat CRY-01 on 'api-sessions'");
+    assert.ok(record?.edit, actions.map((a) => a.title).join('\n'));
+    assert.equal(await vscode.workspace.applyEdit(record.edit), true);
+    const after = await diagnosticsWhen(uri, (d) => !d.some((x) => code(x) === 'CRY-01' && document.getText(x.range) === 'api-sessions'));
+    assert.deepEqual(after.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message), []);
+    assert.match(document.getText(), /rule: CRY-01/);
+  });
+
+  it('answers hover and completion', async () => {
+    const at = document.positionAt(document.getText().indexOf('id: shop-api') + 5);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at);
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /component shop-api/);
+    const trust = document.positionAt(document.getText().indexOf('trust: untrusted') + 7);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, trust);
+    assert.ok(list.items.some((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'restricted'));
+  });
+
+  it('renames an id everywhere', async () => {
+    const at = document.positionAt(document.getText().indexOf('id: orders-db') + 5);
+    const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', uri, at, 'orders-database');
+    const edits = edit.get(uri);
+    assert.ok(edits.length >= 3, `${edits.length} edits`);
+    assert.ok(edits.every((e) => e.newText === 'orders-database'));
+  });
+
+  it('opens the diagram panel, which renders the model', async () => {
+    const panel = await vscode.commands.executeCommand<{ rendered: Promise<{ nodes: number; error?: string }> }>('threatcode.openDiagram', uri);
+    assert.ok(panel, 'the command returns the panel');
+    const rendered = await panel.rendered;
+    assert.equal(rendered.error, undefined);
+    assert.equal(rendered.nodes, 13);
+  });
+});
