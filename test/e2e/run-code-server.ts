@@ -139,13 +139,68 @@ async function main(): Promise<number> {
         else console.error(serverLog.slice(-4000));
         return 1;
       }
-      console.log(`End-to-end suite in VS Code ${'(code-server)'}: ${result.passed} passed, ${result.failed} failed`);
-      return 0;
+      console.log(`End-to-end suite in VS Code (code-server): ${result.passed} passed, ${result.failed} failed`);
+      return await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload.filter(([k]) => k !== 'extensionTestsPath')))}`);
     } finally {
       await browser.close();
     }
   } finally {
     stop();
+  }
+}
+
+/**
+ * A few UI smoke tests through the real workbench (VS Code 1.100's CSS classes; the version is pinned): the squiggle
+ * is drawn, our quick fix is in the quick-fix menu, and the diagram webview shows an SVG.
+ */
+async function uiSmoke(browser: import('playwright-core').Browser, url: string): Promise<number> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const step = async (name: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+      console.log(`  ✔ UI: ${name}`);
+    } catch (e) {
+      mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+      await page.screenshot({ path: path.join(ROOT, 'test-results', `ui-${name.replace(/\W+/g, '-')}.png`) });
+      throw new Error(`UI smoke test '${name}' failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  try {
+    await page.goto(url);
+    await step('the model opens with squiggles', async () => {
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type('webshop.tm.yaml');
+      await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 60_000 });
+    });
+    await step('our quick fix is in the quick-fix menu', async () => {
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'CRY-01' }).first();
+      await row.waitFor({ timeout: 30_000 });
+      await row.click();
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor textarea').first().focus();
+      await page.keyboard.press('Control+.');
+      await page.locator('.action-widget .monaco-list-row', { hasText: 'Record threat CRY-01' }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Escape');
+    });
+    await step('the diagram webview shows an SVG', async () => {
+      await page.keyboard.press('F1');
+      await page.keyboard.type('Threatcode: Open Diagram');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Diagram' }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await frame.locator('#canvas svg g.node').first().waitFor({ timeout: 60_000 });
+    });
+    console.log('UI smoke tests: 3 passed, 0 failed');
+    return 0;
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    return 1;
+  } finally {
+    await page.close();
   }
 }
 

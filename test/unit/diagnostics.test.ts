@@ -334,6 +334,11 @@ describe('diagnostic messages', () => {
       assert.deepEqual(diagnostics.map((d) => `${f}: ${d.code} ${d.message}`), []);
     }
   });
+
+  it("Threatcode's own threat model (docs/threatcode.tm.yaml) is clean: no problems and no open findings", () => {
+    const own = readFileSync(path.join(__dirname, '../../../docs/threatcode.tm.yaml'), 'utf8');
+    assert.deepEqual(run(own).map((d) => `${d.code} ${d.message}`), []);
+  });
 });
 
 describe('suggestions', () => {

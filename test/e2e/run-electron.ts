@@ -1,0 +1,26 @@
+/**
+ * The same end-to-end suite under @vscode/test-electron, for machines that can download VS Code (it fetches a VS Code
+ * build from Microsoft). Where that is impossible (this project's CI), run-code-server.ts runs the suite instead.
+ */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runTests } from '@vscode/test-electron';
+
+const ROOT = path.join(__dirname, '../../..');
+
+async function main(): Promise<void> {
+  const workspace = path.join(mkdtempSync(path.join(tmpdir(), 'threatcode-e2e-')), 'workspace');
+  cpSync(path.join(ROOT, 'examples'), workspace, { recursive: true });
+  await runTests({
+    version: '1.100.3',
+    extensionDevelopmentPath: ROOT,
+    extensionTestsPath: path.join(ROOT, 'out/test/e2e/suite'),
+    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome'],
+  });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
