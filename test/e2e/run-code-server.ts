@@ -167,23 +167,24 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string):
   };
   try {
     await page.goto(url);
-    await step('the model opens with squiggles', async () => {
+    await step('the model opens as a threat model', async () => {
       await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
       await page.keyboard.press('Control+P');
       await page.keyboard.type('webshop.tm.yaml');
       await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 30_000 });
       await page.keyboard.press('Enter');
-      await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 60_000 });
+      await page.locator('.statusbar-item', { hasText: 'Threat Model' }).first().waitFor({ timeout: 60_000 });
+      await page.locator('.statusbar-item', { hasText: 'STRIDE' }).first().waitFor({ timeout: 60_000 });
     });
-    await step('our quick fix is in the quick-fix menu', async () => {
+    await step('a finding is squiggled and our quick fix is in the quick-fix menu', async () => {
       await page.keyboard.press('Control+Shift+M');
-      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'CRY-01' }).first();
+      // The suite before recorded CRY-01 in this same session; INP-01 on the WAF is still open.
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'INP-01' }).first();
       await row.waitFor({ timeout: 30_000 });
-      await row.click();
-      await page.keyboard.press('Enter');
-      await page.locator('.monaco-editor textarea').first().focus();
+      await row.dblclick();
+      await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 30_000 });
       await page.keyboard.press('Control+.');
-      await page.locator('.action-widget .monaco-list-row', { hasText: 'Record threat CRY-01' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.action-widget .monaco-list-row', { hasText: 'Record threat INP-01' }).first().waitFor({ timeout: 30_000 });
       await page.keyboard.press('Escape');
     });
     await step('the diagram webview shows an SVG', async () => {
