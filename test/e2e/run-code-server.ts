@@ -43,6 +43,9 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
 
 async function main(): Promise<number> {
   const serve = process.argv.includes('--serve');
+  // --vsix FILE: install the packaged extension (as a user would) and run the UI smoke tests against it.
+  const vsixArg = process.argv.indexOf('--vsix');
+  const vsix = vsixArg > 0 ? path.resolve(process.argv[vsixArg + 1]) : undefined;
   const { installCodeServer, codeServerBin } = (await import(path.join(ROOT, 'scripts/install-code-server.mjs'))) as {
     installCodeServer: () => void;
     codeServerBin: string;
@@ -69,6 +72,14 @@ async function main(): Promise<number> {
     }),
   );
   const resultFile = path.join(scratch, 'result.json');
+  const extensionsDir = path.join(scratch, 'extensions');
+  if (vsix) {
+    const { execFileSync } = await import('node:child_process');
+    execFileSync(codeServerBin, ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(scratch, 'user-data'), '--install-extension', vsix], {
+      stdio: 'inherit',
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(scratch, 'xdg'), XDG_DATA_HOME: path.join(scratch, 'xdg') },
+    });
+  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const xdg = path.join(scratch, 'xdg');
@@ -82,7 +93,7 @@ async function main(): Promise<number> {
       '--disable-workspace-trust',
       '--disable-getting-started-override',
       '--user-data-dir', userData,
-      '--extensions-dir', path.join(scratch, 'extensions'),
+      '--extensions-dir', extensionsDir,
     ],
     {
       env: { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, XDG_CACHE_HOME: xdg, THREATCODE_E2E_RESULT: resultFile },
@@ -100,7 +111,7 @@ async function main(): Promise<number> {
   try {
     await waitForHealth(url, child);
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload: [string, string][] = [
+    const payload: [string, string][] = vsix ? [['skipWelcome', 'true']] : [
       ['extensionDevelopmentPath', remote(ROOT)],
       ['skipWelcome', 'true'],
     ];
@@ -109,6 +120,18 @@ async function main(): Promise<number> {
       console.log('Press Ctrl+C to stop.');
       await new Promise<void>((resolve) => child.on('exit', () => resolve()));
       return 0;
+    }
+    if (vsix) {
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      });
+      try {
+        console.log(`Installed ${path.basename(vsix)} into code-server; UI smoke tests against the installed extension:`);
+        return await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, 'CRY-01');
+      } finally {
+        await browser.close();
+      }
     }
     payload.push(['extensionTestsPath', remote(path.join(ROOT, 'out/test/e2e/suite'))]);
     const page_url = `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -140,7 +163,10 @@ async function main(): Promise<number> {
         return 1;
       }
       console.log(`End-to-end suite in VS Code (code-server): ${result.passed} passed, ${result.failed} failed`);
-      return await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload.filter(([k]) => k !== 'extensionTestsPath')))}`);
+      // One workbench at a time: the suite's window (and its extension host) closes before the UI tests start.
+      await page.close();
+      // The suite recorded CRY-01 in this session's open document; INP-01 on the WAF is still open.
+      return await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload.filter(([k]) => k !== 'extensionTestsPath')))}`, 'INP-01');
     } finally {
       await browser.close();
     }
@@ -153,7 +179,7 @@ async function main(): Promise<number> {
  * A few UI smoke tests through the real workbench (VS Code 1.100's CSS classes; the version is pinned): the squiggle
  * is drawn, our quick fix is in the quick-fix menu, and the diagram webview shows an SVG.
  */
-async function uiSmoke(browser: import('playwright-core').Browser, url: string): Promise<number> {
+async function uiSmoke(browser: import('playwright-core').Browser, url: string, rule: string): Promise<number> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const step = async (name: string, fn: () => Promise<void>) => {
     try {
@@ -178,13 +204,22 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string):
     });
     await step('a finding is squiggled and our quick fix is in the quick-fix menu', async () => {
       await page.keyboard.press('Control+Shift+M');
-      // The suite before recorded CRY-01 in this same session; INP-01 on the WAF is still open.
-      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'INP-01' }).first();
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: rule }).first();
       await row.waitFor({ timeout: 30_000 });
       await row.dblclick();
       await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 30_000 });
-      await page.keyboard.press('Control+.');
-      await page.locator('.action-widget .monaco-list-row', { hasText: 'Record threat INP-01' }).first().waitFor({ timeout: 30_000 });
+      const fix = page.locator('.action-widget .monaco-list-row', { hasText: `Record threat ${rule}` }).first();
+      // The quick-fix request can race the first analysis of a freshly opened window; ask again if it came back empty.
+      for (let attempt = 1; ; attempt++) {
+        await page.keyboard.press('Control+.');
+        try {
+          await fix.waitFor({ timeout: 15_000 });
+          break;
+        } catch (e) {
+          if (attempt === 3) throw e;
+          await page.keyboard.press('Escape');
+        }
+      }
       await page.keyboard.press('Escape');
     });
     await step('the diagram webview shows an SVG', async () => {
