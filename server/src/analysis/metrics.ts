@@ -4,7 +4,8 @@
  */
 import type { Finding } from './rules/engine';
 import type { Analysis } from '../model/analyze';
-import type { Element, Span, ThreatModel } from '../model/types';
+import { STRIDE_LETTER } from '../model/types';
+import type { Element, Span, StrideLetter, ThreatModel } from '../model/types';
 
 export type GaugeId =
   | 'fidelity'
@@ -35,7 +36,7 @@ export interface Gauge {
   readonly missing: readonly MissingItem[];
 }
 
-export type Stride = 'S' | 'T' | 'R' | 'I' | 'D' | 'E';
+export type Stride = StrideLetter;
 
 export interface StrideRow {
   readonly element: string;
@@ -83,14 +84,6 @@ const EXPECTED_STRIDE: Readonly<Record<string, readonly Stride[]>> = {
   flow: ['T', 'I', 'D'],
 };
 
-const CATEGORY_LETTER: Readonly<Record<string, Stride>> = {
-  spoofing: 'S',
-  tampering: 'T',
-  repudiation: 'R',
-  'information-disclosure': 'I',
-  'denial-of-service': 'D',
-  'elevation-of-privilege': 'E',
-};
 
 /** Properties the rules need to judge an element; unset or `unknown` counts as missing. */
 const FIDELITY: Readonly<Record<string, readonly string[]>> = {
@@ -169,7 +162,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const strideRow = (e: Element, kind: string) => {
     const expected = EXPECTED_STRIDE[kind];
     if (!expected) return;
-    const present = new Set((threatsByTarget.get(e.id) ?? []).map((t) => CATEGORY_LETTER[String(t.data.category)]));
+    const present = new Set((threatsByTarget.get(e.id) ?? []).map((t) => STRIDE_LETTER[String(t.data.category)]));
     const cells: Partial<Record<Stride, boolean>> = {};
     for (const s of expected) {
       cells[s] = present.has(s);
@@ -187,7 +180,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const boundaryOf = new Map(model.components.map((c) => [c.id, c.data.boundary]));
   const crossing = flows.filter((f) => boundaryOf.get(String(f.data.from)) !== boundaryOf.get(String(f.data.to)));
   const crossingMissing = crossing.filter((f) => {
-    const present = new Set((threatsByTarget.get(f.id) ?? []).map((t) => CATEGORY_LETTER[String(t.data.category)]));
+    const present = new Set((threatsByTarget.get(f.id) ?? []).map((t) => STRIDE_LETTER[String(t.data.category)]));
     return !(['T', 'I', 'D'] as const).every((s) => present.has(s));
   });
 

@@ -46,6 +46,18 @@ export type StrideCategory =
   | 'denial-of-service'
   | 'elevation-of-privilege';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
+
+export type StrideLetter = 'S' | 'T' | 'R' | 'I' | 'D' | 'E';
+
+/** The one-letter STRIDE abbreviation of each category. */
+export const STRIDE_LETTER: Readonly<Record<string, StrideLetter>> = {
+  spoofing: 'S',
+  tampering: 'T',
+  repudiation: 'R',
+  'information-disclosure': 'I',
+  'denial-of-service': 'D',
+  'elevation-of-privilege': 'E',
+};
 export type ThreatStatus =
   | 'open'
   | 'in-progress'

@@ -9,6 +9,7 @@
  */
 import { CoreDiagnostic, DiagnosticCode } from '../../model/diagnostics';
 import { didYouMean, suggest } from '../../model/suggest';
+import { STRIDE_LETTER } from '../../model/types';
 import type { Element, Span, Threat, ThreatModel } from '../../model/types';
 import { describe, evaluate, holds, readProperty } from './evaluate';
 import { ModelIndex, Subject } from './facts';
@@ -156,14 +157,6 @@ function renderTitle(template: string, subject: Subject, index: ModelIndex): str
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-const STRIDE_LETTER: Readonly<Record<string, string>> = {
-  spoofing: 'S',
-  tampering: 'T',
-  repudiation: 'R',
-  'information-disclosure': 'I',
-  'denial-of-service': 'D',
-  'elevation-of-privilege': 'E',
-};
 
 interface RuleText {
   readonly stride: string;
