@@ -32,7 +32,9 @@ export function installCodeServer() {
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--unsafe-perm', `code-server@${CODE_SERVER_VERSION}`], {
     cwd: cacheDir,
     stdio: ['ignore', 'ignore', 'inherit'],
-    // node-pty's install runs `npx node-gyp`, which would stop at a prompt without npm_config_yes.
+    // node-pty's install runs `npx node-gyp`, which would stop at a prompt without npm_config_yes. code-server's
+    // postinstall refuses to run as root without --unsafe-perm (npm 11 warns that it does not know the flag, but
+    // passes it on to the script's environment).
     env: { ...process.env, npm_config_yes: 'true', XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, XDG_CACHE_HOME: xdg },
   });
 }
