@@ -22,10 +22,16 @@ export interface CodeAction {
 const NOT_APPLICABLE_PLACEHOLDER = 'Explain why this does not apply here.';
 
 export function codeActions(analysis: Analysis, diagnostics: readonly CoreDiagnostic[]): CodeAction[] {
+  // While the YAML does not parse, the structure edits would be placed by a guess (a section the parser lost would be
+  // created again): offer only in-place replacements until the syntax is fixed.
+  const broken = (analysis.parsed.doc?.errors.length ?? 0) > 0;
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
-    if (isFinding(d)) out.push(...findingActions(analysis, d));
-    else out.push(...schemaActions(analysis, d));
+    if (isFinding(d)) {
+      if (!broken) out.push(...findingActions(analysis, d));
+    } else {
+      out.push(...schemaActions(analysis, d).filter((a) => !broken || a.edits.every((e) => e.span.start < e.span.end)));
+    }
   }
   return out;
 }
