@@ -95,7 +95,7 @@ describe('quick fixes on every example and fixture', function () {
 
 describe('quick fixes on a document that does not parse', () => {
   it('offers no structural edits while the YAML is broken (found by fuzzing: a lost section was created twice)', () => {
-    const text = readFileSync(path.join(ROOT, 'examples/k8s-microservices/ride-hailing.tm.yaml'), 'utf8').replace('encryptedInTransit: false', 'encryptedInTransit: false}');
+    const text = readFileSync(path.join(ROOT, 'examples/k8s-microservices/ride-hailing.tm.yaml'), 'utf8').replace('\nthreats:', '\n}\nthreats:');
     const analysis = analyzeText(text, { today: TODAY });
     assert.ok(analysis.diagnostics.some((d) => d.code === 'yaml-syntax'));
     const findings = analysis.diagnostics.filter((d) => (d.data as { findingId?: string } | undefined)?.findingId);
