@@ -123,6 +123,12 @@ describe('language server over stdio', function () {
       multiDoc: HEAD + '---\n' + HEAD,
       customTags: HEAD + 'x: !!binary aGVsbG8=\ny: !evil { a: 1 }\n',
       hugeNumbers: HEAD + 'threatcode2: 1e99999\nn: 123456789012345678901234567890\n',
+      longLine: HEAD + 'x: ' + 'a'.repeat(2_000_000) + '\n',
+      duplicateKeys: HEAD + 'system:\n  name: again\n',
+      nulBytes: HEAD + 'x: "\u0000"\n\u0000',
+      mixedEndings: 'threatcode: 1\r\nsystem:\n  name: x\r\n  bogus: 1\n',
+      loneCarriageReturns: 'threatcode: 1\rsystem:\r  name: x\r',
+      manyDocuments: (HEAD + '---\n').repeat(500),
     };
     const expected: Record<string, string> = {
       binary: 'binary-content',
@@ -138,6 +144,12 @@ describe('language server over stdio', function () {
       multiDoc: 'multiple-documents',
       customTags: 'yaml-warning',
       hugeNumbers: 'unknown-key',
+      longLine: 'unknown-key',
+      duplicateKeys: 'duplicate-key',
+      nulBytes: 'binary-content',
+      mixedEndings: 'unknown-key',
+      loneCarriageReturns: 'yaml-syntax',
+      manyDocuments: 'multiple-documents',
     };
     for (const [name, text] of Object.entries(hostile)) {
       const published = await client.open(`file:///ws/hostile-${name}.tm.yaml`, text);
