@@ -37,7 +37,7 @@ export class CompletenessStatus implements vscode.Disposable {
       return;
     }
     const seq = ++this.seq;
-    const params: ViewParams = { uri: document.uri.toString(), delivery: false };
+    const params: ViewParams = { uri: document.uri.toString(), delivery: false, metricsOnly: true };
     const view = await this.client.sendRequest<ViewResult | null>(VIEW_REQUEST, params).catch(() => null);
     if (seq !== this.seq) return;
     const metrics = view?.metrics;

@@ -71,6 +71,8 @@ export interface ViewParams {
   readonly focusBoundary?: string;
   /** Show one element and its neighbourhood (the element under the cursor, in large models). */
   readonly focusElement?: string;
+  /** Only the metrics (the status bar): skips building the diagram. */
+  readonly metricsOnly?: boolean;
 }
 
 export interface ViewItem {

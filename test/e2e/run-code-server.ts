@@ -10,10 +10,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
 import { chromium } from 'playwright-core';
 
 const ROOT = path.join(__dirname, '../../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SUITE_TIMEOUT_MS = 5 * 60_000;
 
 async function freePort(): Promise<number> {
@@ -123,8 +123,8 @@ async function main(): Promise<number> {
     }
     if (vsix) {
       const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        executablePath: CHROMIUM_PATH,
+        args: CHROMIUM_ARGS,
       });
       try {
         console.log(`Installed ${path.basename(vsix)} into code-server; UI smoke tests against the installed extension:`);
@@ -136,8 +136,8 @@ async function main(): Promise<number> {
     payload.push(['extensionTestsPath', remote(path.join(ROOT, 'out/test/e2e/suite'))]);
     const page_url = `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -114,6 +114,9 @@ describe('editor features over LSP', () => {
     assert.match(view.diagram.mermaid, /^flowchart LR\n/);
     assert.deepEqual(Object.values(view.diagram.nodes).map((n) => n.modelId).sort(), ['cache', 'db-zone', 'internet', 'vpc', 'web'].filter((id) => id !== 'internet').sort());
     assert.ok(view.metrics.gauges.some((g) => g.id === 'strideCoverage' && g.total > 0));
+    const metricsOnly = (await client.connection.sendRequest('threatcode/view', { uri: URI, delivery: false, metricsOnly: true })) as typeof view;
+    assert.equal(metricsOnly.diagram, undefined);
+    assert.deepEqual(metricsOnly.metrics, view.metrics);
   });
 
   it('workspace symbols include models that are not open', async () => {

@@ -9,6 +9,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText } from '../../server/src/model/analyze';
 import { computeView } from '../../server/src/lsp/view';
@@ -16,7 +17,6 @@ import type { ViewResult, WebviewToHost } from '../../server/src/protocol';
 import { webviewHtml } from '../../webview/src/html';
 
 const ROOT = path.join(__dirname, '../../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EXAMPLES = ['webshop/webshop.tm.yaml', 'k8s-microservices/ride-hailing.tm.yaml', 'llm-agent/support-agent.tm.yaml'];
 
 function viewOf(text: string, uri = 'file:///ws/model.tm.yaml'): ViewResult {
@@ -36,7 +36,7 @@ describe('webview in headless Chromium', function () {
   let page: Page;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium)`);
+    assert.ok(existsSync(CHROMIUM_PATH), `Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install chromium)`);
     server = createServer((req, res) => {
       if (req.url === '/') {
         res.setHeader('content-type', 'text/html');
@@ -52,8 +52,8 @@ describe('webview in headless Chromium', function () {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     });
   });
 

@@ -14,13 +14,13 @@ export function computeView(document: TextDocument, analysis: Analysis, params: 
   if (!model || errors.length) {
     return { uri: document.uri, version: document.version, errors: errors.length ? errors.map((e) => `Line ${range(e.span).start.line + 1}: ${e.message}`) : ['The file is not a threat model yet.'] };
   }
-  const diagram = buildDiagram(analysis, { focusBoundary: params.focusBoundary, focusElement: params.focusElement });
   const metrics = computeMetrics(analysis, { today: localDate(new Date()), delivery: params.delivery, gates })!;
+  const diagram = params.metricsOnly ? undefined : buildDiagram(analysis, { focusBoundary: params.focusBoundary, focusElement: params.focusElement });
   return {
     uri: document.uri,
     version: document.version,
     errors: [],
-    diagram: {
+    diagram: diagram && {
       mermaid: diagram.mermaid,
       nodes: Object.fromEntries(Object.entries(diagram.nodes).map(([id, n]) => [id, { modelId: n.modelId, range: range(n.span), extent: range(n.extent) }])),
       edges: diagram.edges.map((e) => ({ modelId: e.modelId, range: range(e.span), extent: range(e.extent) })),

@@ -11,7 +11,7 @@ import { CoreDiagnostic, DiagnosticCode } from '../../model/diagnostics';
 import { didYouMean, suggest } from '../../model/suggest';
 import { STRIDE_LETTER } from '../../model/types';
 import type { Element, Span, Threat, ThreatModel } from '../../model/types';
-import { describe, evaluate, holds, readProperty } from './evaluate';
+import { describe, explain, holds, readProperty } from './evaluate';
 import { ModelIndex, Subject } from './facts';
 import { Condition, LeafCondition, Rule, RuleSet, RuleTarget } from './types';
 
@@ -74,7 +74,8 @@ export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptio
       const elementId = element?.id ?? MODEL_ELEMENT_ID;
       const id = `${rule.id}@${elementId}`;
       const title = renderTitle(rule.title, subject, index);
-      const because = [...new Set(evaluate(rule.when, subject, index).because)];
+      // `when` holds (checked just above): only the explanation is left to build.
+      const because = [...new Set(explain(rule.when, subject, index))];
       const base = { id, rule, element, elementId, title, because };
       let disabledHere: Map<string, string> | undefined;
       if (element) {

@@ -79,7 +79,7 @@ export function holds(cond: Condition, subject: Subject, index: ModelIndex): boo
 }
 
 /** Why a condition that holds holds: the leaf values along the path that made it true. */
-function explain(cond: Condition, subject: Subject, index: ModelIndex): string[] {
+export function explain(cond: Condition, subject: Subject, index: ModelIndex): string[] {
   const shape = shapeOf(cond);
   switch (shape.kind) {
     case 'all':
