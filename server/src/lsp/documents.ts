@@ -1,10 +1,11 @@
 /**
  * Analysis results per open document, computed at most once per document version. Every feature asks here instead
- * of parsing again.
+ * of parsing again. A new version is analysed from the previous one (analyzeChange): an edit inside one item
+ * reparses that item only.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RuleSet } from '../analysis/rules/types';
-import { Analysis, analyzeText } from '../model/analyze';
+import { Analysis, analyzeChange, analyzeText } from '../model/analyze';
 
 export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; analysis: Analysis }>();
@@ -17,7 +18,9 @@ export class AnalysisCache {
   get(document: TextDocument): Analysis {
     const cached = this.entries.get(document.uri);
     if (cached && cached.version === document.version) return cached.analysis;
-    const analysis = analyzeText(document.getText(), { maxLength: this.maxLength(), rules: this.rules() });
+    const options = { maxLength: this.maxLength(), rules: this.rules() };
+    // The previous analysis is consumed here (its YAML nodes move into the new one): it is replaced just below.
+    const analysis = cached ? analyzeChange(cached.analysis, document.getText(), options) : analyzeText(document.getText(), options);
     this.entries.set(document.uri, { version: document.version, analysis });
     return analysis;
   }

@@ -2,12 +2,14 @@
  * The core entry point: text in, model and diagnostics out. Pure and synchronous; the server, the CLI and the
  * tests all call this.
  */
-import { Finding, runRules } from '../analysis/rules/engine';
+import { Finding, RuleMemo, runRules } from '../analysis/rules/engine';
+import { keysWrittenBy } from '../analysis/rules/facts';
 import { builtinRuleSet } from '../analysis/rules/ruleset';
 import type { RuleSet } from '../analysis/rules/types';
 import { checkModel } from './checks';
 import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
-import { parseThreatModel, ParsedDocument } from './parse';
+import { ItemUpdate, updateItem } from './incremental';
+import { DEFAULT_MAX_LENGTH, parseThreatModel, ParsedDocument } from './parse';
 import { validateAgainstSchema } from './schema';
 import type { Span } from './types';
 
@@ -24,19 +26,51 @@ export interface Analysis {
   readonly diagnostics: readonly CoreDiagnostic[];
   /** Every rule that applied, with its status (open, covered, addressed, disabled). */
   readonly findings: readonly Finding[];
+  /** What the next analysis after an edit may reuse. */
+  readonly memo?: { readonly rules: RuleMemo; readonly today: string };
+  /** True when this analysis reparsed one item of the previous one instead of the whole text. */
+  readonly incremental?: boolean;
 }
 
 export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysis {
-  const parsed = parseThreatModel(text, { maxLength: options.maxLength });
-  const diagnostics = [...parsed.diagnostics];
+  return analyze(text, parseThreatModel(text, { maxLength: options.maxLength }), options, undefined);
+}
+
+/**
+ * The analysis of `text`, an edit of the text `previous` analysed. When the edit stays inside one section item, only
+ * that item is reparsed and only the rule subjects that depend on it are evaluated again; the result equals
+ * analyzeText(text). `previous` must not be used afterwards (its YAML nodes are reused and moved).
+ */
+export function analyzeChange(previous: Analysis, text: string, options: AnalyzeOptions = {}): Analysis {
+  if (text === previous.parsed.text) return previous;
+  const today = options.today ?? localDate(new Date());
+  const step = updateItem(previous.parsed, text, options.maxLength ?? DEFAULT_MAX_LENGTH);
+  if (!step || !previous.memo || previous.memo.today !== today) return analyzeText(text, options);
+  return analyze(text, step.parsed, { ...options, today }, { memo: previous.memo.rules, update: step.update });
+}
+
+function analyze(
+  text: string,
+  parsed: ParsedDocument,
+  options: AnalyzeOptions,
+  previous: { memo: RuleMemo; update: ItemUpdate } | undefined,
+): Analysis {
+  let diagnostics: CoreDiagnostic[] = [...parsed.diagnostics];
+  const today = options.today ?? localDate(new Date());
   let findings: readonly Finding[] = [];
+  let memo: Analysis['memo'];
   try {
     if (parsed.doc && parsed.model) {
-      diagnostics.push(...validateAgainstSchema(parsed.doc, parsed.value));
-      diagnostics.push(...checkModel(parsed.model, { today: options.today ?? localDate(new Date()) }));
-      const result = runRules(parsed.model, options.rules ?? builtinRuleSet().ruleSet, { modelSpan: parsed.model.systemSpan });
+      diagnostics = diagnostics.concat(validateAgainstSchema(parsed.doc, parsed.value), checkModel(parsed.model, { today }));
+      const changed = previous && new Set([previous.update.oldElement, previous.update.newElement].flatMap((e) => (e ? keysWrittenBy(e) : [])));
+      const result = runRules(parsed.model, options.rules ?? builtinRuleSet().ruleSet, {
+        modelSpan: parsed.model.systemSpan,
+        previous: previous && changed ? { memo: previous.memo, changed } : undefined,
+      });
       findings = result.findings;
-      diagnostics.push(...result.diagnostics);
+      memo = { rules: result.memo, today };
+      // concat, not push(...): a large model has tens of thousands of findings, too many for call arguments.
+      diagnostics = diagnostics.concat(result.diagnostics);
     }
   } catch (e) {
     // A bug in a check must not take the whole document down: report it where the user sees it.
@@ -47,9 +81,12 @@ export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysi
       span: { start: 0, end: 0 },
     });
   }
-  const tidy = diagnostics.map((d) => ({ ...d, span: tidySpan(text, d.span) }));
+  const tidy = diagnostics.map((d) => {
+    const span = tidySpan(text, d.span);
+    return span === d.span ? d : { ...d, span };
+  });
   tidy.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
-  return { parsed, diagnostics: tidy, findings };
+  return { parsed, diagnostics: tidy, findings, memo, incremental: previous !== undefined };
 }
 
 export function localDate(d: Date): string {
@@ -61,11 +98,16 @@ export function localDate(d: Date): string {
  * Keeps every range inside the document and off trailing line breaks: YAML block collections end after their last
  * newline, which would make an editor underline the start of the next line.
  */
+/** Space, tab, CR, LF: what YAML ends a block with. */
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
 function tidySpan(text: string, span: Span): Span {
   const start = Math.min(Math.max(0, span.start), text.length);
   let end = Math.min(Math.max(start, span.end), text.length);
   let trimmed = end;
-  while (trimmed > start && /\s/.test(text[trimmed - 1])) trimmed--;
+  while (trimmed > start && isSpace(text.charCodeAt(trimmed - 1))) trimmed--;
   // A span that is only whitespace (a tab used as indentation) keeps its whitespace.
   if (trimmed > start) end = trimmed;
   return start === span.start && end === span.end ? span : { start, end };

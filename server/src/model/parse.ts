@@ -39,6 +39,11 @@ export interface ParsedDocument {
   /** Plain JS value of the whole document, used for schema validation. */
   readonly value: unknown;
   readonly diagnostics: CoreDiagnostic[];
+  /**
+   * True when the document has no anchors or aliases. Only such documents are updated item by item
+   * (see incremental.ts): with an alias, one item's value can depend on another item's text.
+   */
+  readonly aliasFree?: boolean;
 }
 
 export interface ParsedYaml {
@@ -64,7 +69,7 @@ export function parseYamlText(text: string, options: ParseOptions = {}): ParsedY
   // CST and compose only documents of sane depth. Deep recursion must never be reached: besides stack overflows,
   // V8 aborts the whole process (it does not throw) when a regular expression is first compiled near the stack limit.
   const tokens = Array.from(new Parser().parse(text));
-  const deep = findTooDeep(tokens);
+  const deep = findTooDeep(tokens, MAX_DEPTH);
   if (deep) {
     const diagnostic: CoreDiagnostic = {
       code: DiagnosticCode.TooDeep,
@@ -75,20 +80,9 @@ export function parseYamlText(text: string, options: ParseOptions = {}): ParsedY
     return { doc: undefined, value: undefined, diagnostics: [diagnostic], ok: false };
   }
 
-  const docs = Array.from(
-    new Composer({
-      prettyErrors: false,
-      uniqueKeys: true,
-      merge: true,
-      // Version 1.2 core schema: dates stay strings, `yes`/`no` are not booleans.
-      version: '1.2',
-    }).compose(tokens, true, text.length),
-  );
+  const docs = composeTokens(tokens, text.length);
   const doc = docs[0];
-  const diagnostics: CoreDiagnostic[] = [
-    ...doc.errors.map((e) => yamlErrorToDiagnostic(doc, e, 'error')),
-    ...doc.warnings.map((e) => yamlErrorToDiagnostic(doc, e, 'warning')),
-  ];
+  const diagnostics = yamlProblems(doc);
   if (docs.length > 1) {
     diagnostics.push({
       code: DiagnosticCode.MultipleDocuments,
@@ -143,10 +137,28 @@ export function parseThreatModel(text: string, options: ParseOptions = {}): Pars
   }
 
   const model = buildModel(doc, doc.contents, value as Record<string, unknown>);
-  return { text, doc, model, value, diagnostics };
+  return { text, doc, model, value, diagnostics, aliasFree: !hasAnchorOrAlias(doc.contents) };
 }
 
-function refuseText(text: string, maxLength: number): CoreDiagnostic | undefined {
+/** The one place the YAML options are set, so that a full parse and an incremental one read text alike. */
+export function composeTokens(tokens: readonly CST.Token[], length: number): Document.Parsed[] {
+  return Array.from(
+    new Composer({
+      prettyErrors: false,
+      uniqueKeys: true,
+      merge: true,
+      // Version 1.2 core schema: dates stay strings, `yes`/`no` are not booleans.
+      version: '1.2',
+    }).compose(tokens, true, length),
+  );
+}
+
+/** yaml's errors and warnings for a document, as diagnostics. */
+export function yamlProblems(doc: Document.Parsed): CoreDiagnostic[] {
+  return [...doc.errors.map((e) => yamlErrorToDiagnostic(doc, e, 'error')), ...doc.warnings.map((e) => yamlErrorToDiagnostic(doc, e, 'warning'))];
+}
+
+export function refuseText(text: string, maxLength: number): CoreDiagnostic | undefined {
   if (text.length > maxLength) {
     return {
       code: DiagnosticCode.FileTooLarge,
@@ -241,7 +253,7 @@ export function describeNode(node: unknown): string {
  * Finds a collection nested deeper than MAX_DEPTH in the CST, without recursion. Returns the span of the top-level
  * key that holds it (or of the collection itself when the root is not a mapping).
  */
-function findTooDeep(tokens: readonly CST.Token[]): Span | undefined {
+export function findTooDeep(tokens: readonly CST.Token[], maxDepth: number): Span | undefined {
   for (const token of tokens) {
     if (token.type !== 'document' || !token.value) continue;
     const root = token.value;
@@ -251,7 +263,7 @@ function findTooDeep(tokens: readonly CST.Token[]): Span | undefined {
     while (stack.length) {
       const { node, depth, topKey } = stack.pop()!;
       if (!node || (node.type !== 'block-map' && node.type !== 'block-seq' && node.type !== 'flow-collection')) continue;
-      if (depth > MAX_DEPTH) {
+      if (depth > maxDepth) {
         const at = topKey ?? node;
         const length = 'source' in at && typeof at.source === 'string' ? at.source.length : 1;
         return { start: at.offset, end: at.offset + Math.max(1, length) };
@@ -264,6 +276,19 @@ function findTooDeep(tokens: readonly CST.Token[]): Span | undefined {
     }
   }
   return undefined;
+}
+
+/** Whether any node below `root` is an alias or carries an anchor. Iterative: the tree may be deep. */
+export function hasAnchorOrAlias(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const n = stack.pop();
+    if (isAlias(n)) return true;
+    if (n && typeof n === 'object' && 'anchor' in n && (n as { anchor?: string }).anchor) return true;
+    if (isMap(n)) for (const p of n.items) stack.push(p.key, p.value);
+    else if (isSeq(n)) for (const it of n.items) stack.push(it);
+  }
+  return false;
 }
 
 function findFirstAlias(root: unknown): Alias | undefined {
@@ -284,7 +309,6 @@ function findFirstAlias(root: unknown): Alias | undefined {
  */
 function buildModel(doc: Document.Parsed, root: YAMLMap, value: Record<string, unknown>): ThreatModel {
   const sections = {} as { [S in SectionName]: Element<S>[] };
-  const byId = new Map<string, Element>();
   const references: Reference[] = [];
 
   for (const section of SECTIONS) {
@@ -293,27 +317,76 @@ function buildModel(doc: Document.Parsed, root: YAMLMap, value: Record<string, u
     const seqValue = value[section];
     if (isSeq(seqNode) && Array.isArray(seqValue)) {
       seqNode.items.forEach((itemNode, index) => {
-        const node = resolve(doc, itemNode);
-        const data = seqValue[index];
-        if (!isMap(node) || !isPlainObject(data) || typeof data.id !== 'string') return;
-        const idNode = node.get('id', true);
-        const element: Element = {
-          section,
-          index,
-          id: data.id,
-          span: spanOf(node),
-          idSpan: idNode ? spanOf(idNode) : undefined,
-          data: data as unknown as SectionData[SectionName],
-          node,
-        };
+        const element = makeElement(doc, section, index, itemNode, seqValue[index]);
+        if (!element) return;
         list.push(element);
-        if (!byId.has(element.id)) byId.set(element.id, element);
         collectReferences(doc, element, references);
       });
     }
     (sections as Record<SectionName, Element[]>)[section] = list;
   }
+  return { ...sections, ...rootFacts(doc, root, value), byId: indexById(sections), references };
+}
 
+/**
+ * The element for one section item, or undefined when the item is not a mapping with a string id (the schema
+ * validation reports those). Spans are read from the YAML nodes when asked for, so that an incremental update can
+ * move the nodes after an edit without rebuilding the elements that hold them.
+ */
+export function makeElement(doc: Document.Parsed, section: SectionName, index: number, itemNode: unknown, data: unknown): Element | undefined {
+  const node = resolve(doc, itemNode);
+  if (!isMap(node) || !isPlainObject(data) || typeof data.id !== 'string') return undefined;
+  return new ModelElement(section, index, data.id, data as unknown as SectionData[SectionName], node, node.get('id', true) as YamlNode | undefined);
+}
+
+/** A class, not object literals with getters: every element then shares one hidden class and property reads stay fast. */
+class ModelElement implements Element {
+  constructor(
+    readonly section: SectionName,
+    readonly index: number,
+    readonly id: string,
+    readonly data: SectionData[SectionName],
+    readonly node: YAMLMap,
+    private readonly idNode: YamlNode | undefined,
+  ) {}
+
+  get span(): Span {
+    return spanOf(this.node);
+  }
+
+  get idSpan(): Span | undefined {
+    return this.idNode ? spanOf(this.idNode) : undefined;
+  }
+}
+
+class ModelReference implements Reference {
+  constructor(
+    readonly from: Element,
+    readonly path: readonly (string | number)[],
+    readonly targetId: string,
+    readonly expected: readonly SectionName[],
+    private readonly node: YamlNode,
+  ) {}
+
+  /** Read from the node, like element spans: the node moves when an edit before it changes the text. */
+  get span(): Span {
+    return spanOf(this.node);
+  }
+}
+
+/** Every element by id; the first definition (in section order) wins. */
+export function indexById(sections: { readonly [S in SectionName]: readonly Element<S>[] }): Map<string, Element> {
+  const byId = new Map<string, Element>();
+  for (const section of SECTIONS) for (const e of sections[section]) if (!byId.has(e.id)) byId.set(e.id, e);
+  return byId;
+}
+
+/** What the model takes from outside the sections: version, system, model-wide disabled rules. */
+export function rootFacts(
+  doc: Document.Parsed,
+  root: YAMLMap,
+  value: Record<string, unknown>,
+): Pick<ThreatModel, 'version' | 'system' | 'disabledRules' | 'disabledRuleEntries' | 'systemSpan'> {
   const system = isPlainObject(value.system) ? (value.system as SystemData) : undefined;
   const disabledRuleEntries: { rule: string; span: Span }[] = [];
   const disabledNode = resolve(doc, root.get('disabledRules', true));
@@ -326,16 +399,7 @@ function buildModel(doc: Document.Parsed, root: YAMLMap, value: Record<string, u
   }
   const systemPair = root.items.find((p) => isScalar(p.key) && p.key.value === 'system');
   const systemSpan = systemPair && isScalar(systemPair.key) ? spanOf(systemPair.key) : { start: 0, end: 0 };
-  return {
-    version: value.threatcode,
-    system,
-    ...sections,
-    byId,
-    references,
-    disabledRules: value.disabledRules,
-    disabledRuleEntries,
-    systemSpan,
-  };
+  return { version: value.threatcode, system, disabledRules: value.disabledRules, disabledRuleEntries, systemSpan };
 }
 
 /** Which properties hold ids, and which sections those ids may point into. */
@@ -350,19 +414,19 @@ export function referenceFieldsOf(section: SectionName): Readonly<Record<string,
   return REFERENCE_FIELDS[section] ?? {};
 }
 
-function collectReferences(doc: Document.Parsed, element: Element, out: Reference[]): void {
+export function collectReferences(doc: Document.Parsed, element: Element, out: Reference[]): void {
   const fields = REFERENCE_FIELDS[element.section];
   if (!fields) return;
+  const reference = (path: (string | number)[], node: YamlNode, targetId: string, expected: readonly SectionName[]): Reference =>
+    new ModelReference(element, path, targetId, expected, node);
   for (const [key, expected] of Object.entries(fields)) {
     const valueNode = resolve(doc, element.node.get(key, true));
     if (isScalar(valueNode) && typeof valueNode.value === 'string') {
-      out.push({ from: element, path: [key], targetId: valueNode.value, span: spanOf(valueNode), expected });
+      out.push(reference([key], valueNode, valueNode.value, expected));
     } else if (isSeq(valueNode)) {
       valueNode.items.forEach((item, i) => {
         const n = resolve(doc, item);
-        if (isScalar(n) && typeof n.value === 'string') {
-          out.push({ from: element, path: [key, i], targetId: n.value, span: spanOf(n), expected });
-        }
+        if (isScalar(n) && typeof n.value === 'string') out.push(reference([key, i], n, n.value, expected));
       });
     }
   }

@@ -48,84 +48,146 @@ export interface FindingData {
 export interface RuleResult {
   readonly findings: readonly Finding[];
   readonly diagnostics: readonly CoreDiagnostic[];
+  /** What each subject's evaluation read and found, for the next run after an edit. */
+  readonly memo: RuleMemo;
 }
 
 export interface RunOptions {
   /** Where model-wide findings are shown (the `system` key, usually). */
   readonly modelSpan: Span;
+  /**
+   * The previous run on the same model before one element changed, with the dependency keys that element wrote
+   * before and after (`keysWrittenBy`). Subjects that read none of those keys keep their findings.
+   */
+  readonly previous?: { readonly memo: RuleMemo; readonly changed: ReadonlySet<string> };
 }
 
 export const MODEL_ELEMENT_ID = 'model';
 
+/** Opaque to callers: per subject (its element, or the model), what its evaluation read and what it found. */
+export interface RuleMemo {
+  readonly ruleSet: RuleSet;
+  readonly subjects: ReadonlyMap<Element | typeof MODEL_ELEMENT_ID, SubjectMemo>;
+}
+
+interface SubjectMemo {
+  readonly reads: ReadonlySet<string>;
+  /** In rule order. */
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * Findings come subject by subject (the model first, then the elements in section order), each subject's in rule
+ * order: a subject whose inputs did not change keeps its findings as a block.
+ */
 export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptions): RuleResult {
   const index = new ModelIndex(model);
   const findings: Finding[] = [];
   const modelDisabled = disabledRulesOf(model.disabledRules);
+  const previous = options.previous?.memo.ruleSet === ruleSet ? options.previous : undefined;
+  const memos = new Map<Element | typeof MODEL_ELEMENT_ID, SubjectMemo>();
+  const rulesOf = rulesByTarget(ruleSet);
 
-  const elementDisabled = new Map<Element, Map<string, string>>();
-  const subjectsByTarget = new Map<RuleTarget, Subject[]>();
-
-  for (const rule of ruleSet.rules) {
-    let subjects = subjectsByTarget.get(rule.target);
-    if (!subjects) subjectsByTarget.set(rule.target, (subjects = subjectsFor(rule.target, model, index)));
-    for (const subject of subjects) {
-      if (!holds(rule.when, subject, index)) continue;
-      const element = subject.element;
-      const elementId = element?.id ?? MODEL_ELEMENT_ID;
-      const id = `${rule.id}@${elementId}`;
-      const title = renderTitle(rule.title, subject, index);
-      // `when` holds (checked just above): only the explanation is left to build.
-      const because = [...new Set(explain(rule.when, subject, index))];
-      const base = { id, rule, element, elementId, title, because };
-      let disabledHere: Map<string, string> | undefined;
-      if (element) {
-        disabledHere = elementDisabled.get(element);
-        if (!disabledHere) elementDisabled.set(element, (disabledHere = disabledRulesOf(element.data.disabledRules)));
-      }
-      const disabled = disabledHere?.get(rule.id) ?? modelDisabled.get(rule.id);
-      const threat = index.recorded.get(id);
-      if (disabled !== undefined) findings.push({ ...base, status: 'disabled', disabledReason: disabled });
-      else if (rule.unless && holds(rule.unless, subject, index)) findings.push({ ...base, status: 'covered' });
-      else if (threat) findings.push({ ...base, status: 'addressed', threat });
-      else findings.push({ ...base, status: 'open' });
+  const visit = (key: Element | typeof MODEL_ELEMENT_ID, rules: readonly Rule[]) => {
+    if (rules.length === 0) return;
+    const before = previous?.memo.subjects.get(key);
+    let memo: SubjectMemo;
+    if (before && !readsAny(before.reads, previous!.changed)) {
+      memo = before;
+    } else {
+      const subject = key === MODEL_ELEMENT_ID ? index.modelSubject : index.subject(key);
+      const reads = new Set<string>();
+      const found: Finding[] = [];
+      index.track(reads, () => {
+        for (const rule of rules) {
+          const finding = evaluate(rule, subject, index, modelDisabled);
+          if (finding) found.push(finding);
+        }
+      });
+      memo = { reads, findings: found };
     }
-  }
+    memos.set(key, memo);
+    for (const f of memo.findings) findings.push(f);
+  };
+
+  visit(MODEL_ELEMENT_ID, rulesOf.model);
+  for (const c of model.components) visit(c, c.data.inScope === false ? [] : rulesOf.component(c.data.type));
+  for (const f of model.flows) visit(f, rulesOf.flow);
+  for (const b of model.boundaries) visit(b, rulesOf.boundary);
+  for (const d of model.data) visit(d, rulesOf.data);
+  for (const t of model.threats) visit(t, rulesOf.threat);
+  for (const m of model.mitigations) visit(m, rulesOf.mitigation);
 
   // What a finding's diagnostic says beyond its title is the same for every finding of a rule: build it once.
   const perRule = new Map<Rule, RuleText>();
   const diagnostics: CoreDiagnostic[] = [];
-  for (const f of findings) {
-    if (f.status !== 'open') continue;
-    let text = perRule.get(f.rule);
-    if (!text) perRule.set(f.rule, (text = ruleText(f.rule, ruleSet)));
-    diagnostics.push(findingDiagnostic(f, text, options.modelSpan));
-  }
+  const textOf = (rule: Rule) => {
+    let text = perRule.get(rule);
+    if (!text) perRule.set(rule, (text = ruleText(rule, ruleSet)));
+    return text;
+  };
+  for (const f of findings) if (f.status === 'open') diagnostics.push(findingDiagnostic(f, textOf, options.modelSpan));
   diagnostics.push(...checkRuleReferences(model, ruleSet));
-  return { findings, diagnostics };
+  return { findings, diagnostics, memo: { ruleSet, subjects: memos } };
 }
 
-function subjectsFor(target: RuleTarget, model: ThreatModel, index: ModelIndex): Subject[] {
-  const inScope = (c: Element<'components'>) => c.data.inScope !== false;
-  switch (target) {
-    case 'process':
-    case 'datastore':
-    case 'external':
-      return model.components.filter((c) => c.data.type === target && inScope(c)).map((c) => index.subject(c));
-    case 'component':
-      return model.components.filter(inScope).map((c) => index.subject(c));
-    case 'flow':
-      return model.flows.map((f) => index.subject(f));
-    case 'boundary':
-      return model.boundaries.map((b) => index.subject(b));
-    case 'data':
-      return model.data.map((d) => index.subject(d));
-    case 'threat':
-      return model.threats.map((t) => index.subject(t));
-    case 'mitigation':
-      return model.mitigations.map((m) => index.subject(m));
-    case 'model':
-      return [index.modelSubject];
-  }
+interface RulesByTarget {
+  readonly model: readonly Rule[];
+  readonly flow: readonly Rule[];
+  readonly boundary: readonly Rule[];
+  readonly data: readonly Rule[];
+  readonly threat: readonly Rule[];
+  readonly mitigation: readonly Rule[];
+  /** Rules for `component` and for the component's type, in rule order. */
+  component(type: unknown): readonly Rule[];
+}
+
+const rulesByTargetCache = new WeakMap<RuleSet, RulesByTarget>();
+
+function rulesByTarget(ruleSet: RuleSet): RulesByTarget {
+  let cached = rulesByTargetCache.get(ruleSet);
+  if (cached) return cached;
+  const of = (...targets: RuleTarget[]) => ruleSet.rules.filter((r) => targets.includes(r.target));
+  const byType = new Map<unknown, readonly Rule[]>([
+    ['process', of('component', 'process')],
+    ['datastore', of('component', 'datastore')],
+    ['external', of('component', 'external')],
+  ]);
+  const anyType = of('component');
+  cached = {
+    model: of('model'),
+    flow: of('flow'),
+    boundary: of('boundary'),
+    data: of('data'),
+    threat: of('threat'),
+    mitigation: of('mitigation'),
+    component: (type) => byType.get(type) ?? anyType,
+  };
+  rulesByTargetCache.set(ruleSet, cached);
+  return cached;
+}
+
+function readsAny(reads: ReadonlySet<string>, keys: ReadonlySet<string>): boolean {
+  for (const k of keys) if (reads.has(k)) return true;
+  return false;
+}
+
+/** The finding of one rule on one subject, or undefined when the rule does not apply there. */
+function evaluate(rule: Rule, subject: Subject, index: ModelIndex, modelDisabled: ReadonlyMap<string, string>): Finding | undefined {
+  if (!holds(rule.when, subject, index)) return undefined;
+  const element = subject.element;
+  const elementId = element?.id ?? MODEL_ELEMENT_ID;
+  const id = `${rule.id}@${elementId}`;
+  const title = renderTitle(rule.title, subject, index);
+  // `when` holds (checked just above): only the explanation is left to build.
+  const because = [...new Set(explain(rule.when, subject, index))];
+  const base = { id, rule, element, elementId, title, because };
+  const disabled = (element ? disabledRulesOf(element.data.disabledRules).get(rule.id) : undefined) ?? modelDisabled.get(rule.id);
+  if (disabled !== undefined) return { ...base, status: 'disabled', disabledReason: disabled };
+  if (rule.unless && holds(rule.unless, subject, index)) return { ...base, status: 'covered' };
+  const threat = index.recordedThreat(id, elementId);
+  if (threat) return { ...base, status: 'addressed', threat };
+  return { ...base, status: 'open' };
 }
 
 function disabledRulesOf(value: unknown): Map<string, string> {
@@ -178,7 +240,17 @@ function ruleText(rule: Rule, ruleSet: RuleSet): RuleText {
   };
 }
 
-function findingDiagnostic(f: Finding, text: RuleText, modelSpan: Span): CoreDiagnostic {
+/** Findings kept across edits keep their diagnostics too; only the span (which moves with the text) is fresh. */
+const diagnosticOf = new WeakMap<Finding, Omit<CoreDiagnostic, 'span'>>();
+
+function findingDiagnostic(f: Finding, textOf: (rule: Rule) => RuleText, modelSpan: Span): CoreDiagnostic {
+  let d = diagnosticOf.get(f);
+  if (!d) diagnosticOf.set(f, (d = findingDiagnosticBody(f, textOf(f.rule))));
+  const span = f.element ? (f.element.idSpan ?? f.element.span) : modelSpan;
+  return { code: d.code, severity: d.severity, message: d.message, span, data: d.data };
+}
+
+function findingDiagnosticBody(f: Finding, text: RuleText): Omit<CoreDiagnostic, 'span'> {
   const rule = f.rule;
   const data: FindingData = {
     findingId: f.id,
@@ -194,7 +266,6 @@ function findingDiagnostic(f: Finding, text: RuleText, modelSpan: Span): CoreDia
     code: rule.id,
     severity: rule.severity === 'low' ? 'info' : 'warning',
     message: `${f.title}${text.stride ? ` [${text.stride}]` : ''}. Applies because ${f.because.join('; ')}.${text.covered}`,
-    span: f.element ? (f.element.idSpan ?? f.element.span) : modelSpan,
     data: data as unknown as CoreDiagnostic['data'],
   };
 }

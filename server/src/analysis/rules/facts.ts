@@ -1,6 +1,10 @@
 /**
  * An index over one model for rule evaluation: related elements (flows in and out, members of a boundary, data
  * carried and stored) and computed facts, each computed at most once per element.
+ *
+ * It also records what an evaluation reads, as dependency keys ("id:web", "in:web" for the flows into web, ...).
+ * After an edit, only the subjects whose recorded reads meet the keys the edited element writes (`keysWrittenBy`)
+ * are evaluated again; every other finding is kept. Every lookup of another element goes through `read`.
  */
 import type {
   Boundary,
@@ -41,10 +45,12 @@ export class ModelIndex {
   private readonly members = new Map<string, Component[]>();
   private readonly threatTargets = new Set<string>();
   /** `RULE@element` for every recorded threat with a rule. */
-  readonly recorded = new Map<string, Threat>();
+  private readonly recorded = new Map<string, Threat>();
   private readonly referencedMitigations = new Set<string>();
   private readonly referencedData = new Set<string>();
-  private readonly factCache = new Map<Element, Map<string, unknown>>();
+  private readonly factCache = new Map<Element, Map<string, { value: unknown; reads: readonly string[] }>>();
+  /** Where reads are recorded, while a subject is evaluated. */
+  private reads: Set<string> | undefined;
   private readonly subjects = new Map<Element, Subject>();
   readonly modelSubject: Subject;
 
@@ -83,35 +89,70 @@ export class ModelIndex {
     return s;
   }
 
+  /** Runs `fn` recording into `reads` every dependency key it reads. */
+  track<T>(reads: Set<string>, fn: () => T): T {
+    const outer = this.reads;
+    this.reads = reads;
+    try {
+      return fn();
+    } finally {
+      this.reads = outer;
+    }
+  }
+
+  private read(key: string): void {
+    this.reads?.add(key);
+  }
+
+  private byId<T extends Element>(map: ReadonlyMap<string, T>, id: string | undefined): T | undefined {
+    if (id === undefined) return undefined;
+    this.read(`id:${id}`);
+    return map.get(id);
+  }
+
+  /** The threat that records finding `RULE@element`, if any. */
+  recordedThreat(findingId: string, elementId: string): Threat | undefined {
+    this.read(`threats:${elementId}`);
+    return this.recorded.get(findingId);
+  }
+
   /** The elements a quantifier ranges over, for a subject. */
   related(q: Quantifier, subject: Subject): Element[] {
     const e = subject.element;
     const d = subject.data;
     switch (q) {
       case 'source':
-        return compact([this.components.get(str(d.from) ?? '')]);
+        return compact([this.byId(this.components, str(d.from))]);
       case 'target':
-        return compact([this.components.get(str(d.to) ?? '')]);
+        return compact([this.byId(this.components, str(d.to))]);
       case 'anyData':
       case 'allData':
-        return compact([...this.dataIdsOf(subject)].map((id) => this.data.get(id)));
+        return compact([...this.dataIdsOf(subject)].map((id) => this.byId(this.data, id)));
       case 'anyInbound':
       case 'allInbound':
-        return e ? (this.inbound.get(e.id) ?? []) : [];
+        if (!e) return [];
+        this.read(`in:${e.id}`);
+        return this.inbound.get(e.id) ?? [];
       case 'anyOutbound':
       case 'allOutbound':
-        return e ? (this.outbound.get(e.id) ?? []) : [];
+        if (!e) return [];
+        this.read(`out:${e.id}`);
+        return this.outbound.get(e.id) ?? [];
       case 'anyStored':
-        return compact(strings(d.stores).map((id) => this.data.get(id)));
+        return compact(strings(d.stores).map((id) => this.byId(this.data, id)));
       case 'anyMember':
-        return e ? (this.members.get(e.id) ?? []) : [];
+        if (!e) return [];
+        this.read(`members:${e.id}`);
+        return this.members.get(e.id) ?? [];
       case 'anyMitigation':
-        return compact(strings(d.mitigations).map((id) => this.mitigations.get(id)));
+        return compact(strings(d.mitigations).map((id) => this.byId(this.mitigations, id)));
       case 'anyTarget':
-        return compact(strings(d.targets).map((id) => this.components.get(id)));
+        return compact(strings(d.targets).map((id) => this.byId(this.components, id)));
       case 'anyComponent':
+        this.read('all:components');
         return [...this.model.components];
       case 'anyFlow':
+        this.read('all:flows');
         return [...this.model.flows];
     }
   }
@@ -121,10 +162,15 @@ export class ModelIndex {
     if (!e) return undefined;
     let cache = this.factCache.get(e);
     if (!cache) this.factCache.set(e, (cache = new Map()));
-    if (cache.has(name)) return cache.get(name);
-    const value = this.computeFact(name, subject);
-    cache.set(name, value);
-    return value;
+    let entry = cache.get(name);
+    if (!entry) {
+      // A fact is computed once but may be read while evaluating many subjects: keep what it read for each of them.
+      const reads = new Set<string>();
+      const value = this.track(reads, () => this.computeFact(name, subject));
+      cache.set(name, (entry = { value, reads: [...reads] }));
+    }
+    for (const key of entry.reads) this.read(key);
+    return entry.value;
   }
 
   private computeFact(name: string, subject: Subject): unknown {
@@ -132,14 +178,14 @@ export class ModelIndex {
     const d = subject.data;
     switch (name) {
       case 'crossesBoundary': {
-        const from = this.components.get(str(d.from) ?? '');
-        const to = this.components.get(str(d.to) ?? '');
+        const from = this.byId(this.components, str(d.from));
+        const to = this.byId(this.components, str(d.to));
         if (!from || !to) return undefined;
         return str(from.data.boundary) !== str(to.data.boundary);
       }
       case 'crossesIntoHigherTrust': {
-        const from = this.components.get(str(d.from) ?? '');
-        const to = this.components.get(str(d.to) ?? '');
+        const from = this.byId(this.components, str(d.from));
+        const to = this.byId(this.components, str(d.to));
         if (!from || !to) return undefined;
         const scale = SCALES.trust;
         return scale.indexOf(this.trustOf(to)) > scale.indexOf(this.trustOf(from));
@@ -157,20 +203,28 @@ export class ModelIndex {
         const scale = SCALES.classification;
         let best = -1;
         for (const id of this.dataIdsOf(subject)) {
-          best = Math.max(best, scale.indexOf(str(this.data.get(id)?.data.classification) ?? ''));
+          best = Math.max(best, scale.indexOf(str(this.byId(this.data, id)?.data.classification) ?? ''));
         }
         return best >= 0 ? scale[best] : undefined;
       }
       case 'hasPersonalData':
-        return [...this.dataIdsOf(subject)].some((id) => PERSONAL.has(str(this.data.get(id)?.data.pii) ?? ''));
+        return [...this.dataIdsOf(subject)].some((id) => PERSONAL.has(str(this.byId(this.data, id)?.data.pii) ?? ''));
       case 'trust':
         return e.section === 'components' ? this.trustOf(e as Component) : undefined;
       case 'hasThreats':
+        this.read(`threats:${e.id}`);
         return this.threatTargets.has(e.id);
       case 'hasFlows':
+        this.read(`in:${e.id}`);
+        this.read(`out:${e.id}`);
         return (this.inbound.get(e.id)?.length ?? 0) + (this.outbound.get(e.id)?.length ?? 0) > 0;
       case 'referenced':
-        return e.section === 'mitigations' ? this.referencedMitigations.has(e.id) : this.referencedData.has(e.id);
+        if (e.section === 'mitigations') {
+          this.read(`refm:${e.id}`);
+          return this.referencedMitigations.has(e.id);
+        }
+        this.read(`refd:${e.id}`);
+        return this.referencedData.has(e.id);
       default:
         return undefined;
     }
@@ -178,7 +232,7 @@ export class ModelIndex {
 
   /** A component outside every boundary is treated as untrusted: nothing vouches for it. */
   trustOf(c: Component): string {
-    const b = this.boundaries.get(str(c.data.boundary) ?? '');
+    const b = this.byId(this.boundaries, str(c.data.boundary));
     const trust = str(b?.data.trust);
     return trust && SCALES.trust.includes(trust) ? trust : 'untrusted';
   }
@@ -190,11 +244,34 @@ export class ModelIndex {
     const ids = new Set(strings(d.stores));
     const e = subject.element;
     if (e) {
+      this.read(`in:${e.id}`);
+      this.read(`out:${e.id}`);
       for (const f of this.inbound.get(e.id) ?? []) for (const id of strings(f.data.data)) ids.add(id);
       for (const f of this.outbound.get(e.id) ?? []) for (const id of strings(f.data.data)) ids.add(id);
     }
     return ids;
   }
+}
+
+/**
+ * The dependency keys an element's content feeds: a subject that read any of them must be evaluated again when the
+ * element changes. Mirrors the reads above; a property test compares incremental with full analysis.
+ */
+export function keysWrittenBy(element: Element): string[] {
+  const d = element.data as Record<string, unknown>;
+  const keys = [`id:${element.id}`];
+  switch (element.section) {
+    case 'components':
+      keys.push('all:components', `members:${str(d.boundary)}`, ...strings(d.stores).map((id) => `refd:${id}`));
+      break;
+    case 'flows':
+      keys.push('all:flows', `in:${str(d.to)}`, `out:${str(d.from)}`, ...strings(d.data).map((id) => `refd:${id}`));
+      break;
+    case 'threats':
+      keys.push(...strings(d.targets).map((id) => `threats:${id}`), ...strings(d.mitigations).map((id) => `refm:${id}`));
+      break;
+  }
+  return keys;
 }
 
 const SUBJECT_OF_SECTION: Readonly<Record<Element['section'], SubjectKind>> = {
