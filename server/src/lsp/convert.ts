@@ -29,6 +29,17 @@ export function toLspDiagnostic(document: TextDocument, d: CoreDiagnostic): Diag
       DiagnosticRelatedInformation.create(Location.create(document.uri, toRange(document, r.span)), r.message),
     );
   }
-  if (d.data) diagnostic.data = d.data;
+  if (d.data) diagnostic.data = wireData(d.data);
   return diagnostic;
+}
+
+/**
+ * What a finding's diagnostic carries to the client: its identity only. The quick fixes are computed from the
+ * server's own analysis (matched by code and range), so the mitigations and controls stay here; sending them made
+ * each publish of a large model megabytes long.
+ */
+function wireData(data: NonNullable<CoreDiagnostic['data']>): unknown {
+  const finding = data as { findingId?: unknown; rule?: unknown; element?: unknown };
+  if (typeof finding.findingId !== 'string') return data;
+  return { findingId: finding.findingId, rule: finding.rule, element: finding.element };
 }
