@@ -1,6 +1,6 @@
 /**
- * A minimal LSP client for protocol tests: spawns the bundled server with --stdio and speaks JSON-RPC to it.
- * Waits are on protocol events (diagnostics published for a version), never on sleeps.
+ * A minimal LSP client for protocol tests and benchmarks: spawns a language server (ours by default) with --stdio
+ * and speaks JSON-RPC to it. Waits are on protocol events (diagnostics published for a version), never on sleeps.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -29,6 +29,17 @@ export interface Published extends PublishDiagnosticsParams {
   readonly receivedAt: number;
 }
 
+/** Which server to run and how to answer its configuration requests; ours by default. */
+export interface ServerSpec {
+  /** Node.js arguments: the server script and its flags. */
+  readonly args?: readonly string[];
+  readonly languageId?: string;
+  /** The answer to workspace/configuration for a section (default: our settings for `threatcode`, else null). */
+  readonly configuration?: (section: string | undefined) => unknown;
+  /** Keep every publication in `published` (default true; a benchmark of large models keeps only the waiters). */
+  readonly keepPublished?: boolean;
+}
+
 export class TestLspClient {
   readonly connection: ProtocolConnection;
   readonly published: Published[] = [];
@@ -43,8 +54,9 @@ export class TestLspClient {
   constructor(
     private readonly settings: Record<string, unknown> = {},
     private readonly init: { workspaceFolders?: string[]; initializationOptions?: unknown } = {},
+    private readonly server: ServerSpec = {},
   ) {
-    this.process = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process = spawn(process.execPath, [...(server.args ?? [SERVER_PATH, '--stdio'])], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk) => (this.stderr += String(chunk)));
     this.process.on('exit', (code) => (this.exited = code));
     this.connection = createProtocolConnection(
@@ -53,7 +65,7 @@ export class TestLspClient {
     );
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       const p = { ...params, receivedAt: Date.now() };
-      this.published.push(p);
+      if (this.server.keepPublished !== false) this.published.push(p);
       for (const w of [...this.waiters]) {
         if (w.match(p)) {
           this.waiters.splice(this.waiters.indexOf(w), 1);
@@ -62,7 +74,7 @@ export class TestLspClient {
       }
     });
     this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
-      params.items.map((item) => (item.section === 'threatcode' ? this.settings : null)),
+      params.items.map((item) => (this.server.configuration ? this.server.configuration(item.section) : item.section === 'threatcode' ? this.settings : null)),
     );
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onNotification('window/logMessage', (p: { message: string }) => {
@@ -75,6 +87,11 @@ export class TestLspClient {
       }
     });
     this.connection.listen();
+  }
+
+  /** The server's process id (for memory readings). */
+  get pid(): number | undefined {
+    return this.process.pid;
   }
 
   async initialize(): Promise<InitializeResult> {
@@ -95,7 +112,7 @@ export class TestLspClient {
   open(uri: string, text: string, version = 1): Promise<Published> {
     const wait = this.diagnosticsFor(uri, version);
     void this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
-      textDocument: { uri, languageId: 'threatmodel', version, text },
+      textDocument: { uri, languageId: this.server.languageId ?? 'threatmodel', version, text },
     });
     return wait;
   }

@@ -3,18 +3,15 @@
  * HTML shell and CSP as in VS Code, and fed views computed by the real server code.
  */
 import * as assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
+import type { Page } from 'playwright-core';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText } from '../../server/src/model/analyze';
 import { computeView } from '../../server/src/lsp/view';
 import type { ViewResult, WebviewToHost } from '../../server/src/protocol';
-import { webviewHtml } from '../../webview/src/html';
+import { CHROMIUM_PATH } from '../support/chromium';
+import { show as showView, startWebviewHost, waitFor as waitForMessage, WebviewHost } from '../support/webview-host';
 
 const ROOT = path.join(__dirname, '../../..');
 const EXAMPLES = ['webshop/webshop.tm.yaml', 'k8s-microservices/ride-hailing.tm.yaml', 'llm-agent/support-agent.tm.yaml'];
@@ -30,53 +27,21 @@ function example(name: string): string {
 
 describe('webview in headless Chromium', function () {
   this.timeout(60_000);
-  let server: Server;
-  let origin: string;
-  let browser: Browser;
+  let host: WebviewHost;
   let page: Page;
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM_PATH), `Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install chromium)`);
-    server = createServer((req, res) => {
-      if (req.url === '/') {
-        res.setHeader('content-type', 'text/html');
-        res.end(webviewHtml({ nonce: randomBytes(16).toString('base64'), cspSource: origin, mermaidUri: '/mermaid.min.js', scriptUri: '/webview.js' }));
-      } else if (req.url === '/mermaid.min.js' || req.url === '/webview.js') {
-        res.setHeader('content-type', 'text/javascript');
-        res.end(readFileSync(path.join(ROOT, 'dist', req.url.slice(1))));
-      } else {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-    });
+    host = await startWebviewHost();
   });
 
   after(async () => {
-    await browser?.close();
-    server?.close();
+    await host?.close();
   });
 
   beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await host.newPage();
     page.on('dialog', () => assert.fail('a dialog was opened: script ran'));
-    await page.addInitScript(() => {
-      const w = window as unknown as { __messages: unknown[]; __state: unknown; acquireVsCodeApi: () => unknown };
-      w.__messages = [];
-      w.__state = undefined;
-      w.acquireVsCodeApi = () => ({
-        postMessage: (m: unknown) => w.__messages.push(m),
-        getState: () => w.__state,
-        setState: (s: unknown) => (w.__state = s),
-      });
-    });
-    await page.goto(origin);
-    await waitFor((m) => m.type === 'ready');
   });
 
   afterEach(async function () {
@@ -87,22 +52,8 @@ describe('webview in headless Chromium', function () {
     await page.close();
   });
 
-  async function messages(): Promise<WebviewToHost[]> {
-    return page.evaluate(() => (window as unknown as { __messages: WebviewToHost[] }).__messages);
-  }
-
-  async function waitFor(match: (m: WebviewToHost) => boolean, count = 1): Promise<WebviewToHost> {
-    for (;;) {
-      const found = (await messages()).filter(match);
-      if (found.length >= count) return found[count - 1];
-      await page.waitForFunction((n) => (window as unknown as { __messages: unknown[] }).__messages.length > n, (await messages()).length);
-    }
-  }
-
-  async function show(view: ViewResult, nth = 1): Promise<WebviewToHost & { type: 'rendered' }> {
-    await page.evaluate((v) => window.postMessage({ type: 'view', view: v }, '*'), view as unknown as Record<string, unknown>);
-    return (await waitFor((m) => m.type === 'rendered', nth)) as WebviewToHost & { type: 'rendered' };
-  }
+  const waitFor = (match: (m: WebviewToHost) => boolean, count = 1) => waitForMessage(page, match, count);
+  const show = (view: ViewResult, nth = 1) => showView(page, view, nth);
 
   it('renders every example with Mermaid (node count matches the model)', async () => {
     let nth = 0;

@@ -1,0 +1,86 @@
+/**
+ * The webview bundle in headless Chromium (playwright-core driving Debian's Chromium), served with the same HTML
+ * shell and CSP as in VS Code, with a stand-in for the VS Code webview API that records the messages it posts.
+ * Shared by the webview tests and the render benchmark.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { Browser, chromium, Page } from 'playwright-core';
+import type { ViewResult, WebviewToHost } from '../../server/src/protocol';
+import { webviewHtml } from '../../webview/src/html';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
+
+const DIST = path.join(__dirname, '../../../dist');
+
+export interface WebviewHost {
+  readonly browser: Browser;
+  /** A page with the webview loaded and ready (it has posted `ready`). */
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startWebviewHost(): Promise<WebviewHost> {
+  let origin = '';
+  const server = createServer((req, res) => {
+    if (req.url === '/') {
+      res.setHeader('content-type', 'text/html');
+      res.end(webviewHtml({ nonce: randomBytes(16).toString('base64'), cspSource: origin, mermaidUri: '/mermaid.min.js', scriptUri: '/webview.js' }));
+    } else if (req.url === '/mermaid.min.js' || req.url === '/webview.js') {
+      res.setHeader('content-type', 'text/javascript');
+      res.end(readFileSync(path.join(DIST, req.url.slice(1))));
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return {
+    browser,
+    async newPage(viewport = { width: 1400, height: 900 }) {
+      const page = await browser.newPage({ viewport });
+      await page.addInitScript(() => {
+        const w = window as unknown as { __messages: unknown[]; __state: unknown; acquireVsCodeApi: () => unknown };
+        w.__messages = [];
+        w.__state = undefined;
+        w.acquireVsCodeApi = () => ({
+          postMessage: (m: unknown) => w.__messages.push(m),
+          getState: () => w.__state,
+          setState: (s: unknown) => (w.__state = s),
+        });
+      });
+      await page.goto(origin);
+      await waitFor(page, (m) => m.type === 'ready');
+      return page;
+    },
+    async close() {
+      await browser.close();
+      server.close();
+    },
+  };
+}
+
+/** Every message the webview has posted so far. */
+export function messages(page: Page): Promise<WebviewToHost[]> {
+  return page.evaluate(() => (window as unknown as { __messages: WebviewToHost[] }).__messages);
+}
+
+/** The `count`-th message that matches, waiting (on new messages, not on time) until it has been posted. */
+export async function waitFor(page: Page, match: (m: WebviewToHost) => boolean, count = 1): Promise<WebviewToHost> {
+  for (;;) {
+    const all = await messages(page);
+    const found = all.filter(match);
+    if (found.length >= count) return found[count - 1];
+    await page.waitForFunction((n) => (window as unknown as { __messages: unknown[] }).__messages.length > n, all.length, { timeout: 0 });
+  }
+}
+
+/** Sends a view as the extension does and waits for the `nth` rendering to finish. */
+export async function show(page: Page, view: ViewResult, nth = 1): Promise<WebviewToHost & { type: 'rendered' }> {
+  await page.evaluate((v) => window.postMessage({ type: 'view', view: v }, '*'), view as unknown as Record<string, unknown>);
+  return (await waitFor(page, (m) => m.type === 'rendered', nth)) as WebviewToHost & { type: 'rendered' };
+}
