@@ -1,65 +1,163 @@
 /**
- * `npm run bench`: medians (and min–max) of the analysis stages on generated models, against the parse floor
- * measured in the same run. Writes bench/results.json.
+ * `npm run bench`: generated models of 50 to 5,000 components, measured in one run against two baselines measured in
+ * the same run: the YAML parse floor (`yaml` parseDocument on the same text) and yaml-language-server over stdio with
+ * our JSON Schema on the same text and edits. Medians (min–max) in milliseconds; writes bench/results.json.
+ *
+ * Environment: BENCH_SIZES=50,200 to choose sizes; BENCH_PEER=0 to skip yaml-language-server; BENCH_RENDER=0 to
+ * skip Chromium.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
-import { runRules } from '../server/src/analysis/rules/engine';
 import { builtinRuleSet } from '../server/src/analysis/rules/ruleset';
-import { analyzeText } from '../server/src/model/analyze';
-import { parseThreatModel } from '../server/src/model/parse';
+import { Analysis, analyzeChange, analyzeText } from '../server/src/model/analyze';
+import { CHROMIUM_PATH } from '../test/support/chromium';
 import { generateModel } from './generate';
+import { measureRender, RenderRun, startWebviewHost } from './render';
+import { measureServer, middleComponentName, OUR_DEBOUNCE_MS, ServerRun } from './servers';
+import { fmt, measure, Stat, stat } from './stats';
 
 const SIZES = (process.env.BENCH_SIZES ?? '50,200,1000,5000').split(',').map(Number);
+const WITH_PEER = process.env.BENCH_PEER !== '0';
+const WITH_RENDER = process.env.BENCH_RENDER !== '0' && existsSync(CHROMIUM_PATH);
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+const EDITS = 20;
+/** Targets from the benchmark issue: edit → diagnostics work per size, in ms. */
+const EDIT_TARGET: Record<number, number> = { 50: 20, 200: 50, 1000: 100, 5000: 250 };
 
-interface Stat {
-  median: number;
-  min: number;
-  max: number;
-  runs: number;
+interface SizeResult {
+  components: number;
+  bytes: number;
+  floor: Stat;
+  full: Stat;
+  incrementalEdit: Stat;
+  incrementalShare: number;
+  findings: number;
+  openFindings: number;
+  ours: ServerRun;
+  peer?: ServerRun;
+  render?: RenderRun;
 }
 
-function measure(fn: () => void, runs: number): Stat {
-  fn(); // warm-up (JIT, caches)
+/** One character typed into a component name and deleted again, `count` times, analysed incrementally. */
+function measureEdits(text: string, options: { rules: ReturnType<typeof builtinRuleSet>['ruleSet'] }, count: number): { stat: Stat; share: number } {
+  let analysis: Analysis = analyzeText(text, { maxLength: NO_LIMIT, ...options });
+  const at = middleComponentName(text);
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  let incremental = 0;
+  for (let i = 0; i < count; i++) {
+    const next = i % 2 === 0 ? `${text.slice(0, at)}x${text.slice(at)}` : text;
     const t0 = process.hrtime.bigint();
-    fn();
+    analysis = analyzeChange(analysis, next, { maxLength: NO_LIMIT, ...options });
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (analysis.incremental) incremental++;
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], runs };
+  return { stat: stat(times), share: incremental / count };
 }
 
-const fmt = (s: Stat) => `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
-
-function main(): void {
+async function main(): Promise<void> {
   const { ruleSet } = builtinRuleSet();
-  const results: Record<string, unknown>[] = [];
-  console.log(`Node ${process.version}, ${ruleSet.rules.length} rules. Milliseconds: median (min–max).\n`);
-  console.log('| components | size | yaml parse (floor) | our parse+model | rules only | full analysis | full / floor | findings |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const n of SIZES) {
-    const text = generateModel(n);
-    const runs = n >= 5000 ? 5 : n >= 1000 ? 7 : 15;
-    const floor = measure(() => parseDocument(text), runs);
-    const parse = measure(() => parseThreatModel(text, { maxLength: NO_LIMIT }), runs);
-    const model = parseThreatModel(text, { maxLength: NO_LIMIT }).model!;
-    const rules = measure(() => runRules(model, ruleSet, { modelSpan: { start: 0, end: 0 } }), runs);
-    const full = measure(() => analyzeText(text, { maxLength: NO_LIMIT, rules: ruleSet }), runs);
-    const analysis = analyzeText(text, { maxLength: NO_LIMIT, rules: ruleSet });
-    const open = analysis.findings.filter((f) => f.status === 'open').length;
-    const ratio = full.median / floor.median;
-    console.log(
-      `| ${n} | ${(text.length / 1024).toFixed(0)} KB | ${fmt(floor)} | ${fmt(parse)} | ${fmt(rules)} | ${fmt(full)} | ${ratio.toFixed(2)}× | ${open} open / ${analysis.findings.length} |`,
-    );
-    results.push({ components: n, bytes: text.length, floor, parse, rules, full, fullOverFloor: ratio, findings: analysis.findings.length, openFindings: open });
+  const results: SizeResult[] = [];
+  console.log(`Node ${process.version}, ${ruleSet.rules.length} rules, sizes ${SIZES.join(', ')}. Milliseconds: median (min–max).`);
+  const host = WITH_RENDER ? await startWebviewHost() : undefined;
+  try {
+    for (const n of SIZES) {
+      const text = generateModel(n);
+      const runs = n >= 5000 ? 3 : n >= 1000 ? 5 : 10;
+      process.stderr.write(`${n} components: in-process… `);
+      const floor = measure(() => parseDocument(text), runs);
+      const full = measure(() => analyzeText(text, { maxLength: NO_LIMIT, rules: ruleSet }), runs);
+      const edits = measureEdits(text, { rules: ruleSet }, EDITS);
+      const analysis = analyzeText(text, { maxLength: NO_LIMIT, rules: ruleSet });
+      const timeoutMs = 300_000;
+      process.stderr.write('our server… ');
+      const ours = await measureServer('threatcode', text, { edits: EDITS, opens: n >= 5000 ? 1 : 3, timeoutMs });
+      process.stderr.write('yaml-language-server… ');
+      const peer = WITH_PEER ? await measureServer('yaml-language-server', text, { edits: EDITS, opens: n >= 5000 ? 1 : 3, timeoutMs }) : undefined;
+      process.stderr.write('render…\n');
+      const render = host ? await measureRender(host, text, analysis, 5) : undefined;
+      results.push({
+        components: n,
+        bytes: text.length,
+        floor,
+        full,
+        incrementalEdit: edits.stat,
+        incrementalShare: edits.share,
+        findings: analysis.findings.length,
+        openFindings: analysis.findings.filter((f) => f.status === 'open').length,
+        ours,
+        peer,
+        render,
+      });
+    }
+  } finally {
+    await host?.close();
   }
+  report(results);
   const out = path.join(__dirname, '../../bench/results.json');
-  writeFileSync(out, JSON.stringify({ node: process.version, date: new Date().toISOString(), rules: ruleSet.rules.length, results }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ node: process.version, date: new Date().toISOString(), rules: ruleSet.rules.length, debounceMs: OUR_DEBOUNCE_MS, results }, null, 2) + '\n');
   console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
 }
 
-main();
+const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const mb = (v: number | undefined) => (v === undefined ? '—' : `${v.toFixed(0)} MB`);
+const failed = (r: ServerRun | undefined, s: Stat | undefined) => (r?.failed && !s ? `failed: ${r.failed}` : fmt(s));
+
+function report(results: readonly SizeResult[]): void {
+  console.log('\n### In process: the parse floor, a full analysis, an incremental edit\n');
+  console.log('| components | size | yaml parse (floor) | full analysis | full / floor | edit (incremental) | edit / floor | findings (open) |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    console.log(
+      `| ${r.components} | ${(r.bytes / 1024).toFixed(0)} KB | ${fmt(r.floor)} | ${fmt(r.full)} | ${ratio(r.full.median, r.floor.median)} | ${fmt(r.incrementalEdit)} | ${ratio(r.incrementalEdit.median, r.floor.median)} | ${r.findings} (${r.openFindings}) |`,
+    );
+  }
+
+  console.log(`\n### Over stdio: didOpen and one-character didChange → diagnostics (ours: work only, its ${OUR_DEBOUNCE_MS} ms debounce comes on top)\n`);
+  console.log('| components | ours: open | ours: edit | yaml-ls: open | yaml-ls: edit (incl. its 200 ms delay) | edit: ours / yaml-ls | ours + debounce / yaml-ls | diagnostics (ours / yaml-ls) |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    const ours = r.ours.edit?.median;
+    const peer = r.peer?.edit?.median;
+    console.log(
+      `| ${r.components} | ${failed(r.ours, r.ours.open)} | ${failed(r.ours, r.ours.edit)} | ${r.peer ? failed(r.peer, r.peer.open) : 'skipped'} | ${r.peer ? failed(r.peer, r.peer.edit) : 'skipped'} | ${ratio(ours, peer)} | ${ratio(ours !== undefined ? ours + OUR_DEBOUNCE_MS : undefined, peer)} | ${r.ours.diagnostics ?? '—'} / ${r.peer?.diagnostics ?? '—'} |`,
+    );
+  }
+
+  console.log('\n### Server memory (RSS)\n');
+  console.log('| components | ours: after open | ours: after 20 edits | yaml-ls: after open | yaml-ls: after 20 edits |');
+  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    console.log(`| ${r.components} | ${mb(r.ours.rssAfterOpenMB)} | ${mb(r.ours.rssAfterEditsMB)} | ${mb(r.peer?.rssAfterOpenMB)} | ${mb(r.peer?.rssAfterEditsMB)} |`);
+  }
+
+  if (results.some((r) => r.render)) {
+    console.log('\n### Diagram render in headless Chromium (the view the panel shows)\n');
+    console.log('| components | view | nodes | edges | render |');
+    console.log('| ---: | --- | ---: | ---: | ---: |');
+    for (const r of results) {
+      if (!r.render) continue;
+      console.log(`| ${r.components} | ${r.render.overview ? 'boundary overview' : 'full diagram'}${r.render.error ? ` (error: ${r.render.error})` : ''} | ${r.render.nodes} | ${r.render.edges} | ${fmt(r.render.render)} |`);
+    }
+  }
+
+  console.log('\n### Targets\n');
+  for (const r of results) {
+    const target = EDIT_TARGET[r.components];
+    const work = r.ours.edit?.median;
+    const checks = [
+      target !== undefined ? `edit work ${work?.toFixed(0) ?? '—'} ms ≤ ${target} ms: ${work !== undefined && work <= target ? 'met' : 'missed'}` : undefined,
+      r.components >= 1000 && r.peer
+        ? `≥ 10× faster than yaml-ls: ${r.peer.edit && work !== undefined ? (r.peer.edit.median / work >= 10 ? 'met' : 'missed') : r.peer.failed ? 'yaml-ls failed' : '—'} (${r.peer.edit && work ? (r.peer.edit.median / work).toFixed(1) : '—'}×)`
+        : undefined,
+      r.components >= 5000 ? `RSS < 400 MB: ${r.ours.rssAfterEditsMB !== undefined && r.ours.rssAfterEditsMB < 400 ? 'met' : 'missed'} (${mb(r.ours.rssAfterEditsMB)})` : undefined,
+      r.render ? `render < 1 s: ${r.render.render.median < 1000 ? 'met' : 'missed'}` : undefined,
+    ].filter(Boolean);
+    console.log(`- ${r.components}: ${checks.join('; ')}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -129,6 +129,7 @@ export type HostToWebview =
 export type WebviewToHost =
   | { readonly type: 'ready' }
   | { readonly type: 'reveal'; readonly range: ViewRange }
+  /** Nodes and edges as drawn (for the overview: boundaries and the aggregated edges between them). */
   | { readonly type: 'rendered'; readonly nodes: number; readonly edges: number; readonly error?: string }
   | { readonly type: 'exportSvg'; readonly svg: string }
   | { readonly type: 'options'; readonly delivery: boolean; readonly focusBoundary?: string; readonly focusElement?: string };

@@ -44,11 +44,15 @@ export async function startWebviewHost(): Promise<WebviewHost> {
     async newPage(viewport = { width: 1400, height: 900 }) {
       const page = await browser.newPage({ viewport });
       await page.addInitScript(() => {
-        const w = window as unknown as { __messages: unknown[]; __state: unknown; acquireVsCodeApi: () => unknown };
+        const w = window as unknown as { __messages: unknown[]; __listeners: ((m: unknown) => void)[]; __state: unknown; acquireVsCodeApi: () => unknown };
         w.__messages = [];
+        w.__listeners = [];
         w.__state = undefined;
         w.acquireVsCodeApi = () => ({
-          postMessage: (m: unknown) => w.__messages.push(m),
+          postMessage: (m: unknown) => {
+            w.__messages.push(m);
+            for (const listener of w.__listeners) listener(m);
+          },
           getState: () => w.__state,
           setState: (s: unknown) => (w.__state = s),
         });
@@ -77,6 +81,28 @@ export async function waitFor(page: Page, match: (m: WebviewToHost) => boolean, 
     if (found.length >= count) return found[count - 1];
     await page.waitForFunction((n) => (window as unknown as { __messages: unknown[] }).__messages.length > n, all.length, { timeout: 0 });
   }
+}
+
+/**
+ * Sends a view as the extension does and measures, inside the page, the time until the webview reports it rendered
+ * (Mermaid's layout and the SVG in the document).
+ */
+export async function timeRender(page: Page, view: ViewResult): Promise<{ ms: number; message: WebviewToHost & { type: 'rendered' } }> {
+  return page.evaluate(
+    (v) =>
+      new Promise<{ ms: number; message: WebviewToHost & { type: 'rendered' } }>((resolve) => {
+        const w = window as unknown as { __listeners: ((m: WebviewToHost) => void)[] };
+        const t0 = performance.now();
+        const listener = (m: WebviewToHost) => {
+          if (m.type !== 'rendered') return;
+          w.__listeners.splice(w.__listeners.indexOf(listener), 1);
+          resolve({ ms: performance.now() - t0, message: m });
+        };
+        w.__listeners.push(listener);
+        window.postMessage({ type: 'view', view: v }, '*');
+      }),
+    view as unknown as Record<string, unknown>,
+  );
 }
 
 /** Sends a view as the extension does and waits for the `nth` rendering to finish. */

@@ -64,6 +64,7 @@ describe('webview in headless Chromium', function () {
       assert.equal(rendered.error, undefined, `${name}: ${rendered.error}`);
       const components = Object.values(view.diagram!.nodes).filter((n) => !view.diagram!.boundaries.some((b) => b.id === n.modelId)).length;
       assert.equal(rendered.nodes, components, name);
+      assert.equal(rendered.edges, view.diagram!.edges.length, `${name}: every flow drawn`);
       assert.equal(await page.locator('#canvas svg g.node').count(), components);
     }
   });

@@ -81,7 +81,8 @@ async function render(): Promise<void> {
     canvas.innerHTML = svg;
     bindDiagram();
     applyHighlight();
-    post({ type: 'rendered', nodes: canvas.querySelectorAll('g.node').length, edges: diagram.edges.length });
+    // Counted in the drawing: the overview aggregates flows into edges between boundaries.
+    post({ type: 'rendered', nodes: canvas.querySelectorAll('g.node').length, edges: canvas.querySelectorAll('path.flowchart-link').length });
   } catch (e) {
     if (seq !== renderSeq) return;
     canvas.innerHTML = lastGoodSvg;

@@ -1,0 +1,161 @@
+/**
+ * Language servers over stdio, as an editor drives them: didOpen → diagnostics, then one-character didChange →
+ * diagnostics, and the server's resident memory (RSS) after the open and after the edits. Runs our server and
+ * yaml-language-server (with our JSON Schema) on the same text and the same edits.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Published, TestLspClient } from '../test/support/lsp-client';
+import { Stat, stat } from './stats';
+
+const ROOT = path.join(__dirname, '../..');
+const SCHEMA_URI = pathToFileURL(path.join(ROOT, 'schemas/threatmodel.schema.json')).href;
+const YAML_LS = path.join(ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server');
+
+export type ServerName = 'threatcode' | 'yaml-language-server';
+
+export interface ServerRun {
+  readonly server: ServerName;
+  /** didOpen → first diagnostics. */
+  readonly open?: Stat;
+  /** didChange (one character) → diagnostics for that version. */
+  readonly edit?: Stat;
+  /** Diagnostics the last publication held. */
+  readonly diagnostics?: number;
+  readonly rssAfterOpenMB?: number;
+  readonly rssAfterEditsMB?: number;
+  /** Why the run stopped early (the server exited, or did not answer in time). */
+  readonly failed?: string;
+}
+
+/** Our debounce is a setting; the benchmark sets it to 0 so that the edit numbers are the work alone. */
+export const OUR_DEBOUNCE_MS = 150;
+
+export async function measureServer(server: ServerName, text: string, options: { edits: number; opens: number; timeoutMs: number }): Promise<ServerRun> {
+  const client =
+    server === 'threatcode'
+      ? new TestLspClient({ validationDelay: 0, maxFileSizeMB: 64 }, {}, { keepPublished: false })
+      : new TestLspClient({}, {}, { args: [YAML_LS, '--stdio'], languageId: 'yaml', configuration: yamlLsConfiguration, keepPublished: false });
+  const opens: number[] = [];
+  const edits: number[] = [];
+  let rssAfterOpenMB: number | undefined;
+  let rssAfterEditsMB: number | undefined;
+  let last: Published | undefined;
+  const within = <T>(what: string, p: Promise<T>): Promise<T> =>
+    Promise.race([
+      p,
+      new Promise<T>((_, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${what}: no diagnostics within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
+        const poll = setInterval(() => {
+          if (client.exited !== undefined) reject(new Error(`${what}: the server exited (${client.exited}); ${lastLine(client.stderr)}`));
+        }, 100);
+        void p.finally(() => (clearTimeout(timer), clearInterval(poll)));
+      }),
+    ]);
+  try {
+    await client.initialize();
+    if (server === 'yaml-language-server') {
+      // yaml-language-server pulls its settings when told they changed.
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    }
+    let uri = '';
+    for (let i = 0; i < options.opens; i++) {
+      if (uri) await close(client, uri);
+      uri = `file:///bench/model-${i}.tm.yaml`;
+      const t0 = performance.now();
+      last = await within('open', publication(client, server, uri, () => client.open(uri, text, 1)));
+      opens.push(performance.now() - t0);
+    }
+    rssAfterOpenMB = rssMB(client.pid);
+
+    // One character typed into, then deleted from, a component name in the middle of the file.
+    const at = middleComponentName(text);
+    const position = positionAt(text, at);
+    for (let version = 2; version < 2 + options.edits; version++) {
+      const insert = version % 2 === 0;
+      const change = insert
+        ? { range: { start: position, end: position }, text: 'x' }
+        : { range: { start: position, end: { line: position.line, character: position.character + 1 } }, text: '' };
+      const t0 = performance.now();
+      last = await within('edit', publication(client, server, uri, () => client.change(uri, version, [change])));
+      edits.push(performance.now() - t0);
+    }
+    rssAfterEditsMB = rssMB(client.pid);
+    return { server, open: stat(opens), edit: stat(edits), diagnostics: last?.diagnostics.length, rssAfterOpenMB, rssAfterEditsMB };
+  } catch (e) {
+    return {
+      server,
+      open: opens.length ? stat(opens) : undefined,
+      edit: edits.length ? stat(edits) : undefined,
+      rssAfterOpenMB,
+      failed: e instanceof Error ? e.message : String(e),
+    };
+  } finally {
+    if (client.exited === undefined) await client.stop();
+  }
+}
+
+/**
+ * The diagnostics that answer a notification. Ours are tagged with the document version; yaml-language-server's
+ * are not, so for it the next publication for the document after sending counts.
+ */
+function publication(client: TestLspClient, server: ServerName, uri: string, send: () => Promise<Published>): Promise<Published> {
+  if (server === 'threatcode') return send();
+  const next = client.next((p) => p.uri === uri);
+  void send().catch(() => undefined);
+  return next;
+}
+
+async function close(client: TestLspClient, uri: string): Promise<void> {
+  await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+}
+
+function yamlLsConfiguration(section: string | undefined): unknown {
+  switch (section) {
+    case 'yaml':
+      return { validate: true, hover: true, completion: true, schemas: { [SCHEMA_URI]: '*.tm.yaml' }, schemaStore: { enable: false }, format: { enable: false } };
+    case 'http':
+      return { proxy: '', proxyStrictSSL: false };
+    case 'editor':
+      return { tabSize: 2 };
+    default:
+      return null;
+  }
+}
+
+/** Where the benchmark types: inside the name of the component in the middle of the components section. */
+export function middleComponentName(text: string): number {
+  const n = (text.match(/^  - id: comp-/gm) ?? []).length;
+  const line = `    name: Component ${Math.floor(n / 2)}\n`;
+  const at = text.indexOf(line);
+  if (at < 0) throw new Error('no component name to edit');
+  return at + '    name: Component'.length;
+}
+
+function positionAt(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, character: offset - lineStart };
+}
+
+/** Resident memory of a process in MB (Linux /proc); undefined elsewhere. */
+export function rssMB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1]?.slice(0, 200) ?? '';
+}
