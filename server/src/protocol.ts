@@ -14,6 +14,8 @@ export interface ThreatcodeSettings {
   readonly maxFileSizeMB: number;
   /** Delay between the last keystroke and re-analysis, in milliseconds. */
   readonly validationDelay: number;
+  /** Above this many components (or twice as many flows) the diagram shows the boundary overview. */
+  readonly diagramDetailLimit: number;
   /** Extra rule pack files, relative to the workspace folder. Ignored in untrusted workspaces. */
   readonly rulePacks: readonly string[];
   /** Completeness gates shown in the panel (same names as the CLI's --gate). */
@@ -23,6 +25,7 @@ export interface ThreatcodeSettings {
 export const DEFAULT_SETTINGS: ThreatcodeSettings = {
   maxFileSizeMB: 8,
   validationDelay: 150,
+  diagramDetailLimit: 40,
   rulePacks: [],
   gates: { maxOpenHighWithoutMitigation: 0, acceptancesValid: true },
 };
@@ -35,6 +38,7 @@ export function normaliseSettings(raw: unknown): ThreatcodeSettings {
   return {
     maxFileSizeMB: num(r.maxFileSizeMB, DEFAULT_SETTINGS.maxFileSizeMB, 0.1, 256),
     validationDelay: num(r.validationDelay, DEFAULT_SETTINGS.validationDelay, 0, 5000),
+    diagramDetailLimit: Math.round(num(r.diagramDetailLimit, DEFAULT_SETTINGS.diagramDetailLimit, 5, 1000)),
     rulePacks: Array.isArray(r.rulePacks) ? r.rulePacks.filter((p): p is string => typeof p === 'string').slice(0, 50) : [],
     gates:
       typeof r.gates === 'object' && r.gates !== null && !Array.isArray(r.gates)
@@ -119,6 +123,20 @@ export interface ViewResult {
 }
 
 export const VIEW_REQUEST = 'threatcode/view';
+
+/** `threatcode/status`: what the server holds, for diagnosing memory use. */
+export const STATUS_REQUEST = 'threatcode/status';
+
+export interface ServerStatus {
+  readonly version: string;
+  /** Documents open in the editor. */
+  readonly openDocuments: number;
+  /** Analyses kept (one per open document at most). */
+  readonly cachedAnalyses: number;
+  /** V8 heap in use, after a garbage collection when the runtime exposes one (node --expose-gc). */
+  readonly heapUsedMB: number;
+  readonly rssMB: number;
+}
 
 /** Messages from the extension host to the webview. */
 export type HostToWebview =

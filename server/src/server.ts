@@ -23,6 +23,8 @@ import {
   CONFIG_SECTION,
   DEFAULT_SETTINGS,
   normaliseSettings,
+  ServerStatus,
+  STATUS_REQUEST,
   ThreatcodeInitializationOptions,
   ThreatcodeSettings,
   VIEW_REQUEST,
@@ -205,9 +207,22 @@ registerFeatures(connection, {
   workspaceModels: () => workspaceModels.list(workspaceFolders, Math.floor(settings.maxFileSizeMB * 1024 * 1024), currentRules().ruleSet),
 });
 
+connection.onRequest(STATUS_REQUEST, (): ServerStatus => {
+  // Only with --expose-gc (tests): the numbers then show live memory, not garbage waiting for collection.
+  (globalThis as { gc?: () => void }).gc?.();
+  const memory = process.memoryUsage();
+  return {
+    version: SERVER_VERSION,
+    openDocuments: documents.all().length,
+    cachedAnalyses: analyses.size,
+    heapUsedMB: memory.heapUsed / (1024 * 1024),
+    rssMB: memory.rss / (1024 * 1024),
+  };
+});
+
 connection.onRequest(VIEW_REQUEST, (params: ViewParams): ViewResult | null => {
   const document = documents.get(params.uri);
-  return document ? computeView(document, analyses.get(document), params, settings.gates as Gates) : null;
+  return document ? computeView(document, analyses.get(document), params, settings.gates as Gates, settings.diagramDetailLimit) : null;
 });
 
 documents.listen(connection);

@@ -114,4 +114,33 @@ describe('Mermaid diagram', () => {
     assert.equal(focused.overview, false);
     assert.equal(focused.counts.components, 200, 'every b-component neighbours an a-component here');
   });
+
+  it('keeps the diagram within the detail limit: full up to 40 components, then boundaries, top-level boundaries, trust levels', () => {
+    const model = (components: number, boundaries: number, nestedUnder: number) => {
+      const lines = ['threatcode: 1', 'system: { name: Big }', 'boundaries:'];
+      const trusts = ['untrusted', 'dmz', 'internal', 'restricted'];
+      for (let b = 0; b < boundaries; b++) {
+        lines.push(`  - { id: z${b}, trust: ${trusts[b % 4]}${nestedUnder && b >= nestedUnder ? `, parent: z${b % nestedUnder}` : ''} }`);
+      }
+      lines.push('components:');
+      for (let i = 0; i < components; i++) lines.push(`  - { id: c${i}, type: process, boundary: z${i % boundaries} }`);
+      return analyzeText(lines.join('\n') + '\n', { today: TODAY });
+    };
+    assert.equal(buildDiagram(model(40, 4, 0)).overview, false);
+    assert.equal(buildDiagram(model(41, 4, 0)).overview, true);
+    const nodesOf = (d: ReturnType<typeof buildDiagram>) => d.mermaid.split('\n').filter((l) => /^ {2}b\d+\[/.test(l));
+    // 60 boundaries nested under 3 top-level ones: the top-level ones, with their nested count.
+    const nested = buildDiagram(model(300, 60, 3));
+    assert.equal(nodesOf(nested).length, 3);
+    assert.match(nested.mermaid, /b\d\["z0 \(untrusted\) and 19 nested: 100 components"\]/);
+    assert.equal(nested.nodes.b0?.modelId, 'z0', 'a top-level boundary still reveals its element');
+    // 60 top-level boundaries and a limit of 10: one node per trust level.
+    const flat = buildDiagram(model(300, 60, 0), { maxNodes: 10 });
+    assert.deepEqual(nodesOf(flat).map((l) => /"(.*)"/.exec(l)![1]).sort(), [
+      'All dmz zones: 75 components',
+      'All internal zones: 75 components',
+      'All restricted zones: 75 components',
+      'All untrusted zones: 75 components',
+    ]);
+  });
 });

@@ -26,10 +26,17 @@ export interface Diagram {
   readonly counts: { readonly components: number; readonly flows: number };
 }
 
+/**
+ * Above this many components (or twice as many flows) the overview is shown. Mermaid's layout grows with the graph:
+ * measured in headless Chromium on two cores, 40 components and 80 flows take about 0.6 s, 50 and 100 about a
+ * second (docs/performance.md). The panel re-renders on every edit, so the default keeps it under a second.
+ */
+export const DEFAULT_DETAIL_LIMIT = 40;
+
 export interface DiagramOptions {
-  /** Above this many components the overview is shown (Mermaid slows down beyond ~200 nodes). */
+  /** Above this many components the overview is shown; it also bounds the overview's own nodes. */
   readonly maxNodes?: number;
-  /** Above this many flows the overview is shown (Mermaid refuses 500+ edges by default). */
+  /** Above this many flows the overview is shown (default: twice maxNodes). */
   readonly maxEdges?: number;
   /** Show only this boundary (and its nested boundaries) with its direct neighbours. */
   readonly focusBoundary?: string;
@@ -56,6 +63,43 @@ const LOOK_ALIKE: Readonly<Record<string, string>> = {
   '`': '\u02cb',
   '\\': '\uff3c',
 };
+
+interface Grouping {
+  /** The group key of a component: a boundary id, or a trust level, or NO_BOUNDARY. */
+  of(c: Element<'components'>): string;
+  label(key: string): string;
+}
+
+const NO_BOUNDARY = '\u0000none';
+
+/** The coarsest grouping needed to keep the overview within `max` nodes (see buildDiagram). */
+function overviewGrouping(components: readonly Element<'components'>[], boundaries: ReadonlyMap<string, Element<'boundaries'>>, max: number): Grouping {
+  const own = (c: Element<'components'>) => (typeof c.data.boundary === 'string' && boundaries.has(c.data.boundary) ? c.data.boundary : NO_BOUNDARY);
+  const rootOf = (id: string) => {
+    const seen = new Set<string>();
+    let current = id;
+    for (;;) {
+      const parent = boundaries.get(current)?.data.parent;
+      if (typeof parent !== 'string' || !boundaries.has(parent) || seen.has(parent)) return current;
+      seen.add(current);
+      current = parent;
+    }
+  };
+  const trustOf = (id: string) => (id === NO_BOUNDARY ? 'untrusted' : String(boundaries.get(id)?.data.trust ?? 'untrusted'));
+  const boundaryLabel = (key: string) => {
+    const b = boundaries.get(key);
+    return b ? `${String(b.data.name ?? b.id)} (${String(b.data.trust ?? '?')})` : 'No boundary';
+  };
+  const distinct = (f: (c: Element<'components'>) => string) => new Set(components.map(f)).size;
+  if (distinct(own) <= max) return { of: own, label: boundaryLabel };
+  const root = (c: Element<'components'>) => (own(c) === NO_BOUNDARY ? NO_BOUNDARY : rootOf(own(c)));
+  if (distinct(root) <= max) {
+    const nested = new Map<string, number>();
+    for (const b of boundaries.keys()) if (rootOf(b) !== b) nested.set(rootOf(b), (nested.get(rootOf(b)) ?? 0) + 1);
+    return { of: root, label: (key) => `${boundaryLabel(key)}${nested.get(key) ? ` and ${nested.get(key)} nested` : ''}` };
+  }
+  return { of: (c) => `\u0000trust:${trustOf(root(c))}`, label: (key) => `All ${key.slice('\u0000trust:'.length)} zones` };
+}
 
 export function mermaidText(text: string): string {
   const out = text
@@ -113,7 +157,8 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
     }
   }
 
-  const overview = components.length > (options.maxNodes ?? 150) || flows.length > (options.maxEdges ?? 400);
+  const maxNodes = options.maxNodes ?? DEFAULT_DETAIL_LIMIT;
+  const overview = components.length > maxNodes || flows.length > (options.maxEdges ?? 2 * maxNodes);
   lines.push('  classDef boundary fill:none,stroke-dasharray:6 4');
   lines.push('  classDef sevLow stroke:#3a7d44,stroke-width:2px');
   lines.push('  classDef sevMedium stroke:#c98a00,stroke-width:2px');
@@ -121,30 +166,32 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
   lines.push('  classDef sevCritical stroke:#8b0000,stroke-width:4px');
 
   if (overview) {
-    // One node per boundary (components outside any boundary share one), edges aggregated per pair.
+    // One node per group of components, edges aggregated per pair of groups. Groups are the components' boundaries;
+    // when those are more than maxNodes, their top-level boundaries; when even those are too many, trust levels.
+    const group = overviewGrouping(components, boundaries, maxNodes);
     const ids = new Map<string, string>();
-    const nodeFor = (b: string | undefined) => {
-      const key = b ?? '(none)';
-      if (!ids.has(key)) {
-        const id = `b${ids.size}`;
+    const sizes = new Map<string, number>();
+    for (const c of components) sizes.set(group.of(c), (sizes.get(group.of(c)) ?? 0) + 1);
+    const nodeFor = (key: string) => {
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = `b${ids.size}`;
         ids.set(key, id);
-        const boundary = b ? boundaries.get(b) : undefined;
-        const count = components.filter((c) => (c.data.boundary ?? '(none)') === key).length;
-        const label = boundary ? `${String(boundary.data.name ?? boundary.id)} (${String(boundary.data.trust ?? '?')})` : 'No boundary';
-        lines.push(`  ${id}["${mermaidText(`${label}: ${count} components`)}"]`);
+        lines.push(`  ${id}["${mermaidText(`${group.label(key)}: ${sizes.get(key) ?? 0} components`)}"]`);
+        const boundary = boundaries.get(key);
         if (boundary) nodes[id] = at(boundary);
       }
-      return ids.get(key)!;
+      return id;
     };
+    for (const c of components) nodeFor(group.of(c));
     const pairs = new Map<string, number>();
     const byId = new Map(components.map((c) => [c.id, c]));
-    for (const c of components) nodeFor(typeof c.data.boundary === 'string' && boundaries.has(c.data.boundary) ? c.data.boundary : undefined);
     for (const f of flows) {
       const a = byId.get(String(f.data.from));
       const b = byId.get(String(f.data.to));
       if (!a || !b) continue;
-      const from = nodeFor(typeof a.data.boundary === 'string' && boundaries.has(a.data.boundary) ? a.data.boundary : undefined);
-      const to = nodeFor(typeof b.data.boundary === 'string' && boundaries.has(b.data.boundary) ? b.data.boundary : undefined);
+      const from = nodeFor(group.of(a));
+      const to = nodeFor(group.of(b));
       if (from !== to) pairs.set(`${from} ${to}`, (pairs.get(`${from} ${to}`) ?? 0) + 1);
     }
     for (const [pair, n] of pairs) {

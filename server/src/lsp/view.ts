@@ -7,7 +7,7 @@ import type { Span } from '../model/types';
 import type { ViewParams, ViewResult } from '../protocol';
 import { toRange } from './convert';
 
-export function computeView(document: TextDocument, analysis: Analysis, params: ViewParams, gates?: Gates): ViewResult {
+export function computeView(document: TextDocument, analysis: Analysis, params: ViewParams, gates?: Gates, detailLimit?: number): ViewResult {
   const range = (span: Span) => toRange(document, span);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && ['yaml-syntax', 'root-not-mapping', 'binary-content', 'file-too-large', 'nesting-too-deep', 'alias-limit', 'multiple-documents'].includes(d.code));
   const model = analysis.parsed.model;
@@ -15,7 +15,7 @@ export function computeView(document: TextDocument, analysis: Analysis, params: 
     return { uri: document.uri, version: document.version, errors: errors.length ? errors.map((e) => `Line ${range(e.span).start.line + 1}: ${e.message}`) : ['The file is not a threat model yet.'] };
   }
   const metrics = computeMetrics(analysis, { today: localDate(new Date()), delivery: params.delivery, gates })!;
-  const diagram = params.metricsOnly ? undefined : buildDiagram(analysis, { focusBoundary: params.focusBoundary, focusElement: params.focusElement });
+  const diagram = params.metricsOnly ? undefined : buildDiagram(analysis, { focusBoundary: params.focusBoundary, focusElement: params.focusElement, maxNodes: detailLimit });
   return {
     uri: document.uri,
     version: document.version,
