@@ -5,10 +5,57 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TextDocumentSyncKind } from 'vscode-languageserver-protocol';
-import { codes, TestLspClient } from '../support/lsp-client';
+import { ServerStatus, STATUS_REQUEST } from '../../server/src/protocol';
+import { codes, SERVER_PATH, TestLspClient } from '../support/lsp-client';
 
 const HEAD = 'threatcode: 1\nsystem:\n  name: Shop\n';
 const EXAMPLES = path.join(__dirname, '../../../examples');
+
+/** Documents a careless or hostile workspace may hold, and the diagnostic each must get. */
+const HOSTILE: Record<string, string> = {
+  binary: '\u0000\u0001\u0002garbage\u0000'.repeat(1000),
+  bomb:
+    'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
+  deepFlow: 'x: ' + '['.repeat(10_000) + ']'.repeat(10_000) + '\n',
+  // Compact nested block sequences: "- - - ... y" is 10,000 levels deep.
+  deepBlock: 'x:\n' + '- '.repeat(10_000) + 'y\n',
+  deepIndent: 'x:\n' + Array.from({ length: 2_000 }, (_, i) => ' '.repeat(i) + 'k:').join('\n') + ' 1\n',
+  huge: HEAD + '# ' + 'x'.repeat(10 * 1024 * 1024) + '\n',
+  empty: '',
+  scalarRoot: '42\n',
+  tabs: 'threatcode: 1\nsystem:\n\tname: x\n',
+  bom: '\uFEFF' + HEAD + 'bogus: 1\n',
+  multiDoc: HEAD + '---\n' + HEAD,
+  customTags: HEAD + 'x: !!binary aGVsbG8=\ny: !evil { a: 1 }\n',
+  hugeNumbers: HEAD + 'threatcode2: 1e99999\nn: 123456789012345678901234567890\n',
+  longLine: HEAD + 'x: ' + 'a'.repeat(2_000_000) + '\n',
+  duplicateKeys: HEAD + 'system:\n  name: again\n',
+  nulBytes: HEAD + 'x: "\u0000"\n\u0000',
+  mixedEndings: 'threatcode: 1\r\nsystem:\n  name: x\r\n  bogus: 1\n',
+  loneCarriageReturns: 'threatcode: 1\rsystem:\r  name: x\r',
+  manyDocuments: (HEAD + '---\n').repeat(500),
+};
+const EXPECTED: Record<string, string> = {
+  binary: 'binary-content',
+  bomb: 'alias-limit',
+  deepFlow: 'nesting-too-deep',
+  deepBlock: 'nesting-too-deep',
+  deepIndent: 'nesting-too-deep',
+  huge: 'file-too-large',
+  empty: 'empty-document',
+  scalarRoot: 'root-not-mapping',
+  tabs: 'yaml-syntax',
+  bom: 'unknown-key',
+  multiDoc: 'multiple-documents',
+  customTags: 'yaml-warning',
+  hugeNumbers: 'unknown-key',
+  longLine: 'unknown-key',
+  duplicateKeys: 'duplicate-key',
+  nulBytes: 'binary-content',
+  mixedEndings: 'unknown-key',
+  loneCarriageReturns: 'yaml-syntax',
+  manyDocuments: 'multiple-documents',
+};
 
 describe('language server over stdio', function () {
   let client: TestLspClient;
@@ -113,57 +160,39 @@ describe('language server over stdio', function () {
   });
 
   it('survives hostile documents and keeps serving others', async () => {
-    const hostile: Record<string, string> = {
-      binary: '\u0000\u0001\u0002garbage\u0000'.repeat(1000),
-      bomb:
-        'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
-      deepFlow: 'x: ' + '['.repeat(10_000) + ']'.repeat(10_000) + '\n',
-      // Compact nested block sequences: "- - - ... y" is 10,000 levels deep.
-      deepBlock: 'x:\n' + '- '.repeat(10_000) + 'y\n',
-      deepIndent: 'x:\n' + Array.from({ length: 2_000 }, (_, i) => ' '.repeat(i) + 'k:').join('\n') + ' 1\n',
-      huge: HEAD + '# ' + 'x'.repeat(10 * 1024 * 1024) + '\n',
-      empty: '',
-      scalarRoot: '42\n',
-      tabs: 'threatcode: 1\nsystem:\n\tname: x\n',
-      bom: '\uFEFF' + HEAD + 'bogus: 1\n',
-      multiDoc: HEAD + '---\n' + HEAD,
-      customTags: HEAD + 'x: !!binary aGVsbG8=\ny: !evil { a: 1 }\n',
-      hugeNumbers: HEAD + 'threatcode2: 1e99999\nn: 123456789012345678901234567890\n',
-      longLine: HEAD + 'x: ' + 'a'.repeat(2_000_000) + '\n',
-      duplicateKeys: HEAD + 'system:\n  name: again\n',
-      nulBytes: HEAD + 'x: "\u0000"\n\u0000',
-      mixedEndings: 'threatcode: 1\r\nsystem:\n  name: x\r\n  bogus: 1\n',
-      loneCarriageReturns: 'threatcode: 1\rsystem:\r  name: x\r',
-      manyDocuments: (HEAD + '---\n').repeat(500),
-    };
-    const expected: Record<string, string> = {
-      binary: 'binary-content',
-      bomb: 'alias-limit',
-      deepFlow: 'nesting-too-deep',
-      deepBlock: 'nesting-too-deep',
-      deepIndent: 'nesting-too-deep',
-      huge: 'file-too-large',
-      empty: 'empty-document',
-      scalarRoot: 'root-not-mapping',
-      tabs: 'yaml-syntax',
-      bom: 'unknown-key',
-      multiDoc: 'multiple-documents',
-      customTags: 'yaml-warning',
-      hugeNumbers: 'unknown-key',
-      longLine: 'unknown-key',
-      duplicateKeys: 'duplicate-key',
-      nulBytes: 'binary-content',
-      mixedEndings: 'unknown-key',
-      loneCarriageReturns: 'yaml-syntax',
-      manyDocuments: 'multiple-documents',
-    };
-    for (const [name, text] of Object.entries(hostile)) {
+    for (const [name, text] of Object.entries(HOSTILE)) {
       const published = await client.open(`file:///ws/hostile-${name}.tm.yaml`, text);
-      assert.ok(codes(published.diagnostics).includes(expected[name]), `${name}: ${codes(published.diagnostics).join(', ')}`);
+      assert.ok(codes(published.diagnostics).includes(EXPECTED[name]), `${name}: ${codes(published.diagnostics).join(', ')}`);
     }
     const after = await client.open('file:///ws/after.tm.yaml', HEAD + 'bogus: 1\n');
     assert.deepEqual(codes(after.diagnostics), ['unknown-key']);
     assert.equal(client.exited, undefined, 'server still running');
+  });
+
+  it('returns to its memory baseline after the hostile corpus (nothing of a closed document is kept)', async () => {
+    // A server of its own, with garbage collection exposed so that the status request measures live memory.
+    const measured = new TestLspClient({}, {}, { args: ['--expose-gc', SERVER_PATH, '--stdio'] });
+    try {
+      await measured.initialize();
+      const status = () => measured.connection.sendRequest(STATUS_REQUEST) as Promise<ServerStatus>;
+      // Warm up every code path once (rules, schema, caches that are meant to stay), then take the baseline.
+      const warm = 'file:///ws/warm.tm.yaml';
+      await measured.open(warm, readFileSync(path.join(EXAMPLES, 'webshop/webshop.tm.yaml'), 'utf8'));
+      await measured.close(warm);
+      const baseline = await status();
+      for (const [name, text] of Object.entries(HOSTILE)) {
+        const uri = `file:///ws/hostile-${name}.tm.yaml`;
+        await measured.open(uri, text);
+        await measured.close(uri);
+      }
+      const after = await status();
+      assert.equal(after.openDocuments, 0);
+      assert.equal(after.cachedAnalyses, 0);
+      // The corpus held over 12 MB of text; keeping any one of the large documents would show here.
+      assert.ok(after.heapUsedMB < baseline.heapUsedMB + 2, `heap ${baseline.heapUsedMB.toFixed(1)} MB before, ${after.heapUsedMB.toFixed(1)} MB after`);
+    } finally {
+      await measured.stop();
+    }
   });
 
   it('reads its settings from the client (threatcode.maxFileSizeMB)', async () => {

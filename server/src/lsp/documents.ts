@@ -25,6 +25,10 @@ export class AnalysisCache {
     return analysis;
   }
 
+  get size(): number {
+    return this.entries.size;
+  }
+
   delete(uri: string): void {
     this.entries.delete(uri);
   }
