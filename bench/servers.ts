@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ServerStatus, STATUS_REQUEST } from '../server/src/protocol';
 import { Published, TestLspClient } from '../test/support/lsp-client';
 import { Stat, stat } from './stats';
 
@@ -21,6 +22,10 @@ export interface ServerRun {
   readonly open?: Stat;
   /** didChange (one character) → diagnostics for that version. */
   readonly edit?: Stat;
+  /** Ours only: the server's own time for those edits (analysis and conversion to LSP), from threatcode/status. */
+  readonly serverEdit?: Stat;
+  /** Ours only: share of the edits analysed incrementally. */
+  readonly incrementalShare?: number;
   /** Diagnostics the last publication held. */
   readonly diagnostics?: number;
   readonly rssAfterOpenMB?: number;
@@ -39,6 +44,8 @@ export async function measureServer(server: ServerName, text: string, options: {
       : new TestLspClient({}, {}, { args: [YAML_LS, '--stdio'], languageId: 'yaml', configuration: yamlLsConfiguration, keepPublished: false });
   const opens: number[] = [];
   const edits: number[] = [];
+  const serverEdits: number[] = [];
+  let incremental = 0;
   let rssAfterOpenMB: number | undefined;
   let rssAfterEditsMB: number | undefined;
   let last: Published | undefined;
@@ -80,9 +87,24 @@ export async function measureServer(server: ServerName, text: string, options: {
       const t0 = performance.now();
       last = await within('edit', publication(client, server, uri, () => client.change(uri, version, [change])));
       edits.push(performance.now() - t0);
+      if (server === 'threatcode') {
+        const status = (await client.connection.sendRequest(STATUS_REQUEST)) as ServerStatus;
+        if (status.lastPublication?.version === version) {
+          serverEdits.push(status.lastPublication.analysisMs + status.lastPublication.conversionMs);
+          if (status.lastPublication.incremental) incremental++;
+        }
+      }
     }
     rssAfterEditsMB = rssMB(client.pid);
-    return { server, open: stat(opens), edit: stat(edits), diagnostics: last?.diagnostics.length, rssAfterOpenMB, rssAfterEditsMB };
+    return {
+      server,
+      open: stat(opens),
+      edit: stat(edits),
+      ...(serverEdits.length ? { serverEdit: stat(serverEdits), incrementalShare: incremental / edits.length } : {}),
+      diagnostics: last?.diagnostics.length,
+      rssAfterOpenMB,
+      rssAfterEditsMB,
+    };
   } catch (e) {
     return {
       server,

@@ -136,6 +136,16 @@ export interface ServerStatus {
   /** V8 heap in use, after a garbage collection when the runtime exposes one (node --expose-gc). */
   readonly heapUsedMB: number;
   readonly rssMB: number;
+  /** The last diagnostics sent: how long the analysis and the conversion to LSP took, in milliseconds. */
+  readonly lastPublication?: {
+    readonly uri: string;
+    readonly version: number;
+    readonly analysisMs: number;
+    readonly conversionMs: number;
+    readonly diagnostics: number;
+    /** Whether the analysis reparsed one item instead of the whole text. */
+    readonly incremental: boolean;
+  };
 }
 
 /** Messages from the extension host to the webview. */

@@ -176,15 +176,27 @@ function schedule(document: TextDocument): void {
   );
 }
 
+let lastPublication: ServerStatus['lastPublication'];
+
 function validate(document: TextDocument): void {
   const uri = document.uri;
   const version = document.version;
   try {
+    const t0 = performance.now();
     const analysis = analyses.get(document);
     // Drop the result if the document moved on (or closed) while we worked.
     const current = documents.get(uri);
     if (!current || current.version !== version) return;
+    const t1 = performance.now();
     const diagnostics = analysis.diagnostics.map((d) => toLspDiagnostic(document, d));
+    lastPublication = {
+      uri,
+      version,
+      analysisMs: t1 - t0,
+      conversionMs: performance.now() - t1,
+      diagnostics: diagnostics.length,
+      incremental: analysis.incremental === true,
+    };
     void connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (e) {
     // The core does not throw by design; if it ever does, keep serving every other document.
@@ -217,6 +229,7 @@ connection.onRequest(STATUS_REQUEST, (): ServerStatus => {
     cachedAnalyses: analyses.size,
     heapUsedMB: memory.heapUsed / (1024 * 1024),
     rssMB: memory.rss / (1024 * 1024),
+    lastPublication,
   };
 });
 

@@ -10,7 +10,7 @@ import { checkModel } from './checks';
 import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { ItemUpdate, updateItem } from './incremental';
 import { DEFAULT_MAX_LENGTH, parseThreatModel, ParsedDocument } from './parse';
-import { validateAgainstSchema } from './schema';
+import { validateAgainstSchema, validateSectionItem } from './schema';
 import type { Span } from './types';
 
 export interface AnalyzeOptions {
@@ -27,9 +27,16 @@ export interface Analysis {
   /** Every rule that applied, with its status (open, covered, addressed, disabled). */
   readonly findings: readonly Finding[];
   /** What the next analysis after an edit may reuse. */
-  readonly memo?: { readonly rules: RuleMemo; readonly today: string };
+  readonly memo?: AnalysisMemo;
   /** True when this analysis reparsed one item of the previous one instead of the whole text. */
   readonly incremental?: boolean;
+}
+
+interface AnalysisMemo {
+  readonly rules: RuleMemo;
+  /** Schema diagnostics as validated (before tidying). */
+  readonly schema: readonly CoreDiagnostic[];
+  readonly today: string;
 }
 
 export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysis {
@@ -46,14 +53,14 @@ export function analyzeChange(previous: Analysis, text: string, options: Analyze
   const today = options.today ?? localDate(new Date());
   const step = updateItem(previous.parsed, text, options.maxLength ?? DEFAULT_MAX_LENGTH);
   if (!step || !previous.memo || previous.memo.today !== today) return analyzeText(text, options);
-  return analyze(text, step.parsed, { ...options, today }, { memo: previous.memo.rules, update: step.update });
+  return analyze(text, step.parsed, { ...options, today }, { memo: previous.memo, update: step.update });
 }
 
 function analyze(
   text: string,
   parsed: ParsedDocument,
   options: AnalyzeOptions,
-  previous: { memo: RuleMemo; update: ItemUpdate } | undefined,
+  previous: { memo: AnalysisMemo; update: ItemUpdate } | undefined,
 ): Analysis {
   let diagnostics: CoreDiagnostic[] = [...parsed.diagnostics];
   const today = options.today ?? localDate(new Date());
@@ -61,14 +68,23 @@ function analyze(
   let memo: Analysis['memo'];
   try {
     if (parsed.doc && parsed.model) {
-      diagnostics = diagnostics.concat(validateAgainstSchema(parsed.doc, parsed.value), checkModel(parsed.model, { today }));
+      const schema = (previous && schemaAfterUpdate(parsed, previous.memo.schema, previous.update)) ?? validateAgainstSchema(parsed.doc, parsed.value);
+      diagnostics = diagnostics.concat(schema, checkModel(parsed.model, { today }));
       const changed = previous && new Set([previous.update.oldElement, previous.update.newElement].flatMap((e) => (e ? keysWrittenBy(e) : [])));
       const result = runRules(parsed.model, options.rules ?? builtinRuleSet().ruleSet, {
         modelSpan: parsed.model.systemSpan,
-        previous: previous && changed ? { memo: previous.memo, changed } : undefined,
+        previous:
+          previous && changed
+            ? {
+                memo: previous.memo.rules,
+                changed,
+                removed: previous.update.oldElement,
+                added: previous.update.newElement,
+              }
+            : undefined,
       });
       findings = result.findings;
-      memo = { rules: result.memo, today };
+      memo = { rules: result.memo, schema, today };
       // concat, not push(...): a large model has tens of thousands of findings, too many for call arguments.
       diagnostics = diagnostics.concat(result.diagnostics);
     }
@@ -87,6 +103,31 @@ function analyze(
   });
   tidy.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return { parsed, diagnostics: tidy, findings, memo, incremental: previous !== undefined };
+}
+
+/**
+ * The schema diagnostics after one item changed: the item validated alone, every other diagnostic kept (moved by the
+ * edit's length when after it). Undefined when a diagnostic straddles the item (the whole document is validated).
+ */
+function schemaAfterUpdate(parsed: ParsedDocument, before: readonly CoreDiagnostic[], update: ItemUpdate): CoreDiagnostic[] | undefined {
+  const { oldChunk, delta, section, index } = update;
+  const value = (parsed.value as Record<string, unknown[]>)[section]?.[index];
+  const item = parsed.doc && validateSectionItem(parsed.doc, section, index, value);
+  if (!item) return undefined;
+  const head: CoreDiagnostic[] = [];
+  const tail: CoreDiagnostic[] = [];
+  for (const d of before) {
+    const spans = [d.span, ...(d.related ?? []).map((r) => r.span)];
+    if (spans.every((s) => s.end <= oldChunk.start)) head.push(d);
+    else if (spans.every((s) => s.start >= oldChunk.end)) tail.push(shiftDiagnostic(d, delta));
+    else if (!spans.every((s) => s.start >= oldChunk.start && s.end <= oldChunk.end)) return undefined;
+  }
+  return [...head, ...item, ...tail];
+}
+
+function shiftDiagnostic(d: CoreDiagnostic, delta: number): CoreDiagnostic {
+  const move = (s: Span): Span => ({ start: s.start + delta, end: s.end + delta });
+  return { ...d, span: move(d.span), ...(d.related ? { related: d.related.map((r) => ({ ...r, span: move(r.span) })) } : {}) };
 }
 
 export function localDate(d: Date): string {

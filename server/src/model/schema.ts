@@ -39,7 +39,9 @@ export type OwnerNamer = (doc: Document.Parsed, path: readonly Segment[]) => str
  * on first use.
  */
 export class YamlSchemaValidator {
+  private ajv: Ajv | undefined;
   private compiled: ValidateFunction | undefined;
+  private readonly parts = new Map<string, ValidateFunction>();
 
   constructor(
     readonly schema: JsonSchema,
@@ -47,11 +49,33 @@ export class YamlSchemaValidator {
   ) {}
 
   validate(doc: Document.Parsed, value: unknown): CoreDiagnostic[] {
-    this.compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(this.schema);
-    if (this.compiled(value)) return [];
+    this.compiled ??= this.compiler().compile(this.schema);
+    return this.report(doc, this.compiled, value, '');
+  }
+
+  /**
+   * Validates one value of the document (at `path`) against a part of the schema (`pointer`, e.g.
+   * `#/definitions/component`): what an incremental analysis needs after one item changed.
+   */
+  validatePart(doc: Document.Parsed, path: readonly Segment[], value: unknown, pointer: string): CoreDiagnostic[] {
+    let part = this.parts.get(pointer);
+    if (!part) {
+      part = this.compiler().compile({ definitions: this.schema.definitions, allOf: [{ $ref: pointer }] });
+      this.parts.set(pointer, part);
+    }
+    return this.report(doc, part, value, path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''));
+  }
+
+  private compiler(): Ajv {
+    return (this.ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true }));
+  }
+
+  private report(doc: Document.Parsed, validate: ValidateFunction, value: unknown, prefix: string): CoreDiagnostic[] {
+    if (validate(value)) return [];
     const out: CoreDiagnostic[] = [];
     const seen = new Set<string>();
-    for (const error of this.compiled.errors ?? []) {
+    for (const raw of validate.errors ?? []) {
+      const error = prefix ? { ...raw, instancePath: prefix + raw.instancePath } : raw;
       const d = toDiagnostic(doc, error, this.ownerName);
       const key = `${d.code}:${d.span.start}:${d.span.end}:${d.message}`;
       if (seen.has(key)) continue;
@@ -66,6 +90,12 @@ const threatModelValidator = new YamlSchemaValidator(threatModelSchema, threatMo
 
 export function validateAgainstSchema(doc: Document.Parsed, value: unknown): CoreDiagnostic[] {
   return threatModelValidator.validate(doc, value);
+}
+
+/** Validates the item at `section[index]` alone, against that section's item schema (undefined if it has none). */
+export function validateSectionItem(doc: Document.Parsed, section: SectionName, index: number, value: unknown): CoreDiagnostic[] | undefined {
+  const items = threatModelSchema.properties?.[section]?.items;
+  return items?.$ref ? threatModelValidator.validatePart(doc, [section, index], value, items.$ref) : undefined;
 }
 
 export function parsePointer(pointer: string): Segment[] {

@@ -59,15 +59,29 @@ export interface RunOptions {
    * The previous run on the same model before one element changed, with the dependency keys that element wrote
    * before and after (`keysWrittenBy`). Subjects that read none of those keys keep their findings.
    */
-  readonly previous?: { readonly memo: RuleMemo; readonly changed: ReadonlySet<string> };
+  readonly previous?: {
+    readonly memo: RuleMemo;
+    readonly changed: ReadonlySet<string>;
+    /** The edited element's previous version, if it was an element. */
+    readonly removed: Element | undefined;
+    /** Its new version, if it is one. */
+    readonly added: Element | undefined;
+  };
 }
 
 export const MODEL_ELEMENT_ID = 'model';
 
-/** Opaque to callers: per subject (its element, or the model), what its evaluation read and what it found. */
+type SubjectKey = Element | typeof MODEL_ELEMENT_ID;
+
+/**
+ * Opaque to callers: per subject (its element, or the model), what its evaluation read and what it found, and per
+ * dependency key the subjects that read it. A run that follows an edit takes these over and updates them in place.
+ */
 export interface RuleMemo {
   readonly ruleSet: RuleSet;
-  readonly subjects: ReadonlyMap<Element | typeof MODEL_ELEMENT_ID, SubjectMemo>;
+  readonly subjects: Map<SubjectKey, SubjectMemo>;
+  readonly dependents: Map<string, Set<SubjectKey>>;
+  readonly index: ModelIndex;
 }
 
 interface SubjectMemo {
@@ -81,20 +95,31 @@ interface SubjectMemo {
  * order: a subject whose inputs did not change keeps its findings as a block.
  */
 export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptions): RuleResult {
-  const index = new ModelIndex(model);
   const findings: Finding[] = [];
   const modelDisabled = disabledRulesOf(model.disabledRules);
   const previous = options.previous?.memo.ruleSet === ruleSet ? options.previous : undefined;
-  const memos = new Map<Element | typeof MODEL_ELEMENT_ID, SubjectMemo>();
+  let index: ModelIndex;
+  if (previous) {
+    index = previous.memo.index;
+    index.update(model, previous.removed, previous.added);
+  } else {
+    index = new ModelIndex(model);
+  }
+  // The previous run's memo is taken over (the previous analysis is consumed): only what changed is updated.
+  const memos = previous?.memo.subjects ?? new Map<SubjectKey, SubjectMemo>();
+  const dependents = previous?.memo.dependents ?? new Map<string, Set<SubjectKey>>();
+  const stale = new Set<SubjectKey>();
+  if (previous) {
+    for (const key of previous.changed) for (const subject of dependents.get(key) ?? []) stale.add(subject);
+    if (previous.removed) forget(previous.removed, memos, dependents);
+  }
   const rulesOf = rulesByTarget(ruleSet);
 
-  const visit = (key: Element | typeof MODEL_ELEMENT_ID, rules: readonly Rule[]) => {
+  const visit = (key: SubjectKey, rules: readonly Rule[]) => {
     if (rules.length === 0) return;
-    const before = previous?.memo.subjects.get(key);
-    let memo: SubjectMemo;
-    if (before && !readsAny(before.reads, previous!.changed)) {
-      memo = before;
-    } else {
+    let memo = memos.get(key);
+    if (!memo || stale.has(key)) {
+      if (memo) forget(key, memos, dependents);
       const subject = key === MODEL_ELEMENT_ID ? index.modelSubject : index.subject(key);
       const reads = new Set<string>();
       const found: Finding[] = [];
@@ -104,9 +129,13 @@ export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptio
           if (finding) found.push(finding);
         }
       });
-      memo = { reads, findings: found };
+      memos.set(key, (memo = { reads, findings: found }));
+      for (const read of reads) {
+        let set = dependents.get(read);
+        if (!set) dependents.set(read, (set = new Set()));
+        set.add(key);
+      }
     }
-    memos.set(key, memo);
     for (const f of memo.findings) findings.push(f);
   };
 
@@ -128,7 +157,19 @@ export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptio
   };
   for (const f of findings) if (f.status === 'open') diagnostics.push(findingDiagnostic(f, textOf, options.modelSpan));
   diagnostics.push(...checkRuleReferences(model, ruleSet));
-  return { findings, diagnostics, memo: { ruleSet, subjects: memos } };
+  return { findings, diagnostics, memo: { ruleSet, subjects: memos, dependents, index } };
+}
+
+/** Drops a subject's memo and its entries in the reverse index. */
+function forget(key: SubjectKey, memos: Map<SubjectKey, SubjectMemo>, dependents: Map<string, Set<SubjectKey>>): void {
+  const memo = memos.get(key);
+  if (!memo) return;
+  memos.delete(key);
+  for (const read of memo.reads) {
+    const set = dependents.get(read);
+    set?.delete(key);
+    if (set?.size === 0) dependents.delete(read);
+  }
 }
 
 interface RulesByTarget {
@@ -167,11 +208,6 @@ function rulesByTarget(ruleSet: RuleSet): RulesByTarget {
   return cached;
 }
 
-function readsAny(reads: ReadonlySet<string>, keys: ReadonlySet<string>): boolean {
-  for (const k of keys) if (reads.has(k)) return true;
-  return false;
-}
-
 /** The finding of one rule on one subject, or undefined when the rule does not apply there. */
 function evaluate(rule: Rule, subject: Subject, index: ModelIndex, modelDisabled: ReadonlyMap<string, string>): Finding | undefined {
   if (!holds(rule.when, subject, index)) return undefined;
@@ -185,7 +221,7 @@ function evaluate(rule: Rule, subject: Subject, index: ModelIndex, modelDisabled
   const disabled = (element ? disabledRulesOf(element.data.disabledRules).get(rule.id) : undefined) ?? modelDisabled.get(rule.id);
   if (disabled !== undefined) return { ...base, status: 'disabled', disabledReason: disabled };
   if (rule.unless && holds(rule.unless, subject, index)) return { ...base, status: 'covered' };
-  const threat = index.recordedThreat(id, elementId);
+  const threat = index.recordedThreat(rule.id, elementId);
   if (threat) return { ...base, status: 'addressed', threat };
   return { ...base, status: 'open' };
 }
@@ -240,14 +276,17 @@ function ruleText(rule: Rule, ruleSet: RuleSet): RuleText {
   };
 }
 
-/** Findings kept across edits keep their diagnostics too; only the span (which moves with the text) is fresh. */
-const diagnosticOf = new WeakMap<Finding, Omit<CoreDiagnostic, 'span'>>();
+/** Findings kept across edits keep their diagnostics too: the same object while its span has not moved. */
+const diagnosticOf = new WeakMap<Finding, CoreDiagnostic>();
 
 function findingDiagnostic(f: Finding, textOf: (rule: Rule) => RuleText, modelSpan: Span): CoreDiagnostic {
-  let d = diagnosticOf.get(f);
-  if (!d) diagnosticOf.set(f, (d = findingDiagnosticBody(f, textOf(f.rule))));
   const span = f.element ? (f.element.idSpan ?? f.element.span) : modelSpan;
-  return { code: d.code, severity: d.severity, message: d.message, span, data: d.data };
+  const cached = diagnosticOf.get(f);
+  if (cached && cached.span.start === span.start && cached.span.end === span.end) return cached;
+  const d = cached ?? { ...findingDiagnosticBody(f, textOf(f.rule)), span };
+  const fresh = cached ? { code: d.code, severity: d.severity, message: d.message, span, data: d.data } : d;
+  diagnosticOf.set(f, fresh);
+  return fresh;
 }
 
 function findingDiagnosticBody(f: Finding, text: RuleText): Omit<CoreDiagnostic, 'span'> {

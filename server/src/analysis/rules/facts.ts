@@ -35,58 +35,100 @@ const LOCAL_PROTOCOLS = new Set(['ipc', 'in-process', 'file']);
 const PERSONAL = new Set(['personal', 'special-category']);
 
 export class ModelIndex {
-  readonly components = new Map<string, Component>();
-  readonly flows = new Map<string, Flow>();
-  readonly data = new Map<string, DataAsset>();
-  readonly boundaries = new Map<string, Boundary>();
-  readonly mitigations = new Map<string, Mitigation>();
+  /** Per section and id, the elements in model order: the first one is the one an id names. */
+  private readonly byIdLists = new Map<string, Element[]>();
   private readonly inbound = new Map<string, Flow[]>();
   private readonly outbound = new Map<string, Flow[]>();
   private readonly members = new Map<string, Component[]>();
-  private readonly threatTargets = new Set<string>();
-  /** `RULE@element` for every recorded threat with a rule. */
-  private readonly recorded = new Map<string, Threat>();
-  private readonly referencedMitigations = new Set<string>();
-  private readonly referencedData = new Set<string>();
+  /** Per target id, the threats that target it (model order). */
+  private readonly threatsOf = new Map<string, Threat[]>();
+  /** How many threats reference each mitigation, how many flows and components each data asset. */
+  private readonly referencedMitigations = new Map<string, number>();
+  private readonly referencedData = new Map<string, number>();
   private readonly factCache = new Map<Element, Map<string, { value: unknown; reads: readonly string[] }>>();
   /** Where reads are recorded, while a subject is evaluated. */
   private reads: Set<string> | undefined;
   private readonly subjects = new Map<Element, Subject>();
-  readonly modelSubject: Subject;
+  private current: ThreatModel;
+  private subjectOfModel: Subject;
 
-  constructor(readonly model: ThreatModel) {
-    for (const c of model.components) if (!this.components.has(c.id)) this.components.set(c.id, c);
-    for (const f of model.flows) if (!this.flows.has(f.id)) this.flows.set(f.id, f);
-    for (const d of model.data) if (!this.data.has(d.id)) this.data.set(d.id, d);
-    for (const b of model.boundaries) if (!this.boundaries.has(b.id)) this.boundaries.set(b.id, b);
-    for (const m of model.mitigations) if (!this.mitigations.has(m.id)) this.mitigations.set(m.id, m);
-    for (const f of model.flows) {
-      push(this.outbound, str(f.data.from), f);
-      push(this.inbound, str(f.data.to), f);
-      for (const d of strings(f.data.data)) this.referencedData.add(d);
+  constructor(model: ThreatModel) {
+    this.current = model;
+    this.subjectOfModel = ModelIndex.modelSubjectOf(model);
+    for (const section of ['components', 'flows', 'data', 'boundaries', 'mitigations', 'threats'] as const) {
+      for (const e of model[section] as readonly Element[]) this.add(e);
     }
-    for (const c of model.components) {
-      push(this.members, str(c.data.boundary), c);
-      for (const d of strings(c.data.stores)) this.referencedData.add(d);
-    }
-    for (const t of model.threats) {
-      for (const target of strings(t.data.targets)) {
-        this.threatTargets.add(target);
-        if (typeof t.data.rule === 'string') this.recorded.set(`${t.data.rule}@${target}`, t);
-      }
-      for (const m of strings(t.data.mitigations)) this.referencedMitigations.add(m);
-    }
-    this.modelSubject = { kind: 'model', element: undefined, data: { ...(model.system ?? {}), system: model.system }, label: 'the model' };
   }
 
-  subject(element: Element): Subject {
-    let s = this.subjects.get(element);
-    if (!s) {
-      const kind = SUBJECT_OF_SECTION[element.section];
-      s = { kind, element, data: element.data as Record<string, unknown>, label: `${LABEL[kind]} '${element.id}'` };
-      this.subjects.set(element, s);
+  get model(): ThreatModel {
+    return this.current;
+  }
+
+  get modelSubject(): Subject {
+    return this.subjectOfModel;
+  }
+
+  /**
+   * The index of `model`, which differs from the indexed one by one element (removed, added or both). Updated in
+   * place; the caches of facts and subjects are dropped, since any of them may have read the changed element.
+   */
+  update(model: ThreatModel, removed: Element | undefined, added: Element | undefined): void {
+    if (removed) this.remove(removed);
+    if (added) this.add(added);
+    this.current = model;
+    this.subjectOfModel = ModelIndex.modelSubjectOf(model);
+    this.factCache.clear();
+    this.subjects.clear();
+  }
+
+  private static modelSubjectOf(model: ThreatModel): Subject {
+    return { kind: 'model', element: undefined, data: { ...(model.system ?? {}), system: model.system }, label: 'the model' };
+  }
+
+  private add(e: Element): void {
+    insert(this.byIdLists, `${e.section}:${e.id}`, e);
+    const d = e.data as Record<string, unknown>;
+    switch (e.section) {
+      case 'flows':
+        insert(this.outbound, str(d.from), e as Flow);
+        insert(this.inbound, str(d.to), e as Flow);
+        for (const id of strings(d.data)) count(this.referencedData, id, 1);
+        break;
+      case 'components':
+        insert(this.members, str(d.boundary), e as Component);
+        for (const id of strings(d.stores)) count(this.referencedData, id, 1);
+        break;
+      case 'threats':
+        for (const target of strings(d.targets)) insert(this.threatsOf, target, e as Threat);
+        for (const id of strings(d.mitigations)) count(this.referencedMitigations, id, 1);
+        break;
     }
-    return s;
+  }
+
+  private remove(e: Element): void {
+    extract(this.byIdLists, `${e.section}:${e.id}`, e);
+    const d = e.data as Record<string, unknown>;
+    switch (e.section) {
+      case 'flows':
+        extract(this.outbound, str(d.from), e as Flow);
+        extract(this.inbound, str(d.to), e as Flow);
+        for (const id of strings(d.data)) count(this.referencedData, id, -1);
+        break;
+      case 'components':
+        extract(this.members, str(d.boundary), e as Component);
+        for (const id of strings(d.stores)) count(this.referencedData, id, -1);
+        break;
+      case 'threats':
+        for (const target of strings(d.targets)) extract(this.threatsOf, target, e as Threat);
+        for (const id of strings(d.mitigations)) count(this.referencedMitigations, id, -1);
+        break;
+    }
+  }
+
+  private first<T extends Element>(section: T['section'], id: string | undefined): T | undefined {
+    if (id === undefined) return undefined;
+    this.read(`id:${id}`);
+    return this.byIdLists.get(`${section}:${id}`)?.[0] as T | undefined;
   }
 
   /** Runs `fn` recording into `reads` every dependency key it reads. */
@@ -104,16 +146,23 @@ export class ModelIndex {
     this.reads?.add(key);
   }
 
-  private byId<T extends Element>(map: ReadonlyMap<string, T>, id: string | undefined): T | undefined {
-    if (id === undefined) return undefined;
-    this.read(`id:${id}`);
-    return map.get(id);
+  /** The threat that records finding `RULE@element`, if any: the last one in the model, if several do. */
+  recordedThreat(ruleId: string, elementId: string): Threat | undefined {
+    this.read(`threats:${elementId}`);
+    const threats = this.threatsOf.get(elementId);
+    if (!threats) return undefined;
+    for (let i = threats.length - 1; i >= 0; i--) if (threats[i].data.rule === ruleId) return threats[i];
+    return undefined;
   }
 
-  /** The threat that records finding `RULE@element`, if any. */
-  recordedThreat(findingId: string, elementId: string): Threat | undefined {
-    this.read(`threats:${elementId}`);
-    return this.recorded.get(findingId);
+  subject(element: Element): Subject {
+    let s = this.subjects.get(element);
+    if (!s) {
+      const kind = SUBJECT_OF_SECTION[element.section];
+      s = { kind, element, data: element.data as Record<string, unknown>, label: `${LABEL[kind]} '${element.id}'` };
+      this.subjects.set(element, s);
+    }
+    return s;
   }
 
   /** The elements a quantifier ranges over, for a subject. */
@@ -122,12 +171,12 @@ export class ModelIndex {
     const d = subject.data;
     switch (q) {
       case 'source':
-        return compact([this.byId(this.components, str(d.from))]);
+        return compact([this.first<Component>('components', str(d.from))]);
       case 'target':
-        return compact([this.byId(this.components, str(d.to))]);
+        return compact([this.first<Component>('components', str(d.to))]);
       case 'anyData':
       case 'allData':
-        return compact([...this.dataIdsOf(subject)].map((id) => this.byId(this.data, id)));
+        return compact([...this.dataIdsOf(subject)].map((id) => this.first<DataAsset>('data', id)));
       case 'anyInbound':
       case 'allInbound':
         if (!e) return [];
@@ -139,15 +188,15 @@ export class ModelIndex {
         this.read(`out:${e.id}`);
         return this.outbound.get(e.id) ?? [];
       case 'anyStored':
-        return compact(strings(d.stores).map((id) => this.byId(this.data, id)));
+        return compact(strings(d.stores).map((id) => this.first<DataAsset>('data', id)));
       case 'anyMember':
         if (!e) return [];
         this.read(`members:${e.id}`);
         return this.members.get(e.id) ?? [];
       case 'anyMitigation':
-        return compact(strings(d.mitigations).map((id) => this.byId(this.mitigations, id)));
+        return compact(strings(d.mitigations).map((id) => this.first<Mitigation>('mitigations', id)));
       case 'anyTarget':
-        return compact(strings(d.targets).map((id) => this.byId(this.components, id)));
+        return compact(strings(d.targets).map((id) => this.first<Component>('components', id)));
       case 'anyComponent':
         this.read('all:components');
         return [...this.model.components];
@@ -178,14 +227,14 @@ export class ModelIndex {
     const d = subject.data;
     switch (name) {
       case 'crossesBoundary': {
-        const from = this.byId(this.components, str(d.from));
-        const to = this.byId(this.components, str(d.to));
+        const from = this.first<Component>('components', str(d.from));
+        const to = this.first<Component>('components', str(d.to));
         if (!from || !to) return undefined;
         return str(from.data.boundary) !== str(to.data.boundary);
       }
       case 'crossesIntoHigherTrust': {
-        const from = this.byId(this.components, str(d.from));
-        const to = this.byId(this.components, str(d.to));
+        const from = this.first<Component>('components', str(d.from));
+        const to = this.first<Component>('components', str(d.to));
         if (!from || !to) return undefined;
         const scale = SCALES.trust;
         return scale.indexOf(this.trustOf(to)) > scale.indexOf(this.trustOf(from));
@@ -203,17 +252,17 @@ export class ModelIndex {
         const scale = SCALES.classification;
         let best = -1;
         for (const id of this.dataIdsOf(subject)) {
-          best = Math.max(best, scale.indexOf(str(this.byId(this.data, id)?.data.classification) ?? ''));
+          best = Math.max(best, scale.indexOf(str(this.first<DataAsset>('data', id)?.data.classification) ?? ''));
         }
         return best >= 0 ? scale[best] : undefined;
       }
       case 'hasPersonalData':
-        return [...this.dataIdsOf(subject)].some((id) => PERSONAL.has(str(this.byId(this.data, id)?.data.pii) ?? ''));
+        return [...this.dataIdsOf(subject)].some((id) => PERSONAL.has(str(this.first<DataAsset>('data', id)?.data.pii) ?? ''));
       case 'trust':
         return e.section === 'components' ? this.trustOf(e as Component) : undefined;
       case 'hasThreats':
         this.read(`threats:${e.id}`);
-        return this.threatTargets.has(e.id);
+        return (this.threatsOf.get(e.id)?.length ?? 0) > 0;
       case 'hasFlows':
         this.read(`in:${e.id}`);
         this.read(`out:${e.id}`);
@@ -221,10 +270,10 @@ export class ModelIndex {
       case 'referenced':
         if (e.section === 'mitigations') {
           this.read(`refm:${e.id}`);
-          return this.referencedMitigations.has(e.id);
+          return (this.referencedMitigations.get(e.id) ?? 0) > 0;
         }
         this.read(`refd:${e.id}`);
-        return this.referencedData.has(e.id);
+        return (this.referencedData.get(e.id) ?? 0) > 0;
       default:
         return undefined;
     }
@@ -232,7 +281,7 @@ export class ModelIndex {
 
   /** A component outside every boundary is treated as untrusted: nothing vouches for it. */
   trustOf(c: Component): string {
-    const b = this.byId(this.boundaries, str(c.data.boundary));
+    const b = this.first<Boundary>('boundaries', str(c.data.boundary));
     const trust = str(b?.data.trust);
     return trust && SCALES.trust.includes(trust) ? trust : 'untrusted';
   }
@@ -294,11 +343,32 @@ const LABEL: Readonly<Record<SubjectKind, string>> = {
   model: 'model',
 };
 
-function push<K, V>(map: Map<K, V[]>, key: K | undefined, value: V): void {
+/** Adds an element to the list under `key`, keeping the list in model order (section index). */
+function insert<V extends Element>(map: Map<string, V[]>, key: string | undefined, value: V): void {
   if (key === undefined) return;
   const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+  if (!list) {
+    map.set(key, [value]);
+    return;
+  }
+  let at = list.length;
+  while (at > 0 && list[at - 1].index > value.index) at--;
+  list.splice(at, 0, value);
+}
+
+function extract<V>(map: Map<string, V[]>, key: string | undefined, value: V): void {
+  if (key === undefined) return;
+  const list = map.get(key);
+  const at = list ? list.indexOf(value) : -1;
+  if (at < 0) return;
+  list!.splice(at, 1);
+  if (list!.length === 0) map.delete(key);
+}
+
+function count(map: Map<string, number>, key: string, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n > 0) map.set(key, n);
+  else map.delete(key);
 }
 
 function str(v: unknown): string | undefined {
