@@ -9,6 +9,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
+import { DEFAULT_DETAIL_LIMIT } from '../server/src/analysis/diagram';
 import { builtinRuleSet } from '../server/src/analysis/rules/ruleset';
 import { Analysis, analyzeChange, analyzeText } from '../server/src/model/analyze';
 import { CHROMIUM_PATH } from '../test/support/chromium';
@@ -93,9 +94,23 @@ async function main(): Promise<void> {
   } finally {
     await host?.close();
   }
-  report(results);
+  // The largest diagram drawn in full detail by default: the render cost the detail limit is set by.
+  let atLimit: RenderRun | undefined;
+  if (WITH_RENDER) {
+    const limitHost = await startWebviewHost();
+    try {
+      const text = generateModel(DEFAULT_DETAIL_LIMIT);
+      atLimit = await measureRender(limitHost, text, analyzeText(text, { rules: ruleSet }), 5);
+    } finally {
+      await limitHost.close();
+    }
+  }
+  report(results, atLimit);
   const out = path.join(__dirname, '../../bench/results.json');
-  writeFileSync(out, JSON.stringify({ node: process.version, date: new Date().toISOString(), rules: ruleSet.rules.length, debounceMs: OUR_DEBOUNCE_MS, results }, null, 2) + '\n');
+  writeFileSync(
+    out,
+    JSON.stringify({ node: process.version, date: new Date().toISOString(), rules: ruleSet.rules.length, debounceMs: OUR_DEBOUNCE_MS, results, renderAtDetailLimit: atLimit }, null, 2) + '\n',
+  );
   console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
 }
 
@@ -103,7 +118,7 @@ const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined
 const mb = (v: number | undefined) => (v === undefined ? '—' : `${v.toFixed(0)} MB`);
 const failed = (r: ServerRun | undefined, s: Stat | undefined) => (r?.failed && !s ? `failed: ${r.failed}` : fmt(s));
 
-function report(results: readonly SizeResult[]): void {
+function report(results: readonly SizeResult[], atLimit: RenderRun | undefined): void {
   console.log('\n### In process: the parse floor, a full analysis, an incremental edit\n');
   console.log('| components | size | yaml parse (floor) | full analysis | full / floor | edit (incremental) | edit / floor | findings (open) |');
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -139,6 +154,7 @@ function report(results: readonly SizeResult[]): void {
       if (!r.render) continue;
       console.log(`| ${r.components} | ${r.render.overview ? 'boundary overview' : 'full diagram'}${r.render.error ? ` (error: ${r.render.error})` : ''} | ${r.render.nodes} | ${r.render.edges} | ${fmt(r.render.render)} |`);
     }
+    if (atLimit) console.log(`| ${DEFAULT_DETAIL_LIMIT} (the detail limit) | full diagram | ${atLimit.nodes} | ${atLimit.edges} | ${fmt(atLimit.render)} |`);
   }
 
   console.log('\n### Targets\n');

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ServerStatus, STATUS_REQUEST } from '../server/src/protocol';
-import { Published, TestLspClient } from '../test/support/lsp-client';
+import { SERVER_EXEC_ARGV, ServerStatus, STATUS_REQUEST } from '../server/src/protocol';
+import { Published, SERVER_PATH, TestLspClient } from '../test/support/lsp-client';
 import { Stat, stat } from './stats';
 
 const ROOT = path.join(__dirname, '../..');
@@ -40,7 +40,7 @@ export const OUR_DEBOUNCE_MS = 150;
 export async function measureServer(server: ServerName, text: string, options: { edits: number; opens: number; timeoutMs: number }): Promise<ServerRun> {
   const client =
     server === 'threatcode'
-      ? new TestLspClient({ validationDelay: 0, maxFileSizeMB: 64 }, {}, { keepPublished: false })
+      ? new TestLspClient({ validationDelay: 0, maxFileSizeMB: 64 }, {}, { args: [...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'], keepPublished: false })
       : new TestLspClient({}, {}, { args: [YAML_LS, '--stdio'], languageId: 'yaml', configuration: yamlLsConfiguration, keepPublished: false });
   const opens: number[] = [];
   const edits: number[] = [];

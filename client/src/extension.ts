@@ -9,6 +9,7 @@ import { CompletenessStatus } from './status-bar';
 import {
   CONFIG_SECTION,
   LANGUAGE_ID,
+  SERVER_EXEC_ARGV,
   ThreatcodeInitializationOptions,
   WebviewState,
   WORKSPACE_RULE_PACK_GLOB,
@@ -20,8 +21,8 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6029'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6029'] } },
   };
 
   const outputChannel = vscode.window.createOutputChannel('Threatcode', { log: true });

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TextDocumentSyncKind } from 'vscode-languageserver-protocol';
-import { ServerStatus, STATUS_REQUEST } from '../../server/src/protocol';
+import { SERVER_EXEC_ARGV, ServerStatus, STATUS_REQUEST } from '../../server/src/protocol';
 import { codes, SERVER_PATH, TestLspClient } from '../support/lsp-client';
 
 const HEAD = 'threatcode: 1\nsystem:\n  name: Shop\n';
@@ -171,7 +171,7 @@ describe('language server over stdio', function () {
 
   it('returns to its memory baseline after the hostile corpus (nothing of a closed document is kept)', async () => {
     // A server of its own, with garbage collection exposed so that the status request measures live memory.
-    const measured = new TestLspClient({}, {}, { args: ['--expose-gc', SERVER_PATH, '--stdio'] });
+    const measured = new TestLspClient({}, {}, { args: ['--expose-gc', ...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'] });
     try {
       await measured.initialize();
       const status = () => measured.connection.sendRequest(STATUS_REQUEST) as Promise<ServerStatus>;

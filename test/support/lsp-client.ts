@@ -23,6 +23,8 @@ import {
   TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 
+import { SERVER_EXEC_ARGV } from '../../server/src/protocol';
+
 export const SERVER_PATH = path.join(__dirname, '../../../dist/server.js');
 
 export interface Published extends PublishDiagnosticsParams {
@@ -56,7 +58,8 @@ export class TestLspClient {
     private readonly init: { workspaceFolders?: string[]; initializationOptions?: unknown } = {},
     private readonly server: ServerSpec = {},
   ) {
-    this.process = spawn(process.execPath, [...(server.args ?? [SERVER_PATH, '--stdio'])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // By default the server runs as the extension starts it: with the same V8 options.
+    this.process = spawn(process.execPath, [...(server.args ?? [...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'])], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk) => (this.stderr += String(chunk)));
     this.process.on('exit', (code) => (this.exited = code));
     this.connection = createProtocolConnection(
