@@ -22,6 +22,9 @@ export class DiagramPanel implements vscode.Disposable {
   lastRendered: { nodes: number; edges: number; error?: string } | undefined;
   /** Resolves when the webview has rendered for the first time: a readiness signal for tests and callers. */
   readonly rendered: Promise<{ nodes: number; edges: number; error?: string }>;
+  private readonly renderedEmitter = new vscode.EventEmitter<{ nodes: number; edges: number; error?: string }>();
+  /** Fires after every rendering. */
+  readonly onDidRender = this.renderedEmitter.event;
   private resolveRendered!: (r: { nodes: number; edges: number; error?: string }) => void;
 
   static show(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, uri: vscode.Uri): DiagramPanel {
@@ -38,6 +41,11 @@ export class DiagramPanel implements vscode.Disposable {
   static revive(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, panel: vscode.WebviewPanel, state: WebviewState): DiagramPanel {
     panel.webview.options = DiagramPanel.webviewOptions(context);
     return new DiagramPanel(context, client, output, panel, vscode.Uri.parse(state.uri), { delivery: state.delivery, focusBoundary: state.focusBoundary, focusElement: state.focusElement });
+  }
+
+  /** Every open panel asks the server again (settings or rule packs changed what it shows). */
+  static refreshAll(): void {
+    for (const panel of DiagramPanel.panels.values()) void panel.update();
   }
 
   static forUri(uri: vscode.Uri): DiagramPanel | undefined {
@@ -72,6 +80,7 @@ export class DiagramPanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      this.renderedEmitter,
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === uri.toString()) this.scheduleUpdate();
       }),
@@ -115,6 +124,7 @@ export class DiagramPanel implements vscode.Disposable {
       case 'rendered':
         this.lastRendered = { nodes: message.nodes, edges: message.edges, error: message.error };
         this.resolveRendered(this.lastRendered);
+        this.renderedEmitter.fire(this.lastRendered);
         if (message.error) this.output.warn(`Diagram rendering failed: ${message.error}`);
         break;
       case 'exportSvg': {

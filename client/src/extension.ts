@@ -13,6 +13,7 @@ import {
   ThreatcodeInitializationOptions,
   WebviewState,
   WORKSPACE_RULE_PACK_GLOB,
+  VIEWS_CHANGED_NOTIFICATION,
   WORKSPACE_TRUSTED_NOTIFICATION,
 } from '../../server/src/protocol';
 
@@ -51,6 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   outputChannel.info('Threatcode language server started.');
 
   const started = client;
+  const status = new CompletenessStatus(started);
   context.subscriptions.push(
     vscode.commands.registerCommand('threatcode.openDiagram', (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
@@ -71,7 +73,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         DiagramPanel.revive(context, started, outputChannel, panel, state);
       },
     }),
-    new CompletenessStatus(started),
+    status,
+    client.onNotification(VIEWS_CHANGED_NOTIFICATION, () => {
+      DiagramPanel.refreshAll();
+      status.refreshNow();
+    }),
   );
 
   // User rule packs load only once the workspace is trusted.

@@ -25,6 +25,11 @@ export class CompletenessStatus implements vscode.Disposable {
     this.schedule(0);
   }
 
+  /** Asks the server again now (settings or rule packs changed what it reports). */
+  refreshNow(): void {
+    this.schedule(0);
+  }
+
   private schedule(delay: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.refresh(), delay);

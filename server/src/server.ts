@@ -29,6 +29,7 @@ import {
   ThreatcodeSettings,
   VIEW_REQUEST,
   ViewParams,
+  VIEWS_CHANGED_NOTIFICATION,
   ViewResult,
   WORKSPACE_TRUSTED_NOTIFICATION,
 } from './protocol';
@@ -111,14 +112,15 @@ async function refreshSettings(): Promise<void> {
   // Settings arrive after the first documents are open; re-analyse only if they change the outcome.
   const packsChanged = JSON.stringify(settings.rulePacks) !== JSON.stringify(before.rulePacks);
   if (packsChanged) reloadRules();
-  if (settings.maxFileSizeMB === before.maxFileSizeMB && !packsChanged) return;
-  revalidateAll();
+  if (settings.maxFileSizeMB !== before.maxFileSizeMB || packsChanged) revalidateAll();
+  else if (JSON.stringify(settings) !== JSON.stringify(before)) void connection.sendNotification(VIEWS_CHANGED_NOTIFICATION);
 }
 
 function revalidateAll(): void {
   analyses.clear();
   workspaceModels.clear();
   for (const document of documents.all()) validate(document);
+  void connection.sendNotification(VIEWS_CHANGED_NOTIFICATION);
 }
 
 /** Loads built-in and (in trusted workspaces) user rule packs, and reports problems on the pack files. */

@@ -5,6 +5,10 @@ import * as assert from 'node:assert/strict';
 import { buildDiagram, mermaidText } from '../../server/src/analysis/diagram';
 import { computeMetrics } from '../../server/src/analysis/metrics';
 import { analyzeText } from '../../server/src/model/analyze';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { generateModel } from '../../bench/generate';
+import { computeView } from '../../server/src/lsp/view';
+import { VIEW_LIST_LIMIT } from '../../server/src/protocol';
 
 const TODAY = '2026-11-26';
 const MODEL = `threatcode: 1
@@ -115,7 +119,7 @@ describe('Mermaid diagram', () => {
     assert.equal(focused.counts.components, 200, 'every b-component neighbours an a-component here');
   });
 
-  it('keeps the diagram within the detail limit: full up to 40 components, then boundaries, top-level boundaries, trust levels', () => {
+  it('keeps the diagram within the detail limit: full up to 30 components, then boundaries, top-level boundaries, trust levels', () => {
     const model = (components: number, boundaries: number, nestedUnder: number) => {
       const lines = ['threatcode: 1', 'system: { name: Big }', 'boundaries:'];
       const trusts = ['untrusted', 'dmz', 'internal', 'restricted'];
@@ -126,8 +130,8 @@ describe('Mermaid diagram', () => {
       for (let i = 0; i < components; i++) lines.push(`  - { id: c${i}, type: process, boundary: z${i % boundaries} }`);
       return analyzeText(lines.join('\n') + '\n', { today: TODAY });
     };
-    assert.equal(buildDiagram(model(40, 4, 0)).overview, false);
-    assert.equal(buildDiagram(model(41, 4, 0)).overview, true);
+    assert.equal(buildDiagram(model(30, 4, 0)).overview, false);
+    assert.equal(buildDiagram(model(31, 4, 0)).overview, true);
     const nodesOf = (d: ReturnType<typeof buildDiagram>) => d.mermaid.split('\n').filter((l) => /^ {2}b\d+\[/.test(l));
     // 60 boundaries nested under 3 top-level ones: the top-level ones, with their nested count.
     const nested = buildDiagram(model(300, 60, 3));
@@ -142,5 +146,24 @@ describe('Mermaid diagram', () => {
       'All restricted zones: 75 components',
       'All untrusted zones: 75 components',
     ]);
+  });
+});
+
+describe('the view sent to the panel', () => {
+  it('carries at most VIEW_LIST_LIMIT items per list, with the totals, so that a large model stays a small message', () => {
+    const text = generateModel(1000);
+    const analysis = analyzeText(text, { today: TODAY });
+    const document = TextDocument.create('file:///m.tm.yaml', 'threatmodel', 1, text);
+    const view = computeView(document, analysis, { uri: document.uri, delivery: false });
+    const metrics = computeMetrics(analysis, { today: TODAY, delivery: false })!;
+    for (const g of view.metrics!.gauges) {
+      const full = metrics.gauges.find((m) => m.id === g.id)!;
+      assert.equal(g.missingTotal, full.missing.length, g.id);
+      assert.equal(g.missing.length, Math.min(VIEW_LIST_LIMIT, full.missing.length), g.id);
+    }
+    assert.ok(view.metrics!.gauges.some((g) => g.missingTotal > VIEW_LIST_LIMIT), 'the model is large enough to be cut');
+    assert.equal(view.metrics!.strideTotal, metrics.stride.length);
+    assert.equal(view.metrics!.stride.length, VIEW_LIST_LIMIT);
+    assert.ok(JSON.stringify(view).length < 300_000, `${JSON.stringify(view).length} characters`);
   });
 });

@@ -167,12 +167,12 @@ function renderPanel(): void {
     details.append(summary, track, el('div', g.explanation, 'muted'));
     if (g.missing.length) {
       const list = el('ul');
-      for (const m of g.missing.slice(0, 200)) {
+      for (const m of g.missing) {
         const li = el('li');
         li.append(revealButton(m.message, m.range));
         list.append(li);
       }
-      if (g.missing.length > 200) list.append(el('li', `… and ${g.missing.length - 200} more`));
+      if (g.missingTotal > g.missing.length) list.append(el('li', `… and ${g.missingTotal - g.missing.length} more (threatcode report lists all)`));
       details.append(list);
     }
     panel.append(details);
@@ -192,7 +192,7 @@ function renderPanel(): void {
     const head = el('tr');
     head.append(el('th', 'element'), ...['S', 'T', 'R', 'I', 'D', 'E'].map((s) => el('th', s)));
     table.append(head);
-    for (const row of metrics.stride.slice(0, 300)) {
+    for (const row of metrics.stride) {
       const tr = el('tr');
       const name = el('td');
       name.append(revealButton(row.element, row.range));
@@ -204,6 +204,7 @@ function renderPanel(): void {
       table.append(tr);
     }
     panel.append(table);
+    if (metrics.strideTotal > metrics.stride.length) panel.append(el('div', `… and ${metrics.strideTotal - metrics.stride.length} more elements (threatcode report lists all)`, 'muted'));
   }
 }
 

@@ -28,10 +28,11 @@ export interface Diagram {
 
 /**
  * Above this many components (or twice as many flows) the overview is shown. Mermaid's layout grows with the graph:
- * measured in headless Chromium on two cores, 40 components and 80 flows take about 0.6 s, 50 and 100 about a
- * second (docs/performance.md). The panel re-renders on every edit, so the default keeps it under a second.
+ * measured in headless Chromium on two slow cores, 30 components and 60 flows take about 0.5 s, 40 and 80 about
+ * 0.9 s, 50 and 100 over a second (docs/performance.md). The panel re-renders on every edit, so the default keeps it
+ * well under a second.
  */
-export const DEFAULT_DETAIL_LIMIT = 40;
+export const DEFAULT_DETAIL_LIMIT = 30;
 
 export interface DiagramOptions {
   /** Above this many components the overview is shown; it also bounds the overview's own nodes. */

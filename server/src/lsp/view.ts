@@ -4,7 +4,7 @@ import { buildDiagram } from '../analysis/diagram';
 import { computeMetrics, Gates } from '../analysis/metrics';
 import { Analysis, localDate } from '../model/analyze';
 import type { Span } from '../model/types';
-import type { ViewParams, ViewResult } from '../protocol';
+import { VIEW_LIST_LIMIT, ViewParams, ViewResult } from '../protocol';
 import { toRange } from './convert';
 
 export function computeView(document: TextDocument, analysis: Analysis, params: ViewParams, gates?: Gates, detailLimit?: number): ViewResult {
@@ -29,8 +29,13 @@ export function computeView(document: TextDocument, analysis: Analysis, params: 
     },
     metrics: {
       scope: metrics.scope,
-      gauges: metrics.gauges.map((g) => ({ ...g, missing: g.missing.map((m) => ({ message: m.message, range: range(m.span) })) })),
-      stride: metrics.stride.map((r) => ({ element: r.element, range: range(r.span), cells: r.cells as Record<string, boolean> })),
+      gauges: metrics.gauges.map((g) => ({
+        ...g,
+        missing: g.missing.slice(0, VIEW_LIST_LIMIT).map((m) => ({ message: m.message, range: range(m.span) })),
+        missingTotal: g.missing.length,
+      })),
+      stride: metrics.stride.slice(0, VIEW_LIST_LIMIT).map((r) => ({ element: r.element, range: range(r.span), cells: r.cells as Record<string, boolean> })),
+      strideTotal: metrics.stride.length,
       residualRisk: metrics.residualRisk,
       lastReview: metrics.freshness.lastReview,
       daysSinceReview: metrics.freshness.daysSinceReview,

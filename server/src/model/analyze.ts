@@ -7,7 +7,7 @@ import { keysWrittenBy } from '../analysis/rules/facts';
 import { builtinRuleSet } from '../analysis/rules/ruleset';
 import type { RuleSet } from '../analysis/rules/types';
 import { checkModel } from './checks';
-import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { CoreDiagnostic, DiagnosticCode, shiftDiagnostic } from './diagnostics';
 import { ItemUpdate, updateItem } from './incremental';
 import { DEFAULT_MAX_LENGTH, parseThreatModel, ParsedDocument } from './parse';
 import { validateAgainstSchema, validateSectionItem } from './schema';
@@ -123,11 +123,6 @@ function schemaAfterUpdate(parsed: ParsedDocument, before: readonly CoreDiagnost
     else if (!spans.every((s) => s.start >= oldChunk.start && s.end <= oldChunk.end)) return undefined;
   }
   return [...head, ...item, ...tail];
-}
-
-function shiftDiagnostic(d: CoreDiagnostic, delta: number): CoreDiagnostic {
-  const move = (s: Span): Span => ({ start: s.start + delta, end: s.end + delta });
-  return { ...d, span: move(d.span), ...(d.related ? { related: d.related.map((r) => ({ ...r, span: move(r.span) })) } : {}) };
 }
 
 export function localDate(d: Date): string {

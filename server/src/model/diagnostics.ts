@@ -67,3 +67,9 @@ export interface DiagnosticData {
   readonly property?: string;
   readonly [key: string]: unknown;
 }
+
+/** The same diagnostic `delta` code units further on (its related locations too): text before it grew or shrank. */
+export function shiftDiagnostic(d: CoreDiagnostic, delta: number): CoreDiagnostic {
+  const move = (s: Span): Span => ({ start: s.start + delta, end: s.end + delta });
+  return { ...d, span: move(d.span), ...(d.related ? { related: d.related.map((r) => ({ ...r, span: move(r.span) })) } : {}) };
+}

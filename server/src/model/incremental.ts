@@ -18,7 +18,7 @@
  */
 import { Document, isMap, isScalar, isSeq, Parser, YAMLSeq } from 'yaml';
 import type { Node as YamlNode, YAMLError, YAMLWarning } from 'yaml';
-import type { CoreDiagnostic } from './diagnostics';
+import { CoreDiagnostic, shiftDiagnostic } from './diagnostics';
 import {
   collectReferences,
   composeTokens,
@@ -122,11 +122,7 @@ export function updateItem(previous: ParsedDocument, text: string, maxLength: nu
 
   const oldElement = findByIndex(model[section], index);
   const newElement = makeElement(doc, section, index, item.node, item.value);
-  const diagnostics: CoreDiagnostic[] = item.problems.map((d) => ({
-    ...d,
-    span: { start: d.span.start + chunk.start, end: d.span.end + chunk.start },
-    ...(d.related ? { related: d.related.map((r) => ({ ...r, span: { start: r.span.start + chunk.start, end: r.span.end + chunk.start } })) } : {}),
-  }));
+  const diagnostics = item.problems.map((d) => shiftDiagnostic(d, chunk.start));
   const parsed: ParsedDocument = {
     text,
     doc,

@@ -89,4 +89,31 @@ describe('Threatcode in VS Code', () => {
     assert.equal(rendered.error, undefined);
     assert.equal(rendered.nodes, 13);
   });
+
+  it('re-renders the open diagram when a setting changes what it shows (no edit needed)', async () => {
+    const panel = await vscode.commands.executeCommand<{
+      rendered: Promise<unknown>;
+      onDidRender: vscode.Event<{ nodes: number; error?: string }>;
+    }>('threatcode.openDiagram', uri);
+    await panel.rendered;
+    const config = vscode.workspace.getConfiguration('threatcode');
+    // The first rendering that matches (an earlier one may still be on its way); the test timeout bounds the wait.
+    const renderingWhere = (match: (r: { nodes: number; error?: string }) => boolean) =>
+      new Promise<{ nodes: number; error?: string }>((resolve) => {
+        const sub = panel.onDidRender((r) => {
+          if (!match(r)) return;
+          sub.dispose();
+          resolve(r);
+        });
+      });
+    // Below the model's 13 components: the trust-boundary overview (6 boundaries).
+    const overview = renderingWhere((r) => r.nodes < 13);
+    await config.update('diagramDetailLimit', 5, vscode.ConfigurationTarget.Workspace);
+    const shown = await overview;
+    assert.equal(shown.error, undefined);
+    assert.ok(shown.nodes > 0, `overview nodes: ${shown.nodes}`);
+    const full = renderingWhere((r) => r.nodes === 13);
+    await config.update('diagramDetailLimit', undefined, vscode.ConfigurationTarget.Workspace);
+    assert.equal((await full).error, undefined);
+  });
 });
