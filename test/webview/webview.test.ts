@@ -10,6 +10,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText } from '../../server/src/model/analyze';
 import { computeView } from '../../server/src/lsp/view';
 import type { ViewResult, WebviewToHost } from '../../server/src/protocol';
+import { generateModel } from '../../bench/generate';
+import { measureRender } from '../../bench/render';
 import { CHROMIUM_PATH } from '../support/chromium';
 import { show as showView, startWebviewHost, waitFor as waitForMessage, WebviewHost } from '../support/webview-host';
 
@@ -147,6 +149,17 @@ flows:
     assert.ok(!state.text!.includes('&#'), 'no entity codes shown');
     await page.locator('#canvas g.node').first().click();
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+  });
+
+  it('times a rendering inside the page, as the benchmark does', async () => {
+    const text = generateModel(10);
+    const run = await measureRender(host, text, analyzeText(text), 2);
+    assert.equal(run.error, undefined);
+    assert.equal(run.overview, false);
+    assert.equal(run.nodes, 10);
+    assert.equal(run.edges, 20);
+    assert.equal(run.render.runs, 2);
+    assert.ok(run.render.min > 0);
   });
 
   it('saves a screenshot of the example for the README', async () => {
