@@ -82,27 +82,29 @@ function applyEdit(text: string, e: { kind: string; at: number; [k: string]: unk
 describe('incremental analysis', function () {
   this.timeout(120_000);
 
-  it('equals a full analysis after every edit of random edit chains (examples and a generated model)', () => {
-    let steps = 0;
-    let incremental = 0;
+  it('equals a full analysis after every edit of random edit chains (examples and a generated model, LF and CRLF)', () => {
+    const steps = { lf: 0, crlf: 0 };
+    const incremental = { lf: 0, crlf: 0 };
     fc.assert(
-      fc.property(fc.constantFrom(...EXAMPLES, GENERATED), fc.array(edit, { minLength: 1, maxLength: 8 }), (base, edits) => {
-        let text = base;
+      fc.property(fc.constantFrom(...EXAMPLES, GENERATED), fc.boolean(), fc.array(edit, { minLength: 1, maxLength: 8 }), (base, crlf, edits) => {
+        let text = crlf ? base.replace(/\n/g, '\r\n') : base;
         let previous = analyzeText(text, OPTIONS);
         for (const e of edits) {
           text = applyEdit(text, e);
           const next = analyzeChange(previous, text, OPTIONS);
           const full = analyzeText(text, OPTIONS);
           assert.deepEqual(observable(next), observable(full), `after ${JSON.stringify(e)}`);
-          steps++;
-          if (next.incremental) incremental++;
+          steps[crlf ? 'crlf' : 'lf']++;
+          if (next.incremental) incremental[crlf ? 'crlf' : 'lf']++;
           previous = next;
         }
       }),
       { numRuns: 60, seed: 20261127 },
     );
     // Most typing stays inside one item: if few steps took the incremental path the comparison above proved little.
-    assert.ok(incremental / steps > 0.4, `only ${incremental} of ${steps} edits were incremental`);
+    for (const mode of ['lf', 'crlf'] as const) {
+      assert.ok(incremental[mode] / steps[mode] > 0.3, `${mode}: only ${incremental[mode]} of ${steps[mode]} edits were incremental`);
+    }
   });
 
   it('takes the incremental path for edits inside one item, and only those', () => {

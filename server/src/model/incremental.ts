@@ -202,8 +202,9 @@ function dashBefore(text: string, item: unknown): number | undefined {
   return i;
 }
 
+/** Where the line holding `offset` starts. A lone CR ends a line in YAML too. */
 function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
+  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
 }
 
 interface ParsedItem {
@@ -221,7 +222,7 @@ function shiftError<E extends YAMLError>(e: E, offset: number): E {
 
 /** Parses the new text of an item's lines on its own; undefined unless it is provably one isolated item. */
 function parseChunk(chunkText: string, column: number, atEnd: boolean): ParsedItem | undefined {
-  if (!atEnd && !chunkText.endsWith('\n')) return undefined;
+  if (!atEnd && !chunkText.endsWith('\n') && !chunkText.endsWith('\r')) return undefined;
   if (!isIsolated(chunkText, column)) return undefined;
   const tokens = Array.from(new Parser().parse(chunkText));
   // The item sits two levels below the root (root mapping, section list).
@@ -249,18 +250,18 @@ function parseChunk(chunkText: string, column: number, atEnd: boolean): ParsedIt
  * after the item's last content line. Tabs in indentation are left to the full parse.
  */
 function isIsolated(chunkText: string, column: number): boolean {
-  const lines = chunkText.split('\n');
+  const lines = chunkText.split(/\r\n|\r|\n/);
   const first = lines[0];
   if (first.length <= column || first[column] !== '-' || !/^ *$/.test(first.slice(0, column))) return false;
   const after = first[column + 1];
-  if (after !== undefined && after !== ' ' && after !== '\r') return false;
+  if (after !== undefined && after !== ' ') return false;
   // Walk up from the end: shallow comment lines are allowed only below the item's last deeper line.
   let seenContent = false;
   for (let i = lines.length - 1; i >= 1; i--) {
     const line = lines[i];
     const indent = line.length - line.trimStart().length;
     const rest = line.slice(indent);
-    if (/^[ \r]*$/.test(line)) continue;
+    if (/^ *$/.test(line)) continue;
     if (line.slice(0, indent).includes('\t')) return false;
     if (indent > column) {
       seenContent = true;

@@ -157,6 +157,8 @@ export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptio
   };
   for (const f of findings) if (f.status === 'open') diagnostics.push(findingDiagnostic(f, textOf, options.modelSpan));
   diagnostics.push(...checkRuleReferences(model, ruleSet));
+  // Cached facts are only valid for this version of the model; the next run starts without them anyway.
+  index.releaseCaches();
   return { findings, diagnostics, memo: { ruleSet, subjects: memos, dependents, index } };
 }
 

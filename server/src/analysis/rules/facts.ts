@@ -77,6 +77,11 @@ export class ModelIndex {
     if (added) this.add(added);
     this.current = model;
     this.subjectOfModel = ModelIndex.modelSubjectOf(model);
+    this.releaseCaches();
+  }
+
+  /** Drops the computed facts and subjects (they belong to one version of the model). */
+  releaseCaches(): void {
     this.factCache.clear();
     this.subjects.clear();
   }
