@@ -109,11 +109,24 @@ async function refreshSettings(): Promise<void> {
       connection.console.warn(`Could not read settings, using defaults: ${String(e)}`);
     }
   }
-  // Settings arrive after the first documents are open; re-analyse only if they change the outcome.
+  // Settings arrive after the first documents are open; re-analyse only what they change (at startup a large model
+  // would otherwise be analysed twice).
   const packsChanged = JSON.stringify(settings.rulePacks) !== JSON.stringify(before.rulePacks);
-  if (packsChanged) reloadRules();
-  if (settings.maxFileSizeMB !== before.maxFileSizeMB || packsChanged) revalidateAll();
-  else if (JSON.stringify(settings) !== JSON.stringify(before)) void connection.sendNotification(VIEWS_CHANGED_NOTIFICATION);
+  if (packsChanged) {
+    reloadRules();
+    revalidateAll();
+  } else if (settings.maxFileSizeMB !== before.maxFileSizeMB) {
+    const tooLarge = (document: TextDocument, mb: number) => document.getText().length > Math.floor(mb * 1024 * 1024);
+    workspaceModels.clear();
+    for (const document of documents.all()) {
+      if (tooLarge(document, before.maxFileSizeMB) === tooLarge(document, settings.maxFileSizeMB)) continue;
+      analyses.delete(document.uri);
+      validate(document);
+    }
+    void connection.sendNotification(VIEWS_CHANGED_NOTIFICATION);
+  } else if (JSON.stringify(settings) !== JSON.stringify(before)) {
+    void connection.sendNotification(VIEWS_CHANGED_NOTIFICATION);
+  }
 }
 
 function revalidateAll(): void {

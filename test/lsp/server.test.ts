@@ -195,6 +195,33 @@ describe('language server over stdio', function () {
     }
   });
 
+  it('re-analyses only the documents whose outcome a changed size limit changes', async () => {
+    const settings: Record<string, unknown> = { maxFileSizeMB: 0.1 };
+    const configured = new TestLspClient(settings);
+    try {
+      await configured.initialize();
+      const large = 'file:///ws/large.tm.yaml';
+      const small = 'file:///ws/small.tm.yaml';
+      const largeText = HEAD + '# padding padding padding padding padding padding\n'.repeat(3000);
+      await configured.open(small, HEAD);
+      await configured.open(large, largeText);
+      // The settings are pulled after `initialized`: wait until the limit applies to the large document.
+      if (!configured.published.some((p) => p.uri === large && codes(p.diagnostics).includes('file-too-large'))) {
+        await configured.next((p) => p.uri === large && codes(p.diagnostics).includes('file-too-large'));
+      }
+      const smallBefore = configured.published.filter((p) => p.uri === small).length;
+      settings.maxFileSizeMB = 1;
+      const reanalysed = configured.next((p) => p.uri === large && !codes(p.diagnostics).includes('file-too-large'));
+      await configured.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+      assert.deepEqual(codes((await reanalysed).diagnostics), []);
+      // Everything the change caused is sent before the answer to a later request.
+      await configured.connection.sendRequest(STATUS_REQUEST);
+      assert.equal(configured.published.filter((p) => p.uri === small).length, smallBefore, 'the small document was not analysed again');
+    } finally {
+      await configured.stop();
+    }
+  });
+
   it('reads its settings from the client (threatcode.maxFileSizeMB)', async () => {
     const small = new TestLspClient({ maxFileSizeMB: 0.1 });
     try {
