@@ -56,6 +56,7 @@ const edit = fc.oneof(
     text: fc.oneof(fc.constantFrom('a', ' ', ':', '-', '#', '"', "'", '[', ']', ',', '\n', '\n    ', '\n  - ', 'x: 1', '&a', '*a', '|', '\t', '🔥'), fc.string({ maxLength: 4 })),
   }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
+  fc.record({ kind: fc.constant('append' as const), at: fc.nat(), pick: fc.nat() }),
 );
 
 function applyEdit(text: string, e: { kind: string; at: number; [k: string]: unknown }): string {
@@ -74,6 +75,17 @@ function applyEdit(text: string, e: { kind: string; at: number; [k: string]: unk
     }
     case 'type':
       return text.slice(0, at) + (e.text as string) + text.slice(at);
+    case 'append': {
+      // A new item at the end of a section, as typed or as a quick fix appends it.
+      const sections = [...text.matchAll(/^(components|flows|threats|mitigations|data|boundaries):\r?\n/gm)];
+      if (sections.length === 0) return text;
+      const next = sections[(e.pick as number) % sections.length];
+      const after = text.slice(next.index! + next[0].length).search(/^\S/m);
+      const end = after < 0 ? text.length : next.index! + next[0].length + after;
+      const ids = [...text.matchAll(/\bid: ([\w-]+)/g)].map((m) => m[1]);
+      const target = ids[(e.at as number) % Math.max(1, ids.length)] ?? 'x';
+      return `${text.slice(0, end)}  - id: added-${e.at as number}\n    name: Added\n    targets: [${target}]\n${text.slice(end)}`;
+    }
     default:
       return text.slice(0, at) + text.slice(at + (e.length as number));
   }
@@ -115,7 +127,13 @@ describe('incremental analysis', function () {
       { name: 'a new property in a threat', change: (t) => t.replace('    title: Threat 0 against component 3\n', '    title: Threat 0 against component 3\n    rule: AUTH-01\n'), incremental: true },
       { name: 'a comment after an item', change: (t) => t.replace('  - id: flow-3-1\n', '  # about flow 3\n  - id: flow-3-1\n'), incremental: true },
       { name: 'a broken value (YAML error inside the item)', change: (t) => t.replace('    name: Component 5\n', '    name: "Component 5\n'), incremental: false },
-      { name: 'a new item', change: (t) => t.replace('  - id: comp-3\n', '  - id: comp-new\n    name: New\n    type: process\n  - id: comp-3\n'), incremental: false },
+      { name: 'a new item before others', change: (t) => t.replace('  - id: comp-3\n', '  - id: comp-new\n    name: New\n    type: process\n  - id: comp-3\n'), incremental: false },
+      {
+        name: 'new items at the end of a section (typed, or appended by a quick fix)',
+        change: (t) => t.replace('flows:\n', '  - id: comp-new\n    name: New\n    type: process\n    boundary: zone-1\n  - id: comp-newer\n    type: external\nflows:\n'),
+        incremental: true,
+      },
+      { name: 'a half-typed item at the end of a section', change: (t) => t.replace('flows:\n', '  - id: comp-new\n    na\nflows:\n'), incremental: false },
       { name: 'the system section', change: (t) => t.replace('  release: "1.0"', '  release: "2.0"'), incremental: false },
       { name: 'a line that ends the section', change: (t) => t.replace('    name: Component 5\n', '    name: Component 5\nextra: 1\n'), incremental: false },
       { name: 'an alias', change: (t) => t.replace('    name: Component 5\n', '    name: &n Component 5\n'), incremental: false },

@@ -70,7 +70,7 @@ function analyze(
     if (parsed.doc && parsed.model) {
       const schema = (previous && schemaAfterUpdate(parsed, previous.memo.schema, previous.update)) ?? validateAgainstSchema(parsed.doc, parsed.value);
       diagnostics = diagnostics.concat(schema, checkModel(parsed.model, { today }));
-      const changed = previous && new Set([previous.update.oldElement, previous.update.newElement].flatMap((e) => (e ? keysWrittenBy(e) : [])));
+      const changed = previous && new Set([previous.update.oldElement, ...previous.update.newElements].flatMap((e) => (e ? keysWrittenBy(e) : [])));
       const result = runRules(parsed.model, options.rules ?? builtinRuleSet().ruleSet, {
         modelSpan: parsed.model.systemSpan,
         previous:
@@ -79,7 +79,7 @@ function analyze(
                 memo: previous.memo.rules,
                 changed,
                 removed: previous.update.oldElement,
-                added: previous.update.newElement,
+                added: previous.update.newElements,
               }
             : undefined,
       });
@@ -111,9 +111,13 @@ function analyze(
  */
 function schemaAfterUpdate(parsed: ParsedDocument, before: readonly CoreDiagnostic[], update: ItemUpdate): CoreDiagnostic[] | undefined {
   const { oldChunk, delta, section, index } = update;
-  const value = (parsed.value as Record<string, unknown[]>)[section]?.[index];
-  const item = parsed.doc && validateSectionItem(parsed.doc, section, index, value);
-  if (!item) return undefined;
+  const item: CoreDiagnostic[] = [];
+  for (let i = index; i < index + update.items; i++) {
+    const value = (parsed.value as Record<string, unknown[]>)[section]?.[i];
+    const found = parsed.doc && validateSectionItem(parsed.doc, section, i, value);
+    if (!found) return undefined;
+    item.push(...found);
+  }
   const head: CoreDiagnostic[] = [];
   const tail: CoreDiagnostic[] = [];
   for (const d of before) {

@@ -7,10 +7,12 @@
  *  - the previous document parsed cleanly outside this item, has no anchors or aliases, and is a mapping;
  *  - the edit lies within the item's lines: from the line of its `-` to the line before the next item's `-` (or the
  *    next top-level key, or the end of the file);
- *  - the new text of those lines is one block-sequence item at the same indentation, and every other line in it is
- *    indented deeper than the `-` (or is a trailing comment), so nothing in it can end the section or start a key;
- *  - the new item parses without errors and has no anchors or aliases.
- * Anything else (new items, edits between sections, `system:`, broken structure) falls back to a full parse.
+ *  - the new text of those lines is one block-sequence item at the same indentation (or, for the section's last
+ *    item, several: items typed or appended at the end of a section), and every other line in it is indented deeper
+ *    than the `-` (or is a trailing comment), so nothing in it can end the section or start a key;
+ *  - the new items parse without errors and have no anchors or aliases.
+ * Anything else (items inserted before the last, edits between sections, `system:`, broken structure) falls back to a
+ * full parse.
  * A property test compares both paths on random edits.
  *
  * The update consumes the previous document: its nodes after the edit are moved in place (cheaper than a copy), so
@@ -69,9 +71,12 @@ export interface ItemUpdate {
   readonly oldChunk: Span;
   /** New length of the text minus the old. */
   readonly delta: number;
-  /** The element the item was before and after (undefined when it was not a valid element). */
+  /** The element the item was before (undefined when it was not a valid element). */
   readonly oldElement: Element | undefined;
-  readonly newElement: Element | undefined;
+  /** The elements its lines hold now: one, or more when items were added at the end of the section. */
+  readonly newElements: readonly Element[];
+  /** How many items the lines hold now (valid elements or not). */
+  readonly items: number;
 }
 
 const consumed = new WeakSet<ParsedDocument>();
@@ -95,7 +100,8 @@ export function updateItem(previous: ParsedDocument, text: string, maxLength: nu
     if (change.oldEnd > chunk.end && previous.text.slice(chunk.end, change.oldEnd) !== text.slice(chunk.end + delta, change.oldEnd + delta)) continue;
     // Everything the previous parse complained about must be inside the replaced lines.
     if (previous.diagnostics.some((d) => d.span.start < chunk.start || d.span.end > chunk.end)) continue;
-    const item = parseChunk(text.slice(chunk.start, chunk.end + delta), column, chunk.end === previous.text.length);
+    const last = target.index === target.seq.items.length - 1;
+    const item = parseChunk(text.slice(chunk.start, chunk.end + delta), column, chunk.end === previous.text.length, last);
     if (item) {
       found = { target, item };
       break;
@@ -109,29 +115,36 @@ export function updateItem(previous: ParsedDocument, text: string, maxLength: nu
   consumed.add(previous);
   const oldItem = seq.items[index];
   shiftAfter(doc, chunk.end, delta, oldItem);
-  shiftAll(item.node, chunk.start);
-  seq.items[index] = item.node;
+  for (const node of item.nodes) shiftAll(node, chunk.start);
+  seq.items.splice(index, 1, ...(item.nodes as typeof seq.items));
+  // Items added after the old last one may end beyond the list's range: a parent's range must hold its children (the
+  // walk above skips subtrees that end before an edit).
+  const lastRange = item.nodes[item.nodes.length - 1].range;
+  if (seq.range && lastRange) {
+    seq.range[1] = Math.max(seq.range[1], lastRange[1]);
+    seq.range[2] = Math.max(seq.range[2], lastRange[2]);
+  }
   // The previous problems were all inside the replaced lines: the document's problems are now the item's.
   doc.errors.splice(0, doc.errors.length, ...item.errors.map((e) => shiftError(e, chunk.start)));
   doc.warnings.splice(0, doc.warnings.length, ...item.warnings.map((e) => shiftError(e, chunk.start)));
 
   const rootValue = previous.value as Record<string, unknown>;
   const sectionValue = [...(rootValue[section] as unknown[])];
-  sectionValue[index] = item.value;
+  sectionValue.splice(index, 1, ...item.values);
   const value = { ...rootValue, [section]: sectionValue };
 
   const oldElement = findByIndex(model[section], index);
-  const newElement = makeElement(doc, section, index, item.node, item.value);
+  const newElements = item.nodes.flatMap((node, i) => makeElement(doc, section, index + i, node, item.values[i]) ?? []);
   const diagnostics = item.problems.map((d) => shiftDiagnostic(d, chunk.start));
   const parsed: ParsedDocument = {
     text,
     doc,
-    model: replaceElement(doc, model, value, section, oldElement, newElement),
+    model: replaceElement(doc, model, value, section, oldElement, newElements),
     value,
     diagnostics,
     aliasFree: true,
   };
-  return { parsed, update: { section, index, oldChunk: chunk, delta, oldElement, newElement } };
+  return { parsed, update: { section, index, oldChunk: chunk, delta, oldElement, newElements, items: item.nodes.length } };
 }
 
 interface Chunk {
@@ -208,8 +221,9 @@ function lineStart(text: string, offset: number): number {
 }
 
 interface ParsedItem {
-  readonly node: YamlNode;
-  readonly value: unknown;
+  /** One node, or several when items were added after the section's last one. */
+  readonly nodes: readonly YamlNode[];
+  readonly values: readonly unknown[];
   readonly problems: CoreDiagnostic[];
   readonly errors: readonly YAMLError[];
   readonly warnings: readonly YAMLWarning[];
@@ -220,10 +234,13 @@ function shiftError<E extends YAMLError>(e: E, offset: number): E {
   return e;
 }
 
-/** Parses the new text of an item's lines on its own; undefined unless it is provably one isolated item. */
-function parseChunk(chunkText: string, column: number, atEnd: boolean): ParsedItem | undefined {
+/**
+ * Parses the new text of an item's lines on its own; undefined unless it is provably one isolated item (or, when
+ * `lastOfSection`, isolated items).
+ */
+function parseChunk(chunkText: string, column: number, atEnd: boolean, lastOfSection: boolean): ParsedItem | undefined {
   if (!atEnd && !chunkText.endsWith('\n') && !chunkText.endsWith('\r')) return undefined;
-  if (!isIsolated(chunkText, column)) return undefined;
+  if (!isIsolated(chunkText, column, lastOfSection)) return undefined;
   const tokens = Array.from(new Parser().parse(chunkText));
   // The item sits two levels below the root (root mapping, section list).
   if (findTooDeep(tokens, MAX_DEPTH - 2)) return undefined;
@@ -233,23 +250,25 @@ function parseChunk(chunkText: string, column: number, atEnd: boolean): ParsedIt
   // A YAML error can mean the item's text runs on into the next item (an unclosed quote): only a full parse knows.
   if (chunkDoc.errors.length > 0) return undefined;
   const seq = chunkDoc.contents;
-  if (!isSeq(seq) || seq.flow || seq.items.length !== 1 || !seq.range || seq.range[0] !== column) return undefined;
-  const node = seq.items[0];
-  if (!node || typeof node !== 'object' || !('range' in node) || hasAnchorOrAlias(node)) return undefined;
-  let value: unknown;
+  if (!isSeq(seq) || seq.flow || seq.items.length === 0 || !seq.range || seq.range[0] !== column) return undefined;
+  if (seq.items.length > 1 && !lastOfSection) return undefined;
+  const nodes = seq.items as unknown[];
+  if (nodes.some((node) => !node || typeof node !== 'object' || !('range' in node) || hasAnchorOrAlias(node))) return undefined;
+  let values: unknown[];
   try {
-    value = (chunkDoc.toJS() as unknown[])[0];
+    values = chunkDoc.toJS() as unknown[];
   } catch {
     return undefined;
   }
-  return { node: node as YamlNode, value, problems: yamlProblems(chunkDoc), errors: chunkDoc.errors, warnings: chunkDoc.warnings };
+  return { nodes: nodes as YamlNode[], values, problems: yamlProblems(chunkDoc), errors: chunkDoc.errors, warnings: chunkDoc.warnings };
 }
 
 /**
  * The first line is `<column spaces>-`; every later line that is not blank is indented deeper, except comment lines
- * after the item's last content line. Tabs in indentation are left to the full parse.
+ * after the last content line and, when `moreItems`, the `-` lines of further items at the same column. Tabs in
+ * indentation are left to the full parse.
  */
-function isIsolated(chunkText: string, column: number): boolean {
+function isIsolated(chunkText: string, column: number, moreItems: boolean): boolean {
   const lines = chunkText.split(/\r\n|\r|\n/);
   const first = lines[0];
   if (first.length <= column || first[column] !== '-' || !/^ *$/.test(first.slice(0, column))) return false;
@@ -268,6 +287,10 @@ function isIsolated(chunkText: string, column: number): boolean {
       continue;
     }
     if (!seenContent && rest.startsWith('#')) continue;
+    if (moreItems && indent === column && /^-( |$)/.test(rest)) {
+      seenContent = true;
+      continue;
+    }
     return false;
   }
   return true;
@@ -342,22 +365,22 @@ function replaceElement(
   value: Record<string, unknown>,
   section: SectionName,
   oldElement: Element | undefined,
-  newElement: Element | undefined,
+  newElements: readonly Element[],
 ): ThreatModel {
   const list = model[section].filter((e) => e !== oldElement) as Element[];
-  if (newElement) {
-    let at = list.findIndex((e) => e.index > newElement.index);
+  if (newElements.length > 0) {
+    let at = list.findIndex((e) => e.index > newElements[0].index);
     if (at < 0) at = list.length;
-    list.splice(at, 0, newElement);
+    list.splice(at, 0, ...newElements);
   }
   const sections = { ...pickSections(model), [section]: list } as unknown as { [S in SectionName]: Element<S>[] };
 
   const references: Reference[] = oldElement ? model.references.filter((r) => r.from !== oldElement) : [...model.references];
-  if (newElement) {
+  if (newElements.length > 0) {
     const added: Reference[] = [];
-    collectReferences(doc, newElement, added);
+    for (const e of newElements) collectReferences(doc, e, added);
     const order = (e: Element) => SECTIONS.indexOf(e.section) * 2 ** 32 + e.index;
-    const mine = order(newElement);
+    const mine = order(newElements[0]);
     let at = references.findIndex((r) => order(r.from) > mine);
     if (at < 0) at = references.length;
     references.splice(at, 0, ...added);
@@ -366,7 +389,7 @@ function replaceElement(
     ...model,
     ...sections,
     ...rootFacts(doc, doc.contents as never, value),
-    byId: updateById(model.byId, sections, oldElement, newElement),
+    byId: newElements.length === 1 ? updateById(model.byId, sections, oldElement, newElements[0]) : indexById(sections),
     references,
   };
 }

@@ -64,8 +64,8 @@ export interface RunOptions {
     readonly changed: ReadonlySet<string>;
     /** The edited element's previous version, if it was an element. */
     readonly removed: Element | undefined;
-    /** Its new version, if it is one. */
-    readonly added: Element | undefined;
+    /** What its lines hold now: its new version, and elements added after it at the end of the section. */
+    readonly added: readonly Element[];
   };
 }
 

@@ -69,12 +69,12 @@ export class ModelIndex {
   }
 
   /**
-   * The index of `model`, which differs from the indexed one by one element (removed, added or both). Updated in
+   * The index of `model`, which differs from the indexed one by one element replaced (and elements appended after it). Updated in
    * place; the caches of facts and subjects are dropped, since any of them may have read the changed element.
    */
-  update(model: ThreatModel, removed: Element | undefined, added: Element | undefined): void {
+  update(model: ThreatModel, removed: Element | undefined, added: readonly Element[]): void {
     if (removed) this.remove(removed);
-    if (added) this.add(added);
+    for (const e of added) this.add(e);
     this.current = model;
     this.subjectOfModel = ModelIndex.modelSubjectOf(model);
     this.releaseCaches();
