@@ -51,8 +51,10 @@ export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysi
 export function analyzeChange(previous: Analysis, text: string, options: AnalyzeOptions = {}): Analysis {
   if (text === previous.parsed.text) return previous;
   const today = options.today ?? localDate(new Date());
+  // Without a memo of the same day nothing can be reused: do not consume the previous document for nothing.
+  if (!previous.memo || previous.memo.today !== today) return analyzeText(text, options);
   const step = updateItem(previous.parsed, text, options.maxLength ?? DEFAULT_MAX_LENGTH);
-  if (!step || !previous.memo || previous.memo.today !== today) return analyzeText(text, options);
+  if (!step) return analyzeText(text, options);
   return analyze(text, step.parsed, { ...options, today }, { memo: previous.memo, update: step.update });
 }
 

@@ -69,8 +69,9 @@ export class ModelIndex {
   }
 
   /**
-   * The index of `model`, which differs from the indexed one by one element replaced (and elements appended after it). Updated in
-   * place; the caches of facts and subjects are dropped, since any of them may have read the changed element.
+   * The index of `model`, which differs from the indexed one by one element replaced (and elements appended after
+   * it). Updated in place; the caches of facts and subjects are dropped, since any of them may have read the changed
+   * element.
    */
   update(model: ThreatModel, removed: Element | undefined, added: readonly Element[]): void {
     if (removed) this.remove(removed);
@@ -91,41 +92,32 @@ export class ModelIndex {
   }
 
   private add(e: Element): void {
-    insert(this.byIdLists, `${e.section}:${e.id}`, e);
-    const d = e.data as Record<string, unknown>;
-    switch (e.section) {
-      case 'flows':
-        insert(this.outbound, str(d.from), e as Flow);
-        insert(this.inbound, str(d.to), e as Flow);
-        for (const id of strings(d.data)) count(this.referencedData, id, 1);
-        break;
-      case 'components':
-        insert(this.members, str(d.boundary), e as Component);
-        for (const id of strings(d.stores)) count(this.referencedData, id, 1);
-        break;
-      case 'threats':
-        for (const target of strings(d.targets)) insert(this.threatsOf, target, e as Threat);
-        for (const id of strings(d.mitigations)) count(this.referencedMitigations, id, 1);
-        break;
-    }
+    this.contribute(e, true);
   }
 
   private remove(e: Element): void {
-    extract(this.byIdLists, `${e.section}:${e.id}`, e);
+    this.contribute(e, false);
+  }
+
+  /** Adds an element's entries to the index, or takes them out: one list of what an element contributes. */
+  private contribute(e: Element, adding: boolean): void {
+    const list = <V extends Element>(map: Map<string, V[]>, key: string | undefined) => (adding ? insert(map, key, e as V) : extract(map, key, e as V));
+    const tally = (map: Map<string, number>, ids: readonly string[]) => ids.forEach((id) => count(map, id, adding ? 1 : -1));
+    list(this.byIdLists, `${e.section}:${e.id}`);
     const d = e.data as Record<string, unknown>;
     switch (e.section) {
       case 'flows':
-        extract(this.outbound, str(d.from), e as Flow);
-        extract(this.inbound, str(d.to), e as Flow);
-        for (const id of strings(d.data)) count(this.referencedData, id, -1);
+        list(this.outbound, str(d.from));
+        list(this.inbound, str(d.to));
+        tally(this.referencedData, strings(d.data));
         break;
       case 'components':
-        extract(this.members, str(d.boundary), e as Component);
-        for (const id of strings(d.stores)) count(this.referencedData, id, -1);
+        list(this.members, str(d.boundary));
+        tally(this.referencedData, strings(d.stores));
         break;
       case 'threats':
-        for (const target of strings(d.targets)) extract(this.threatsOf, target, e as Threat);
-        for (const id of strings(d.mitigations)) count(this.referencedMitigations, id, -1);
+        for (const target of strings(d.targets)) list(this.threatsOf, target);
+        tally(this.referencedMitigations, strings(d.mitigations));
         break;
     }
   }
