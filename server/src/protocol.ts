@@ -16,6 +16,8 @@ export interface ThreatcodeSettings {
   readonly validationDelay: number;
   /** Above this many components (or twice as many flows) the diagram shows the boundary overview. */
   readonly diagramDetailLimit: number;
+  /** At most this many diagnostics are sent per file: the most severe, and a note saying how many more there are. */
+  readonly maxDiagnosticsPerFile: number;
   /** Extra rule pack files, relative to the workspace folder. Ignored in untrusted workspaces. */
   readonly rulePacks: readonly string[];
   /** Completeness gates shown in the panel (same names as the CLI's --gate). */
@@ -26,6 +28,8 @@ export const DEFAULT_SETTINGS: ThreatcodeSettings = {
   maxFileSizeMB: 8,
   validationDelay: 150,
   diagramDetailLimit: 30,
+  // VS Code's own per-file limit: more would be dropped by the editor after costing the transfer.
+  maxDiagnosticsPerFile: 1000,
   rulePacks: [],
   gates: { maxOpenHighWithoutMitigation: 0, acceptancesValid: true },
 };
@@ -39,6 +43,7 @@ export function normaliseSettings(raw: unknown): ThreatcodeSettings {
     maxFileSizeMB: num(r.maxFileSizeMB, DEFAULT_SETTINGS.maxFileSizeMB, 0.1, 256),
     validationDelay: num(r.validationDelay, DEFAULT_SETTINGS.validationDelay, 0, 5000),
     diagramDetailLimit: Math.round(num(r.diagramDetailLimit, DEFAULT_SETTINGS.diagramDetailLimit, 5, 1000)),
+    maxDiagnosticsPerFile: Math.round(num(r.maxDiagnosticsPerFile, DEFAULT_SETTINGS.maxDiagnosticsPerFile, 10, 100_000)),
     rulePacks: Array.isArray(r.rulePacks) ? r.rulePacks.filter((p): p is string => typeof p === 'string').slice(0, 50) : [],
     gates:
       typeof r.gates === 'object' && r.gates !== null && !Array.isArray(r.gates)
@@ -158,8 +163,13 @@ export interface ServerStatus {
   readonly openDocuments: number;
   /** Analyses kept (one per open document at most). */
   readonly cachedAnalyses: number;
+  /** Analyses computed since the server started (full or incremental). */
+  readonly analysesComputed: number;
   /** V8 heap in use, after a garbage collection when the runtime exposes one (node --expose-gc). */
   readonly heapUsedMB: number;
+  /** V8 heap reserved, and memory outside it (buffers): with heapUsedMB, what makes up rssMB. */
+  readonly heapTotalMB: number;
+  readonly externalMB: number;
   readonly rssMB: number;
   /** The last diagnostics sent: how long the analysis and the conversion to LSP took, in milliseconds. */
   readonly lastPublication?: {
@@ -167,7 +177,9 @@ export interface ServerStatus {
     readonly version: number;
     readonly analysisMs: number;
     readonly conversionMs: number;
+    /** Diagnostics sent (at most threatcode.maxDiagnosticsPerFile) and found. */
     readonly diagnostics: number;
+    readonly diagnosticsFound: number;
     /** Whether the analysis reparsed one item instead of the whole text. */
     readonly incremental: boolean;
   };

@@ -14,6 +14,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './lsp/documents';
 import { toLspDiagnostic } from './lsp/convert';
+import { limitDiagnostics } from './model/diagnostic-limit';
 import { registerFeatures } from './lsp/features';
 import type { Gates } from './analysis/metrics';
 import { computeView } from './lsp/view';
@@ -125,6 +126,8 @@ async function refreshSettings(): Promise<void> {
     }
     void connection.sendNotification(VIEWS_CHANGED_NOTIFICATION);
   } else if (JSON.stringify(settings) !== JSON.stringify(before)) {
+    // Analyses are kept: a new diagnostics limit only changes what is sent.
+    if (settings.maxDiagnosticsPerFile !== before.maxDiagnosticsPerFile) for (const document of documents.all()) validate(document);
     void connection.sendNotification(VIEWS_CHANGED_NOTIFICATION);
   }
 }
@@ -203,13 +206,14 @@ function validate(document: TextDocument): void {
     const current = documents.get(uri);
     if (!current || current.version !== version) return;
     const t1 = performance.now();
-    const diagnostics = analysis.diagnostics.map((d) => toLspDiagnostic(document, d));
+    const diagnostics = limitDiagnostics(analysis.diagnostics, settings.maxDiagnosticsPerFile).map((d) => toLspDiagnostic(document, d));
     lastPublication = {
       uri,
       version,
       analysisMs: t1 - t0,
       conversionMs: performance.now() - t1,
       diagnostics: diagnostics.length,
+      diagnosticsFound: analysis.diagnostics.length,
       incremental: analysis.incremental === true,
     };
     void connection.sendDiagnostics({ uri, version, diagnostics });
@@ -242,7 +246,10 @@ connection.onRequest(STATUS_REQUEST, (): ServerStatus => {
     version: SERVER_VERSION,
     openDocuments: documents.all().length,
     cachedAnalyses: analyses.size,
+    analysesComputed: analyses.computed,
     heapUsedMB: memory.heapUsed / (1024 * 1024),
+    heapTotalMB: memory.heapTotal / (1024 * 1024),
+    externalMB: memory.external / (1024 * 1024),
     rssMB: memory.rss / (1024 * 1024),
     lastPublication,
   };

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TextDocumentSyncKind } from 'vscode-languageserver-protocol';
 import { SERVER_EXEC_ARGV, ServerStatus, STATUS_REQUEST } from '../../server/src/protocol';
+import { generateModel } from '../../bench/generate';
 import { codes, SERVER_PATH, TestLspClient } from '../support/lsp-client';
 
 const HEAD = 'threatcode: 1\nsystem:\n  name: Shop\n';
@@ -219,6 +220,41 @@ describe('language server over stdio', function () {
       assert.equal(configured.published.filter((p) => p.uri === small).length, smallBefore, 'the small document was not analysed again');
     } finally {
       await configured.stop();
+    }
+  });
+
+  it('sends at most threatcode.maxDiagnosticsPerFile diagnostics: the most severe and a note; a new limit resends without re-analysis', async () => {
+    // ~100 findings (warnings and information) and, at the very end, one schema error.
+    const text = generateModel(20) + 'bogus: 1\n';
+    const uri = 'file:///ws/many.tm.yaml';
+    const all = (await client.open(uri, text)).diagnostics;
+    assert.ok(all.length > 50, `a model with many problems (${all.length})`);
+    const settings: Record<string, unknown> = { maxDiagnosticsPerFile: 10 };
+    const limited = new TestLspClient(settings);
+    try {
+      await limited.initialize();
+      await limited.open(uri, text);
+      // The settings are pulled after `initialized`; the limit may apply to the first publication or the next one.
+      const isCapped = (p: { uri: string; diagnostics: { code?: unknown }[] }) => p.uri === uri && p.diagnostics[0]?.code === 'diagnostic-limit';
+      const capped = limited.published.find(isCapped) ?? (await limited.next(isCapped));
+      assert.equal(capped.diagnostics.length, 10);
+      const [note, ...shown] = capped.diagnostics;
+      assert.equal(note.code, 'diagnostic-limit');
+      assert.match(String(note.message), new RegExp(`^${all.length - 9} of ${all.length} problems are not shown: `));
+      assert.ok(shown.some((d) => d.code === 'unknown-key'), 'the error at the end of the file comes before any finding');
+      assert.ok(shown.every((d) => all.some((a) => JSON.stringify(a) === JSON.stringify(d))), 'the shown ones are sent as they would be without a limit');
+      const before = (await limited.connection.sendRequest(STATUS_REQUEST)) as ServerStatus;
+
+      settings.maxDiagnosticsPerFile = 100_000;
+      const resent = limited.next((p) => p.uri === uri && p.diagnostics.length === all.length);
+      await limited.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+      assert.deepEqual((await resent).diagnostics, all);
+      const after = (await limited.connection.sendRequest(STATUS_REQUEST)) as ServerStatus;
+      assert.equal(after.analysesComputed, before.analysesComputed, 'the kept analysis was sent again');
+      assert.deepEqual([after.lastPublication?.diagnostics, after.lastPublication?.diagnosticsFound], [all.length, all.length]);
+      assert.deepEqual([before.lastPublication?.diagnostics, before.lastPublication?.diagnosticsFound], [10, all.length]);
+    } finally {
+      await limited.stop();
     }
   });
 

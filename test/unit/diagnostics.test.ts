@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText } from '../../server/src/model/analyze';
 import { decodeModelBytes } from '../../server/src/model/decode';
-import { DiagnosticCode } from '../../server/src/model/diagnostics';
+import { CoreDiagnostic, DiagnosticCode } from '../../server/src/model/diagnostics';
+import { limitDiagnostics } from '../../server/src/model/diagnostic-limit';
 import * as checks from '../../server/src/model/checks';
 import { suggest } from '../../server/src/model/suggest';
 import { extractMarkers } from '../support/markers';
@@ -248,8 +249,9 @@ describe('diagnostics: every code, positive and negative, with exact ranges', ()
     });
   }
 
-  it('every diagnostic code has a case (invalid-encoding and internal-error below, invalid-rule with rule packs)', () => {
+  it('every diagnostic code has a case (invalid-encoding, internal-error, diagnostic-limit below, invalid-rule with rule packs)', () => {
     const covered = new Set(cases.map((c) => c.code));
+    covered.add(DiagnosticCode.DiagnosticLimit);
     covered.add(DiagnosticCode.InvalidEncoding);
     covered.add(DiagnosticCode.InvalidRule);
     covered.add(DiagnosticCode.InternalError);
@@ -346,5 +348,73 @@ describe('suggestions', () => {
     assert.deepEqual(suggest('trusted', ['untrusted', 'dmz', 'internal', 'restricted']), []);
     assert.deepEqual(suggest('compliance', ['non-compliance', 'linking']), []);
     assert.deepEqual(suggest('untrustd', ['untrusted', 'dmz']), ['untrusted']);
+  });
+});
+
+describe('diagnostic-limit: what the editor is sent when a model has more problems than it shows', () => {
+  let offset = 0;
+  const make = (severity: CoreDiagnostic['severity'], risk?: string): CoreDiagnostic => {
+    offset += 10;
+    return {
+      code: risk ? 'R-01' : 'unknown-key',
+      severity,
+      message: `${severity} ${risk ?? ''} at ${offset}`,
+      span: { start: offset, end: offset + 5 },
+      ...(risk ? { data: { findingId: `R-01@e${offset}`, severity: risk } } : {}),
+    };
+  };
+
+  it('passes everything through when it fits, the same array', () => {
+    const all = [make('warning', 'low'), make('error')];
+    assert.equal(limitDiagnostics(all, 2), all);
+    assert.deepEqual(limitDiagnostics([], 1), []);
+  });
+
+  it('keeps the most severe: errors, then findings by risk, in document order, and says how many are not shown', () => {
+    const lowWarning = make('warning', 'low');
+    const info = make('info', 'critical');
+    const highWarning1 = make('warning', 'high');
+    const mediumWarning = make('warning', 'medium');
+    const error = make('error');
+    const highWarning2 = make('warning', 'high');
+    const all = [lowWarning, info, highWarning1, mediumWarning, error, highWarning2];
+    const shown = limitDiagnostics(all, 4);
+    assert.equal(shown.length, 4, 'the note counts against the limit, so the editor never cuts it');
+    assert.equal(shown[0].code, DiagnosticCode.DiagnosticLimit);
+    assert.equal(shown[0].severity, 'info');
+    assert.match(shown[0].message, /^3 of 6 problems are not shown: the editor gets the 3 most severe \(setting threatcode\.maxDiagnosticsPerFile\)/);
+    assert.deepEqual(shown.slice(1), [highWarning1, error, highWarning2]);
+    // A tie at the cut: the first in document order win.
+    assert.deepEqual(limitDiagnostics(all, 3).slice(1), [highWarning1, error]);
+    assert.deepEqual(limitDiagnostics(all, 5).slice(1), [highWarning1, mediumWarning, error, highWarning2]);
+    assert.deepEqual(limitDiagnostics(all, 6), all);
+  });
+
+  it('agrees with sorting by rank on random lists (the linear selection is exact)', () => {
+    const severities = ['error', 'warning', 'info', 'hint'] as const;
+    const risks = [undefined, 'critical', 'high', 'medium', 'low'];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const all = Array.from({ length: 1 + random(60) }, () => make(severities[random(4)], risks[random(5)]));
+      const limit = 1 + random(all.length + 5);
+      const key = (d: CoreDiagnostic) =>
+        severities.indexOf(d.severity as (typeof severities)[number]) * 5 + (d.data ? risks.indexOf(d.data.severity as string) - 1 : 4);
+      const expected =
+        all.length <= limit
+          ? all
+          : all
+              .map((d, i) => ({ d, i }))
+              .sort((a, b) => key(a.d) - key(b.d) || a.i - b.i)
+              .slice(0, limit - 1)
+              .sort((a, b) => a.i - b.i)
+              .map((x) => x.d);
+      const shown = limitDiagnostics(all, limit);
+      assert.ok(shown.length <= limit);
+      assert.deepEqual(all.length <= limit ? shown : shown.slice(1), expected, `round ${round}`);
+    }
   });
 });

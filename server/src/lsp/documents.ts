@@ -9,6 +9,8 @@ import { Analysis, analyzeChange, analyzeText } from '../model/analyze';
 
 export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; analysis: Analysis }>();
+  /** How many analyses were computed (for threatcode/status). */
+  computed = 0;
 
   constructor(
     private readonly maxLength: () => number,
@@ -22,6 +24,7 @@ export class AnalysisCache {
     // The previous analysis is consumed here (its YAML nodes move into the new one): it is replaced just below.
     const analysis = cached ? analyzeChange(cached.analysis, document.getText(), options) : analyzeText(document.getText(), options);
     this.entries.set(document.uri, { version: document.version, analysis });
+    this.computed++;
     return analysis;
   }
 

@@ -39,6 +39,7 @@ export const DiagnosticCode = {
   InvalidRule: 'invalid-rule',
   UnknownRule: 'unknown-rule',
   InternalError: 'internal-error',
+  DiagnosticLimit: 'diagnostic-limit',
 } as const;
 
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
