@@ -16,6 +16,7 @@ import { builtinPackSources, builtinRuleSet, loadRuleSet } from './analysis/rule
 import type { RuleSet } from './analysis/rules/types';
 import { Analysis, analyzeText, localDate } from './model/analyze';
 import { decodeModelBytes } from './model/decode';
+import { maxLengthForMB } from './model/parse';
 import type { CoreDiagnostic, DiagnosticSeverity } from './model/diagnostics';
 import { htmlReport, markdownReport } from './report/report';
 import { toSarif } from './report/sarif';
@@ -174,7 +175,7 @@ function maxLengthOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const mb = Number(value);
   if (!Number.isFinite(mb) || mb <= 0) throw new UsageError('--max-file-size must be a positive number of MB.');
-  return Math.floor(mb * 1024 * 1024);
+  return maxLengthForMB(mb);
 }
 
 function loadFile(file: string, ruleSet: RuleSet, maxLength: number | undefined, err: Out): Loaded | undefined {

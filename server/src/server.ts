@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './lsp/documents';
 import { toLspDiagnostic } from './lsp/convert';
 import { limitDiagnostics } from './model/diagnostic-limit';
+import { maxLengthForMB } from './model/parse';
 import { registerFeatures } from './lsp/features';
 import type { Gates } from './analysis/metrics';
 import { computeView } from './lsp/view';
@@ -48,7 +49,7 @@ function currentRules(): RulePackState {
   return (rules ??= loadWorkspaceRules(workspaceFolders, settings.rulePacks, workspaceTrusted));
 }
 const analyses = new AnalysisCache(
-  () => Math.floor(settings.maxFileSizeMB * 1024 * 1024),
+  () => maxLengthForMB(settings.maxFileSizeMB),
   () => currentRules().ruleSet,
 );
 const pending = new Map<string, NodeJS.Timeout>();
@@ -117,7 +118,7 @@ async function refreshSettings(): Promise<void> {
     reloadRules();
     revalidateAll();
   } else if (settings.maxFileSizeMB !== before.maxFileSizeMB) {
-    const tooLarge = (document: TextDocument, mb: number) => document.getText().length > Math.floor(mb * 1024 * 1024);
+    const tooLarge = (document: TextDocument, mb: number) => document.getText().length > maxLengthForMB(mb);
     workspaceModels.clear();
     for (const document of documents.all()) {
       if (tooLarge(document, before.maxFileSizeMB) === tooLarge(document, settings.maxFileSizeMB)) continue;
@@ -235,7 +236,7 @@ registerFeatures(connection, {
   documents,
   analysisOf: (document) => analyses.get(document),
   rules: () => currentRules().ruleSet,
-  workspaceModels: () => workspaceModels.list(workspaceFolders, Math.floor(settings.maxFileSizeMB * 1024 * 1024), currentRules().ruleSet),
+  workspaceModels: () => workspaceModels.list(workspaceFolders, maxLengthForMB(settings.maxFileSizeMB), currentRules().ruleSet),
 });
 
 connection.onRequest(STATUS_REQUEST, (): ServerStatus => {

@@ -24,6 +24,11 @@ export interface ParseOptions {
 /** Large enough for a 5,000-component model (about 5 MB); beyond that one full parse takes several seconds. */
 export const DEFAULT_MAX_LENGTH = 8 * 1024 * 1024;
 
+/** The `maxLength` for a size limit given in MB (threatcode.maxFileSizeMB, the CLI's --max-file-size). */
+export function maxLengthForMB(mb: number): number {
+  return Math.floor(mb * 1024 * 1024);
+}
+
 /** Nesting deeper than this is refused; real threat models need fewer than ten levels. */
 export const MAX_DEPTH = 128;
 
