@@ -30,6 +30,8 @@ export interface ServerRun {
   readonly diagnostics?: number;
   readonly rssAfterOpenMB?: number;
   readonly rssAfterEditsMB?: number;
+  /** RSS sampled after each edit: it rises and falls with garbage collection, one sample can mislead. */
+  readonly rssDuringEdits?: Stat;
   /** Why the run stopped early (the server exited, or did not answer in time). */
   readonly failed?: string;
 }
@@ -45,6 +47,7 @@ export async function measureServer(server: ServerName, text: string, options: {
   const opens: number[] = [];
   const edits: number[] = [];
   const serverEdits: number[] = [];
+  const rssSamples: number[] = [];
   let incremental = 0;
   let rssAfterOpenMB: number | undefined;
   let rssAfterEditsMB: number | undefined;
@@ -87,6 +90,8 @@ export async function measureServer(server: ServerName, text: string, options: {
       const t0 = performance.now();
       last = await within('edit', publication(client, server, uri, () => client.change(uri, version, [change])));
       edits.push(performance.now() - t0);
+      const rss = rssMB(client.pid);
+      if (rss !== undefined) rssSamples.push(rss);
       if (server === 'threatcode') {
         const status = (await client.connection.sendRequest(STATUS_REQUEST)) as ServerStatus;
         if (status.lastPublication?.version === version) {
@@ -104,6 +109,7 @@ export async function measureServer(server: ServerName, text: string, options: {
       diagnostics: last?.diagnostics.length,
       rssAfterOpenMB,
       rssAfterEditsMB,
+      ...(rssSamples.length ? { rssDuringEdits: stat(rssSamples) } : {}),
     };
   } catch (e) {
     return {

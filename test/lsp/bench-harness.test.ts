@@ -20,6 +20,8 @@ describe('benchmark harness', function () {
     assert.equal(run.incrementalShare, 1);
     assert.ok(run.diagnostics! > 1, 'the schema error and rule findings');
     assert.ok(run.rssAfterEditsMB === undefined || run.rssAfterEditsMB > 10);
+    // Linux: one RSS sample after each edit.
+    if (run.rssAfterEditsMB !== undefined) assert.equal(run.rssDuringEdits?.runs, 4);
   });
 
   it('drives yaml-language-server with our JSON Schema', async () => {
