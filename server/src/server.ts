@@ -237,6 +237,7 @@ registerFeatures(connection, {
   analysisOf: (document) => analyses.get(document),
   rules: () => currentRules().ruleSet,
   workspaceModels: () => workspaceModels.list(workspaceFolders, maxLengthForMB(settings.maxFileSizeMB), currentRules().ruleSet),
+  diagnosticLimit: () => settings.maxDiagnosticsPerFile,
 });
 
 connection.onRequest(STATUS_REQUEST, (): ServerStatus => {

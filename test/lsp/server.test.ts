@@ -243,6 +243,14 @@ describe('language server over stdio', function () {
       assert.match(String(note.message), new RegExp(`^${all.length - 9} of ${all.length} problems are not shown: `));
       assert.ok(shown.some((d) => d.code === 'unknown-key'), 'the error at the end of the file comes before any finding');
       assert.ok(shown.every((d) => all.some((a) => JSON.stringify(a) === JSON.stringify(d))), 'the shown ones are sent as they would be without a limit');
+      // A finding left out has no squiggle to click: its quick fixes are offered where it is.
+      const onElement = (a: (typeof all)[number]) => /^[A-Z]+-\d+$/.test(String(a.code)) && (a.data as { element?: string }).element !== 'model';
+      const unsent = all.find((a) => onElement(a) && !shown.some((d) => JSON.stringify(d) === JSON.stringify(a)))!;
+      assert.ok(unsent, 'a finding on an element beyond the limit');
+      const actionsAt = async (at: TestLspClient) =>
+        ((await at.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: unsent.range, context: { diagnostics: [] } })) as { title: string }[]).map((a) => a.title);
+      assert.ok((await actionsAt(limited)).some((t) => t.startsWith(`Record threat ${String(unsent.code)} on`)), (await actionsAt(limited)).join('\n'));
+      assert.ok(!(await actionsAt(client)).some((t) => t.startsWith('Record threat')), 'below the limit, fixes follow the diagnostics the editor has');
       const before = (await limited.connection.sendRequest(STATUS_REQUEST)) as ServerStatus;
 
       settings.maxDiagnosticsPerFile = 100_000;

@@ -29,6 +29,7 @@ import { complete } from '../features/completion';
 import { hover } from '../features/hover';
 import { codeLenses, definition, outline, OutlineSymbol, prepareRename, references, rename } from '../features/navigation';
 import type { Analysis } from '../model/analyze';
+import { limitDiagnostics } from '../model/diagnostic-limit';
 import type { CoreDiagnostic } from '../model/diagnostics';
 import type { SectionName } from '../model/types';
 import { toRange } from './convert';
@@ -39,6 +40,8 @@ export interface FeatureContext {
   readonly rules: () => RuleSet;
   /** Models in the workspace that are not open (uri, text, analysis). */
   readonly workspaceModels: () => { uri: string; text: string; analysis: Analysis }[];
+  /** threatcode.maxDiagnosticsPerFile: which diagnostics the editor was sent. */
+  readonly diagnosticLimit: () => number;
 }
 
 const SYMBOL_KIND: Readonly<Record<SectionName | 'section', SymbolKind>> = {
@@ -162,6 +165,8 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
       const inRange = analysis.diagnostics.filter((d) =>
         p.context.diagnostics.some((c: Diagnostic) => String(c.code) === d.code && sameRange(document, d, c)),
       );
+      // Findings the diagnostics limit kept from the editor have no squiggle: their fixes are offered where they are.
+      inRange.push(...unsentAt(analysis.diagnostics, ctx.diagnosticLimit(), document.offsetAt(p.range.start), document.offsetAt(p.range.end)));
       const toLsp = (a: CoreAction, kind: string): CodeAction => ({
         title: a.title,
         kind,
@@ -178,6 +183,14 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
       return out;
     }),
   );
+}
+
+/** The diagnostics not sent to the editor (above the limit) that touch the offsets start..end. */
+function unsentAt(diagnostics: readonly CoreDiagnostic[], limit: number, start: number, end: number): CoreDiagnostic[] {
+  const sent = limitDiagnostics(diagnostics, limit);
+  if (sent === diagnostics) return [];
+  const wasSent = new Set(sent);
+  return diagnostics.filter((d) => !wasSent.has(d) && d.span.start <= end && d.span.end >= start);
 }
 
 function sameRange(document: TextDocument, d: CoreDiagnostic, c: Diagnostic): boolean {
