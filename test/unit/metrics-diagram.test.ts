@@ -166,4 +166,20 @@ describe('the view sent to the panel', () => {
     assert.equal(view.metrics!.stride.length, VIEW_LIST_LIMIT);
     assert.ok(JSON.stringify(view).length < 300_000, `${JSON.stringify(view).length} characters`);
   });
+
+  it('computes the metrics once per analysis, scope and gates (the status bar and the panel ask for the same)', () => {
+    const text = generateModel(20);
+    const analysis = analyzeText(text);
+    const document = TextDocument.create('file:///m.tm.yaml', 'threatmodel', 1, text);
+    const ask = (params: { delivery: boolean; metricsOnly?: boolean }, gates?: Record<string, number | boolean>) =>
+      computeView(document, analysis, { uri: document.uri, ...params }, gates).metrics!;
+    const statusBar = ask({ delivery: false, metricsOnly: true });
+    const panel = ask({ delivery: false });
+    assert.equal(panel.gates, statusBar.gates, 'the same metrics object');
+    assert.notEqual(ask({ delivery: true }).gates, statusBar.gates, 'another scope');
+    const strict = ask({ delivery: false }, { maxOpenHighWithoutMitigation: 0 });
+    assert.notEqual(strict.gates, statusBar.gates, 'other gates');
+    assert.deepEqual(strict.gates.map((g) => g.id), ['maxOpenHighWithoutMitigation']);
+    assert.equal(computeView(document, analyzeText(text), { uri: document.uri, delivery: false }).metrics!.gates === panel.gates, false, 'another analysis');
+  });
 });
