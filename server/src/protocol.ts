@@ -141,8 +141,8 @@ export interface ViewResult {
 
 /**
  * V8 options the language server runs with. The heap grows to 1.3× the live data before the next full collection,
- * instead of V8's default of up to 4×: with a 5,000-component model open the server stays near 480 MB instead of
- * 840 MB, and edits are as fast (docs/performance.md).
+ * instead of V8's default of up to 4×: with a 5,000-component model open the server stayed near 480 MB instead of
+ * 840 MB (now 320–380 MB), and edits are as fast (docs/performance.md).
  */
 export const SERVER_EXEC_ARGV: readonly string[] = ['--heap-growing-percent=30'];
 
