@@ -41,6 +41,7 @@ const documents = new TextDocuments(TextDocument);
 
 let settings: ThreatcodeSettings = DEFAULT_SETTINGS;
 let canPullConfiguration = false;
+let resolvesCodeActionEdits = false;
 let workspaceFolders: string[] = [];
 let workspaceTrusted = true;
 /** Loaded in `initialize`, when the workspace folders and trust are known. */
@@ -56,6 +57,7 @@ const pending = new Map<string, NodeJS.Timeout>();
 
 connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  resolvesCodeActionEdits = params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
   workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
   if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [params.rootUri];
   const options = (params.initializationOptions ?? {}) as ThreatcodeInitializationOptions;
@@ -72,7 +74,7 @@ connection.onInitialize((params): InitializeResult => {
       workspaceSymbolProvider: true,
       codeLensProvider: { resolveProvider: false },
       completionProvider: { triggerCharacters: [' ', ':', '[', ',', '-'] },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.threatcode`] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.threatcode`], resolveProvider: true },
     },
     serverInfo: { name: 'threatcode', version: SERVER_VERSION },
   };
@@ -238,6 +240,7 @@ registerFeatures(connection, {
   rules: () => currentRules().ruleSet,
   workspaceModels: () => workspaceModels.list(workspaceFolders, maxLengthForMB(settings.maxFileSizeMB), currentRules().ruleSet),
   diagnosticLimit: () => settings.maxDiagnosticsPerFile,
+  resolvesCodeActionEdits: () => resolvesCodeActionEdits,
 });
 
 connection.onRequest(STATUS_REQUEST, (): ServerStatus => {

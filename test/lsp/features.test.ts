@@ -134,6 +134,28 @@ describe('editor features over LSP', () => {
     }
   });
 
+  it('a client that resolves code actions gets each edit when it picks the action, the same edit as without resolving', async () => {
+    const published = client.published.filter((p) => p.uri === URI).at(-1)!;
+    const finding = published.diagnostics.find((d) => d.code === 'CRY-01')!;
+    const request = { textDocument: { uri: URI }, range: finding.range, context: { diagnostics: [finding] } };
+    const eager = (await client.connection.sendRequest('textDocument/codeAction', request)) as CodeAction[];
+    const resolving = new TestLspClient({}, { textDocument: { codeAction: { resolveSupport: { properties: ['edit'] } } } });
+    try {
+      const init = await resolving.initialize();
+      assert.deepEqual(init.capabilities.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.threatcode'], resolveProvider: true });
+      await resolving.open(URI, text);
+      const lazy = (await resolving.connection.sendRequest('textDocument/codeAction', request)) as CodeAction[];
+      assert.deepEqual(lazy.map((a) => a.title), eager.map((a) => a.title));
+      assert.ok(lazy.every((a) => a.edit === undefined && a.data !== undefined), 'no edit computed before one is picked');
+      for (const [i, action] of lazy.entries()) {
+        const resolved = (await resolving.connection.sendRequest('codeAction/resolve', action)) as CodeAction;
+        assert.deepEqual(resolved.edit, eager[i].edit, action.title);
+      }
+    } finally {
+      await resolving.stop();
+    }
+  });
+
   it('a quick fix applied like the client applies it removes its finding', async () => {
     const published = client.published.filter((p) => p.uri === URI).at(-1)!;
     const finding = published.diagnostics.find((d) => d.code === 'CRY-01');

@@ -55,7 +55,7 @@ export class TestLspClient {
 
   constructor(
     private readonly settings: Record<string, unknown> = {},
-    private readonly init: { workspaceFolders?: string[]; initializationOptions?: unknown } = {},
+    private readonly init: { workspaceFolders?: string[]; initializationOptions?: unknown; textDocument?: Record<string, unknown> } = {},
     private readonly server: ServerSpec = {},
   ) {
     // By default the server runs as the extension starts it: with the same V8 options.
@@ -103,7 +103,7 @@ export class TestLspClient {
       rootUri: null,
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
-        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } },
+        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, ...this.init.textDocument },
       },
       workspaceFolders: this.init.workspaceFolders?.map((uri, i) => ({ uri, name: `ws${i}` })) ?? null,
       initializationOptions: this.init.initializationOptions,

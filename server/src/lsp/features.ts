@@ -14,6 +14,7 @@ import {
   InsertTextFormat,
   Location,
   MarkupKind,
+  Range,
   ResponseError,
   SymbolInformation,
   SymbolKind,
@@ -42,6 +43,8 @@ export interface FeatureContext {
   readonly workspaceModels: () => { uri: string; text: string; analysis: Analysis }[];
   /** threatcode.maxDiagnosticsPerFile: which diagnostics the editor was sent. */
   readonly diagnosticLimit: () => number;
+  /** The client resolves code actions (`codeAction/resolve` for `edit`): edits are computed for the chosen one only. */
+  readonly resolvesCodeActionEdits: () => boolean;
 }
 
 const SYMBOL_KIND: Readonly<Record<SectionName | 'section', SymbolKind>> = {
@@ -157,32 +160,56 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     ),
   );
 
+  /** The actions offered for `range` with the client's diagnostics there, with their LSP kind. */
+  const actionsAt = (document: TextDocument, analysis: Analysis, range: Range, clientDiagnostics: readonly Diagnostic[], only: readonly string[] | undefined) => {
+    const wanted = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    // Match the client's diagnostics to ours by code and range: ours carry the data the fixes need.
+    const inRange = analysis.diagnostics.filter((d) => clientDiagnostics.some((c) => String(c.code) === d.code && sameRange(document, d, c)));
+    // Findings the diagnostics limit kept from the editor have no squiggle: their fixes are offered where they are.
+    inRange.push(...unsentAt(analysis.diagnostics, ctx.diagnosticLimit(), document.offsetAt(range.start), document.offsetAt(range.end)));
+    const out: { action: CoreAction; kind: string }[] = [];
+    if (wanted(CodeActionKind.QuickFix)) out.push(...codeActions(analysis, inRange).map((action) => ({ action, kind: CodeActionKind.QuickFix })));
+    const all = fixAll(analysis);
+    if (all && wanted(CodeActionKind.SourceFixAll) && (only || inRange.some((d) => all.diagnostics.includes(d)))) {
+      out.push({ action: all, kind: `${CodeActionKind.SourceFixAll}.threatcode` });
+    }
+    return out;
+  };
+  const workspaceEdit = (document: TextDocument, action: CoreAction): WorkspaceEdit => ({ changes: { [document.uri]: edits(document, action.edits) } });
+
   connection.onCodeAction((p: CodeActionParams) =>
     withDoc(p.textDocument.uri, (document, analysis) => {
-      const only = p.context.only;
-      const wanted = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
-      // Match the client's diagnostics to ours by code and range: ours carry the data the fixes need.
-      const inRange = analysis.diagnostics.filter((d) =>
-        p.context.diagnostics.some((c: Diagnostic) => String(c.code) === d.code && sameRange(document, d, c)),
-      );
-      // Findings the diagnostics limit kept from the editor have no squiggle: their fixes are offered where they are.
-      inRange.push(...unsentAt(analysis.diagnostics, ctx.diagnosticLimit(), document.offsetAt(p.range.start), document.offsetAt(p.range.end)));
-      const toLsp = (a: CoreAction, kind: string): CodeAction => ({
-        title: a.title,
+      const lazy = ctx.resolvesCodeActionEdits();
+      return actionsAt(document, analysis, p.range, p.context.diagnostics, p.context.only).map(({ action, kind }): CodeAction => ({
+        title: action.title,
         kind,
-        isPreferred: a.isPreferred,
-        diagnostics: p.context.diagnostics.filter((c) => a.diagnostics.some((d) => String(c.code) === d.code && sameRange(document, d, c))),
-        edit: { changes: { [document.uri]: edits(document, a.edits) } },
-      });
-      const out: CodeAction[] = [];
-      if (wanted(CodeActionKind.QuickFix)) out.push(...codeActions(analysis, inRange).map((a) => toLsp(a, CodeActionKind.QuickFix)));
-      const all = fixAll(analysis);
-      if (all && wanted(CodeActionKind.SourceFixAll) && (only || inRange.some((d) => all.diagnostics.includes(d)))) {
-        out.push(toLsp(all, `${CodeActionKind.SourceFixAll}.threatcode`));
-      }
-      return out;
+        isPreferred: action.isPreferred,
+        diagnostics: p.context.diagnostics.filter((c) => action.diagnostics.some((d) => String(c.code) === d.code && sameRange(document, d, c))),
+        // A client that resolves actions gets the edit of the one chosen only: recording every finding of a rule at
+        // once in a 5,000-component model writes 1,600 threats, a few hundred milliseconds for a lightbulb.
+        ...(lazy ? { data: { uri: document.uri, range: p.range, diagnostics: p.context.diagnostics, only: p.context.only } satisfies ResolveData } : { edit: workspaceEdit(document, action) }),
+      }));
     }),
   );
+
+  connection.onCodeActionResolve((unresolved: CodeAction): CodeAction => {
+    const data = unresolved.data as ResolveData | undefined;
+    const document = data && ctx.documents.get(data.uri);
+    if (!data || !document) return unresolved;
+    // Asked again at the document's current version: the same title names the same action.
+    const match = actionsAt(document, ctx.analysisOf(document), data.range, data.diagnostics, data.only).find(
+      (a) => a.action.title === unresolved.title && a.kind === unresolved.kind,
+    );
+    return match ? { ...unresolved, edit: workspaceEdit(document, match.action) } : unresolved;
+  });
+}
+
+/** What a lazily sent code action carries to be resolved: the request it answered. */
+interface ResolveData {
+  readonly uri: string;
+  readonly range: Range;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly only?: readonly string[];
 }
 
 /** The diagnostics not sent to the editor (above the limit) that touch the offsets start..end. */
