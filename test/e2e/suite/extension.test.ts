@@ -55,7 +55,10 @@ describe('Threatcode in VS Code', () => {
   it('applies a quick fix through the code action provider and removes its finding', async () => {
     const before = await diagnosticsWhen(uri, (d) => d.some((x) => code(x) === 'CRY-01'));
     const finding = before.find((d) => code(d) === 'CRY-01')!;
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value);
+    // The server computes edits when an action is resolved (codeAction/resolve), as VS Code does for the one picked.
+    const unresolved = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value);
+    assert.ok(unresolved.length > 0 && unresolved.every((a) => a.edit === undefined), 'edits are not computed for the lightbulb');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value, 100);
     const record = actions.find((a) => a.title === "Record threat CRY-01 on 'api-sessions'");
     assert.ok(record?.edit, actions.map((a) => a.title).join('\n'));
     assert.equal(await vscode.workspace.applyEdit(record.edit), true);
