@@ -6,7 +6,7 @@
  * With --serve it only starts code-server with the examples open and prints the URL (`npm start`).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -39,6 +39,39 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('code-server did not become healthy within 60 s');
+}
+
+/**
+ * Lines the extension logged at error level during the run: VS Code keeps each output channel as a log file in the
+ * profile. The language server reports what it survived (a failed analysis, an uncaught exception) there; passing
+ * tests with such a line are not a pass.
+ */
+function errorsLogged(userData: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name === 'Threatcode.log' && path.basename(dir) === 'threatcode.threatcode') {
+        found.push(...readFileSync(file, 'utf8').split('\n').filter((line) => /\[error\]|\[Error\b/.test(line)));
+      }
+    }
+  };
+  const logs = path.join(userData, 'logs');
+  if (existsSync(logs)) walk(logs);
+  return found;
+}
+
+/** A passing run also logged no errors. */
+function finish(code: number, scratch: string, userData: string): number {
+  const errors = errorsLogged(userData);
+  if (errors.length) {
+    console.error(`The extension logged ${errors.length} error(s) during the run:`);
+    for (const line of errors) console.error(`  ${line}`);
+    code = 1;
+  }
+  if (code !== 0) console.error(`Profile, logs and workspace of the run: ${scratch}`);
+  return code;
 }
 
 async function main(): Promise<number> {
@@ -100,6 +133,8 @@ async function main(): Promise<number> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  let passed = false;
+  const passedIf = (code: number): number => ((passed = code === 0), code);
   let serverLog = '';
   child.stdout!.on('data', (d) => (serverLog += String(d)));
   child.stderr!.on('data', (d) => (serverLog += String(d)));
@@ -128,7 +163,7 @@ async function main(): Promise<number> {
       });
       try {
         console.log(`Installed ${path.basename(vsix)} into code-server; UI smoke tests against the installed extension:`);
-        return await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, 'CRY-01');
+        return passedIf(finish(await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, 'CRY-01'), scratch, userData));
       } finally {
         await browser.close();
       }
@@ -166,12 +201,21 @@ async function main(): Promise<number> {
       // One workbench at a time: the suite's window (and its extension host) closes before the UI tests start.
       await page.close();
       // The suite recorded CRY-01 in this session's open document; INP-01 on the WAF is still open.
-      return await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload.filter(([k]) => k !== 'extensionTestsPath')))}`, 'INP-01');
+      return passedIf(finish(
+        await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload.filter(([k]) => k !== 'extensionTestsPath')))}`, 'INP-01'),
+        scratch,
+        userData,
+      ));
     } finally {
       await browser.close();
     }
   } finally {
     stop();
+    // The scratch folder of a passing run goes (once code-server has let go of it); a failed one stays for a look.
+    if (passed) {
+      await new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }
 }
 
