@@ -2,9 +2,12 @@
  * Editor features as pure functions: navigation, rename, outline, lenses, hover and completion.
  */
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { generateModel } from '../../bench/generate';
 import { builtinRuleSet } from '../../server/src/analysis/rules/ruleset';
 import { applyTextEdits } from '../../server/src/edits/text-edits';
-import { complete } from '../../server/src/features/completion';
+import { complete, PLACEHOLDER, placeholderInItem, placeholderInText } from '../../server/src/features/completion';
 import { hover, md } from '../../server/src/features/hover';
 import { codeLenses, definition, outline, references, rename } from '../../server/src/features/navigation';
 import { analyzeText } from '../../server/src/model/analyze';
@@ -169,5 +172,56 @@ describe('completion', () => {
     const snippet = items.find((c) => c.kind === 'snippet');
     assert.equal(snippet?.label, 'New flow');
     assert.ok(items.some((c) => c.label === 'from'));
+  });
+});
+
+describe('completion reads the item around the cursor alone (a large model is not parsed again)', () => {
+  const documents = (): { name: string; text: string }[] => {
+    const root = path.join(__dirname, '../../../examples');
+    const docs = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.tm.yaml'))
+      .map((f) => ({ name: f, text: readFileSync(path.join(root, f), 'utf8') }));
+    const generated = generateModel(6);
+    docs.push({ name: 'generated', text: generated });
+    // Typing a new key in every component: the document does not parse cleanly while the word is half typed.
+    docs.push({ name: 'half-typed keys', text: generated.replace(/(\n  - id: comp-\d+\n)/g, '$1    enc\n') });
+    docs.push({ name: 'new items typed', text: generated.replace(/(\n  - id: flow-\d+-1\n)/g, '\n  - na$1') });
+    // A quote being typed runs on into the items after it.
+    docs.push({ name: 'open quote', text: generated.replace('name: Component 3\n', 'name: "Component 3\n').replace('name: Zone 1\n', "name: 'Zone 1\n") });
+    return [...docs, ...docs.slice(-3, -1).map((d) => ({ name: `${d.name} (CRLF)`, text: d.text.replace(/\r?\n/g, '\r\n') }))];
+  };
+
+  it('finds the same place as a parse of the whole text, for the cursor at every word and line end', () => {
+    let compared = 0;
+    let probes = 0;
+    for (const doc of documents()) {
+      const a = analyzeText(doc.text);
+      const text = doc.text;
+      for (let lineStart = 0; lineStart < text.length; ) {
+        const next = text.indexOf('\n', lineStart);
+        const lineEnd = next < 0 ? text.length : next;
+        const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+        const cursors = [lineStart + line.length];
+        const word = /^(\s*(?:-\s+)?)([A-Za-z0-9_.-]+)/.exec(line);
+        if (word) cursors.push(lineStart + word[1].length + word[2].length);
+        for (const cursor of cursors) {
+          const prefix = text.slice(lineStart, cursor);
+          const typed = /[A-Za-z0-9_.-]*$/.exec(prefix)![0];
+          const rest = /^[A-Za-z0-9_.-]*/.exec(text.slice(cursor))![0];
+          const replace = { start: cursor - typed.length, end: cursor + rest.length };
+          const placeholder = /^\s*(-\s+)?[A-Za-z0-9_.-]*$/.test(prefix) ? `${PLACEHOLDER}: 0` : PLACEHOLDER;
+          const near = placeholderInItem(a, replace, placeholder);
+          if (doc.name !== 'open quote') {
+            probes++;
+            if (near) compared++;
+          }
+          if (!near) continue;
+          assert.deepEqual(near, placeholderInText(text, replace, placeholder), `${doc.name} at ${JSON.stringify(text.slice(lineStart, cursor))}|`);
+        }
+        lineStart = lineEnd + 1;
+      }
+    }
+    // Only the top-level keys and `system` are outside section items.
+    assert.ok(compared > probes * 0.8, `${compared} of ${probes} probes read the item alone`);
   });
 });

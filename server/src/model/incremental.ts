@@ -203,6 +203,18 @@ function findChunks(text: string, doc: Document.Parsed, change: TextChange): Chu
   return [];
 }
 
+/**
+ * The lines of the section item around `span` in `parsed`'s text, found as an incremental parse finds them: for a
+ * feature that parses the text near the cursor (completion) instead of the whole document. Undefined when the span is
+ * not inside the lines of a block-sequence item of a section.
+ */
+export function itemLinesAround(parsed: ParsedDocument, span: Span): { section: SectionName; index: number; lines: Span; column: number } | undefined {
+  const { doc } = parsed;
+  if (!doc || !isMap(doc.contents)) return undefined;
+  const chunk = findChunks(parsed.text, doc, { start: span.start, oldEnd: span.end, newEnd: span.end }).find((c) => c.chunk.end >= span.end);
+  return chunk && { section: chunk.section, index: chunk.index, lines: chunk.chunk, column: chunk.column };
+}
+
 /** The offset of the `-` that introduces a sequence item, when only spaces separate it from the item. */
 function dashBefore(text: string, item: unknown): number | undefined {
   const range = item && typeof item === 'object' && 'range' in item ? (item as YamlNode).range : undefined;
@@ -268,7 +280,7 @@ function parseChunk(chunkText: string, column: number, atEnd: boolean, lastOfSec
  * after the last content line and, when `moreItems`, the `-` lines of further items at the same column. Tabs in
  * indentation are left to the full parse.
  */
-function isIsolated(chunkText: string, column: number, moreItems: boolean): boolean {
+export function isIsolated(chunkText: string, column: number, moreItems: boolean): boolean {
   const lines = chunkText.split(/\r\n|\r|\n/);
   const first = lines[0];
   if (first.length <= column || first[column] !== '-' || !/^ *$/.test(first.slice(0, column))) return false;
