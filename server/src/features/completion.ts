@@ -6,7 +6,7 @@
 import { isMap, isScalar, isSeq, parseDocument, Pair } from 'yaml';
 import type { RuleSet } from '../analysis/rules/types';
 import type { Analysis } from '../model/analyze';
-import { isIsolated, itemLinesAround } from '../model/incremental';
+import { entryLinesAround, isIsolated, itemLinesAround } from '../model/incremental';
 import { referenceFieldsOf } from '../model/parse';
 import { deref, schemaAt } from '../model/schema';
 import { Element, SECTION_NOUN, SectionName, SECTIONS, Span } from '../model/types';
@@ -66,11 +66,34 @@ export interface Found {
  * are parsed alone when they stand on their own, the way an incremental analysis reads an edited item.
  */
 function findPlaceholder(analysis: Analysis, replace: Span, placeholder: string): Found | undefined {
-  return placeholderInItem(analysis, replace, placeholder) ?? placeholderInText(analysis.parsed.text, replace, placeholder);
+  return placeholderNearby(analysis, replace, placeholder) ?? placeholderInText(analysis.parsed.text, replace, placeholder);
 }
 
-/** The placeholder's place found from the lines of the item around it alone; undefined when they do not stand alone. */
-export function placeholderInItem(analysis: Analysis, replace: Span, placeholder: string): Found | undefined {
+/**
+ * The placeholder's place found from the lines around it alone (a section item, else a top-level entry such as
+ * `system`); undefined when they do not stand alone.
+ */
+export function placeholderNearby(analysis: Analysis, replace: Span, placeholder: string): Found | undefined {
+  return placeholderInItem(analysis, replace, placeholder) ?? placeholderInEntry(analysis, replace, placeholder);
+}
+
+function placeholderInEntry(analysis: Analysis, replace: Span, placeholder: string): Found | undefined {
+  const entry = entryLinesAround(analysis.parsed, replace);
+  if (!entry) return undefined;
+  const text = analysis.parsed.text;
+  const lines = text.slice(entry.lines.start, replace.start) + placeholder + text.slice(replace.end, entry.lines.end);
+  const doc = parseDocument(lines, { uniqueKeys: false });
+  // The lines must read as that one entry; an unclosed quote or bracket would run on into the next one.
+  if (doc.errors.some((e) => e.code === 'MISSING_CHAR') || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
+  const key = doc.contents.items[0].key;
+  if (!isScalar(key) || key.value !== entry.key) return undefined;
+  const found = searchPlaceholder(doc.contents);
+  // A placeholder at the top level would need the other entries (siblings) too.
+  if (found?.asKey && found.asKey.mapPath.length === 0) return undefined;
+  return found;
+}
+
+function placeholderInItem(analysis: Analysis, replace: Span, placeholder: string): Found | undefined {
   const item = itemLinesAround(analysis.parsed, replace);
   if (!item) return undefined;
   const text = analysis.parsed.text;

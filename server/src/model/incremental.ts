@@ -215,6 +215,28 @@ export function itemLinesAround(parsed: ParsedDocument, span: Span): { section: 
   return chunk && { section: chunk.section, index: chunk.index, lines: chunk.chunk, column: chunk.column };
 }
 
+/**
+ * The lines of the top-level entry (`system:` and what is under it) around `span`, when `span` is on one of its
+ * indented lines: from the key's line to the next top-level key's line. Undefined on a top-level key's own line.
+ */
+export function entryLinesAround(parsed: ParsedDocument, span: Span): { key: string; lines: Span } | undefined {
+  const { doc, text } = parsed;
+  if (!doc || !isMap(doc.contents)) return undefined;
+  const items = doc.contents.items;
+  const starts = items.map((p) => (isScalar(p.key) && p.key.range ? lineStart(text, p.key.range[0]) : -1));
+  for (let i = 0; i < items.length; i++) {
+    const key = items[i].key;
+    const start = starts[i];
+    const end = i + 1 < items.length ? starts[i + 1] : text.length;
+    if (!isScalar(key) || typeof key.value !== 'string' || start < 0 || end < 0) return undefined;
+    if (span.start < start || span.end > end) continue;
+    // On the key's own line the entry's siblings matter, which its lines alone do not show.
+    if (lineStart(text, span.start) === start) return undefined;
+    return { key: key.value, lines: { start, end } };
+  }
+  return undefined;
+}
+
 /** The offset of the `-` that introduces a sequence item, when only spaces separate it from the item. */
 function dashBefore(text: string, item: unknown): number | undefined {
   const range = item && typeof item === 'object' && 'range' in item ? (item as YamlNode).range : undefined;
