@@ -146,6 +146,14 @@ function report(results: readonly SizeResult[], atLimit: RenderRun | undefined):
     );
   }
 
+  console.log('\n### Requests while typing (ours, over stdio, at the component in the middle)\n');
+  console.log('| components | completion | hover | code actions (lightbulb) | outline |');
+  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    const q = r.ours.requests;
+    console.log(`| ${r.components} | ${fmt(q?.completion)} | ${fmt(q?.hover)} | ${fmt(q?.codeAction)} | ${fmt(q?.documentSymbol)} |`);
+  }
+
   console.log('\n### Server memory (RSS)\n');
   console.log('| components | ours: after open | ours: during 20 edits, median (min–max) | ours: after 20 edits | yaml-ls: after open | yaml-ls: after 20 edits |');
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');

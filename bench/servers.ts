@@ -32,6 +32,8 @@ export interface ServerRun {
   readonly rssAfterEditsMB?: number;
   /** RSS sampled after each edit: it rises and falls with garbage collection, one sample can mislead. */
   readonly rssDuringEdits?: Stat;
+  /** Ours only: requests an editor sends while one types, at the component in the middle (after the edits). */
+  readonly requests?: Readonly<Record<RequestName, Stat>>;
   /** Why the run stopped early (the server exited, or did not answer in time). */
   readonly failed?: string;
 }
@@ -39,7 +41,7 @@ export interface ServerRun {
 /** Our debounce is a setting; the benchmark sets it to 0 so that the edit numbers are the work alone. */
 export const OUR_DEBOUNCE_MS = 150;
 
-export async function measureServer(server: ServerName, text: string, options: { edits: number; opens: number; timeoutMs: number }): Promise<ServerRun> {
+export async function measureServer(server: ServerName, text: string, options: { edits: number; opens: number; timeoutMs: number; requests?: number }): Promise<ServerRun> {
   const client =
     server === 'threatcode'
       ? new TestLspClient({ validationDelay: 0, maxFileSizeMB: 64 }, {}, { args: [...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'], keepPublished: false })
@@ -101,6 +103,7 @@ export async function measureServer(server: ServerName, text: string, options: {
       }
     }
     rssAfterEditsMB = rssMB(client.pid);
+    const requests = server === 'threatcode' ? await measureRequests(client, uri, text, last, options.requests ?? 5) : undefined;
     return {
       server,
       open: stat(opens),
@@ -110,6 +113,7 @@ export async function measureServer(server: ServerName, text: string, options: {
       rssAfterOpenMB,
       rssAfterEditsMB,
       ...(rssSamples.length ? { rssDuringEdits: stat(rssSamples) } : {}),
+      ...(requests ? { requests } : {}),
     };
   } catch (e) {
     return {
@@ -122,6 +126,43 @@ export async function measureServer(server: ServerName, text: string, options: {
   } finally {
     if (client.exited === undefined) await client.stop();
   }
+}
+
+export type RequestName = 'completion' | 'hover' | 'codeAction' | 'documentSymbol';
+
+/**
+ * Requests an editor sends while one types, each `runs` times at the component in the middle of the file (the text is
+ * the opened one again after an even number of edits): key completion on its `kind:` line, hover on its id, the
+ * lightbulb's code actions on its id (with the diagnostics published there), the outline.
+ */
+async function measureRequests(client: TestLspClient, uri: string, text: string, last: Published | undefined, runs: number): Promise<Record<RequestName, Stat>> {
+  const name = middleComponentName(text);
+  const idLine = text.lastIndexOf('  - id: comp-', name);
+  const kindLine = text.indexOf('    kind: ', name);
+  const idRange = { start: positionAt(text, idLine + '  - id: '.length), end: positionAt(text, text.indexOf('\n', idLine)) };
+  const atId = (d: { range: { start: { line: number } } }) => d.range.start.line === idRange.start.line;
+  const textDocument = { uri };
+  const probes: Record<RequestName, () => Promise<unknown>> = {
+    completion: () => client.connection.sendRequest('textDocument/completion', { textDocument, position: positionAt(text, kindLine + '    ki'.length) }),
+    hover: () => client.connection.sendRequest('textDocument/hover', { textDocument, position: idRange.start }),
+    codeAction: () =>
+      client.connection.sendRequest('textDocument/codeAction', { textDocument, range: idRange, context: { diagnostics: (last?.diagnostics ?? []).filter(atId) } }),
+    documentSymbol: () => client.connection.sendRequest('textDocument/documentSymbol', { textDocument }),
+  };
+  const out = {} as Record<RequestName, Stat>;
+  for (const [request, send] of Object.entries(probes) as [RequestName, () => Promise<unknown>][]) {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const answer = await send();
+      times.push(performance.now() - t0);
+      // A fast empty answer would measure nothing.
+      const empty = answer === null || (Array.isArray(answer) && answer.length === 0) || (answer as { items?: unknown[] }).items?.length === 0;
+      if (empty) throw new Error(`${request}: the server answered nothing`);
+    }
+    out[request] = stat(times);
+  }
+  return out;
 }
 
 /**
