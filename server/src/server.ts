@@ -240,6 +240,7 @@ registerFeatures(connection, {
   rules: () => currentRules().ruleSet,
   workspaceModels: () => workspaceModels.list(workspaceFolders, maxLengthForMB(settings.maxFileSizeMB), currentRules().ruleSet),
   diagnosticLimit: () => settings.maxDiagnosticsPerFile,
+  outlineLimit: () => settings.maxOutlineItems,
   resolvesCodeActionEdits: () => resolvesCodeActionEdits,
 });
 

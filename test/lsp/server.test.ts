@@ -266,6 +266,25 @@ describe('language server over stdio', function () {
     }
   });
 
+  it('lists at most threatcode.maxOutlineItems elements in the outline', async () => {
+    const limited = new TestLspClient({ maxOutlineItems: 100 });
+    try {
+      await limited.initialize();
+      const uri = 'file:///ws/many.tm.yaml';
+      await limited.open(uri, generateModel(20));
+      // The settings are pulled after `initialized`: a round trip later they apply.
+      await limited.connection.sendRequest(STATUS_REQUEST);
+      const symbols = (await limited.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as { name: string; detail: string; children: unknown[] }[];
+      assert.equal(symbols.reduce((n, s) => n + s.children.length, 0), 100);
+      assert.ok(symbols.some((s) => / \(\d+ listed\)$/.test(s.detail)), symbols.map((s) => `${s.name}: ${s.detail}`).join(', '));
+      await client.open(uri, generateModel(20));
+      const all = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as { children: unknown[] }[];
+      assert.ok(all.reduce((n, s) => n + s.children.length, 0) > 100, 'the default limit lists them all');
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('reads its settings from the client (threatcode.maxFileSizeMB)', async () => {
     const small = new TestLspClient({ maxFileSizeMB: 0.1 });
     try {

@@ -96,6 +96,21 @@ describe('navigation', () => {
     assert.equal(o[1].children[1].detail, 'Orders DB · datastore · sql');
   });
 
+  it('lists at most the given number of elements in the outline, in document order, and says how many each section holds', () => {
+    const o = outline(analysis(), 2);
+    assert.deepEqual(
+      o.map((s) => [s.name, s.detail, s.children.map((c) => c.name)]),
+      [
+        ['boundaries', '1', ['dmz']],
+        ['components', '2 (1 listed)', ['web']],
+        ['flows', '1 (0 listed)', []],
+        ['threats', '1 (0 listed)', []],
+        ['mitigations', '1 (0 listed)', []],
+      ],
+    );
+    assert.deepEqual(outline(analysis(), 1000), outline(analysis()));
+  });
+
   it('summarises threats and findings over each component', () => {
     const lenses = codeLenses(analysis());
     const web = lenses.find((l) => l.elementId === 'web')!;

@@ -79,24 +79,34 @@ export interface OutlineSymbol {
 }
 
 /** Sections with their elements, in document order. */
-export function outline(analysis: Analysis): OutlineSymbol[] {
+/**
+ * The sections and their elements. At most `maxElements` elements are listed, in document order (the sections say how
+ * many they hold): an editor's outline of tens of thousands of symbols costs it more than it is worth.
+ */
+export function outline(analysis: Analysis, maxElements = Number.POSITIVE_INFINITY): OutlineSymbol[] {
   const model = analysis.parsed.model;
   const root = analysis.parsed.doc?.contents;
   if (!model || !root || !('items' in root)) return [];
   const out: OutlineSymbol[] = [];
-  for (const section of SECTIONS) {
+  const pairs = (root.items as { key: { value?: unknown; range?: number[] }; value: { range?: number[] } | null }[])
+    .filter((p) => (SECTIONS as readonly unknown[]).includes(p.key?.value) && p.key.range)
+    .sort((a, b) => a.key.range![0] - b.key.range![0]);
+  let budget = maxElements;
+  for (const pair of pairs) {
+    const section = pair.key.value as SectionName;
+    if (pairs.find((p) => p.key.value === section) !== pair) continue;
     const elements = model[section] as readonly Element[];
-    const pair = (root.items as { key: { value?: unknown; range?: number[] }; value: { range?: number[] } | null }[]).find((p) => p.key?.value === section);
-    if (!pair?.key.range) continue;
-    const start = pair.key.range[0];
-    const end = pair.value?.range?.[1] ?? pair.key.range[1];
+    const listed = elements.slice(0, Math.max(0, budget));
+    budget -= listed.length;
+    const start = pair.key.range![0];
+    const end = pair.value?.range?.[1] ?? pair.key.range![1];
     out.push({
       name: section,
-      detail: `${elements.length}`,
+      detail: listed.length === elements.length ? `${elements.length}` : `${elements.length} (${listed.length} listed)`,
       kind: 'section',
       span: { start, end },
-      selection: { start, end: pair.key.range[1] },
-      children: elements.map((e) => ({
+      selection: { start, end: pair.key.range![1] },
+      children: listed.map((e) => ({
         name: e.id,
         detail: describeElement(e),
         kind: section,
@@ -106,7 +116,7 @@ export function outline(analysis: Analysis): OutlineSymbol[] {
       })),
     });
   }
-  return out.sort((a, b) => a.span.start - b.span.start);
+  return out;
 }
 
 function describeElement(e: Element): string {

@@ -43,6 +43,8 @@ export interface FeatureContext {
   readonly workspaceModels: () => { uri: string; text: string; analysis: Analysis }[];
   /** threatcode.maxDiagnosticsPerFile: which diagnostics the editor was sent. */
   readonly diagnosticLimit: () => number;
+  /** threatcode.maxOutlineItems: elements listed in the outline. */
+  readonly outlineLimit: () => number;
   /** The client resolves code actions (`codeAction/resolve` for `edit`): edits are computed for the chosen one only. */
   readonly resolvesCodeActionEdits: () => boolean;
 }
@@ -114,7 +116,7 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     withDoc(p.textDocument.uri, (document, analysis) => {
       const convert = (s: OutlineSymbol): DocumentSymbol =>
         DocumentSymbol.create(s.name, s.detail, SYMBOL_KIND[s.kind], toRange(document, s.span), toRange(document, s.selection), s.children.map(convert));
-      return outline(analysis).map(convert);
+      return outline(analysis, ctx.outlineLimit()).map(convert);
     }),
   );
 
