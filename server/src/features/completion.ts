@@ -80,14 +80,12 @@ export function placeholderNearby(analysis: Analysis, replace: Span, placeholder
 function placeholderInEntry(analysis: Analysis, replace: Span, placeholder: string): Found | undefined {
   const entry = entryLinesAround(analysis.parsed, replace);
   if (!entry) return undefined;
-  const text = analysis.parsed.text;
-  const lines = text.slice(entry.lines.start, replace.start) + placeholder + text.slice(replace.end, entry.lines.end);
-  const doc = parseDocument(lines, { uniqueKeys: false });
-  // The lines must read as that one entry; an unclosed quote or bracket would run on into the next one.
-  if (doc.errors.some((e) => e.code === 'MISSING_CHAR') || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
-  const key = doc.contents.items[0].key;
+  const root = parseLocally(probeText(analysis.parsed.text, entry.lines, replace, placeholder));
+  // The lines must read as that one entry.
+  if (!isMap(root) || root.items.length !== 1) return undefined;
+  const key = root.items[0].key;
   if (!isScalar(key) || key.value !== entry.key) return undefined;
-  const found = searchPlaceholder(doc.contents);
+  const found = searchPlaceholder(root);
   // A placeholder at the top level would need the other entries (siblings) too.
   if (found?.asKey && found.asKey.mapPath.length === 0) return undefined;
   return found;
@@ -96,15 +94,12 @@ function placeholderInEntry(analysis: Analysis, replace: Span, placeholder: stri
 function placeholderInItem(analysis: Analysis, replace: Span, placeholder: string): Found | undefined {
   const item = itemLinesAround(analysis.parsed, replace);
   if (!item) return undefined;
-  const text = analysis.parsed.text;
-  const lines = text.slice(item.lines.start, replace.start) + placeholder + text.slice(replace.end, item.lines.end);
+  const lines = probeText(analysis.parsed.text, item.lines, replace, placeholder);
   // Lines inserted between items at the item's column start further items; anything shallower ends the section.
   if (!isIsolated(lines, item.column, true)) return undefined;
-  const doc = parseDocument(lines, { uniqueKeys: false });
-  // The text being typed seldom parses cleanly, and the whole-text parse tolerates that too; but an unclosed quote or
-  // bracket would run on into the next item there.
-  if (doc.errors.some((e) => e.code === 'MISSING_CHAR') || !isSeq(doc.contents)) return undefined;
-  const found = searchPlaceholder(doc.contents);
+  const root = parseLocally(lines);
+  if (!isSeq(root)) return undefined;
+  const found = searchPlaceholder(root);
   const inSection = (path: Path): Path => [item.section, item.index + (path[0] as number), ...path.slice(1)];
   if (found?.asKey && found.asKey.mapPath.length > 0) return { asKey: { ...found.asKey, mapPath: inSection(found.asKey.mapPath) } };
   if (found?.asValue) return { asValue: inSection(found.asValue) };
@@ -113,8 +108,21 @@ function placeholderInItem(analysis: Analysis, replace: Span, placeholder: strin
 
 /** The placeholder's place found by parsing the whole text. */
 export function placeholderInText(text: string, replace: Span, placeholder: string): Found | undefined {
-  const probe = text.slice(0, replace.start) + placeholder + text.slice(replace.end);
-  return searchPlaceholder(parseDocument(probe, { uniqueKeys: false }).contents);
+  return searchPlaceholder(parseDocument(probeText(text, { start: 0, end: text.length }, replace, placeholder), { uniqueKeys: false }).contents);
+}
+
+/** The text of `lines` with `placeholder` in place of `replace`. */
+function probeText(text: string, lines: Span, replace: Span, placeholder: string): string {
+  return text.slice(lines.start, replace.start) + placeholder + text.slice(replace.end, lines.end);
+}
+
+/**
+ * Lines parsed on their own. The text being typed seldom parses cleanly, and the whole-text parse tolerates that too;
+ * but an unclosed quote or bracket would run on into the lines after them there: undefined then.
+ */
+function parseLocally(lines: string): unknown {
+  const doc = parseDocument(lines, { uniqueKeys: false });
+  return doc.errors.some((e) => e.code === 'MISSING_CHAR') ? undefined : doc.contents;
 }
 
 function searchPlaceholder(root: unknown): Found | undefined {

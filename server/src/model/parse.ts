@@ -5,6 +5,7 @@
 import { Alias, Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, Parser, YAMLMap } from 'yaml';
 import type { CST, Node as YamlNode, Pair, YAMLError } from 'yaml';
 import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { flatCopy } from './strings';
 import {
   Element,
   Reference,
@@ -180,7 +181,7 @@ function shareScalarStrings(node: unknown, seen: Map<string, string>, depth: num
     if (typeof source !== 'string') return;
     let own = source.length > SHARED_STRING_MAX ? undefined : seen.get(source);
     if (own === undefined) {
-      own = freshCopy(source);
+      own = flatCopy(source);
       if (source.length <= SHARED_STRING_MAX) seen.set(own, own);
     }
     if (node.value === source) node.value = own;
@@ -195,11 +196,6 @@ function shareScalarStrings(node: unknown, seen: Map<string, string>, depth: num
       }
     }
   }
-}
-
-/** The same text, newly allocated (joining two parts always builds a new flat string in V8). */
-function freshCopy(text: string): string {
-  return text.length < 2 ? text : [text.slice(0, 1), text.slice(1)].join('');
 }
 
 /** yaml's errors and warnings for a document, as diagnostics. */

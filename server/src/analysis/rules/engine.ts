@@ -8,6 +8,7 @@
  *  - open       otherwise: only open findings become diagnostics.
  */
 import { CoreDiagnostic, DiagnosticCode } from '../../model/diagnostics';
+import { flatCopy } from '../../model/strings';
 import { didYouMean, suggest } from '../../model/suggest';
 import { STRIDE_LETTER } from '../../model/types';
 import type { Element, Span, Threat, ThreatModel } from '../../model/types';
@@ -235,15 +236,10 @@ function evaluate(rule: Rule, subject: Subject, index: ModelIndex, modelDisabled
     status,
     title: renderTitle(rule.title, subject, index),
     // `when` holds (checked just above): only the explanation is left to build.
-    because: [...new Set(explain(rule.when, subject, index))].map(flat),
+    because: [...new Set(explain(rule.when, subject, index))].map(flatCopy),
     threat,
     disabledReason,
   };
-}
-
-/** The same text as one flat string (see above). */
-function flat(text: string): string {
-  return text.length < 13 ? text : [text.slice(0, 1), text.slice(1)].join('');
 }
 
 function disabledRulesOf(value: unknown): Map<string, string> {
