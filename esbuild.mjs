@@ -27,7 +27,7 @@ const targets = [
   { ...nodeCommon, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
   {
     ...nodeCommon,
-    entryPoints: ['server/src/cli.ts'],
+    entryPoints: ['server/src/cli/main.ts'],
     outfile: 'dist/cli.js',
     platform: 'node',
     format: 'cjs',

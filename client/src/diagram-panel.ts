@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { HostToWebview, VIEW_REQUEST, ViewParams, ViewRange, ViewResult, WebviewState, WebviewToHost } from '../../server/src/protocol';
+import { errorMessage } from '../../server/src/shared/errors';
+import { ViewRequest } from '../../server/src/shared/protocol';
+import { assertNever, type HostToWebview, type Rendered, type ViewOptions, type ViewParams, type ViewRange, type ViewResult, type WebviewState, type WebviewToHost } from '../../server/src/shared/view';
 import { webviewHtml } from '../../webview/src/html';
 
 export const DIAGRAM_VIEW_TYPE = 'threatcode.diagram';
@@ -17,15 +19,15 @@ export class DiagramPanel implements vscode.Disposable {
   private view: ViewResult | undefined;
   private requestSeq = 0;
   private timer: NodeJS.Timeout | undefined;
-  private options: { delivery: boolean; focusBoundary?: string; focusElement?: string };
+  private options: ViewOptions;
   /** What the webview last reported (logged on errors). */
-  lastRendered: { nodes: number; edges: number; error?: string } | undefined;
+  lastRendered: Rendered | undefined;
   /** Resolves when the webview has rendered for the first time: a readiness signal for tests and callers. */
-  readonly rendered: Promise<{ nodes: number; edges: number; error?: string }>;
-  private readonly renderedEmitter = new vscode.EventEmitter<{ nodes: number; edges: number; error?: string }>();
+  readonly rendered: Promise<Rendered>;
+  private readonly renderedEmitter = new vscode.EventEmitter<Rendered>();
   /** Fires after every rendering. */
   readonly onDidRender = this.renderedEmitter.event;
-  private resolveRendered!: (r: { nodes: number; edges: number; error?: string }) => void;
+  private resolveRendered!: (r: Rendered) => void;
 
   static show(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, uri: vscode.Uri): DiagramPanel {
     const existing = DiagramPanel.panels.get(uri.toString());
@@ -48,10 +50,6 @@ export class DiagramPanel implements vscode.Disposable {
     for (const panel of DiagramPanel.panels.values()) void panel.update();
   }
 
-  static forUri(uri: vscode.Uri): DiagramPanel | undefined {
-    return DiagramPanel.panels.get(uri.toString());
-  }
-
   private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
     // Scripts only from the extension's own dist/ folder; nothing else is reachable.
     return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')] };
@@ -63,7 +61,7 @@ export class DiagramPanel implements vscode.Disposable {
     private readonly output: vscode.LogOutputChannel,
     readonly panel: vscode.WebviewPanel,
     readonly uri: vscode.Uri,
-    options: { delivery: boolean; focusBoundary?: string; focusElement?: string },
+    options: ViewOptions,
   ) {
     this.options = options;
     this.rendered = new Promise((resolve) => (this.resolveRendered = resolve));
@@ -104,12 +102,12 @@ export class DiagramPanel implements vscode.Disposable {
     const seq = ++this.requestSeq;
     const params: ViewParams = { uri: this.uri.toString(), ...this.options };
     try {
-      const view = await this.client.sendRequest<ViewResult | null>(VIEW_REQUEST, params);
+      const view = await this.client.sendRequest(ViewRequest, params);
       if (seq !== this.requestSeq || !view) return;
       this.view = view;
       this.post({ type: 'view', view });
     } catch (e) {
-      this.output.error(`Diagram update failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.output.error(`Diagram update failed: ${errorMessage(e)}`);
     }
   }
 
@@ -139,6 +137,8 @@ export class DiagramPanel implements vscode.Disposable {
         this.options = { delivery: message.delivery, focusBoundary: message.focusBoundary, focusElement: message.focusElement };
         await this.update();
         break;
+      default:
+        assertNever(message);
     }
   }
 

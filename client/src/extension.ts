@@ -3,19 +3,19 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { DIAGRAM_VIEW_TYPE, DiagramPanel } from './diagram-panel';
 import { CompletenessStatus } from './status-bar';
 import {
-  CONFIG_SECTION,
   LANGUAGE_ID,
   SERVER_EXEC_ARGV,
-  ThreatcodeInitializationOptions,
-  WebviewState,
+  type ThreatcodeInitializationOptions,
+  ViewsChangedNotification,
   WORKSPACE_RULE_PACK_GLOB,
-  VIEWS_CHANGED_NOTIFICATION,
-  WORKSPACE_TRUSTED_NOTIFICATION,
-} from '../../server/src/protocol';
+  WorkspaceTrustedNotification,
+} from '../../server/src/shared/protocol';
+import { CONFIG_SECTION } from '../../server/src/shared/settings';
+import type { WebviewState } from '../../server/src/shared/view';
 
 let client: LanguageClient | undefined;
 
@@ -52,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   outputChannel.info('Threatcode language server started.');
 
   const started = client;
-  const status = new CompletenessStatus(started);
+  const status = new CompletenessStatus(started, outputChannel);
   context.subscriptions.push(
     vscode.commands.registerCommand('threatcode.openDiagram', (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
@@ -74,7 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       },
     }),
     status,
-    client.onNotification(VIEWS_CHANGED_NOTIFICATION, () => {
+    client.onNotification(ViewsChangedNotification, () => {
       DiagramPanel.refreshAll();
       status.refreshNow();
     }),
@@ -82,7 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   // User rule packs load only once the workspace is trusted.
   context.subscriptions.push(
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WORKSPACE_TRUSTED_NOTIFICATION)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification, { trusted: true })),
   );
 }
 

@@ -3,7 +3,10 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { LANGUAGE_ID, VIEW_REQUEST, ViewParams, ViewResult } from '../../server/src/protocol';
+import { LANGUAGE_ID, ViewRequest } from '../../server/src/shared/protocol';
+import type { ViewParams } from '../../server/src/shared/view';
+import type { GaugeId } from '../../server/src/shared/vocabulary';
+import { errorMessage } from '../../server/src/shared/errors';
 
 const DELAY_MS = 500;
 
@@ -13,7 +16,10 @@ export class CompletenessStatus implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
 
-  constructor(private readonly client: LanguageClient) {
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
     this.item.name = 'Threatcode completeness';
     this.item.command = 'threatcode.openDiagram';
     this.disposables.push(
@@ -43,7 +49,10 @@ export class CompletenessStatus implements vscode.Disposable {
     }
     const seq = ++this.seq;
     const params: ViewParams = { uri: document.uri.toString(), delivery: false, metricsOnly: true };
-    const view = await this.client.sendRequest<ViewResult | null>(VIEW_REQUEST, params).catch(() => null);
+    const view = await this.client.sendRequest(ViewRequest, params).catch((e: unknown) => {
+      this.output.error(`Completeness summary failed: ${errorMessage(e)}`);
+      return null;
+    });
     if (seq !== this.seq) return;
     const metrics = view?.metrics;
     if (!metrics) {
@@ -52,7 +61,7 @@ export class CompletenessStatus implements vscode.Disposable {
       this.item.show();
       return;
     }
-    const gauge = (id: string) => metrics.gauges.find((g) => g.id === id);
+    const gauge = (id: GaugeId) => metrics.gauges.find((g) => g.id === id);
     const pct = (r: number | undefined) => `${Math.round((r ?? 0) * 100)}%`;
     const highOpen = (metrics.residualRisk.critical ?? 0) + (metrics.residualRisk.high ?? 0);
     const failed = metrics.gates.filter((g) => !g.passed).length;

@@ -8,11 +8,17 @@ import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { CheckJson } from '../../server/src/cli/json-output';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist/cli.js');
+const CLI = path.join(REPO_ROOT, 'dist/cli.js');
 
-function run(args: string[], cwd = ROOT) {
+/** The JSON output of `check`, typed as the CLI declares it. */
+function checkJson(stdout: string): CheckJson {
+  return JSON.parse(stdout) as CheckJson;
+}
+
+function run(args: string[], cwd = REPO_ROOT) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -29,7 +35,7 @@ describe('threatcode check', () => {
   it('accepts quoted globs', () => {
     const r = run(['check', 'examples/**/*.tm.yaml', '--format', 'json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).summary.files, 3);
+    assert.equal(checkJson(r.stdout).summary.files, 3);
     assert.equal(run(['check', 'nothing/**/*.tm.yaml']).code, 2);
   });
 
@@ -52,11 +58,11 @@ describe('threatcode check', () => {
 
   it('writes JSON with ranges and a summary', () => {
     const r = run(['check', dir, '--format', 'json']);
-    const out = JSON.parse(r.stdout);
+    const out = checkJson(r.stdout);
     assert.equal(out.summary.files, 3);
-    const broken = out.files.find((f: { file: string }) => f.file.endsWith('broken.tm.yaml'));
+    const broken = out.files.find((f) => f.file.endsWith('broken.tm.yaml'))!;
     assert.deepEqual(broken.diagnostics[0].range, { start: { line: 6, column: 12 }, end: { line: 6, column: 19 } });
-    const latin1 = out.files.find((f: { file: string }) => f.file.endsWith('latin1.tm.yaml'));
+    const latin1 = out.files.find((f) => f.file.endsWith('latin1.tm.yaml'))!;
     assert.equal(latin1.diagnostics[0].code, 'invalid-encoding');
   });
 
@@ -70,9 +76,9 @@ describe('threatcode check', () => {
     writeFileSync(path.join(ws, 'm.tm.yaml'), 'threatcode: 1\nsystem: { name: S }\ncomponents:\n  - { id: w, name: W, type: process, kind: worker }\n');
     const ok = run(['check', '--rules', 'extra.yaml', '--format', 'json'], ws);
     assert.equal(ok.code, 0, ok.stderr);
-    const codes = JSON.parse(ok.stdout).files[0].diagnostics.map((d: { code: string }) => d.code);
+    const codes = checkJson(ok.stdout).files[0].diagnostics.map((d) => d.code);
     assert.ok(codes.includes('TEAM-01') && codes.includes('EXTRA-01'), codes.join(','));
-    const builtinOnly = JSON.parse(run(['check', '--no-user-rules', '--format', 'json'], ws).stdout).files[0].diagnostics.map((d: { code: string }) => d.code);
+    const builtinOnly = checkJson(run(['check', '--no-user-rules', '--format', 'json'], ws).stdout).files[0].diagnostics.map((d) => d.code);
     assert.ok(!builtinOnly.includes('TEAM-01'));
     writeFileSync(path.join(ws, 'broken.yaml'), pack('BROKEN-01', '{ prop: kind, eqq: worker }'));
     const broken = run(['check', '--rules', 'broken.yaml'], ws);
@@ -86,14 +92,14 @@ describe('threatcode check', () => {
     const r = run(['rules']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^AUTH-01 +flow +high +Unauthenticated access/m);
-    assert.equal(JSON.parse(run(['rules', '--format', 'json']).stdout).length >= 60, true);
+    assert.equal((JSON.parse(run(['rules', '--format', 'json']).stdout) as unknown[]).length >= 60, true);
   });
 
   it('writes SARIF 2.1.0 that validates against the official schema, with rule metadata and fingerprints', () => {
     const r = run(['check', 'examples', '--format', 'sarif']);
     assert.equal(r.code, 0, r.stderr);
     const sarif = JSON.parse(r.stdout) as { runs: { tool: { driver: { rules: { id: string; properties: Record<string, unknown> & { tags: string[] } }[] } }; results: { partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[] }[] }[] };
-    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
     // The official schema is draft-04 and has one pattern that is only valid without the unicode flag.
     const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
     addFormats(ajv);
@@ -114,10 +120,10 @@ describe('threatcode check', () => {
     assert.equal(run(['check', 'examples/webshop', '--fail-on', 'high']).code, 1);
     const gated = run(['check', 'examples/webshop', '--gate', 'minStrideCoverage=0.5', '--format', 'json']);
     assert.equal(gated.code, 1);
-    const json = JSON.parse(gated.stdout);
-    const gate = json.files[0].metrics.gates.find((g: { id: string }) => g.id === 'minStrideCoverage');
-    assert.equal(gate.passed, false);
-    assert.ok(json.files[0].metrics.gauges.some((g: { id: string; total: number }) => g.id === 'fidelity' && g.total > 50));
+    const json = checkJson(gated.stdout);
+    const gate = json.files[0].metrics!.gates.find((g) => g.id === 'minStrideCoverage');
+    assert.equal(gate?.passed, false);
+    assert.ok(json.files[0].metrics!.gauges.some((g) => g.id === 'fidelity' && g.total > 50));
     const text = run(['check', 'examples/webshop', '--gate', 'minStrideCoverage=0.5']);
     assert.match(text.stdout, /gate failed: STRIDE coverage: \d+% \(required 50%\)/);
     assert.equal(run(['check', 'examples/webshop', '--gate', 'bogus=1']).code, 2);
@@ -150,7 +156,7 @@ describe('threatcode check', () => {
     assert.equal(run(['init'], ws).code, 2, 'refuses to overwrite');
     const checked = run(['check', '--format', 'json'], ws);
     assert.equal(checked.code, 0, checked.stdout);
-    assert.equal(JSON.parse(checked.stdout).summary.error, 0);
+    assert.equal(checkJson(checked.stdout).summary.error, 0);
   });
 
   it('exits 2 on usage and I/O errors with a clear message', () => {

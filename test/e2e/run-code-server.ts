@@ -5,15 +5,15 @@
  * `codeAutomationExit` with mocha's result. code-server is always stopped, and a screenshot is kept on failure.
  * With --serve it only starts code-server with the examples open and prints the URL (`npm start`).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
 import { chromium } from 'playwright-core';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
 const SUITE_TIMEOUT_MS = 5 * 60_000;
 
 async function freePort(): Promise<number> {
@@ -79,7 +79,7 @@ async function main(): Promise<number> {
   // --vsix FILE: install the packaged extension (as a user would) and run the UI smoke tests against it.
   const vsixArg = process.argv.indexOf('--vsix');
   const vsix = vsixArg > 0 ? path.resolve(process.argv[vsixArg + 1]) : undefined;
-  const { installCodeServer, codeServerBin } = (await import(path.join(ROOT, 'scripts/install-code-server.mjs'))) as {
+  const { installCodeServer, codeServerBin } = (await import(path.join(REPO_ROOT, 'test/e2e/install-code-server.mjs'))) as {
     installCodeServer: () => void;
     codeServerBin: string;
   };
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
   // A fresh workspace and profile for every run: quick-fix edits must never leak into the examples.
   const scratch = mkdtempSync(path.join(tmpdir(), 'threatcode-e2e-'));
   const workspace = path.join(scratch, 'workspace');
-  cpSync(path.join(ROOT, 'examples'), workspace, { recursive: true });
+  cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
   const userData = path.join(scratch, 'user-data');
   mkdirSync(path.join(userData, 'User'), { recursive: true });
   writeFileSync(
@@ -136,8 +136,8 @@ async function main(): Promise<number> {
   let passed = false;
   const passedIf = (code: number): number => ((passed = code === 0), code);
   let serverLog = '';
-  child.stdout!.on('data', (d) => (serverLog += String(d)));
-  child.stderr!.on('data', (d) => (serverLog += String(d)));
+  child.stdout.on('data', (d) => (serverLog += String(d)));
+  child.stderr.on('data', (d) => (serverLog += String(d)));
   const stop = () => {
     if (child.exitCode === null) child.kill('SIGTERM');
   };
@@ -147,7 +147,7 @@ async function main(): Promise<number> {
     await waitForHealth(url, child);
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload: [string, string][] = vsix ? [['skipWelcome', 'true']] : [
-      ['extensionDevelopmentPath', remote(ROOT)],
+      ['extensionDevelopmentPath', remote(REPO_ROOT)],
       ['skipWelcome', 'true'],
     ];
     if (serve) {
@@ -168,7 +168,7 @@ async function main(): Promise<number> {
         await browser.close();
       }
     }
-    payload.push(['extensionTestsPath', remote(path.join(ROOT, 'out/test/e2e/suite'))]);
+    payload.push(['extensionTestsPath', remote(path.join(REPO_ROOT, 'out/test/e2e/suite'))]);
     const page_url = `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     const browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
@@ -185,13 +185,13 @@ async function main(): Promise<number> {
       const code = await Promise.race([exitCode, timeout]);
       let result: { passed: number; failed: number; failures: string[] } | undefined;
       try {
-        result = JSON.parse(readFileSync(resultFile, 'utf8'));
+        result = JSON.parse(readFileSync(resultFile, 'utf8')) as typeof result;
       } catch {
         result = undefined;
       }
       if (code !== 0 || !result || result.failed > 0) {
-        mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
-        await page.screenshot({ path: path.join(ROOT, 'test-results', 'e2e-failure.png') });
+        mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
+        await page.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'e2e-failure.png') });
         console.error(code === -1 ? 'The end-to-end suite timed out.' : `The end-to-end suite failed (exit ${code}).`);
         if (result) for (const f of result.failures) console.error(f);
         else console.error(serverLog.slice(-4000));
@@ -230,9 +230,9 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await fn();
       console.log(`  ✔ UI: ${name}`);
     } catch (e) {
-      mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
-      await page.screenshot({ path: path.join(ROOT, 'test-results', `ui-${name.replace(/\W+/g, '-')}.png`) });
-      throw new Error(`UI smoke test '${name}' failed: ${e instanceof Error ? e.message : String(e)}`);
+      mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
+      await page.screenshot({ path: path.join(REPO_ROOT, 'test-results', `ui-${name.replace(/\W+/g, '-')}.png`) });
+      throw new Error(`UI smoke test '${name}' failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   };
   try {

@@ -6,16 +6,16 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
 
 async function main(): Promise<void> {
   const workspace = path.join(mkdtempSync(path.join(tmpdir(), 'threatcode-e2e-')), 'workspace');
-  cpSync(path.join(ROOT, 'examples'), workspace, { recursive: true });
+  cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
   await runTests({
     version: '1.100.3',
-    extensionDevelopmentPath: ROOT,
-    extensionTestsPath: path.join(ROOT, 'out/test/e2e/suite'),
+    extensionDevelopmentPath: REPO_ROOT,
+    extensionTestsPath: path.join(REPO_ROOT, 'out/test/e2e/suite'),
     launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome'],
   });
 }

@@ -4,8 +4,8 @@
  * our server reports its own share of the time.
  */
 import * as assert from 'node:assert/strict';
-import { generateModel } from '../../bench/generate';
-import { measureServer } from '../../bench/servers';
+import { generateModel } from '../support/generate-model';
+import { measureServer } from '../bench/servers';
 
 describe('benchmark harness', function () {
   this.timeout(60_000);

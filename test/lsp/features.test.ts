@@ -8,8 +8,26 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CodeAction, CompletionItem, DocumentSymbol, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import {
+  type CodeAction,
+  CodeActionRequest,
+  CodeActionResolveRequest,
+  CodeLensRequest,
+  type CompletionItem,
+  CompletionRequest,
+  DefinitionRequest,
+  type DocumentSymbol,
+  DocumentSymbolRequest,
+  HoverRequest,
+  type Location,
+  MarkupContent,
+  ReferencesRequest,
+  RenameRequest,
+  type TextEdit,
+  WorkspaceSymbolRequest,
+} from 'vscode-languageserver-protocol';
 import { codes, TestLspClient } from '../support/lsp-client';
+import { ViewRequest } from '../../server/src/shared/protocol';
 
 const URI = 'file:///ws/features.tm.yaml';
 const MODEL = `threatcode: 1
@@ -67,55 +85,54 @@ describe('editor features over LSP', () => {
   });
 
   it('hover explains an element', async () => {
-    const h = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: URI }, position: position(text, 'from: web', 6) })) as Hover;
-    assert.match((h.contents as { value: string }).value, /\*\*component web\*\* — Web/);
+    const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: URI }, position: position(text, 'from: web', 6) });
+    assert.ok(h && MarkupContent.is(h.contents));
+    assert.match(h.contents.value, /\*\*component web\*\* — Web/);
   });
 
   it('completion offers enum values', async () => {
-    const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri: URI }, position: position(text, 'trust: untrusted', 7) })) as CompletionItem[];
+    const items = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: URI }, position: position(text, 'trust: untrusted', 7) })) as CompletionItem[];
     assert.ok(items.some((i) => i.label === 'restricted'));
   });
 
   it('definition and references follow ids', async () => {
-    const def = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri: URI }, position: position(text, 'to: cache', 5) })) as Location;
+    const def = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: URI }, position: position(text, 'to: cache', 5) })) as Location;
     assert.deepEqual(def.range.start, position(text, 'id: cache', 4));
-    const refs = (await client.connection.sendRequest('textDocument/references', {
+    const refs = await client.connection.sendRequest(ReferencesRequest.type, {
       textDocument: { uri: URI },
       position: position(text, 'id: vpc', 4),
       context: { includeDeclaration: true },
-    })) as Location[];
-    assert.equal(refs.length, 2);
+    });
+    assert.equal(refs?.length, 2);
   });
 
   it('rename returns edits for the id and every reference, and refuses a taken id', async () => {
-    const edit = (await client.connection.sendRequest('textDocument/rename', { textDocument: { uri: URI }, position: position(text, 'id: web', 4), newName: 'frontend' })) as WorkspaceEdit;
-    assert.equal(edit.changes![URI].length, 2);
+    const edit = await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: URI }, position: position(text, 'id: web', 4), newName: 'frontend' });
+    assert.equal(edit?.changes?.[URI].length, 2);
     await assert.rejects(
-      client.connection.sendRequest('textDocument/rename', { textDocument: { uri: URI }, position: position(text, 'id: web', 4), newName: 'cache' }),
+      client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: URI }, position: position(text, 'id: web', 4), newName: 'cache' }),
       /already the id of component 'cache'/,
     );
   });
 
   it('outline lists sections and elements; code lenses summarise components', async () => {
-    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: URI } })) as DocumentSymbol[];
+    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: URI } })) as DocumentSymbol[];
     assert.deepEqual(symbols.map((s) => s.name), ['boundaries', 'components', 'data', 'flows']);
-    const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: URI } })) as { command: { title: string } }[];
-    assert.equal(lenses.length, 2);
-    assert.match(lenses[0].command.title, /^0 threats · 0 open · \d+ findings$/);
+    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } });
+    assert.equal(lenses?.length, 2);
+    assert.match(lenses[0].command?.title ?? '', /^0 threats · 0 open · \d+ findings$/);
   });
 
   it('computes the diagram and completeness view (threatcode/view)', async () => {
-    const view = (await client.connection.sendRequest('threatcode/view', { uri: URI, delivery: false })) as {
-      diagram: { mermaid: string; nodes: Record<string, { modelId: string; range: unknown; extent: unknown }> };
-      metrics: { gauges: { id: string; total: number }[] };
-      errors: string[];
-    };
+    const view = await client.connection.sendRequest(ViewRequest, { uri: URI, delivery: false });
+    assert.ok(view?.diagram && view.metrics);
     assert.deepEqual(view.errors, []);
     assert.match(view.diagram.mermaid, /^flowchart LR\n/);
     assert.deepEqual(Object.values(view.diagram.nodes).map((n) => n.modelId).sort(), ['cache', 'db-zone', 'internet', 'vpc', 'web'].filter((id) => id !== 'internet').sort());
     assert.ok(view.metrics.gauges.some((g) => g.id === 'strideCoverage' && g.total > 0));
-    const metricsOnly = (await client.connection.sendRequest('threatcode/view', { uri: URI, delivery: false, metricsOnly: true })) as typeof view;
-    assert.equal(metricsOnly.diagram, undefined);
+    const metricsOnly = await client.connection.sendRequest(ViewRequest, { uri: URI, delivery: false, metricsOnly: true });
+    assert.equal(metricsOnly?.diagram, undefined);
+    assert.ok(metricsOnly);
     assert.deepEqual(metricsOnly.metrics, view.metrics);
   });
 
@@ -126,7 +143,7 @@ describe('editor features over LSP', () => {
     const other = new TestLspClient({}, { workspaceFolders: [pathToFileURL(ws).toString()] });
     try {
       await other.initialize();
-      const symbols = (await other.connection.sendRequest('workspace/symbol', { query: 'orders' })) as { name: string; location: Location }[];
+      const symbols = (await other.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'orders' })) as { name: string; location: Location }[];
       assert.deepEqual(symbols.map((s) => s.name), ['orders-api']);
       assert.equal(symbols[0].location.uri, pathToFileURL(path.join(ws, 'svc', 'orders.tm.yaml')).toString());
     } finally {
@@ -138,17 +155,17 @@ describe('editor features over LSP', () => {
     const published = client.published.filter((p) => p.uri === URI).at(-1)!;
     const finding = published.diagnostics.find((d) => d.code === 'CRY-01')!;
     const request = { textDocument: { uri: URI }, range: finding.range, context: { diagnostics: [finding] } };
-    const eager = (await client.connection.sendRequest('textDocument/codeAction', request)) as CodeAction[];
+    const eager = (await client.connection.sendRequest(CodeActionRequest.type, request)) as CodeAction[];
     const resolving = new TestLspClient({}, { textDocument: { codeAction: { resolveSupport: { properties: ['edit'] } } } });
     try {
       const init = await resolving.initialize();
       assert.deepEqual(init.capabilities.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.threatcode'], resolveProvider: true });
       await resolving.open(URI, text);
-      const lazy = (await resolving.connection.sendRequest('textDocument/codeAction', request)) as CodeAction[];
+      const lazy = (await resolving.connection.sendRequest(CodeActionRequest.type, request)) as CodeAction[];
       assert.deepEqual(lazy.map((a) => a.title), eager.map((a) => a.title));
       assert.ok(lazy.every((a) => a.edit === undefined && a.data !== undefined), 'no edit computed before one is picked');
       for (const [i, action] of lazy.entries()) {
-        const resolved = (await resolving.connection.sendRequest('codeAction/resolve', action)) as CodeAction;
+        const resolved = await resolving.connection.sendRequest(CodeActionResolveRequest.type, action);
         assert.deepEqual(resolved.edit, eager[i].edit, action.title);
       }
     } finally {
@@ -160,7 +177,7 @@ describe('editor features over LSP', () => {
     const published = client.published.filter((p) => p.uri === URI).at(-1)!;
     const finding = published.diagnostics.find((d) => d.code === 'CRY-01');
     assert.ok(finding, codes(published.diagnostics).join(','));
-    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
       textDocument: { uri: URI },
       range: finding.range,
       context: { diagnostics: [finding] },

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { codes, TestLspClient } from '../support/lsp-client';
+import { codes, messageOf, TestLspClient } from '../support/lsp-client';
+import { WorkspaceTrustedNotification } from '../../server/src/shared/protocol';
 
 const MODEL = 'threatcode: 1\nsystem:\n  name: S\ncomponents:\n  - { id: svc, name: Svc, type: process, kind: service, boundary: z, reviewed: { by: a, date: 2026-01-01 } }\n  - { id: w, name: W, type: process, kind: worker, boundary: z, reviewed: { by: a, date: 2026-01-01 } }\nboundaries:\n  - { id: z, trust: internal }\nflows:\n  - { id: f, from: svc, to: w, protocol: grpc-tls, authentication: mtls, data: [d] }\ndata:\n  - { id: d, classification: public }\n';
 const PACK = `pack: team
@@ -48,7 +49,7 @@ describe('rule packs in the language server', () => {
       await client.initialize();
       const published = await client.open(pathToFileURL(path.join(workspace, 'm.tm.yaml')).toString(), MODEL);
       assert.deepEqual(codes(published.diagnostics), ['TEAM-01']);
-      assert.match(String(published.diagnostics[0].message), /^Svc is a service\./);
+      assert.match(messageOf(published.diagnostics[0]), /^Svc is a service\./);
       const pack = await packProblems;
       assert.deepEqual(codes(pack.diagnostics), ['unknown-key']);
       assert.equal(pack.diagnostics[0].range.start.line, 14);
@@ -66,7 +67,7 @@ describe('rule packs in the language server', () => {
       assert.deepEqual(codes(published.diagnostics), []);
       assert.equal(client.published.filter((p) => p.uri === packUri).length, 0, 'the pack was not even read');
       const trusted = client.next((p) => p.uri === uri && codes(p.diagnostics).includes('TEAM-01'));
-      await client.connection.sendNotification('threatcode/workspaceTrusted');
+      await client.connection.sendNotification(WorkspaceTrustedNotification, { trusted: true });
       await trusted;
     } finally {
       await client.stop();

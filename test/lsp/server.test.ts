@@ -4,13 +4,13 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { TextDocumentSyncKind } from 'vscode-languageserver-protocol';
-import { SERVER_EXEC_ARGV, ServerStatus, STATUS_REQUEST } from '../../server/src/protocol';
-import { generateModel } from '../../bench/generate';
-import { codes, SERVER_PATH, TestLspClient } from '../support/lsp-client';
+import { CodeActionRequest, type DocumentSymbol, DocumentSymbolRequest, TextDocumentSyncKind } from 'vscode-languageserver-protocol';
+import { SERVER_EXEC_ARGV, StatusRequest, ViewsChangedNotification, type ViewsChangedParams } from '../../server/src/shared/protocol';
+import { generateModel } from '../support/generate-model';
+import { codes, messageOf, SERVER_PATH, TestLspClient } from '../support/lsp-client';
+import { EXAMPLES } from '../support/paths';
 
 const HEAD = 'threatcode: 1\nsystem:\n  name: Shop\n';
-const EXAMPLES = path.join(__dirname, '../../../examples');
 
 /** Documents a careless or hostile workspace may hold, and the diagnostic each must get. */
 const HOSTILE: Record<string, string> = {
@@ -103,7 +103,7 @@ describe('language server over stdio', function () {
     assert.ok(finding, 'the unencrypted Redis flow is found');
     assert.deepEqual(finding.data, { findingId: 'CRY-01@api-sessions', rule: 'CRY-01', element: 'api-sessions' });
     // The quick fixes still offer the rule's mitigations: the server matches the client's diagnostic to its own.
-    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
       textDocument: { uri: 'file:///ws/webshop.tm.yaml' },
       range: finding.range,
       context: { diagnostics: [finding] },
@@ -123,7 +123,7 @@ describe('language server over stdio', function () {
       { range: { start: { line: 5, character: 15 }, end: { line: 5, character: 15 } }, text: 'y' },
     ]);
     assert.deepEqual(codes(last.diagnostics), ['bad-enum']);
-    assert.match(String(last.diagnostics[0].message), /'dmzxy'/);
+    assert.match(messageOf(last.diagnostics[0]), /'dmzxy'/);
     assert.deepEqual(last.diagnostics[0].range, { start: { line: 5, character: 11 }, end: { line: 5, character: 16 } });
     assert.deepEqual(
       client.published.filter((p) => p.uri === uri).map((p) => p.version),
@@ -175,7 +175,7 @@ describe('language server over stdio', function () {
     const measured = new TestLspClient({}, {}, { args: ['--expose-gc', ...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'] });
     try {
       await measured.initialize();
-      const status = () => measured.connection.sendRequest(STATUS_REQUEST) as Promise<ServerStatus>;
+      const status = () => measured.connection.sendRequest(StatusRequest);
       // Warm up every code path once (rules, schema, caches that are meant to stay), then take the baseline.
       const warm = 'file:///ws/warm.tm.yaml';
       await measured.open(warm, readFileSync(path.join(EXAMPLES, 'webshop/webshop.tm.yaml'), 'utf8'));
@@ -216,7 +216,7 @@ describe('language server over stdio', function () {
       await configured.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
       assert.deepEqual(codes((await reanalysed).diagnostics), []);
       // Everything the change caused is sent before the answer to a later request.
-      await configured.connection.sendRequest(STATUS_REQUEST);
+      await configured.connection.sendRequest(StatusRequest);
       assert.equal(configured.published.filter((p) => p.uri === small).length, smallBefore, 'the small document was not analysed again');
     } finally {
       await configured.stop();
@@ -240,7 +240,7 @@ describe('language server over stdio', function () {
       assert.equal(capped.diagnostics.length, 10);
       const [note, ...shown] = capped.diagnostics;
       assert.equal(note.code, 'diagnostic-limit');
-      assert.match(String(note.message), new RegExp(`^${all.length - 9} of ${all.length} problems are not shown: `));
+      assert.match(messageOf(note), new RegExp(`^${all.length - 9} of ${all.length} problems are not shown: `));
       assert.ok(shown.some((d) => d.code === 'unknown-key'), 'the error at the end of the file comes before any finding');
       assert.ok(shown.every((d) => all.some((a) => JSON.stringify(a) === JSON.stringify(d))), 'the shown ones are sent as they would be without a limit');
       // A finding left out has no squiggle to click: its quick fixes are offered where it is.
@@ -248,16 +248,16 @@ describe('language server over stdio', function () {
       const unsent = all.find((a) => onElement(a) && !shown.some((d) => JSON.stringify(d) === JSON.stringify(a)))!;
       assert.ok(unsent, 'a finding on an element beyond the limit');
       const actionsAt = async (at: TestLspClient) =>
-        ((await at.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: unsent.range, context: { diagnostics: [] } })) as { title: string }[]).map((a) => a.title);
+        ((await at.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: unsent.range, context: { diagnostics: [] } })) ?? []).map((a) => a.title);
       assert.ok((await actionsAt(limited)).some((t) => t.startsWith(`Record threat ${String(unsent.code)} on`)), (await actionsAt(limited)).join('\n'));
       assert.ok(!(await actionsAt(client)).some((t) => t.startsWith('Record threat')), 'below the limit, fixes follow the diagnostics the editor has');
-      const before = (await limited.connection.sendRequest(STATUS_REQUEST)) as ServerStatus;
+      const before = await limited.connection.sendRequest(StatusRequest);
 
       settings.maxDiagnosticsPerFile = 100_000;
       const resent = limited.next((p) => p.uri === uri && p.diagnostics.length === all.length);
       await limited.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
       assert.deepEqual((await resent).diagnostics, all);
-      const after = (await limited.connection.sendRequest(STATUS_REQUEST)) as ServerStatus;
+      const after = await limited.connection.sendRequest(StatusRequest);
       assert.equal(after.analysesComputed, before.analysesComputed, 'the kept analysis was sent again');
       assert.deepEqual([after.lastPublication?.diagnostics, after.lastPublication?.diagnosticsFound], [all.length, all.length]);
       assert.deepEqual([before.lastPublication?.diagnostics, before.lastPublication?.diagnosticsFound], [10, all.length]);
@@ -273,13 +273,13 @@ describe('language server over stdio', function () {
       const uri = 'file:///ws/many.tm.yaml';
       await limited.open(uri, generateModel(20));
       // The settings are pulled after `initialized`: a round trip later they apply.
-      await limited.connection.sendRequest(STATUS_REQUEST);
-      const symbols = (await limited.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as { name: string; detail: string; children: unknown[] }[];
-      assert.equal(symbols.reduce((n, s) => n + s.children.length, 0), 100);
-      assert.ok(symbols.some((s) => / \(\d+ listed\)$/.test(s.detail)), symbols.map((s) => `${s.name}: ${s.detail}`).join(', '));
+      await limited.connection.sendRequest(StatusRequest);
+      const symbols = (await limited.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+      assert.equal(symbols.reduce((n, s) => n + (s.children?.length ?? 0), 0), 100);
+      assert.ok(symbols.some((s) => / \(\d+ listed\)$/.test(s.detail ?? '')), symbols.map((s) => `${s.name}: ${s.detail}`).join(', '));
       await client.open(uri, generateModel(20));
-      const all = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as { children: unknown[] }[];
-      assert.ok(all.reduce((n, s) => n + s.children.length, 0) > 100, 'the default limit lists them all');
+      const all = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+      assert.ok(all.reduce((n, s) => n + (s.children?.length ?? 0), 0) > 100, 'the default limit lists them all');
     } finally {
       await limited.stop();
     }
@@ -299,6 +299,29 @@ describe('language server over stdio', function () {
       assert.deepEqual(codes((await client.open('file:///ws/b.tm.yaml', HEAD + '# padding padding padding padding padding padding\n'.repeat(3000))).diagnostics), []);
     } finally {
       await small.stop();
+    }
+  });
+
+  it('tells the client, with a typed notification, when a setting changes what views show', async () => {
+    const settings: Record<string, unknown> = {};
+    const configured = new TestLspClient(settings);
+    try {
+      const changes: ViewsChangedParams[] = [];
+      let notified: () => void = () => undefined;
+      configured.connection.onNotification(ViewsChangedNotification, (params: ViewsChangedParams) => {
+        changes.push(params);
+        notified();
+      });
+      await configured.initialize();
+      await configured.open('file:///ws/gates.tm.yaml', HEAD);
+      settings.gates = { minStrideCoverage: 0.9 };
+      const received = new Promise<void>((resolve) => (notified = resolve));
+      await configured.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+      await received;
+      assert.deepEqual(changes, [{ reason: 'settings' }]);
+      assert.deepEqual(configured.protocolErrors, []);
+    } finally {
+      await configured.stop();
     }
   });
 });

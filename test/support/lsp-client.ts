@@ -2,30 +2,31 @@
  * A minimal LSP client for protocol tests and benchmarks: spawns a language server (ours by default) with --stdio
  * and speaks JSON-RPC to it. Waits are on protocol events (diagnostics published for a version), never on sleeps.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import {
   createProtocolConnection,
-  Diagnostic,
+  type Diagnostic,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
-  InitializeResult,
-  ProtocolConnection,
+  type InitializeResult,
+  type ProtocolConnection,
   PublishDiagnosticsNotification,
-  PublishDiagnosticsParams,
+  type PublishDiagnosticsParams,
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
-  TextDocumentContentChangeEvent,
+  type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 
-import { SERVER_EXEC_ARGV } from '../../server/src/protocol';
+import { SERVER_EXEC_ARGV } from '../../server/src/shared/protocol';
+import { DIST } from './paths';
 
-export const SERVER_PATH = path.join(__dirname, '../../../dist/server.js');
+export const SERVER_PATH = path.join(DIST, 'server.js');
 
 export interface Published extends PublishDiagnosticsParams {
   readonly receivedAt: number;
@@ -51,6 +52,8 @@ export class TestLspClient {
   stderr = '';
   /** window/logMessage texts from the server. */
   readonly logs: string[] = [];
+  /** Errors of this side's JSON-RPC connection: a message that does not fit the type it was registered with. */
+  readonly protocolErrors: string[] = [];
   exited: number | null | undefined;
 
   constructor(
@@ -62,10 +65,13 @@ export class TestLspClient {
     this.process = spawn(process.execPath, [...(server.args ?? [...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'])], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk) => (this.stderr += String(chunk)));
     this.process.on('exit', (code) => (this.exited = code));
-    this.connection = createProtocolConnection(
-      new StreamMessageReader(this.process.stdout!),
-      new StreamMessageWriter(this.process.stdin!),
-    );
+    const ignore = () => undefined;
+    this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!), {
+      error: (message) => this.protocolErrors.push(message),
+      warn: ignore,
+      info: ignore,
+      log: ignore,
+    });
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       const p = { ...params, receivedAt: Date.now() };
       if (this.server.keepPublished !== false) this.published.push(p);
@@ -177,4 +183,9 @@ export class TestLspClient {
 
 export function codes(diagnostics: readonly Diagnostic[]): string[] {
   return diagnostics.map((d) => String(d.code));
+}
+
+/** A diagnostic's message as text (LSP 3.18 allows Markdown content too; ours are plain). */
+export function messageOf(d: Diagnostic): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
 }

@@ -2,7 +2,7 @@
  * Applies fixture edits to a model's text through the yaml Document API.
  * Paths: section.id.property.path; `section.id: null` deletes an element; `section.+` appends one; null deletes.
  */
-import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isSeq, parseDocument, type YAMLMap, YAMLSeq } from 'yaml';
 
 export function applyEdits(text: string, edits: Readonly<Record<string, unknown>>): string {
   const doc = parseDocument(text);

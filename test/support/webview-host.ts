@@ -6,14 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
-import type { ViewResult, WebviewToHost } from '../../server/src/protocol';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { ViewResult, WebviewToHost } from '../../server/src/shared/view';
 import { webviewHtml } from '../../webview/src/html';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
+import { DIST } from './paths';
 
-const DIST = path.join(__dirname, '../../../dist');
 
 export interface WebviewHost {
   readonly browser: Browser;

@@ -5,13 +5,15 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText } from '../../server/src/model/analyze';
+import { analyze } from '../support/analyze';
 import { decodeModelBytes } from '../../server/src/model/decode';
-import { CoreDiagnostic, DiagnosticCode } from '../../server/src/model/diagnostics';
-import { limitDiagnostics } from '../../server/src/model/diagnostic-limit';
+import { checkDataOf, type CoreDiagnostic, DiagnosticCode, type FindingData, isFindingDiagnostic } from '../../server/src/model/diagnostics';
+import type { Severity } from '../../server/src/shared/vocabulary';
+import { limitDiagnostics } from '../../server/src/lsp/diagnostic-limit';
 import * as checks from '../../server/src/model/checks';
 import { suggest } from '../../server/src/model/suggest';
 import { extractMarkers } from '../support/markers';
+import { EXAMPLES, REPO_ROOT } from '../support/paths';
 
 const TODAY = '2026-11-26';
 const HEAD = 'threatcode: 1\nsystem:\n  name: Shop\n';
@@ -223,7 +225,7 @@ const cases: Case[] = [
 ];
 
 function run(text: string, maxLength?: number) {
-  return analyzeText(text, { today: TODAY, maxLength }).diagnostics;
+  return analyze(text, { today: TODAY, maxLength }).diagnostics;
 }
 
 describe('diagnostics: every code, positive and negative, with exact ranges', () => {
@@ -290,10 +292,10 @@ describe('diagnostic messages', () => {
   it('unknown key suggests the closest property', () => {
     const [d] = run('threatcode: 1\nsystem:\n  nmae: x\n').filter((x) => x.code === DiagnosticCode.UnknownKey);
     assert.match(d.message, /Did you mean 'name'\?/);
-    assert.deepEqual(d.data?.suggestions, ['name']);
+    assert.deepEqual(checkDataOf(d).suggestions, ['name']);
     // A key the mapping already has is not suggested: renaming to it would duplicate it.
     const [dup] = run(HEAD + '  nmae: x\n').filter((x) => x.code === DiagnosticCode.UnknownKey);
-    assert.deepEqual(dup.data?.suggestions, []);
+    assert.deepEqual(checkDataOf(dup).suggestions, []);
   });
 
   it('bad enum value lists the allowed values and suggests the closest', () => {
@@ -307,8 +309,8 @@ describe('diagnostic messages', () => {
       HEAD +
       'boundaries:\n  - id: vpc\n    trust: internal\ndata:\n  - id: vpd\n    classification: public\ncomponents:\n  - id: web\n    name: Web\n    type: process\n    boundary: vpx\n';
     const [d] = run(text).filter((x) => x.code === DiagnosticCode.DanglingReference);
-    assert.deepEqual(d.data?.suggestions, ['vpc']);
-    assert.deepEqual(d.data?.expected, ['boundaries']);
+    assert.deepEqual(checkDataOf(d).suggestions, ['vpc']);
+    assert.deepEqual(checkDataOf(d).expected, ['boundaries']);
   });
 
   it('duplicate id points at the first definition', () => {
@@ -328,7 +330,7 @@ describe('diagnostic messages', () => {
   });
 
   it('the examples have no errors and no core warnings (rule findings are expected)', () => {
-    const root = path.join(__dirname, '../../../examples');
+    const root = EXAMPLES;
     const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tm.yaml'));
     assert.ok(files.length >= 3);
     for (const f of files) {
@@ -338,7 +340,7 @@ describe('diagnostic messages', () => {
   });
 
   it("Threatcode's own threat model (docs/threatcode.tm.yaml) is clean: no problems and no open findings", () => {
-    const own = readFileSync(path.join(__dirname, '../../../docs/threatcode.tm.yaml'), 'utf8');
+    const own = readFileSync(path.join(REPO_ROOT, 'docs/threatcode.tm.yaml'), 'utf8');
     assert.deepEqual(run(own).map((d) => `${d.code} ${d.message}`), []);
   });
 });
@@ -353,14 +355,24 @@ describe('suggestions', () => {
 
 describe('diagnostic-limit: what the editor is sent when a model has more problems than it shows', () => {
   let offset = 0;
-  const make = (severity: CoreDiagnostic['severity'], risk?: string): CoreDiagnostic => {
+  const make = (severity: CoreDiagnostic['severity'], risk?: Severity): CoreDiagnostic => {
     offset += 10;
+    const finding: FindingData | undefined = risk && {
+      findingId: `R-01@e${offset}`,
+      rule: 'R-01',
+      element: `e${offset}`,
+      title: 'a finding',
+      stride: [],
+      severity: risk,
+      mitigations: [],
+      controls: [],
+    };
     return {
       code: risk ? 'R-01' : 'unknown-key',
       severity,
       message: `${severity} ${risk ?? ''} at ${offset}`,
       span: { start: offset, end: offset + 5 },
-      ...(risk ? { data: { findingId: `R-01@e${offset}`, severity: risk } } : {}),
+      ...(finding ? { data: finding } : {}),
     };
   };
 
@@ -392,7 +404,7 @@ describe('diagnostic-limit: what the editor is sent when a model has more proble
 
   it('agrees with sorting by rank on random lists (the linear selection is exact)', () => {
     const severities = ['error', 'warning', 'info', 'hint'] as const;
-    const risks = [undefined, 'critical', 'high', 'medium', 'low'];
+    const risks = [undefined, 'critical', 'high', 'medium', 'low'] as const;
     let seed = 7;
     const random = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -402,7 +414,7 @@ describe('diagnostic-limit: what the editor is sent when a model has more proble
       const all = Array.from({ length: 1 + random(60) }, () => make(severities[random(4)], risks[random(5)]));
       const limit = 1 + random(all.length + 5);
       const key = (d: CoreDiagnostic) =>
-        severities.indexOf(d.severity as (typeof severities)[number]) * 5 + (d.data ? risks.indexOf(d.data.severity as string) - 1 : 4);
+        severities.indexOf(d.severity) * 5 + (isFindingDiagnostic(d) ? risks.indexOf(d.data.severity) - 1 : 4);
       const expected =
         all.length <= limit
           ? all

@@ -4,13 +4,15 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { generateModel } from '../../bench/generate';
-import { builtinRuleSet } from '../../server/src/analysis/rules/ruleset';
+import { generateModel } from '../support/generate-model';
+import { builtinRuleSet } from '../../server/src/files/package-files';
 import { applyTextEdits } from '../../server/src/edits/text-edits';
 import { complete, PLACEHOLDER, placeholderNearby, placeholderInText } from '../../server/src/features/completion';
-import { hover, md } from '../../server/src/features/hover';
+import { hover } from '../../server/src/features/hover';
+import { escapeMarkdown } from '../../server/src/shared/escape';
 import { codeLenses, definition, outline, references, rename } from '../../server/src/features/navigation';
-import { analyzeText } from '../../server/src/model/analyze';
+import { analyze } from '../support/analyze';
+import { EXAMPLES } from '../support/paths';
 
 const { ruleSet } = builtinRuleSet();
 const MODEL = `threatcode: 1
@@ -51,7 +53,7 @@ mitigations:
 `;
 
 function analysis(text = MODEL) {
-  return analyzeText(text, { today: '2026-11-26' });
+  return analyze(text, { today: '2026-11-26' });
 }
 
 /** Offset of the n-th occurrence of `needle` (plus `delta`). */
@@ -146,9 +148,9 @@ describe('hover', () => {
   });
 
   it('escapes Markdown and HTML in model strings', () => {
-    assert.equal(md('<img src=x onerror=alert(1)> [a](javascript:x) *b* ![i](x)'), '&lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:x) \\*b\\* \\!\\[i\\](x)');
-    assert.equal(md('- item\n# heading'), '\\- item \\# heading');
-    assert.equal(md('1. first'), '1\\. first');
+    assert.equal(escapeMarkdown('<img src=x onerror=alert(1)> [a](javascript:x) *b* ![i](x)'), '&lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:x) \\*b\\* \\!\\[i\\](x)');
+    assert.equal(escapeMarkdown('- item\n# heading'), '\\- item \\# heading');
+    assert.equal(escapeMarkdown('1. first'), '1\\. first');
   });
 });
 
@@ -192,15 +194,15 @@ describe('completion', () => {
 
 describe('completion reads the lines around the cursor alone (a large model is not parsed again)', () => {
   const documents = (): { name: string; text: string }[] => {
-    const root = path.join(__dirname, '../../../examples');
+    const root = EXAMPLES;
     const docs = readdirSync(root, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.tm.yaml'))
       .map((f) => ({ name: f, text: readFileSync(path.join(root, f), 'utf8') }));
     const generated = generateModel(6);
     docs.push({ name: 'generated', text: generated });
     // Typing a new key in every component: the document does not parse cleanly while the word is half typed.
-    docs.push({ name: 'half-typed keys', text: generated.replace(/(\n  - id: comp-\d+\n)/g, '$1    enc\n') });
-    docs.push({ name: 'new items typed', text: generated.replace(/(\n  - id: flow-\d+-1\n)/g, '\n  - na$1') });
+    docs.push({ name: 'half-typed keys', text: generated.replace(/(\n {2}- id: comp-\d+\n)/g, '$1    enc\n') });
+    docs.push({ name: 'new items typed', text: generated.replace(/(\n {2}- id: flow-\d+-1\n)/g, '\n  - na$1') });
     // A quote being typed runs on into the items after it.
     docs.push({ name: 'open quote', text: generated.replace('name: Component 3\n', 'name: "Component 3\n').replace('name: Zone 1\n', "name: 'Zone 1\n") });
     return [...docs, ...docs.slice(-3, -2).map((d) => ({ name: `${d.name} (CRLF)`, text: d.text.replace(/\r?\n/g, '\r\n') }))];
@@ -210,7 +212,7 @@ describe('completion reads the lines around the cursor alone (a large model is n
     this.timeout(60_000);
     let probes = 0;
     for (const doc of documents()) {
-      const a = analyzeText(doc.text);
+      const a = analyze(doc.text);
       const text = doc.text;
       // Each probe parses the whole text once: every fourth line of the (long) examples, every second of the rest.
       const every = doc.name.endsWith('.tm.yaml') ? 4 : 2;

@@ -9,19 +9,19 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { buildDiagram } from '../../server/src/analysis/diagram';
 import { computeMetrics } from '../../server/src/analysis/metrics';
-import { builtinRuleSet } from '../../server/src/analysis/rules/ruleset';
+import { builtinRuleSet } from '../../server/src/files/package-files';
 import { applyTextEdits } from '../../server/src/edits/text-edits';
 import { codeActions, fixAll } from '../../server/src/features/code-actions';
 import { complete } from '../../server/src/features/completion';
 import { hover } from '../../server/src/features/hover';
 import { codeLenses, definition, outline, references, rename } from '../../server/src/features/navigation';
-import { analyzeText } from '../../server/src/model/analyze';
+import { analyze } from '../support/analyze';
 import type { Span } from '../../server/src/model/types';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
-const EXAMPLES = readdirSync(path.join(ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
+const EXAMPLES = readdirSync(path.join(REPO_ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.tm.yaml'))
-  .map((f) => readFileSync(path.join(ROOT, 'examples', f), 'utf8'));
+  .map((f) => readFileSync(path.join(REPO_ROOT, 'examples', f), 'utf8'));
 const { ruleSet } = builtinRuleSet();
 const TODAY = '2026-11-26';
 
@@ -63,7 +63,7 @@ function inside(span: Span, text: string, what: string): void {
   assert.ok(0 <= span.start && span.start <= span.end && span.end <= text.length, `${what}: ${JSON.stringify(span)} outside 0..${text.length}`);
 }
 
-const yamlErrors = (text: string) => analyzeText(text, { today: TODAY }).diagnostics.filter((d) => d.code === 'yaml-syntax').length;
+const yamlErrors = (text: string) => analyze(text, { today: TODAY }).diagnostics.filter((d) => d.code === 'yaml-syntax').length;
 
 describe('fuzzing the analysis and every feature with mutated examples', function () {
   this.timeout(120_000);
@@ -72,7 +72,7 @@ describe('fuzzing the analysis and every feature with mutated examples', functio
     fc.assert(
       fc.property(fc.constantFrom(...EXAMPLES), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { minLength: 3, maxLength: 3 }), (base, mutations, offsets) => {
         const text = mutate(base, mutations);
-        const analysis = analyzeText(text, { today: TODAY });
+        const analysis = analyze(text, { today: TODAY });
         for (const d of analysis.diagnostics) inside(d.span, text, `diagnostic ${d.code}`);
         for (const o of offsets.map((n) => n % (text.length + 1))) {
           hover(analysis, o, ruleSet);
@@ -105,7 +105,7 @@ describe('fuzzing the analysis and every feature with mutated examples', functio
   it('never throws on arbitrary text', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400, unit: 'binary' }), (text) => {
-        const analysis = analyzeText(text, { today: TODAY });
+        const analysis = analyze(text, { today: TODAY });
         for (const d of analysis.diagnostics) inside(d.span, text, d.code);
         complete(analysis, text.length, ruleSet);
         hover(analysis, 0, ruleSet);

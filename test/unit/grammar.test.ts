@@ -7,10 +7,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as oniguruma from 'vscode-oniguruma';
-import { INITIAL, IGrammar, parseRawGrammar, Registry } from 'vscode-textmate';
+import { INITIAL, type IGrammar, parseRawGrammar, Registry } from 'vscode-textmate';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
-const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
   contributes: { grammars: { scopeName: string; path: string; injectTo?: string[] }[] };
 };
 
@@ -27,17 +27,17 @@ let grammar: IGrammar;
 
 before(async () => {
   const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
-  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer);
-  const files = new Map(manifest.contributes.grammars.map((g) => [g.scopeName, path.join(ROOT, g.path)]));
+  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
+  const files = new Map(manifest.contributes.grammars.map((g) => [g.scopeName, path.join(REPO_ROOT, g.path)]));
   const registry = new Registry({
     onigLib: Promise.resolve({
       createOnigScanner: (patterns) => new oniguruma.OnigScanner(patterns),
       createOnigString: (s) => new oniguruma.OnigString(s),
     }),
-    loadGrammar: async (scopeName) => {
-      if (scopeName === 'source.yaml') return parseRawGrammar(YAML_STAND_IN, 'yaml.json');
+    loadGrammar: (scopeName) => {
+      if (scopeName === 'source.yaml') return Promise.resolve(parseRawGrammar(YAML_STAND_IN, 'yaml.json'));
       const file = files.get(scopeName);
-      return file ? parseRawGrammar(readFileSync(file, 'utf8'), file) : null;
+      return Promise.resolve(file ? parseRawGrammar(readFileSync(file, 'utf8'), file) : null);
     },
     getInjections: (scopeName) =>
       manifest.contributes.grammars.filter((g) => g.injectTo?.includes(scopeName)).map((g) => g.scopeName),

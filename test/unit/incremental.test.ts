@@ -8,15 +8,15 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { generateModel } from '../../bench/generate';
-import { builtinRuleSet } from '../../server/src/analysis/rules/ruleset';
-import { Analysis, analyzeChange, analyzeText } from '../../server/src/model/analyze';
+import { generateModel } from '../support/generate-model';
+import { builtinRuleSet } from '../../server/src/files/package-files';
+import { type Analysis, analyzeChange, analyzeText } from '../../server/src/analysis/analyze';
 import { changedRegion } from '../../server/src/model/incremental';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
-const EXAMPLES = readdirSync(path.join(ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
+const EXAMPLES = readdirSync(path.join(REPO_ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.tm.yaml'))
-  .map((f) => readFileSync(path.join(ROOT, 'examples', f), 'utf8'));
+  .map((f) => readFileSync(path.join(REPO_ROOT, 'examples', f), 'utf8'));
 const GENERATED = generateModel(40);
 const { ruleSet } = builtinRuleSet();
 const OPTIONS = { today: '2026-11-26', rules: ruleSet };
@@ -80,11 +80,11 @@ function applyEdit(text: string, e: { kind: string; at: number; [k: string]: unk
       const sections = [...text.matchAll(/^(components|flows|threats|mitigations|data|boundaries):\r?\n/gm)];
       if (sections.length === 0) return text;
       const next = sections[(e.pick as number) % sections.length];
-      const after = text.slice(next.index! + next[0].length).search(/^\S/m);
-      const end = after < 0 ? text.length : next.index! + next[0].length + after;
+      const after = text.slice(next.index + next[0].length).search(/^\S/m);
+      const end = after < 0 ? text.length : next.index + next[0].length + after;
       const ids = [...text.matchAll(/\bid: ([\w-]+)/g)].map((m) => m[1]);
-      const target = ids[(e.at as number) % Math.max(1, ids.length)] ?? 'x';
-      return `${text.slice(0, end)}  - id: added-${e.at as number}\n    name: Added\n    targets: [${target}]\n${text.slice(end)}`;
+      const target = ids[(e.at) % Math.max(1, ids.length)] ?? 'x';
+      return `${text.slice(0, end)}  - id: added-${e.at}\n    name: Added\n    targets: [${target}]\n${text.slice(end)}`;
     }
     default:
       return text.slice(0, at) + text.slice(at + (e.length as number));
@@ -164,7 +164,7 @@ describe('incremental analysis', function () {
     // Making a flow cleartext changes findings on the flow itself; moving a component across boundaries changes
     // the findings of flows that touch it (crossesBoundary reads both ends).
     const first = analyzeText(GENERATED, OPTIONS);
-    const moved = GENERATED.replace(/(  - id: comp-2\n(?:    .*\n)*?    boundary: )zone-\d+/, '$1zone-1');
+    const moved = GENERATED.replace(/( {2}- id: comp-2\n(?: {4}.*\n)*? {4}boundary: )zone-\d+/, '$1zone-1');
     assert.notEqual(moved, GENERATED);
     const next = analyzeChange(first, moved, OPTIONS);
     assert.equal(next.incremental, true);

@@ -6,13 +6,13 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { OUT } from '../support/paths';
 
-const OUT = path.join(__dirname, '../..');
 
 function runWithNatives(body: string): string {
   const script = `
-    const { generateModel } = require(${JSON.stringify(path.join(OUT, 'bench/generate.js'))});
-    const { analyzeText, analyzeChange } = require(${JSON.stringify(path.join(OUT, 'server/src/model/analyze.js'))});
+    const { generateModel } = require(${JSON.stringify(path.join(OUT, 'test/support/generate-model.js'))});
+    const { analyze: analyzeText, analyzeEdit: analyzeChange } = require(${JSON.stringify(path.join(OUT, 'test/support/analyze.js'))});
     ${body}`;
   const result = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);

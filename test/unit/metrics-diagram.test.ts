@@ -4,11 +4,11 @@
 import * as assert from 'node:assert/strict';
 import { buildDiagram, mermaidText } from '../../server/src/analysis/diagram';
 import { computeMetrics } from '../../server/src/analysis/metrics';
-import { analyzeText } from '../../server/src/model/analyze';
+import { analyze } from '../support/analyze';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { generateModel } from '../../bench/generate';
+import { generateModel } from '../support/generate-model';
 import { computeView } from '../../server/src/lsp/view';
-import { VIEW_LIST_LIMIT } from '../../server/src/protocol';
+import { VIEW_LIST_LIMIT } from '../../server/src/shared/view';
 
 const TODAY = '2026-11-26';
 const MODEL = `threatcode: 1
@@ -39,7 +39,7 @@ mitigations:
 `;
 
 describe('completeness metrics', () => {
-  const analysis = analyzeText(MODEL, { today: TODAY });
+  const analysis = analyze(MODEL, { today: TODAY });
   const metrics = computeMetrics(analysis, { today: TODAY })!;
   const g = (id: string) => metrics.gauges.find((x) => x.id === id)!;
 
@@ -77,7 +77,7 @@ describe('completeness metrics', () => {
 
 describe('Mermaid diagram', () => {
   it('draws DFD shapes, nested dashed boundaries and labelled flows', () => {
-    const d = buildDiagram(analyzeText(MODEL, { today: TODAY }));
+    const d = buildDiagram(analyze(MODEL, { today: TODAY }));
     assert.match(d.mermaid, /subgraph s0\["Outside \(untrusted\)"\]\n {4}n0\["User"\]\n {2}end/);
     assert.match(d.mermaid, /subgraph s1\["Inside \(internal\)"\]\n {4}n1\("API"\)\n {4}subgraph s2\["Deep \(restricted\)"\]\n {6}n2\[\("DB"\)\]/);
     assert.match(d.mermaid, /n0 -->\|"https"\| n1/);
@@ -89,7 +89,7 @@ describe('Mermaid diagram', () => {
 
   it('encodes hostile names so they cannot become Mermaid or HTML', () => {
     const hostile = MODEL.replace('name: API', 'name: "<img src=x onerror=alert(1)>\\"]\\nclick n1 call alert()\\n%%{init: {\\"securityLevel\\": \\"loose\\"}}%%"');
-    const d = buildDiagram(analyzeText(hostile, { today: TODAY }));
+    const d = buildDiagram(analyze(hostile, { today: TODAY }));
     const label = /n1\("([^"]*)"\)/.exec(d.mermaid)![1];
     assert.doesNotMatch(label, /[<>"%#\n]/);
     assert.doesNotMatch(d.mermaid, /^\s*click /m);
@@ -103,7 +103,7 @@ describe('Mermaid diagram', () => {
     for (let i = 0; i < 200; i++) big.push(`  - { id: c${i}, name: C${i}, type: process, boundary: ${i % 2 ? 'a' : 'b'} }`);
     big.push('flows:');
     for (let i = 0; i < 199; i++) big.push(`  - { id: f${i}, from: c${i}, to: c${i + 1} }`);
-    const analysis = analyzeText(big.join('\n') + '\n', { today: TODAY });
+    const analysis = analyze(big.join('\n') + '\n', { today: TODAY });
     const overview = buildDiagram(analysis);
     assert.equal(overview.overview, true);
     assert.match(overview.mermaid, /b\d\["a \(dmz\): 100 components"\]/);
@@ -128,7 +128,7 @@ describe('Mermaid diagram', () => {
       }
       lines.push('components:');
       for (let i = 0; i < components; i++) lines.push(`  - { id: c${i}, type: process, boundary: z${i % boundaries} }`);
-      return analyzeText(lines.join('\n') + '\n', { today: TODAY });
+      return analyze(lines.join('\n') + '\n', { today: TODAY });
     };
     assert.equal(buildDiagram(model(30, 4, 0)).overview, false);
     assert.equal(buildDiagram(model(31, 4, 0)).overview, true);
@@ -152,7 +152,7 @@ describe('Mermaid diagram', () => {
 describe('the view sent to the panel', () => {
   it('carries at most VIEW_LIST_LIMIT items per list, with the totals, so that a large model stays a small message', () => {
     const text = generateModel(1000);
-    const analysis = analyzeText(text, { today: TODAY });
+    const analysis = analyze(text, { today: TODAY });
     const document = TextDocument.create('file:///m.tm.yaml', 'threatmodel', 1, text);
     const view = computeView(document, analysis, { uri: document.uri, delivery: false });
     const metrics = computeMetrics(analysis, { today: TODAY, delivery: false })!;
@@ -169,7 +169,7 @@ describe('the view sent to the panel', () => {
 
   it('computes the metrics once per analysis, scope and gates (the status bar and the panel ask for the same)', () => {
     const text = generateModel(20);
-    const analysis = analyzeText(text);
+    const analysis = analyze(text);
     const document = TextDocument.create('file:///m.tm.yaml', 'threatmodel', 1, text);
     const ask = (params: { delivery: boolean; metricsOnly?: boolean }, gates?: Record<string, number | boolean>) =>
       computeView(document, analysis, { uri: document.uri, ...params }, gates).metrics!;
@@ -180,6 +180,6 @@ describe('the view sent to the panel', () => {
     const strict = ask({ delivery: false }, { maxOpenHighWithoutMitigation: 0 });
     assert.notEqual(strict.gates, statusBar.gates, 'other gates');
     assert.deepEqual(strict.gates.map((g) => g.id), ['maxOpenHighWithoutMitigation']);
-    assert.equal(computeView(document, analyzeText(text), { uri: document.uri, delivery: false }).metrics!.gates === panel.gates, false, 'another analysis');
+    assert.equal(computeView(document, analyze(text), { uri: document.uri, delivery: false }).metrics!.gates === panel.gates, false, 'another analysis');
   });
 });

@@ -9,21 +9,22 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { applyTextEdits } from '../../server/src/edits/text-edits';
 import { codeActions, fixAll } from '../../server/src/features/code-actions';
-import { Analysis, analyzeText } from '../../server/src/model/analyze';
+import type { Analysis } from '../../server/src/analysis/analyze';
+import { analyze } from '../support/analyze';
 import type { CoreDiagnostic } from '../../server/src/model/diagnostics';
 import { applyEdits } from '../support/model-edits';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
 const TODAY = '2026-11-26';
 
 function documents(): { name: string; text: string }[] {
   const docs: { name: string; text: string }[] = [];
-  const examples = path.join(ROOT, 'examples');
+  const examples = path.join(REPO_ROOT, 'examples');
   for (const f of readdirSync(examples, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tm.yaml'))) {
     docs.push({ name: f, text: readFileSync(path.join(examples, f), 'utf8') });
   }
-  const base = readFileSync(path.join(ROOT, 'rules/fixtures/base.tm.yaml'), 'utf8');
-  const cases = parse(readFileSync(path.join(ROOT, 'rules/fixtures/cases.yaml'), 'utf8')) as Record<string, { fires: Record<string, unknown> }>;
+  const base = readFileSync(path.join(REPO_ROOT, 'rules/fixtures/base.tm.yaml'), 'utf8');
+  const cases = parse(readFileSync(path.join(REPO_ROOT, 'rules/fixtures/cases.yaml'), 'utf8')) as Record<string, { fires: Record<string, unknown> }>;
   for (const [rule, c] of Object.entries(cases)) docs.push({ name: `fixture ${rule}`, text: applyEdits(base, c.fires) });
   docs.push({
     name: 'schema errors',
@@ -49,7 +50,7 @@ describe('quick fixes on every example and fixture', function () {
 
   for (const doc of documents()) {
     it(`${doc.name}: every offered fix works and is minimal`, () => {
-      const analysis = analyzeText(doc.text, { today: TODAY });
+      const analysis = analyze(doc.text, { today: TODAY });
       const errorsBefore = new Set(errors(analysis));
       const crlf = doc.text.includes('\r\n');
       for (const d of analysis.diagnostics) {
@@ -73,7 +74,7 @@ describe('quick fixes on every example and fixture', function () {
           }
           assert.equal(after.slice(cursor + shift), doc.text.slice(cursor), `${label}: text after edits`);
           if (crlf) assert.ok(!/[^\r]\n/.test(after), `${label}: keeps CRLF line endings`);
-          const reanalysed = analyzeText(after, { today: TODAY });
+          const reanalysed = analyze(after, { today: TODAY });
           assert.ok(!reanalysed.diagnostics.some((x) => x.code === 'yaml-syntax'), `${label}: parses\n${after}`);
           const newErrors = errors(reanalysed).filter((e) => !errorsBefore.has(e));
           assert.deepEqual(newErrors, [], `${label}: no new errors\n${after}`);
@@ -82,7 +83,7 @@ describe('quick fixes on every example and fixture', function () {
       }
       const all = fixAll(analysis);
       if (all) {
-        const reanalysed = analyzeText(applyTextEdits(doc.text, all.edits), { today: TODAY });
+        const reanalysed = analyze(applyTextEdits(doc.text, all.edits), { today: TODAY });
         for (const target of all.diagnostics) assert.ok(!stillThere(target, reanalysed), `fix all resolves ${target.message}`);
       }
     });
@@ -95,8 +96,8 @@ describe('quick fixes on every example and fixture', function () {
 
 describe('quick fixes on a document that does not parse', () => {
   it('offers no structural edits while the YAML is broken (found by fuzzing: a lost section was created twice)', () => {
-    const text = readFileSync(path.join(ROOT, 'examples/k8s-microservices/ride-hailing.tm.yaml'), 'utf8').replace('\nthreats:', '\n}\nthreats:');
-    const analysis = analyzeText(text, { today: TODAY });
+    const text = readFileSync(path.join(REPO_ROOT, 'examples/k8s-microservices/ride-hailing.tm.yaml'), 'utf8').replace('\nthreats:', '\n}\nthreats:');
+    const analysis = analyze(text, { today: TODAY });
     assert.ok(analysis.diagnostics.some((d) => d.code === 'yaml-syntax'));
     const findings = analysis.diagnostics.filter((d) => (d.data as { findingId?: string } | undefined)?.findingId);
     assert.ok(findings.length > 0, 'findings are still shown');

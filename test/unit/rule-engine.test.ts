@@ -4,8 +4,10 @@
 import * as assert from 'node:assert/strict';
 import { runRules } from '../../server/src/analysis/rules/engine';
 import { loadRulePack } from '../../server/src/analysis/rules/load';
-import { builtinPackSources, builtinRuleSet, loadRuleSet } from '../../server/src/analysis/rules/ruleset';
-import { analyzeText } from '../../server/src/model/analyze';
+import { loadRuleSet } from '../../server/src/analysis/rules/ruleset';
+import { builtinPackSources, builtinRuleSet } from '../../server/src/files/package-files';
+import { analyzeText } from '../../server/src/analysis/analyze';
+import { analyze } from '../support/analyze';
 import { parseThreatModel } from '../../server/src/model/parse';
 
 const MODEL = `threatcode: 1
@@ -137,7 +139,7 @@ describe('rule engine: quantifiers', () => {
 describe('rule engine: findings', () => {
   it('explain which values made the rule apply and what would cover it', () => {
     const text = MODEL.replace('threatcode: 1', 'threatcode: 1');
-    const result = analyzeText(text, { today: '2026-11-26' });
+    const result = analyze(text, { today: '2026-11-26' });
     const cry01 = result.diagnostics.find((d) => d.code === 'CRY-01');
     assert.ok(cry01);
     assert.match(cry01.message, /^Restricted data crosses a trust boundary unencrypted from Web to Svc \[I\]\./);
@@ -151,17 +153,17 @@ describe('rule engine: findings', () => {
       '{ id: f2, from: web, to: svc, protocol: http, data: [pub, secret] }',
       '{ id: f2, from: web, to: svc, protocol: http, data: [pub, secret], disabledRules: [{ rule: CRY-01, reason: Same host in production }] }',
     );
-    const result = analyzeText(disabled, { today: '2026-11-26' });
+    const result = analyze(disabled, { today: '2026-11-26' });
     assert.equal(result.findings.find((f) => f.id === 'CRY-01@f2')?.status, 'disabled');
     assert.equal(result.findings.find((f) => f.id === 'CRY-01@f2')?.disabledReason, 'Same host in production');
-    const noReason = analyzeText(disabled.replace('reason: Same host in production', 'reason: ""'), { today: '2026-11-26' });
+    const noReason = analyze(disabled.replace('reason: Same host in production', 'reason: ""'), { today: '2026-11-26' });
     assert.equal(noReason.findings.find((f) => f.id === 'CRY-01@f2')?.status, 'open');
     assert.ok(noReason.diagnostics.some((d) => d.code === 'bad-value' && /must not be empty/.test(d.message)));
   });
 
   it('out-of-scope components are not analysed', () => {
     const text = MODEL.replace('{ id: loose, name: Loose, type: process, kind: worker }', '{ id: loose, name: Loose, type: process, kind: worker, inScope: false, outOfScopeReason: Vendor-run }');
-    const result = analyzeText(text, { today: '2026-11-26' });
+    const result = analyze(text, { today: '2026-11-26' });
     assert.equal(result.findings.filter((f) => f.elementId === 'loose').length, 0);
   });
 });

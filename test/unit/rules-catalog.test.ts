@@ -7,18 +7,19 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { rulesMarkdown } from '../../server/src/analysis/rules/docs';
-import { builtinRuleSet } from '../../server/src/analysis/rules/ruleset';
-import { analyzeText } from '../../server/src/model/analyze';
+import { builtinRuleSet } from '../../server/src/files/package-files';
+import { analyze } from '../support/analyze';
 import { applyEdits } from '../support/model-edits';
+import { REPO_ROOT } from '../support/paths';
 
-const FIXTURES = path.join(__dirname, '../../../rules/fixtures');
+const FIXTURES = path.join(REPO_ROOT, 'rules/fixtures');
 const BASE = readFileSync(path.join(FIXTURES, 'base.tm.yaml'), 'utf8');
 type Case = { element: string; fires: Record<string, unknown>; passes: Record<string, unknown> };
 const CASES = parse(readFileSync(path.join(FIXTURES, 'cases.yaml'), 'utf8')) as Record<string, Case>;
 const TODAY = '2026-11-26';
 
-function analyze(text: string) {
-  return analyzeText(text, { today: TODAY });
+function analyzeOnce(text: string) {
+  return analyze(text, { today: TODAY });
 }
 
 describe('built-in rule catalog', () => {
@@ -50,12 +51,12 @@ describe('built-in rule catalog', () => {
   });
 
   it('is documented: docs/rules.md is generated from the packs and up to date (npm run docs)', () => {
-    const committed = readFileSync(path.join(__dirname, '../../../docs/rules.md'), 'utf8');
+    const committed = readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8');
     assert.ok(committed === rulesMarkdown(ruleSet), 'docs/rules.md is stale: run `npm run docs`');
   });
 
   it('finds nothing on the base fixture', () => {
-    const result = analyze(BASE);
+    const result = analyzeOnce(BASE);
     assert.deepEqual(result.diagnostics.map((d) => `${d.code}: ${d.message}`), []);
   });
 
@@ -69,7 +70,7 @@ describe('built-in rule catalog', () => {
       const fires = applyEdits(BASE, c.fires);
 
       it(`fires on ${c.element}, explains itself, and is reported at the element`, () => {
-        const result = analyze(fires);
+        const result = analyzeOnce(fires);
         const finding = result.findings.find((f) => f.id === findingId);
         assert.equal(finding?.status, 'open', `${findingId} open; got ${result.findings.map((f) => `${f.id}:${f.status}`).join(', ')}`);
         const errors = result.diagnostics.filter((d) => d.severity === 'error');
@@ -82,7 +83,7 @@ describe('built-in rule catalog', () => {
       });
 
       it('is silent once covered', () => {
-        const result = analyze(applyEdits(fires, c.passes));
+        const result = analyzeOnce(applyEdits(fires, c.passes));
         const finding = result.findings.find((f) => f.id === findingId);
         assert.ok(finding === undefined || finding.status === 'covered', `${findingId}: ${finding?.status}`);
         assert.equal(result.diagnostics.filter((d) => d.code === ruleId).length, 0);
@@ -93,7 +94,7 @@ describe('built-in rule catalog', () => {
           const recorded = applyEdits(fires, {
             'threats.+': { id: 'T-recorded', title: 'Recorded', category: 'tampering', targets: [c.element], rule: ruleId, status: 'open', severity: 'low', mitigations: ['M-validation'] },
           });
-          const result = analyze(recorded);
+          const result = analyzeOnce(recorded);
           // HYG-03 asks for any recorded threat on the element, so recording one removes the finding altogether.
           const expected = ruleId === 'HYG-03' ? undefined : 'addressed';
           assert.equal(result.findings.find((f) => f.id === findingId)?.status, expected);
@@ -103,7 +104,7 @@ describe('built-in rule catalog', () => {
 
       it('can be disabled for the model with a reason', () => {
         const text = applyEdits(fires, {}) + `disabledRules:\n  - rule: ${ruleId}\n    reason: Not relevant for this fixture\n`;
-        const result = analyze(text);
+        const result = analyzeOnce(text);
         assert.equal(result.findings.find((f) => f.id === findingId)?.status, 'disabled');
         assert.equal(result.diagnostics.filter((d) => d.code === ruleId).length, 0);
       });

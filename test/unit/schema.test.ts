@@ -5,9 +5,9 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { deref, JsonSchema, schemaAt, threatModelSchema } from '../../server/src/model/schema';
+import { deref, type JsonSchema, schemaAt, threatModelSchema } from '../../server/src/model/schema';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
 
 describe('threat model JSON Schema', () => {
   it('describes every property, at every depth', () => {
@@ -35,12 +35,18 @@ describe('threat model JSON Schema', () => {
   });
 
   it('is contributed to VS Code and the YAML extension from files that exist', () => {
-    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      contributes: {
+        languages: { id: string; filenamePatterns: string[]; configuration: string }[];
+        grammars: { path: string }[];
+        yamlValidation: { url: string }[];
+      };
+    };
     const { languages, grammars, yamlValidation } = manifest.contributes;
     assert.equal(languages[0].id, 'threatmodel');
     assert.ok(languages[0].filenamePatterns.includes('*.tm.yaml'));
-    for (const file of [languages[0].configuration, ...grammars.map((g: { path: string }) => g.path), yamlValidation[0].url]) {
-      assert.ok(existsSync(path.join(ROOT, file)), file);
+    for (const file of [languages[0].configuration, ...grammars.map((g) => g.path), yamlValidation[0].url]) {
+      assert.ok(existsSync(path.join(REPO_ROOT, file)), file);
     }
   });
 });

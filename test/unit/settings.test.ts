@@ -5,10 +5,10 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_SETTINGS, normaliseSettings, ThreatcodeSettings } from '../../server/src/protocol';
+import { DEFAULT_SETTINGS, normaliseSettings, type ThreatcodeSettings } from '../../server/src/shared/settings';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
-const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, { default: unknown; minimum?: number; maximum?: number }> } };
 };
 const contributed = Object.entries(manifest.contributes.configuration.properties);
@@ -35,7 +35,7 @@ describe('settings: package.json, the server and the README agree', () => {
   }
 
   it('the README lists every setting', () => {
-    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     assert.deepEqual(
       contributed.map(([name]) => name).filter((n) => !readme.includes(`\`${n}\``)),
       [],

@@ -7,24 +7,24 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeText } from '../../server/src/model/analyze';
+import { analyze } from '../support/analyze';
 import { computeView } from '../../server/src/lsp/view';
-import type { ViewResult, WebviewToHost } from '../../server/src/protocol';
-import { generateModel } from '../../bench/generate';
-import { measureRender } from '../../bench/render';
+import type { ViewResult, WebviewToHost } from '../../server/src/shared/view';
+import { generateModel } from '../support/generate-model';
+import { measureRender } from '../bench/render';
 import { CHROMIUM_PATH } from '../support/chromium';
-import { show as showView, startWebviewHost, waitFor as waitForMessage, WebviewHost } from '../support/webview-host';
+import { show as showView, startWebviewHost, waitFor as waitForMessage, type WebviewHost } from '../support/webview-host';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../../..');
 const EXAMPLES = ['webshop/webshop.tm.yaml', 'k8s-microservices/ride-hailing.tm.yaml', 'llm-agent/support-agent.tm.yaml'];
 
 function viewOf(text: string, uri = 'file:///ws/model.tm.yaml'): ViewResult {
   const document = TextDocument.create(uri, 'threatmodel', 1, text);
-  return computeView(document, analyzeText(text), { uri, delivery: false });
+  return computeView(document, analyze(text), { uri, delivery: false });
 }
 
 function example(name: string): string {
-  return readFileSync(path.join(ROOT, 'examples', name), 'utf8');
+  return readFileSync(path.join(REPO_ROOT, 'examples', name), 'utf8');
 }
 
 describe('webview in headless Chromium', function () {
@@ -48,8 +48,8 @@ describe('webview in headless Chromium', function () {
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') {
-      mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
-      await page.screenshot({ path: path.join(ROOT, 'test-results', `${this.currentTest.title.replace(/\W+/g, '-')}.png`) });
+      mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
+      await page.screenshot({ path: path.join(REPO_ROOT, 'test-results', `${this.currentTest.title.replace(/\W+/g, '-')}.png`) });
     }
     await page.close();
   });
@@ -145,15 +145,15 @@ flows:
     assert.equal(state.images, 0);
     assert.equal(state.scripts, 0);
     // Words may be split across SVG tspans when labels wrap; the markup is there as text, not as elements.
-    assert.ok(state.text!.includes('img src=x') && state.text!.includes('onerror='), 'the name is shown as text');
-    assert.ok(!state.text!.includes('&#'), 'no entity codes shown');
+    assert.ok(state.text.includes('img src=x') && state.text.includes('onerror='), 'the name is shown as text');
+    assert.ok(!state.text.includes('&#'), 'no entity codes shown');
     await page.locator('#canvas g.node').first().click();
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
   });
 
   it('times a rendering inside the page, as the benchmark does', async () => {
     const text = generateModel(10);
-    const run = await measureRender(host, text, analyzeText(text), 2);
+    const run = await measureRender(host, text, analyze(text), 2);
     assert.equal(run.error, undefined);
     assert.equal(run.overview, false);
     assert.equal(run.nodes, 10);
@@ -171,7 +171,7 @@ flows:
     await page.evaluate(() => document.body.classList.add('vscode-dark'));
     await show(viewOf(example('webshop/webshop.tm.yaml')));
     await page.locator('#fit').click();
-    mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
-    await page.screenshot({ path: path.join(ROOT, 'test-results', 'webview-webshop.png') });
+    mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'webview-webshop.png') });
   });
 });

@@ -5,7 +5,8 @@
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import type { HostToWebview, ViewRange, ViewResult, WebviewState, WebviewToHost } from '../../server/src/protocol';
+import type { HostToWebview, ViewRange, ViewResult, WebviewState, WebviewToHost } from '../../server/src/shared/view';
+import { STRIDE_LETTERS } from '../../server/src/shared/vocabulary';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -190,14 +191,14 @@ function renderPanel(): void {
     panel.append(el('h3', 'STRIDE coverage'));
     const table = el('table', undefined, 'heat');
     const head = el('tr');
-    head.append(el('th', 'element'), ...['S', 'T', 'R', 'I', 'D', 'E'].map((s) => el('th', s)));
+    head.append(el('th', 'element'), ...STRIDE_LETTERS.map((s) => el('th', s)));
     table.append(head);
     for (const row of metrics.stride) {
       const tr = el('tr');
       const name = el('td');
       name.append(revealButton(row.element, row.range));
       tr.append(name);
-      for (const s of ['S', 'T', 'R', 'I', 'D', 'E']) {
+      for (const s of STRIDE_LETTERS) {
         const covered = row.cells[s];
         tr.append(el('td', covered === undefined ? '' : covered ? '✓' : '·', covered === undefined ? '' : covered ? 'yes' : 'no'));
       }

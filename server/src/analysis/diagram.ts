@@ -4,8 +4,10 @@
  * open finding or threat. Every model string is encoded so that no text can become Mermaid syntax (directives,
  * click handlers, links) or HTML. Large models get a boundary-level overview.
  */
-import type { Analysis } from '../model/analyze';
+import type { Analysis } from './analyze';
 import type { Element, Span } from '../model/types';
+import { DEFAULT_SETTINGS } from '../shared/settings';
+import { isOpenThreatStatus, severityWeight } from '../shared/vocabulary';
 
 export interface DiagramElement {
   readonly modelId: string;
@@ -27,12 +29,12 @@ export interface Diagram {
 }
 
 /**
- * Above this many components (or twice as many flows) the overview is shown. Mermaid's layout grows with the graph:
- * measured in headless Chromium on two slow cores, 30 components and 60 flows take about 0.5 s, 40 and 80 about
- * 0.9 s, 50 and 100 over a second (docs/performance.md). The panel re-renders on every edit, so the default keeps it
- * well under a second.
+ * Above this many components (or twice as many flows) the overview is shown (`threatcode.diagramDetailLimit`).
+ * Mermaid's layout grows with the graph: measured in headless Chromium on two slow cores, 30 components and 60 flows
+ * take about 0.5 s, 40 and 80 about 0.9 s, 50 and 100 over a second (docs/performance.md). The panel re-renders on
+ * every edit, so the default keeps it well under a second.
  */
-export const DEFAULT_DETAIL_LIMIT = 30;
+export const DEFAULT_DETAIL_LIMIT = DEFAULT_SETTINGS.diagramDetailLimit;
 
 export interface DiagramOptions {
   /** Above this many components the overview is shown; it also bounds the overview's own nodes. */
@@ -45,7 +47,6 @@ export interface DiagramOptions {
   readonly focusElement?: string;
 }
 
-const SEVERITY_RANK: Readonly<Record<string, number>> = { low: 1, medium: 2, high: 3, critical: 4 };
 const SEVERITY_CLASS = ['', 'sevLow', 'sevMedium', 'sevHigh', 'sevCritical'];
 
 /**
@@ -104,7 +105,7 @@ function overviewGrouping(components: readonly Element<'components'>[], boundari
 
 export function mermaidText(text: string): string {
   const out = text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ')
+    .replace(/[\p{Cc}\u2028\u2029\s]+/gu, ' ')
     .trim()
     .replace(/["#%<>&`\\]/g, (c) => LOOK_ALIKE[c]);
   return out || ' ';
@@ -120,9 +121,9 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
 
   // Worst open finding or open threat per element.
   const worst = new Map<string, number>();
-  const bump = (id: string, severity: unknown) => worst.set(id, Math.max(worst.get(id) ?? 0, SEVERITY_RANK[String(severity)] ?? 0));
+  const bump = (id: string, severity: unknown) => worst.set(id, Math.max(worst.get(id) ?? 0, severityWeight(severity)));
   for (const f of analysis.findings) if (f.status === 'open') bump(f.elementId, f.rule.severity);
-  for (const t of model.threats) if (t.data.status === 'open' || t.data.status === 'in-progress') for (const target of t.data.targets ?? []) bump(target, t.data.severity);
+  for (const t of model.threats) if (isOpenThreatStatus(t.data.status)) for (const target of t.data.targets ?? []) bump(target, t.data.severity);
 
   const boundaries = new Map(model.boundaries.map((b) => [b.id, b]));
   const children = new Map<string | undefined, string[]>();

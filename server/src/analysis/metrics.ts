@@ -2,20 +2,23 @@
  * Completeness of a threat model, measured: separate gauges, each with the items that are missing, and gates that
  * pass or fail. This measures how complete the *analysis* is, not how secure the system is.
  */
+import type { Element, Span, ThreatModel } from '../model/types';
+import { DEFAULT_SETTINGS } from '../shared/settings';
+import {
+  type GateName,
+  type Gates,
+  type GaugeId,
+  isDoneMitigationStatus,
+  isOpenThreatStatus,
+  isSeverity,
+  isTreatedThreatStatus,
+  type Severity,
+  strideLetter,
+  type StrideLetter,
+} from '../shared/vocabulary';
+import type { Analysis } from './analyze';
 import type { Finding } from './rules/engine';
-import type { Analysis } from '../model/analyze';
-import { STRIDE_LETTER } from '../model/types';
-import type { Element, Span, StrideLetter, ThreatModel } from '../model/types';
-
-export type GaugeId =
-  | 'fidelity'
-  | 'elementCoverage'
-  | 'strideCoverage'
-  | 'crossingCoverage'
-  | 'findingTriage'
-  | 'threatTreatment'
-  | 'mitigationProgress'
-  | 'acceptanceHygiene';
+import { isKnown } from '../shared/values';
 
 export interface MissingItem {
   /** The element the item is about (its id), or undefined for the model. */
@@ -36,35 +39,19 @@ export interface Gauge {
   readonly missing: readonly MissingItem[];
 }
 
-export type Stride = StrideLetter;
-
 export interface StrideRow {
   readonly element: string;
   readonly span: Span;
   /** Expected categories and whether each is covered by a recorded threat (any status, including not-applicable). */
-  readonly cells: Readonly<Partial<Record<Stride, boolean>>>;
+  readonly cells: Readonly<Partial<Record<StrideLetter, boolean>>>;
 }
 
 export interface GateResult {
-  readonly id: string;
+  readonly id: GateName;
   readonly title: string;
   readonly passed: boolean;
   readonly detail: string;
 }
-
-export interface Gates {
-  /** Open or in-progress threats of high or critical severity without any mitigation (default 0). */
-  readonly maxOpenHighWithoutMitigation?: number;
-  readonly minFidelity?: number;
-  readonly minElementCoverage?: number;
-  readonly minStrideCoverage?: number;
-  readonly minFindingTriage?: number;
-  /** Every accepted threat has an owner, a justification and an unexpired date (default true). */
-  readonly acceptancesValid?: boolean;
-  readonly maxDaysSinceReview?: number;
-}
-
-export const DEFAULT_GATES: Gates = { maxOpenHighWithoutMitigation: 0, acceptancesValid: true };
 
 export interface Metrics {
   /** 'all', or the release the metrics were scoped to. */
@@ -72,12 +59,12 @@ export interface Metrics {
   readonly gauges: readonly Gauge[];
   readonly stride: readonly StrideRow[];
   /** Open and in-progress threats by severity. */
-  readonly residualRisk: Readonly<Record<'critical' | 'high' | 'medium' | 'low' | 'unrated', number>>;
+  readonly residualRisk: Readonly<Record<Severity | 'unrated', number>>;
   readonly freshness: { readonly lastReview: string | undefined; readonly daysSinceReview: number | undefined };
   readonly gates: readonly GateResult[];
 }
 
-const EXPECTED_STRIDE: Readonly<Record<string, readonly Stride[]>> = {
+const EXPECTED_STRIDE: Readonly<Record<string, readonly StrideLetter[]>> = {
   external: ['S', 'R'],
   process: ['S', 'T', 'R', 'I', 'D', 'E'],
   datastore: ['T', 'R', 'I', 'D'],
@@ -95,19 +82,12 @@ const FIDELITY: Readonly<Record<string, readonly string[]>> = {
   boundary: ['trust'],
 };
 
-const TREATED = new Set(['mitigated', 'accepted', 'transferred', 'avoided', 'not-applicable', 'false-positive']);
-const OPEN = new Set(['open', 'in-progress']);
-const DONE_MITIGATION = new Set(['implemented', 'verified', 'wont-do']);
 
 export interface MetricsOptions {
   /** Scope to the elements of `system.release` ("this delivery"). */
   readonly delivery?: boolean;
   readonly today: string;
   readonly gates?: Gates;
-}
-
-function set(v: unknown): boolean {
-  return v !== undefined && v !== null && v !== '' && v !== 'unknown' && !(Array.isArray(v) && v.length === 0);
 }
 
 function gauge(id: GaugeId, title: string, explanation: string, done: number, total: number, missing: MissingItem[]): Gauge {
@@ -140,7 +120,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const fidelityOf = (e: Element, kind: string) => {
     for (const prop of FIDELITY[kind] ?? []) {
       fidelityTotal++;
-      if (!set((e.data as Record<string, unknown>)[prop])) fidelityMissing.push({ element: e.id, message: `${e.id}: '${prop}' is not set`, span: at(e) });
+      if (!isKnown((e.data as Record<string, unknown>)[prop])) fidelityMissing.push({ element: e.id, message: `${e.id}: '${prop}' is not set`, span: at(e) });
     }
   };
   for (const c of components) fidelityOf(c, String(c.data.type));
@@ -151,8 +131,8 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   }
 
   // 2. Element coverage
-  const uncovered = components.filter((c) => !threatsByTarget.has(c.id) && !set((c.data as { reviewed?: unknown }).reviewed));
-  const outOfScopeNoReason = model.components.filter((c) => c.data.inScope === false && !set(c.data.outOfScopeReason));
+  const uncovered = components.filter((c) => !threatsByTarget.has(c.id) && !isKnown((c.data as { reviewed?: unknown }).reviewed));
+  const outOfScopeNoReason = model.components.filter((c) => c.data.inScope === false && !isKnown(c.data.outOfScopeReason));
 
   // 3. STRIDE coverage
   const strideRows: StrideRow[] = [];
@@ -162,8 +142,8 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const strideRow = (e: Element, kind: string) => {
     const expected = EXPECTED_STRIDE[kind];
     if (!expected) return;
-    const present = new Set((threatsByTarget.get(e.id) ?? []).map((t) => STRIDE_LETTER[String(t.data.category)]));
-    const cells: Partial<Record<Stride, boolean>> = {};
+    const present = new Set((threatsByTarget.get(e.id) ?? []).map((t) => strideLetter(t.data.category)));
+    const cells: Partial<Record<StrideLetter, boolean>> = {};
     for (const s of expected) {
       cells[s] = present.has(s);
       strideExpected++;
@@ -180,7 +160,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const boundaryOf = new Map(model.components.map((c) => [c.id, c.data.boundary]));
   const crossing = flows.filter((f) => boundaryOf.get(String(f.data.from)) !== boundaryOf.get(String(f.data.to)));
   const crossingMissing = crossing.filter((f) => {
-    const present = new Set((threatsByTarget.get(f.id) ?? []).map((t) => STRIDE_LETTER[String(t.data.category)]));
+    const present = new Set((threatsByTarget.get(f.id) ?? []).map((t) => strideLetter(t.data.category)));
     return !(['T', 'I', 'D'] as const).every((s) => present.has(s));
   });
 
@@ -188,19 +168,19 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const open = findings.filter((f) => f.status === 'open');
 
   // 6. Threat treatment
-  const untreated = threats.filter((t) => !TREATED.has(String(t.data.status)));
+  const untreated = threats.filter((t) => !isTreatedThreatStatus(t.data.status));
 
   // 7. Mitigation progress
   const linked = new Set(threats.flatMap((t) => t.data.mitigations ?? []));
   const mitigations = scoped ? model.mitigations.filter((m) => linked.has(m.id)) : model.mitigations;
-  const notDone = mitigations.filter((m) => !DONE_MITIGATION.has(String(m.data.status)));
+  const notDone = mitigations.filter((m) => !isDoneMitigationStatus(m.data.status));
 
   // 8. Residual risk
   const residualRisk = { critical: 0, high: 0, medium: 0, low: 0, unrated: 0 };
   for (const t of threats) {
-    if (!OPEN.has(String(t.data.status))) continue;
+    if (!isOpenThreatStatus(t.data.status)) continue;
     const s = t.data.severity;
-    if (s === 'critical' || s === 'high' || s === 'medium' || s === 'low') residualRisk[s]++;
+    if (isSeverity(s)) residualRisk[s]++;
     else residualRisk.unrated++;
   }
 
@@ -208,7 +188,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const accepted = threats.filter((t) => t.data.status === 'accepted');
   const badAcceptances = accepted.filter((t) => {
     const a = t.data.acceptance;
-    return !a || !set(a.by) || !set(a.justification) || !set(a.expires) || String(a.expires) < options.today;
+    return !a || !isKnown(a.by) || !isKnown(a.justification) || !isKnown(a.expires) || String(a.expires) < options.today;
   });
 
   // 10. Freshness
@@ -277,7 +257,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     stride: strideRows,
     residualRisk,
     freshness: { lastReview, daysSinceReview },
-    gates: evaluateGates(threats, gauges, daysSinceReview, options.gates ?? DEFAULT_GATES),
+    gates: evaluateGates(threats, gauges, daysSinceReview, options.gates ?? DEFAULT_SETTINGS.gates),
   };
 }
 
@@ -286,10 +266,10 @@ function evaluateGates(threats: ThreatModel['threats'], gauges: readonly Gauge[]
   const g = (id: GaugeId) => gauges.find((x) => x.id === id)!;
   const pct = (r: number) => `${Math.round(r * 100)}%`;
   if (gates.maxOpenHighWithoutMitigation !== undefined) {
-    const n = threats.filter((t) => OPEN.has(String(t.data.status)) && (t.data.severity === 'high' || t.data.severity === 'critical') && !(t.data.mitigations ?? []).length).length;
+    const n = threats.filter((t) => isOpenThreatStatus(t.data.status) && (t.data.severity === 'high' || t.data.severity === 'critical') && !(t.data.mitigations ?? []).length).length;
     out.push({ id: 'maxOpenHighWithoutMitigation', title: 'Open high or critical threats without a mitigation', passed: n <= gates.maxOpenHighWithoutMitigation, detail: `${n} (allowed ${gates.maxOpenHighWithoutMitigation})` });
   }
-  const ratioGate = (id: string, title: string, gaugeId: GaugeId, min: number | undefined) => {
+  const ratioGate = (id: GateName, title: string, gaugeId: GaugeId, min: number | undefined) => {
     if (min === undefined) return;
     const r = g(gaugeId).ratio;
     out.push({ id, title, passed: r >= min, detail: `${pct(r)} (required ${pct(min)})` });

@@ -3,7 +3,7 @@
  * replace a value. Edits are computed on the text (never by re-serialising the document), keep the file's line
  * endings and indentation, and touch nothing outside the region they change.
  */
-import { isMap, isScalar, isSeq, Pair, stringify, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Pair, stringify, type YAMLMap } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { ParsedDocument } from '../model/parse';
 import { resolve } from '../model/parse';
@@ -123,7 +123,7 @@ function setIn(parsed: ParsedDocument, map: YAMLMap, path: readonly string[], va
   const eol = eolOf(text);
   const unit = indentUnitOf(parsed);
   const [key, ...rest] = path;
-  const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair | undefined;
+  const pair = map.items.find((p): p is Pair => isScalar(p.key) && p.key.value === key);
   if (pair && isScalar(pair.key)) {
     const current = resolve(parsed.doc!, pair.value);
     if (rest.length > 0 && isMap(current)) return setIn(parsed, current, rest, value);

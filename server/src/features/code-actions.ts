@@ -3,16 +3,20 @@
  * Findings: record the threat, mitigate with a catalog mitigation, set the covering control, mark not applicable.
  * Schema and reference errors: did-you-mean replacements, create the missing element, add a required property.
  */
-import type { FindingData } from '../analysis/rules/engine';
-import { appendAllToSection, appendToSection, mergeEdits, setProperty, TextEdit } from '../edits/text-edits';
-import type { Analysis } from '../model/analyze';
-import { CoreDiagnostic, DiagnosticCode } from '../model/diagnostics';
+import { appendAllToSection, appendToSection, mergeEdits, setProperty, type TextEdit } from '../edits/text-edits';
+import type { Analysis } from '../analysis/analyze';
+import { checkDataOf, type CoreDiagnostic, DiagnosticCode, type FindingDiagnostic, isFindingDiagnostic } from '../model/diagnostics';
 import { deref, schemaAt } from '../model/schema';
-import { Element, SECTION_NOUN, SectionName } from '../model/types';
+import { type Element, SECTION_NOUN, type SectionName } from '../model/types';
+import { plainText } from '../shared/values';
 
 export interface CodeAction {
+  /**
+   * Names the action for `codeAction/resolve`: the same id at a later version of the document is the same action,
+   * whatever its title says. Derived from what it fixes (the finding, the diagnostic's code and place) and how.
+   */
+  readonly id: string;
   readonly title: string;
-  readonly kind: 'quickfix' | 'source.fixAll';
   readonly edits: readonly TextEdit[];
   /** The diagnostics this action resolves. */
   readonly diagnostics: readonly CoreDiagnostic[];
@@ -27,17 +31,13 @@ export function codeActions(analysis: Analysis, diagnostics: readonly CoreDiagno
   const broken = (analysis.parsed.doc?.errors.length ?? 0) > 0;
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
-    if (isFinding(d)) {
+    if (isFindingDiagnostic(d)) {
       if (!broken) out.push(...findingActions(analysis, d));
     } else {
       out.push(...schemaActions(analysis, d).filter((a) => !broken || a.edits.every((e) => e.span.start < e.span.end)));
     }
   }
   return out;
-}
-
-function isFinding(d: CoreDiagnostic): d is CoreDiagnostic & { data: FindingData } {
-  return typeof (d.data as Partial<FindingData> | undefined)?.findingId === 'string';
 }
 
 /** An id not used yet in the model, derived from a readable base. */
@@ -52,7 +52,7 @@ function elementOf(analysis: Analysis, id: string): Element | undefined {
   return analysis.parsed.model?.byId.get(id);
 }
 
-function findingActions(analysis: Analysis, d: CoreDiagnostic & { data: FindingData }): CodeAction[] {
+function findingActions(analysis: Analysis, d: FindingDiagnostic): CodeAction[] {
   const parsed = analysis.parsed;
   const f = d.data;
   const actions: CodeAction[] = [];
@@ -65,8 +65,8 @@ function findingActions(analysis: Analysis, d: CoreDiagnostic & { data: FindingD
 
   if (canRecord) {
     actions.push({
+      id: `record:${f.findingId}`,
       title: `Record threat ${f.rule} on '${f.element}'`,
-      kind: 'quickfix',
       edits: [appendToSection(parsed, 'threats', { id: freshId(analysis, `T-${f.rule}-${f.element}`), ...threatBase, status: 'open' })],
       diagnostics: [d],
       isPreferred: f.mitigations.length === 0,
@@ -80,22 +80,22 @@ function findingActions(analysis: Analysis, d: CoreDiagnostic & { data: FindingD
       edits.push(
         appendToSection(parsed, 'threats', { id: freshId(analysis, `T-${f.rule}-${f.element}`, taken), ...threatBase, status: 'open', mitigations: [mitigationId] }),
       );
-      actions.push({ title: `Mitigate with: ${m.title}`, kind: 'quickfix', edits: mergeEdits(edits), diagnostics: [d], isPreferred: i === 0 });
+      actions.push({ id: `mitigate:${f.findingId}:${m.id}`, title: `Mitigate with: ${m.title}`, edits: mergeEdits(edits), diagnostics: [d], isPreferred: i === 0 });
     });
   }
   if (element) {
     for (const c of f.controls) {
       actions.push({
+        id: `control:${f.findingId}:${c.property}`,
         title: `Set ${c.property}: ${String(c.value)} on '${f.element}'`,
-        kind: 'quickfix',
         edits: [setProperty(parsed, element, c.property.split('.'), c.value)],
         diagnostics: [d],
       });
     }
     if (!canRecord) {
       actions.push({
+        id: `disable:${f.findingId}`,
         title: `Disable ${f.rule} for '${f.element}'…`,
-        kind: 'quickfix',
         edits: [setProperty(parsed, element, ['disabledRules'], [{ rule: f.rule, reason: NOT_APPLICABLE_PLACEHOLDER }])],
         diagnostics: [d],
       });
@@ -103,8 +103,8 @@ function findingActions(analysis: Analysis, d: CoreDiagnostic & { data: FindingD
   }
   if (element && canRecord) {
     actions.push({
+      id: `not-applicable:${f.findingId}`,
       title: `Mark ${f.rule} not applicable to '${f.element}'…`,
-      kind: 'quickfix',
       edits: [
         appendToSection(parsed, 'threats', {
           id: freshId(analysis, `T-${f.rule}-${f.element}`),
@@ -118,12 +118,12 @@ function findingActions(analysis: Analysis, d: CoreDiagnostic & { data: FindingD
   }
 
   // Record every open finding of this rule at once.
-  const same = analysis.diagnostics.filter((x) => isFinding(x) && x.data.rule === f.rule && elementOf(analysis, x.data.element));
+  const same = analysis.diagnostics.filter((x): x is FindingDiagnostic => isFindingDiagnostic(x) && x.data.rule === f.rule && elementOf(analysis, x.data.element) !== undefined);
   if (canRecord && same.length > 1) {
     const record = (): TextEdit[] => {
       const taken = new Set<string>();
       const items = same.map((x) => {
-        const data = (x as CoreDiagnostic & { data: FindingData }).data;
+        const data = x.data;
         const id = freshId(analysis, `T-${data.rule}-${data.element}`, taken);
         taken.add(id);
         return { id, title: data.title, category: data.stride[0] ?? 'tampering', targets: [data.element], rule: data.rule, severity: data.severity, status: 'open' };
@@ -132,8 +132,8 @@ function findingActions(analysis: Analysis, d: CoreDiagnostic & { data: FindingD
     };
     let edits: TextEdit[] | undefined;
     actions.push({
+      id: `record-all:${f.rule}`,
       title: `Record threats for all ${same.length} ${f.rule} findings`,
-      kind: 'quickfix',
       // Written when asked: for a rule with 1,600 findings that is a few hundred milliseconds, and the editor asks for
       // the edit of the one action the user picks (codeAction/resolve).
       get edits() {
@@ -145,10 +145,16 @@ function findingActions(analysis: Analysis, d: CoreDiagnostic & { data: FindingD
   return actions;
 }
 
+/** Where a diagnostic is, for action ids: its code and offset. */
+function at(d: CoreDiagnostic): string {
+  return `${d.code}@${d.span.start}`;
+}
+
 function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
   const actions: CodeAction[] = [];
   const parsed = analysis.parsed;
-  const suggestions = (d.data?.suggestions ?? []) as readonly string[];
+  const data = checkDataOf(d);
+  const suggestions = data.suggestions ?? [];
   switch (d.code) {
     case DiagnosticCode.UnknownKey:
     case DiagnosticCode.BadEnum:
@@ -161,33 +167,33 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
         // Keep the user's quoting style when the value was quoted.
         const quote = /^["']/.test(current) ? current[0] : '';
         const edit = d.code === DiagnosticCode.KindTypeMismatch ? undefined : { span: d.span, newText: `${quote}${s}${quote}` };
-        if (edit) actions.push({ title: `Change to '${s}'`, kind: 'quickfix', edits: [edit], diagnostics: [d], isPreferred: i === 0 && suggestions.length === 1 });
+        if (edit) actions.push({ id: `replace:${at(d)}:${s}`, title: `Change to '${s}'`, edits: [edit], diagnostics: [d], isPreferred: i === 0 && suggestions.length === 1 });
       });
       break;
   }
-  if (d.code === DiagnosticCode.DanglingReference && typeof d.data?.id === 'string' && Array.isArray(d.data.expected)) {
-    const id = d.data.id;
-    const expected = d.data.expected as SectionName[];
+  if (d.code === DiagnosticCode.DanglingReference && data.id !== undefined && data.expected !== undefined) {
+    const id = data.id;
+    const expected = data.expected as readonly SectionName[];
     const section = expected[0];
     // Without a close match, let the user pick any existing id of the right kind (a few, in model order).
     if (suggestions.length === 0 && parsed.model) {
       const candidates = expected.flatMap((s) => (parsed.model![s] as readonly Element[]).map((e) => e.id)).slice(0, 8);
-      for (const c of candidates) actions.push({ title: `Use ${SECTION_NOUN[parsed.model.byId.get(c)!.section]} '${c}'`, kind: 'quickfix', edits: [{ span: d.span, newText: c }], diagnostics: [d] });
+      for (const c of candidates) actions.push({ id: `use:${at(d)}:${c}`, title: `Use ${SECTION_NOUN[parsed.model.byId.get(c)!.section]} '${c}'`, edits: [{ span: d.span, newText: c }], diagnostics: [d] });
     }
     const item = newElement(section, id);
     if (item && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(id)) {
-      actions.push({ title: `Create ${SECTION_NOUN[section]} '${id}'`, kind: 'quickfix', edits: [appendToSection(parsed, section, item)], diagnostics: [d] });
+      actions.push({ id: `create:${section}:${id}`, title: `Create ${SECTION_NOUN[section]} '${id}'`, edits: [appendToSection(parsed, section, item)], diagnostics: [d] });
     }
   }
-  if (d.code === DiagnosticCode.MissingRequired && typeof d.data?.property === 'string') {
+  if (d.code === DiagnosticCode.MissingRequired && data.property !== undefined) {
     const element = analysis.parsed.model && elementContaining(analysis, d.span.start);
     if (element) {
-      const property = d.data.property;
+      const property = data.property;
       const schema = deref(schemaAt([element.section, 0, property]));
       // Only where a valid value can be filled in: the first allowed value, or the id as a name or title.
       const value = schema?.enum ? schema.enum[0] : ['name', 'title', 'text'].includes(property) ? element.id : undefined;
       if (value !== undefined) {
-        actions.push({ title: `Add '${property}: ${String(value)}'`, kind: 'quickfix', edits: [setProperty(parsed, element, [property], value)], diagnostics: [d] });
+        actions.push({ id: `add:${element.id}:${property}`, title: `Add '${property}: ${plainText(value)}'`, edits: [setProperty(parsed, element, [property], value)], diagnostics: [d] });
       }
     }
   }
@@ -223,13 +229,13 @@ export function fixAll(analysis: Analysis): CodeAction | undefined {
   const fixable = analysis.diagnostics.filter(
     (d) =>
       [DiagnosticCode.UnknownKey, DiagnosticCode.BadEnum, DiagnosticCode.DanglingReference, DiagnosticCode.UnknownRule].includes(d.code as never) &&
-      ((d.data?.suggestions ?? []) as string[]).length === 1,
+      checkDataOf(d).suggestions?.length === 1,
   );
   if (fixable.length === 0) return undefined;
   return {
+    id: 'fix-all-typos',
     title: `Fix ${fixable.length} typo${fixable.length === 1 ? '' : 's'} (did-you-mean)`,
-    kind: 'source.fixAll',
-    edits: fixable.map((d) => ({ span: d.span, newText: ((d.data?.suggestions ?? []) as string[])[0] })),
+    edits: fixable.map((d) => ({ span: d.span, newText: checkDataOf(d).suggestions![0] })),
     diagnostics: fixable,
   };
 }

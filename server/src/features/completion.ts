@@ -3,13 +3,13 @@
  * for new components, flows and threats. The document being typed is usually incomplete, so the cursor's place in
  * the YAML structure is found by parsing a copy with a placeholder at the cursor.
  */
-import { isMap, isScalar, isSeq, parseDocument, Pair } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { RuleSet } from '../analysis/rules/types';
-import type { Analysis } from '../model/analyze';
+import type { Analysis } from '../analysis/analyze';
 import { entryLinesAround, isIsolated, itemLinesAround } from '../model/incremental';
 import { referenceFieldsOf } from '../model/parse';
 import { deref, schemaAt } from '../model/schema';
-import { Element, SECTION_NOUN, SectionName, SECTIONS, Span } from '../model/types';
+import { type Element, SECTION_NOUN, type SectionName, SECTIONS, type Span } from '../model/types';
 
 export interface Completion {
   readonly label: string;
@@ -130,7 +130,7 @@ function searchPlaceholder(root: unknown): Found | undefined {
   while (stack.length) {
     const { node, path } = stack.pop()!;
     if (isMap(node)) {
-      for (const p of node.items as Pair[]) {
+      for (const p of node.items) {
         const key = isScalar(p.key) ? String(p.key.value) : undefined;
         if (key === PLACEHOLDER) {
           const siblings = node.items.map((x) => (isScalar(x.key) ? String(x.key.value) : '')).filter((k) => k !== PLACEHOLDER);

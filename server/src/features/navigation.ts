@@ -1,9 +1,10 @@
 /**
  * Ids as symbols: go to definition, find references, rename, outline, and the per-component summary lens.
  */
-import type { Analysis } from '../model/analyze';
+import type { Analysis } from '../analysis/analyze';
 import type { TextEdit } from '../edits/text-edits';
-import { Element, elementsOf, SECTION_NOUN, SectionName, SECTIONS, Span } from '../model/types';
+import { type Element, elementsOf, SECTION_NOUN, type SectionName, SECTIONS, type Span } from '../model/types';
+import { isOpenThreatStatus } from '../shared/vocabulary';
 
 export interface IdAt {
   readonly id: string;
@@ -108,7 +109,7 @@ export function outline(analysis: Analysis, maxElements = Number.POSITIVE_INFINI
       selection: { start, end: pair.key.range![1] },
       children: listed.map((e) => ({
         name: e.id,
-        detail: describeElement(e),
+        detail: outlineDetail(e),
         kind: section,
         span: e.span,
         selection: e.idSpan ?? e.span,
@@ -119,7 +120,7 @@ export function outline(analysis: Analysis, maxElements = Number.POSITIVE_INFINI
   return out;
 }
 
-function describeElement(e: Element): string {
+function outlineDetail(e: Element): string {
   const d = e.data as Record<string, unknown>;
   const parts = [d.name ?? d.title ?? d.text, d.type, d.kind, d.status].filter((x) => typeof x === 'string');
   return parts.join(' · ');
@@ -131,8 +132,6 @@ export interface Lens {
   readonly elementId: string;
 }
 
-const OPEN_STATUSES = new Set(['open', 'in-progress']);
-
 /** Over each component: how many threats target it, how many of those are open, and its open findings. */
 export function codeLenses(analysis: Analysis): Lens[] {
   const model = analysis.parsed.model;
@@ -142,7 +141,7 @@ export function codeLenses(analysis: Analysis): Lens[] {
     for (const target of Array.isArray(t.data.targets) ? t.data.targets : []) {
       const entry = threats.get(target) ?? { total: 0, open: 0 };
       entry.total++;
-      if (OPEN_STATUSES.has(String(t.data.status))) entry.open++;
+      if (isOpenThreatStatus(t.data.status)) entry.open++;
       threats.set(target, entry);
     }
   }

@@ -1,9 +1,9 @@
 /** The edge between the offset-based core and LSP's line/UTF-16-character positions. */
-import { Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, Range } from 'vscode-languageserver';
+import { type Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, type Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CoreDiagnostic, DiagnosticSeverity as CoreSeverity } from '../model/diagnostics';
+import { type CoreDiagnostic, type DiagnosticSeverity as CoreSeverity, isFindingDiagnostic } from '../model/diagnostics';
 import type { Span } from '../model/types';
-import { DIAGNOSTIC_SOURCE } from '../protocol';
+import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
 
 const SEVERITY: Record<CoreSeverity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -29,17 +29,17 @@ export function toLspDiagnostic(document: TextDocument, d: CoreDiagnostic): Diag
       DiagnosticRelatedInformation.create(Location.create(document.uri, toRange(document, r.span)), r.message),
     );
   }
-  if (d.data) diagnostic.data = wireData(d.data);
+  if (d.data) diagnostic.data = wireData(d);
   return diagnostic;
 }
 
 /**
- * What a finding's diagnostic carries to the client: its identity only. The quick fixes are computed from the
- * server's own analysis (matched by code and range), so the mitigations and controls stay here; sending them made
+ * What a diagnostic carries to the client. A finding carries its identity only: the quick fixes are computed from
+ * the server's own analysis (matched by code and range), so the mitigations and controls stay here; sending them made
  * each publish of a large model megabytes long.
  */
-function wireData(data: NonNullable<CoreDiagnostic['data']>): unknown {
-  const finding = data as { findingId?: unknown; rule?: unknown; element?: unknown };
-  if (typeof finding.findingId !== 'string') return data;
-  return { findingId: finding.findingId, rule: finding.rule, element: finding.element };
+function wireData(d: CoreDiagnostic): unknown {
+  if (!isFindingDiagnostic(d)) return d.data;
+  const { findingId, rule, element } = d.data;
+  return { findingId, rule, element };
 }

@@ -3,10 +3,14 @@
  * `threatcode.rulePacks`) only in trusted workspaces. Problems in packs become diagnostics on the pack files.
  */
 import { fileURLToPath } from 'node:url';
-import { discoverUserPacks } from '../analysis/rules/discover';
-import { builtinPackSources, loadRuleSet, PackSource } from '../analysis/rules/ruleset';
+import type { Connection } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { loadRuleSet, type PackSource } from '../analysis/rules/ruleset';
 import type { RuleSet } from '../analysis/rules/types';
+import { builtinPackSources } from '../files/package-files';
+import { discoverUserPacks } from '../files/rule-pack-files';
 import type { CoreDiagnostic } from '../model/diagnostics';
+import { toLspDiagnostic } from './convert';
 
 export interface RulePackState {
   readonly ruleSet: RuleSet;
@@ -31,4 +35,17 @@ export function loadWorkspaceRules(folderUris: readonly string[], extraPaths: re
   const packDiagnostics = new Map<string, { text: string; diagnostics: readonly CoreDiagnostic[] }>();
   for (const source of sources) packDiagnostics.set(source.uri, { text: source.text, diagnostics: diagnostics.get(source.uri) ?? [] });
   return { ruleSet, packDiagnostics, refused };
+}
+
+/** Publishes the problems found in the packs now loaded, and clears them on packs no longer loaded. */
+export function publishPackDiagnostics(connection: Connection, previous: RulePackState | undefined, next: RulePackState): void {
+  for (const reason of next.refused) connection.console.warn(reason);
+  for (const [uri, { text, diagnostics }] of next.packDiagnostics) {
+    const document = TextDocument.create(uri, 'yaml', 0, text);
+    void connection.sendDiagnostics({ uri, diagnostics: diagnostics.map((d) => toLspDiagnostic(document, d)) });
+  }
+  // Packs that are gone: deleted, or no longer loaded after a trust or setting change.
+  for (const uri of previous?.packDiagnostics.keys() ?? []) {
+    if (!next.packDiagnostics.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
 }

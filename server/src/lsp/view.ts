@@ -1,15 +1,20 @@
 /** The `threatcode/view` request: diagram and completeness metrics for the webview, with LSP ranges. */
+import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildDiagram } from '../analysis/diagram';
-import { computeMetrics, Gates, Metrics } from '../analysis/metrics';
-import { Analysis, localDate } from '../model/analyze';
+import { type Analysis, localDate } from '../analysis/analyze';
+import { computeMetrics, type Metrics } from '../analysis/metrics';
+import { FATAL_CODES } from '../model/diagnostics';
 import type { Span } from '../model/types';
-import { VIEW_LIST_LIMIT, ViewParams, ViewResult } from '../protocol';
+import { ViewRequest } from '../shared/protocol';
+import type { ThreatcodeSettings } from '../shared/settings';
+import { VIEW_LIST_LIMIT, type ViewParams, type ViewResult } from '../shared/view';
+import type { Gates } from '../shared/vocabulary';
 import { toRange } from './convert';
 
 export function computeView(document: TextDocument, analysis: Analysis, params: ViewParams, gates?: Gates, detailLimit?: number): ViewResult {
   const range = (span: Span) => toRange(document, span);
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && ['yaml-syntax', 'root-not-mapping', 'binary-content', 'file-too-large', 'nesting-too-deep', 'alias-limit', 'multiple-documents'].includes(d.code));
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && FATAL_CODES.has(d.code));
   const model = analysis.parsed.model;
   if (!model || errors.length) {
     return { uri: document.uri, version: document.version, errors: errors.length ? errors.map((e) => `Line ${range(e.span).start.line + 1}: ${e.message}`) : ['The file is not a threat model yet.'] };
@@ -34,7 +39,7 @@ export function computeView(document: TextDocument, analysis: Analysis, params: 
         missing: g.missing.slice(0, VIEW_LIST_LIMIT).map((m) => ({ message: m.message, range: range(m.span) })),
         missingTotal: g.missing.length,
       })),
-      stride: metrics.stride.slice(0, VIEW_LIST_LIMIT).map((r) => ({ element: r.element, range: range(r.span), cells: r.cells as Record<string, boolean> })),
+      stride: metrics.stride.slice(0, VIEW_LIST_LIMIT).map((r) => ({ element: r.element, range: range(r.span), cells: r.cells })),
       strideTotal: metrics.stride.length,
       residualRisk: metrics.residualRisk,
       lastReview: metrics.freshness.lastReview,
@@ -54,8 +59,21 @@ function metricsOf(analysis: Analysis, delivery: boolean, gates: Gates | undefin
   const today = localDate(new Date());
   const key = JSON.stringify([delivery, today, gates ?? null]);
   let cached = metricsCache.get(analysis);
-  if (!cached) metricsCache.set(analysis, (cached = new Map()));
+  if (!cached) metricsCache.set(analysis, (cached = new Map<string, Metrics>()));
   let metrics = cached.get(key);
   if (!metrics) cached.set(key, (metrics = computeMetrics(analysis, { today, delivery, gates })!));
   return metrics;
+}
+
+export function registerViewRequest(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  analysisOf: (document: TextDocument) => Analysis,
+  settings: () => Pick<ThreatcodeSettings, 'gates' | 'diagramDetailLimit'>,
+): void {
+  connection.onRequest(ViewRequest, (params) => {
+    const document = documents.get(params.uri);
+    const { gates, diagramDetailLimit } = settings();
+    return document ? computeView(document, analysisOf(document), params, gates, diagramDetailLimit) : null;
+  });
 }

@@ -2,12 +2,12 @@
  * Model checks beyond the schema's reach: identity (duplicate ids), references between elements, boundary nesting,
  * flows, and risk-acceptance hygiene.
  */
-import { isScalar, Pair } from 'yaml';
+import { isScalar, type Pair } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
-import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { spanOf } from './parse';
 import { didYouMean, suggest } from './suggest';
-import { Boundary, Element, elementsOf, SECTION_NOUN, SectionName, Span, ThreatModel } from './types';
+import { type Boundary, type Element, elementsOf, SECTION_NOUN, type SectionName, type Span, type ThreatModel } from './types';
 
 export interface CheckOptions {
   /** Today's date as YYYY-MM-DD; acceptances that expire before it are reported. */

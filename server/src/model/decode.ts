@@ -2,7 +2,7 @@
  * Bytes from disk -> model text. Editors decode for the server; the CLI and benchmarks read files themselves and
  * must refuse what an editor would show as garbage.
  */
-import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 
 export type Decoded = { readonly text: string; readonly diagnostic?: undefined } | { readonly text?: undefined; readonly diagnostic: CoreDiagnostic };
 

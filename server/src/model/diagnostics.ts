@@ -2,9 +2,10 @@
  * Diagnostics as the core produces them: offset-based, editor-agnostic. The LSP server and the CLI convert them.
  * Every diagnostic carries a stable `code`: users filter on it, quick fixes dispatch on it, docs list it.
  */
+import type { DiagnosticSeverity, Severity } from '../shared/vocabulary';
 import type { Span } from './types';
 
-export type DiagnosticSeverity = 'error' | 'warning' | 'info' | 'hint';
+export type { DiagnosticSeverity } from '../shared/vocabulary';
 
 /** The stable codes of the core checks. Rule findings use their rule id as code. */
 export const DiagnosticCode = {
@@ -44,6 +45,17 @@ export const DiagnosticCode = {
 
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 
+/** Problems that leave no usable model: views show them instead of a diagram. */
+export const FATAL_CODES: ReadonlySet<string> = new Set<DiagnosticCode>([
+  DiagnosticCode.YamlSyntax,
+  DiagnosticCode.RootNotMapping,
+  DiagnosticCode.BinaryContent,
+  DiagnosticCode.FileTooLarge,
+  DiagnosticCode.TooDeep,
+  DiagnosticCode.AliasLimit,
+  DiagnosticCode.MultipleDocuments,
+]);
+
 export interface RelatedLocation {
   readonly span: Span;
   readonly message: string;
@@ -55,18 +67,50 @@ export interface CoreDiagnostic {
   readonly message: string;
   readonly span: Span;
   readonly related?: readonly RelatedLocation[];
-  /** Machine-readable facts for quick fixes (e.g. the suggested key or value). */
-  readonly data?: DiagnosticData;
+  /** Machine-readable facts for quick fixes: a check's suggestions, or the finding a rule reported. */
+  readonly data?: CheckData | FindingData;
 }
 
-export interface DiagnosticData {
+/** What a core check's diagnostic carries for its quick fixes. */
+export interface CheckData {
   /** Replacement suggestions for the text at `span`, best first. */
   readonly suggestions?: readonly string[];
-  /** For a dangling reference: the sections the missing id should be created in. */
+  /** For a dangling reference: the id that is missing and the sections it should be created in. */
+  readonly id?: string;
   readonly expected?: readonly string[];
   /** For missing-required: the property to add. */
   readonly property?: string;
-  readonly [key: string]: unknown;
+  /** For a bad enum value: the values allowed. */
+  readonly allowed?: readonly unknown[];
+  /** For an expired acceptance: when it expired. */
+  readonly expires?: string;
+}
+
+/** What a rule finding's diagnostic carries: which finding it is, and what its quick fixes need. */
+export interface FindingData {
+  /** RULE@element, stable across edits. */
+  readonly findingId: string;
+  readonly rule: string;
+  /** The element's id ('model' for model-wide findings). */
+  readonly element: string;
+  readonly title: string;
+  /** STRIDE categories of the rule, in the rule's order. */
+  readonly stride: readonly string[];
+  readonly severity: Severity;
+  readonly mitigations: readonly { readonly id: string; readonly title: string; readonly description: string }[];
+  /** Properties whose setting covers the rule, e.g. { property: 'controls.csrfProtection', value: true }. */
+  readonly controls: readonly { readonly property: string; readonly value: unknown }[];
+}
+
+export type FindingDiagnostic = CoreDiagnostic & { readonly data: FindingData };
+
+export function isFindingDiagnostic(d: CoreDiagnostic): d is FindingDiagnostic {
+  return d.data !== undefined && 'findingId' in d.data;
+}
+
+/** The check data of a diagnostic that is not a finding (empty for findings and diagnostics without data). */
+export function checkDataOf(d: CoreDiagnostic): CheckData {
+  return d.data && !('findingId' in d.data) ? d.data : {};
 }
 
 /** The same diagnostic `delta` code units further on (its related locations too): text before it grew or shrank. */

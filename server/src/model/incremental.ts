@@ -18,9 +18,9 @@
  * The update consumes the previous document: its nodes after the edit are moved in place (cheaper than a copy), so
  * the previous ParsedDocument must not be used afterwards.
  */
-import { Document, isMap, isScalar, isSeq, Parser, YAMLSeq } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, Parser, type YAMLSeq } from 'yaml';
 import type { Node as YamlNode, YAMLError, YAMLWarning } from 'yaml';
-import { CoreDiagnostic, shiftDiagnostic } from './diagnostics';
+import { type CoreDiagnostic, shiftDiagnostic } from './diagnostics';
 import {
   collectReferences,
   composeTokens,
@@ -29,12 +29,12 @@ import {
   indexById,
   makeElement,
   MAX_DEPTH,
-  ParsedDocument,
+  type ParsedDocument,
   refuseText,
   rootFacts,
   yamlProblems,
 } from './parse';
-import { Element, Reference, SECTIONS, SectionName, Span, ThreatModel } from './types';
+import { type Element, type Reference, SECTIONS, type SectionName, type Span, type ThreatModel } from './types';
 
 /** The one region where two texts differ: old[start, oldEnd) became new[start, newEnd). */
 export interface TextChange {

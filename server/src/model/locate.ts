@@ -1,10 +1,10 @@
 /**
  * What is at an offset: the YAML path, whether the cursor is on a key or a value, and the model element around it.
  */
-import { isMap, isScalar, isSeq, Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Pair } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { resolve } from './parse';
-import { Element, SectionName, SECTIONS, Span, ThreatModel } from './types';
+import { type Element, type SectionName, SECTIONS, type Span, type ThreatModel } from './types';
 
 export interface Located {
   /** Path of the key or value under the cursor, e.g. ['threats', 2, 'status']. */
@@ -32,7 +32,7 @@ export function locateOffset(doc: Document.Parsed, model: ThreatModel | undefine
       const pair = node.items.find((p: Pair) => contains(p.key as YamlNode, offset) || contains(p.value as YamlNode, offset));
       if (!pair || !isScalar(pair.key)) break;
       path.push(String(pair.key.value));
-      if (contains(pair.key as YamlNode, offset)) {
+      if (contains(pair.key, offset)) {
         onKey = true;
         scalar = { value: pair.key.value, span: { start: pair.key.range![0], end: pair.key.range![1] } };
         break;

@@ -2,33 +2,35 @@
  * Text -> YAML document -> typed ThreatModel, with source spans. Hostile input is turned into diagnostics here:
  * nothing in this module throws on any input.
  */
-import { Alias, Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, Parser, YAMLMap } from 'yaml';
+import { type Alias, Composer, type Document, isAlias, isMap, isPair, isScalar, isSeq, Parser, type YAMLMap } from 'yaml';
 import type { CST, Node as YamlNode, Pair, YAMLError } from 'yaml';
-import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { DEFAULT_SETTINGS } from '../shared/settings';
+import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { flatCopy } from './strings';
 import {
-  Element,
-  Reference,
+  type Element,
+  type Reference,
   SECTIONS,
-  SectionData,
-  SectionName,
-  Span,
-  SystemData,
-  ThreatModel,
+  type SectionData,
+  type SectionName,
+  type Span,
+  type SystemData,
+  type ThreatModel,
 } from './types';
+import { isPlainObject } from '../shared/values';
 
 export interface ParseOptions {
   /** Documents longer than this (in UTF-16 code units) are not analysed. */
   readonly maxLength?: number;
 }
 
-/** Large enough for a 5,000-component model (about 5 MB); beyond that one full parse takes several seconds. */
-export const DEFAULT_MAX_LENGTH = 8 * 1024 * 1024;
-
 /** The `maxLength` for a size limit given in MB (threatcode.maxFileSizeMB, the CLI's --max-file-size). */
 export function maxLengthForMB(mb: number): number {
   return Math.floor(mb * 1024 * 1024);
 }
+
+/** The default `threatcode.maxFileSizeMB`: large enough for a 5,000-component model (about 5 MB). */
+export const DEFAULT_MAX_LENGTH = maxLengthForMB(DEFAULT_SETTINGS.maxFileSizeMB);
 
 /** Nesting deeper than this is refused; real threat models need fewer than ten levels. */
 export const MAX_DEPTH = 128;
@@ -137,7 +139,7 @@ export function parseThreatModel(text: string, options: ParseOptions = {}): Pars
       code: DiagnosticCode.RootNotMapping,
       severity: 'error',
       message: `A threat model must be a mapping of sections (threatcode, system, components, ...), not ${describeNode(doc.contents)}.`,
-      span: spanOf(doc.contents as YamlNode),
+      span: spanOf(doc.contents),
     });
     return { text, doc, model: undefined, value, diagnostics };
   }
@@ -237,7 +239,8 @@ function looksBinary(text: string): boolean {
 }
 
 function firstControlCharacter(text: string): number {
-  const i = text.search(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\ufffd]/);
+  // Control characters other than NUL (refused earlier), tab, LF and CR; and the replacement character.
+  const i = text.search(/(?![\t\n\r])[\p{Cc}\ufffd]/u);
   return i < 0 ? 0 : i;
 }
 
@@ -381,7 +384,7 @@ function buildModel(doc: Document.Parsed, root: YAMLMap, value: Record<string, u
 export function makeElement(doc: Document.Parsed, section: SectionName, index: number, itemNode: unknown, data: unknown): Element | undefined {
   const node = resolve(doc, itemNode);
   if (!isMap(node) || !isPlainObject(data) || typeof data.id !== 'string') return undefined;
-  return new ModelElement(section, index, data.id, data as unknown as SectionData[SectionName], node, node.get('id', true) as YamlNode | undefined);
+  return new ModelElement(section, index, data.id, data as unknown as SectionData[SectionName], node, node.get('id', true));
 }
 
 /** A class, not object literals with getters: every element then shares one hidden class and property reads stay fast. */
@@ -488,6 +491,3 @@ export function resolve(doc: Document.Parsed, node: unknown): unknown {
   return node;
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

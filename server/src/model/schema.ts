@@ -3,14 +3,15 @@
  * the resolved document; each Ajv error is mapped back to the exact YAML node and rewritten as a message a
  * threat modeller understands, with "did you mean" suggestions.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { Document, isMap, isScalar, isSeq, Pair } from 'yaml';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { type Document, isMap, isScalar, isSeq, type Pair } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import schemaJson from '../../../schemas/threatmodel.schema.json';
-import { CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { describeNode, resolve, spanOf } from './parse';
 import { didYouMean, suggest } from './suggest';
-import { SECTION_NOUN, SectionName, Span } from './types';
+import { SECTION_NOUN, type SectionName, type Span } from './types';
+import { isPlainObject } from '../shared/values';
 
 export const threatModelSchema = schemaJson as JsonSchema;
 
@@ -107,7 +108,7 @@ export function parsePointer(pointer: string): Segment[] {
     .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
-interface Located {
+interface NodeAtPath {
   /** The deepest node found on the path (the target itself when the path exists in the AST). */
   node: unknown;
   /** The pair holding `node` as its value, when `node` is a mapping value. */
@@ -116,7 +117,7 @@ interface Located {
   exact: boolean;
 }
 
-export function locate(doc: Document.Parsed, path: readonly Segment[]): Located {
+export function nodeAtPath(doc: Document.Parsed, path: readonly Segment[]): NodeAtPath {
   let node: unknown = doc.contents;
   let pair: Pair | undefined;
   for (const seg of path) {
@@ -124,7 +125,7 @@ export function locate(doc: Document.Parsed, path: readonly Segment[]): Located 
     let next: unknown;
     let nextPair: Pair | undefined;
     if (isMap(node) && typeof seg === 'string') {
-      nextPair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg) as Pair | undefined;
+      nextPair = node.items.find((p): p is Pair => isScalar(p.key) && String(p.key.value) === seg);
       next = nextPair?.value;
     } else if (isSeq(node) && typeof seg === 'number') {
       next = node.items[seg];
@@ -143,7 +144,7 @@ function threatModelOwnerName(doc: Document.Parsed, path: readonly Segment[]): s
   if (section === 'system') return 'system';
   if (typeof section === 'string' && section in SECTION_NOUN && typeof index === 'number') {
     const noun = SECTION_NOUN[section as SectionName];
-    const item = locate(doc, [section, index]).node;
+    const item = nodeAtPath(doc, [section, index]).node;
     const id = isMap(item) ? item.get('id') : undefined;
     return typeof id === 'string' ? `${noun} '${id}'` : noun;
   }
@@ -190,7 +191,7 @@ function formatValue(v: unknown): string {
 
 function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: OwnerNamer): CoreDiagnostic {
   const path = parsePointer(error.instancePath);
-  const located = locate(doc, path);
+  const located = nodeAtPath(doc, path);
   const valueSpan = spanOf(located.node as YamlNode);
   const prop = propertyName(path);
 
@@ -199,11 +200,13 @@ function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: Owner
       const extra = String((error.params as { additionalProperty: string }).additionalProperty);
       const map = located.node;
       const pair = isMap(map)
-        ? (map.items.find((p) => isScalar(p.key) && String(p.key.value) === extra) as Pair | undefined)
+        ? map.items.find((p): p is Pair => isScalar(p.key) && String(p.key.value) === extra)
         : undefined;
       // Suggest only keys the mapping does not have yet: renaming to an existing key would duplicate it.
-      const present = error.data && typeof error.data === 'object' ? Object.keys(error.data as object) : [];
-      const allowed = Object.keys((error.parentSchema as JsonSchema | undefined)?.properties ?? {}).filter((k) => !present.includes(k));
+      const present = isPlainObject(error.data) ? Object.keys(error.data) : [];
+      const parent: unknown = error.parentSchema;
+      const properties = isPlainObject(parent) && isPlainObject(parent.properties) ? Object.keys(parent.properties) : [];
+      const allowed = properties.filter((k) => !present.includes(k));
       const suggestions = suggest(extra, allowed);
       return {
         code: DiagnosticCode.UnknownKey,

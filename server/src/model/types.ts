@@ -4,6 +4,7 @@
  * positions happens only at the edges (LSP server, CLI).
  */
 import type { YAMLMap } from 'yaml';
+import type { Classification, ComponentType, MitigationStatus, Severity, ThreatStatus, TrustLevel } from '../shared/vocabulary';
 
 /** A half-open range of UTF-16 offsets into the document text. */
 export interface Span {
@@ -11,17 +12,9 @@ export interface Span {
   readonly end: number;
 }
 
-export type SectionName = 'boundaries' | 'components' | 'data' | 'flows' | 'threats' | 'mitigations' | 'assumptions';
-
-export const SECTIONS: readonly SectionName[] = [
-  'boundaries',
-  'components',
-  'data',
-  'flows',
-  'threats',
-  'mitigations',
-  'assumptions',
-];
+/** The top-level lists of a model, in the order the format documents them. */
+export const SECTIONS = ['boundaries', 'components', 'data', 'flows', 'threats', 'mitigations', 'assumptions'] as const;
+export type SectionName = (typeof SECTIONS)[number];
 
 /** What an element is called in messages, per section. */
 export const SECTION_NOUN: Readonly<Record<SectionName, string>> = {
@@ -35,39 +28,6 @@ export const SECTION_NOUN: Readonly<Record<SectionName, string>> = {
 };
 
 export type TriState = boolean | 'unknown';
-export type TrustLevel = 'untrusted' | 'dmz' | 'internal' | 'restricted';
-export type Classification = 'public' | 'internal' | 'confidential' | 'restricted';
-export type ComponentType = 'external' | 'process' | 'datastore';
-export type StrideCategory =
-  | 'spoofing'
-  | 'tampering'
-  | 'repudiation'
-  | 'information-disclosure'
-  | 'denial-of-service'
-  | 'elevation-of-privilege';
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-
-export type StrideLetter = 'S' | 'T' | 'R' | 'I' | 'D' | 'E';
-
-/** The one-letter STRIDE abbreviation of each category. */
-export const STRIDE_LETTER: Readonly<Record<string, StrideLetter>> = {
-  spoofing: 'S',
-  tampering: 'T',
-  repudiation: 'R',
-  'information-disclosure': 'I',
-  'denial-of-service': 'D',
-  'elevation-of-privilege': 'E',
-};
-export type ThreatStatus =
-  | 'open'
-  | 'in-progress'
-  | 'mitigated'
-  | 'accepted'
-  | 'transferred'
-  | 'avoided'
-  | 'not-applicable'
-  | 'false-positive';
-export type MitigationStatus = 'proposed' | 'planned' | 'in-progress' | 'implemented' | 'verified' | 'wont-do';
 
 export interface Review {
   by?: string;

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Diagram } from '../analysis/diagram';
 import type { Metrics } from '../analysis/metrics';
-import { md } from '../features/hover';
-import type { Analysis } from '../model/analyze';
+import { escapeHtml, escapeMarkdown } from '../shared/escape';
+import type { Analysis } from '../analysis/analyze';
 
 export interface ReportInput {
   readonly file: string;
@@ -25,16 +25,16 @@ function bar(ratio: number): string {
 export function markdownReport({ file, analysis, metrics, diagram }: ReportInput): string {
   const model = analysis.parsed.model;
   const name = model?.system?.name ?? file;
-  const out: string[] = [`# Threat model: ${md(name)}`, ''];
-  if (model?.system?.description) out.push(md(model.system.description), '');
-  out.push(`Source: \`${file.replace(/`/g, "'")}\` · scope: ${md(metrics.scope)} · last review: ${md(metrics.freshness.lastReview ?? 'never')}`, '');
+  const out: string[] = [`# Threat model: ${escapeMarkdown(name)}`, ''];
+  if (model?.system?.description) out.push(escapeMarkdown(model.system.description), '');
+  out.push(`Source: \`${file.replace(/`/g, "'")}\` · scope: ${escapeMarkdown(metrics.scope)} · last review: ${escapeMarkdown(metrics.freshness.lastReview ?? 'never')}`, '');
 
   out.push('## Completeness', '', '| gauge | | done | |', '| --- | --- | ---: | --- |');
   for (const g of metrics.gauges) out.push(`| ${g.title} | ${bar(g.ratio)} | ${g.done} / ${g.total} | ${pct(g.ratio)} |`);
   out.push('', 'These measure how complete the analysis is, not how secure the system is.', '');
   if (metrics.gates.length) {
     out.push('| gate | result | |', '| --- | --- | --- |');
-    for (const gate of metrics.gates) out.push(`| ${gate.title} | ${gate.passed ? '✅ passed' : '❌ failed'} | ${md(gate.detail)} |`);
+    for (const gate of metrics.gates) out.push(`| ${gate.title} | ${gate.passed ? '✅ passed' : '❌ failed'} | ${escapeMarkdown(gate.detail)} |`);
     out.push('');
   }
   const r = metrics.residualRisk;
@@ -46,7 +46,7 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
   out.push(`## Open findings (${open.length})`, '');
   if (open.length) {
     out.push('| rule | element | finding | severity |', '| --- | --- | --- | --- |');
-    for (const f of open) out.push(`| ${md(f.rule.id)} | ${md(f.elementId)} | ${md(f.title)} | ${f.rule.severity} |`);
+    for (const f of open) out.push(`| ${escapeMarkdown(f.rule.id)} | ${escapeMarkdown(f.elementId)} | ${escapeMarkdown(f.title)} | ${f.rule.severity} |`);
     out.push('');
   }
   if (model) {
@@ -54,27 +54,23 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
     if (model.threats.length) {
       out.push('| id | threat | category | severity | status | mitigations |', '| --- | --- | --- | --- | --- | --- |');
       for (const t of model.threats) {
-        out.push(`| ${md(t.id)} | ${md(t.data.title ?? '')} | ${md(t.data.category ?? '')} | ${md(t.data.severity ?? '')} | ${md(t.data.status ?? '')} | ${md((t.data.mitigations ?? []).join(', '))} |`);
+        out.push(`| ${escapeMarkdown(t.id)} | ${escapeMarkdown(t.data.title ?? '')} | ${escapeMarkdown(t.data.category ?? '')} | ${escapeMarkdown(t.data.severity ?? '')} | ${escapeMarkdown(t.data.status ?? '')} | ${escapeMarkdown((t.data.mitigations ?? []).join(', '))} |`);
       }
       out.push('');
     }
     out.push(`## Mitigations (${model.mitigations.length})`, '');
     if (model.mitigations.length) {
       out.push('| id | mitigation | status | evidence |', '| --- | --- | --- | --- |');
-      for (const m of model.mitigations) out.push(`| ${md(m.id)} | ${md(m.data.title ?? '')} | ${md(m.data.status ?? '')} | ${md(m.data.evidence ?? '')} |`);
+      for (const m of model.mitigations) out.push(`| ${escapeMarkdown(m.id)} | ${escapeMarkdown(m.data.title ?? '')} | ${escapeMarkdown(m.data.status ?? '')} | ${escapeMarkdown(m.data.evidence ?? '')} |`);
       out.push('');
     }
     if (model.assumptions.length) {
       out.push('## Assumptions', '');
-      for (const a of model.assumptions) out.push(`- **${md(a.id)}**: ${md(a.data.text ?? '')}`);
+      for (const a of model.assumptions) out.push(`- **${escapeMarkdown(a.id)}**: ${escapeMarkdown(a.data.text ?? '')}`);
       out.push('');
     }
   }
   return out.join('\n');
-}
-
-export function escapeHtml(text: unknown): string {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 export function htmlReport({ file, analysis, metrics, diagram }: ReportInput, mermaidJs: string): string {

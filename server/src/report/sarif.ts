@@ -3,9 +3,8 @@
  * regions, and partial fingerprints from finding ids so that results keep their identity across commits.
  */
 import { createHash } from 'node:crypto';
-import type { FindingData } from '../analysis/rules/engine';
 import type { Rule, RuleSet } from '../analysis/rules/types';
-import type { CoreDiagnostic } from '../model/diagnostics';
+import { type CoreDiagnostic, isFindingDiagnostic } from '../model/diagnostics';
 
 export interface SarifFileResult {
   /** Path relative to the repository root, with forward slashes. */
@@ -55,9 +54,9 @@ export function toSarif(files: readonly SarifFileResult[], ruleSet: RuleSet, ver
 
   const results = files.flatMap((file) =>
     file.diagnostics.map((d) => {
-      const finding = d.data as Partial<FindingData> | undefined;
-      const rule = finding?.findingId ? ruleSet.byId.get(d.code) : undefined;
-      const fingerprint = finding?.findingId ?? createHash('sha256').update(`${d.code}\0${file.text.slice(d.span.start, d.span.end)}\0${d.message}`).digest('hex').slice(0, 32);
+      const findingId = isFindingDiagnostic(d) ? d.data.findingId : undefined;
+      const rule = findingId ? ruleSet.byId.get(d.code) : undefined;
+      const fingerprint = findingId ?? createHash('sha256').update(`${d.code}\0${file.text.slice(d.span.start, d.span.end)}\0${d.message}`).digest('hex').slice(0, 32);
       return {
         ruleId: d.code,
         ruleIndex: ruleFor(d.code, rule),

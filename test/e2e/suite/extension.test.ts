@@ -38,7 +38,7 @@ describe('Threatcode in VS Code', () => {
 
   it('recognises *.tm.yaml and activates', async () => {
     assert.equal(document.languageId, 'threatmodel');
-    const extension = vscode.extensions.all.find((e) => e.packageJSON.name === 'threatcode');
+    const extension = vscode.extensions.all.find((e) => (e.packageJSON as { name?: string }).name === 'threatcode');
     assert.ok(extension, 'extension loaded');
     await extension.activate();
     assert.equal(extension.isActive, true);

@@ -2,6 +2,7 @@
  * Renders a rule set as Markdown: the source of docs/rules.md (a test fails when that file is stale).
  */
 import { describe } from './evaluate';
+import { STRIDE_CATEGORIES } from '../../shared/vocabulary';
 import type { Rule, RuleSet } from './types';
 
 const DESIGN_FLAWS: Readonly<Record<number, string>> = {
@@ -16,8 +17,6 @@ const DESIGN_FLAWS: Readonly<Record<number, string>> = {
   9: 'Understand how integrating external components changes your attack surface',
   10: 'Be flexible when considering future changes to objects and actors',
 };
-
-const STRIDE_ORDER = ['spoofing', 'tampering', 'repudiation', 'information-disclosure', 'denial-of-service', 'elevation-of-privilege'];
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -40,8 +39,8 @@ export function rulesMarkdown(ruleSet: RuleSet): string {
   );
 
   out.push('## Coverage', '', '| STRIDE category | rules |', '| --- | --- |');
-  for (const s of STRIDE_ORDER) {
-    const ids = ruleSet.rules.filter((r) => r.stride.includes(s as Rule['stride'][number])).map((r) => `[${r.id}](#${anchor(r)})`);
+  for (const s of STRIDE_CATEGORIES) {
+    const ids = ruleSet.rules.filter((r) => r.stride.includes(s)).map((r) => `[${r.id}](#${anchor(r)})`);
     out.push(`| ${s} | ${ids.join(', ')} |`);
   }
   const linddun = ruleSet.rules.filter((r) => r.linddun.length > 0);

@@ -7,14 +7,15 @@
  *  - disabled   when the model or the element disables the rule with a reason,
  *  - open       otherwise: only open findings become diagnostics.
  */
-import { CoreDiagnostic, DiagnosticCode } from '../../model/diagnostics';
+import { type CoreDiagnostic, DiagnosticCode, type FindingData } from '../../model/diagnostics';
 import { flatCopy } from '../../model/strings';
 import { didYouMean, suggest } from '../../model/suggest';
-import { STRIDE_LETTER } from '../../model/types';
+import { strideLetter } from '../../shared/vocabulary';
 import type { Element, Span, Threat, ThreatModel } from '../../model/types';
 import { describe, explain, holds, readProperty } from './evaluate';
-import { ModelIndex, Subject } from './facts';
-import { Condition, LeafCondition, Rule, RuleSet, RuleTarget } from './types';
+import { ModelIndex, type Subject } from './facts';
+import { type Condition, type LeafCondition, type Rule, type RuleSet, type RuleTarget } from './types';
+import { isPlainObject, plainText } from '../../shared/values';
 
 export type FindingStatus = 'open' | 'covered' | 'addressed' | 'disabled';
 
@@ -31,19 +32,6 @@ export interface Finding {
   /** The threat that records this finding, when addressed. */
   readonly threat?: Threat;
   readonly disabledReason?: string;
-}
-
-/** What a quick fix needs to act on a finding; carried in the diagnostic's `data`. */
-export interface FindingData {
-  readonly findingId: string;
-  readonly rule: string;
-  readonly element: string;
-  readonly title: string;
-  readonly stride: readonly string[];
-  readonly severity: string;
-  readonly mitigations: readonly { id: string; title: string; description: string }[];
-  /** Properties whose setting covers the rule, e.g. { property: 'controls.csrfProtection', value: true }. */
-  readonly controls: readonly { property: string; value: unknown }[];
 }
 
 export interface RuleResult {
@@ -128,7 +116,7 @@ export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptio
       const found: Finding[] = [];
       index.track(reads, () => {
         for (const rule of rules) {
-          const finding = evaluate(rule, subject, index, modelDisabled);
+          const finding = findingOf(rule, subject, index, modelDisabled);
           if (finding) found.push(finding);
         }
       });
@@ -217,7 +205,7 @@ function rulesByTarget(ruleSet: RuleSet): RulesByTarget {
 }
 
 /** The finding of one rule on one subject, or undefined when the rule does not apply there. */
-function evaluate(rule: Rule, subject: Subject, index: ModelIndex, modelDisabled: ReadonlyMap<string, string>): Finding | undefined {
+function findingOf(rule: Rule, subject: Subject, index: ModelIndex, modelDisabled: ReadonlyMap<string, string>): Finding | undefined {
   if (!holds(rule.when, subject, index)) return undefined;
   const element = subject.element;
   const elementId = element?.id ?? MODEL_ELEMENT_ID;
@@ -245,10 +233,10 @@ function evaluate(rule: Rule, subject: Subject, index: ModelIndex, modelDisabled
 function disabledRulesOf(value: unknown): Map<string, string> {
   const out = new Map<string, string>();
   if (!Array.isArray(value)) return out;
-  for (const entry of value) {
-    if (entry && typeof entry === 'object' && typeof entry.rule === 'string' && typeof entry.reason === 'string' && entry.reason.trim()) {
-      out.set(entry.rule, entry.reason);
-    }
+  for (const entry of value as unknown[]) {
+    if (!isPlainObject(entry)) continue;
+    const { rule, reason } = entry;
+    if (typeof rule === 'string' && typeof reason === 'string' && reason.trim()) out.set(rule, reason);
   }
   return out;
 }
@@ -267,7 +255,7 @@ function renderTitle(template: string, subject: Subject, index: ModelIndex): str
       value = readProperty(subject.data, field);
       if (value === undefined && field === 'name') value = subject.element?.id;
     }
-    return value === undefined || value === null ? '?' : String(value);
+    return value === undefined || value === null ? '?' : plainText(value);
   });
   return [text.charAt(0).toUpperCase(), text.slice(1)].join('');
 }
@@ -282,7 +270,7 @@ interface RuleText {
 
 function ruleText(rule: Rule, ruleSet: RuleSet): RuleText {
   return {
-    stride: rule.stride.map((s) => STRIDE_LETTER[s]).join(''),
+    stride: rule.stride.map(strideLetter).join(''),
     covered: rule.unless ? ` Covered when ${describe(rule.unless)}.` : '',
     mitigations: rule.mitigations.flatMap((id) => {
       const m = ruleSet.mitigations.get(id);
@@ -322,7 +310,7 @@ function newFindingDiagnostic(f: Finding, text: RuleText, span: Span): CoreDiagn
     severity: rule.severity === 'low' ? 'info' : 'warning',
     message: [f.title, text.stride ? ` [${text.stride}]` : '', '. Applies because ', f.because.join('; '), '.', text.covered].join(''),
     span,
-    data: data as unknown as CoreDiagnostic['data'],
+    data,
   };
 }
 

@@ -3,16 +3,9 @@
  * walked, never compiled or executed. Conditions were validated when their pack was loaded (shape, depth,
  * quantifier nesting), so evaluation is bounded by the model's size.
  */
-import { ModelIndex, Subject } from './facts';
-import { Condition, LeafCondition, OPERATORS, Operator, QUANTIFIERS, Quantifier, SCALES } from './types';
-
-export interface Evaluation {
-  readonly holds: boolean;
-  /** When it holds: the facts that made it hold, e.g. "authentication = none". */
-  readonly because: readonly string[];
-}
-
-const FALSE: Evaluation = { holds: false, because: [] };
+import { type ModelIndex, type Subject } from './facts';
+import { type Condition, type LeafCondition, OPERATORS, type Operator, QUANTIFIERS, type Quantifier, SCALES } from './types';
+import { isSet, plainText } from '../../shared/values';
 
 /**
  * What kind of node a condition is, worked out once per node (packs are validated when loaded, so a node has exactly
@@ -45,11 +38,6 @@ function shapeOf(cond: Condition): Shape {
     shapes.set(cond, shape);
   }
   return shape;
-}
-
-/** Evaluates and, when the condition holds, explains why. */
-export function evaluate(cond: Condition, subject: Subject, index: ModelIndex): Evaluation {
-  return holds(cond, subject, index) ? { holds: true, because: explain(cond, subject, index) } : FALSE;
 }
 
 /** Whether the condition holds. Allocation-free on the common path. */
@@ -139,10 +127,6 @@ export function readProperty(data: Readonly<Record<string, unknown>>, path: stri
   return v;
 }
 
-function isSet(v: unknown): boolean {
-  return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
-}
-
 function test(op: Operator, cond: LeafCondition, actual: unknown): boolean {
   const expected = cond[op];
   switch (op) {
@@ -174,7 +158,7 @@ function test(op: Operator, cond: LeafCondition, actual: unknown): boolean {
 function show(v: unknown): string {
   if (v === undefined || v === null) return 'unset';
   if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
-  return String(v);
+  return plainText(v);
 }
 
 function explainValue(op: Operator, actual: unknown, expected: unknown): string {

@@ -16,7 +16,7 @@ import type {
   Threat,
   ThreatModel,
 } from '../../model/types';
-import { Quantifier, SCALES, SubjectKind } from './types';
+import { type Quantifier, SCALES, type SubjectKind } from './types';
 
 /** Something a condition is evaluated on. */
 export interface Subject {
@@ -207,7 +207,7 @@ export class ModelIndex {
     const e = subject.element;
     if (!e) return undefined;
     let cache = this.factCache.get(e);
-    if (!cache) this.factCache.set(e, (cache = new Map()));
+    if (!cache) this.factCache.set(e, (cache = new Map<string, { value: unknown; reads: readonly string[] }>()));
     let entry = cache.get(name);
     if (!entry) {
       // A fact is computed once but may be read while evaluating many subjects: keep what it read for each of them.

@@ -5,26 +5,27 @@
 import type { Document } from 'yaml';
 import { isMap, isScalar } from 'yaml';
 import schemaJson from '../../../../rules/rulepack.schema.json';
-import { CoreDiagnostic, DiagnosticCode } from '../../model/diagnostics';
+import { type CoreDiagnostic, DiagnosticCode } from '../../model/diagnostics';
 import { parseYamlText, spanOf } from '../../model/parse';
-import { JsonSchema, locate, schemaAt, YamlSchemaValidator } from '../../model/schema';
+import { type JsonSchema, nodeAtPath, schemaAt, YamlSchemaValidator } from '../../model/schema';
 import { didYouMean, suggest } from '../../model/suggest';
 import type { Span } from '../../model/types';
 import {
-  CatalogMitigation,
-  Condition,
+  type CatalogMitigation,
+  type Condition,
   FACTS,
   OPERATORS,
-  Operator,
+  type Operator,
   QUANTIFIER_DOMAIN,
   QUANTIFIERS,
-  Quantifier,
-  Rule,
-  RulePack,
-  RuleTarget,
+  type Quantifier,
+  type Rule,
+  type RulePack,
+  type RuleTarget,
   SCALES,
-  SubjectKind,
+  type SubjectKind,
 } from './types';
+import { isPlainObject } from '../../shared/values';
 
 export const rulePackSchema = schemaJson as JsonSchema;
 
@@ -39,7 +40,7 @@ type Segment = string | number;
 
 const packValidator = new YamlSchemaValidator(rulePackSchema, (doc, path) => {
   if (path[0] === 'rules' && typeof path[1] === 'number') {
-    const item = locate(doc, ['rules', path[1]]).node;
+    const item = nodeAtPath(doc, ['rules', path[1]]).node;
     const id = isMap(item) ? item.get('id') : undefined;
     return typeof id === 'string' ? `rule '${id}'` : 'rule';
   }
@@ -72,7 +73,7 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
       code: DiagnosticCode.RootNotMapping,
       severity: 'error',
       message: 'A rule pack is a mapping with `pack:` and `rules:`.',
-      span: spanOf(doc.contents as never),
+      span: spanOf(doc.contents),
     });
     return { pack: undefined, diagnostics };
   }
@@ -92,7 +93,7 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
   const ownMitigations = new Set<string>();
   if (Array.isArray(value.mitigations)) {
     value.mitigations.forEach((m, i) => {
-      if (!isRecord(m) || typeof m.id !== 'string' || typeof m.title !== 'string' || typeof m.description !== 'string') return;
+      if (!isPlainObject(m) || typeof m.id !== 'string' || typeof m.title !== 'string' || typeof m.description !== 'string') return;
       if (ownMitigations.has(m.id)) {
         diagnostics.push(packError(doc, ['mitigations', i, 'id'], DiagnosticCode.DuplicateId, `Mitigation '${m.id}' is defined twice in this pack.`));
         return;
@@ -107,7 +108,7 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
   const seenRules = new Map<string, number>();
   if (Array.isArray(value.rules)) {
     value.rules.forEach((raw, i) => {
-      if (brokenRules.has(i) || !isRecord(raw)) return;
+      if (brokenRules.has(i) || !isPlainObject(raw)) return;
       const path: Segment[] = ['rules', i];
       const problems: CoreDiagnostic[] = [];
       const id = String(raw.id);
@@ -154,7 +155,7 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
           ...((raw.capec as number[]) ?? []).map((n) => ({ title: `CAPEC-${n}`, url: `https://capec.mitre.org/data/definitions/${n}.html` })),
         ],
         designFlaws: (raw.designFlaws as number[]) ?? [],
-        source: { pack: packId, uri: options.uri, span: spanOf(locate(doc, path).node as never) },
+        source: { pack: packId, uri: options.uri, span: spanOf(nodeAtPath(doc, path).node as never) },
       });
     });
   }
@@ -196,7 +197,7 @@ class ConditionChecker {
   ) {}
 
   check(cond: unknown, path: Segment[], depth: number, quantifierDepth: number, subject: SubjectKind = this.subject): void {
-    if (!isRecord(cond)) return; // the schema reported it
+    if (!isPlainObject(cond)) return; // the schema reported it
     if (depth > MAX_CONDITION_DEPTH) {
       this.error(path, `Condition nested more than ${MAX_CONDITION_DEPTH} levels deep. Split the rule.`);
       return;
@@ -310,7 +311,7 @@ function checkTemplate(doc: Document.Parsed, title: string, path: Segment[], sub
 }
 
 function packError(doc: Document.Parsed, path: Segment[], code: string, message: string, exact = true): CoreDiagnostic {
-  const located = locate(doc, path);
+  const located = nodeAtPath(doc, path);
   let span: Span = spanOf(located.node as never);
   // For a whole condition, point at its first key rather than the whole block.
   if (!exact && isMap(located.node) && located.node.items.length > 0 && isScalar(located.node.items[0].key)) {
@@ -320,7 +321,7 @@ function packError(doc: Document.Parsed, path: Segment[], code: string, message:
 }
 
 function ruleIndexAt(doc: Document.Parsed, span: Span): number | undefined {
-  const rules = locate(doc, ['rules']).node;
+  const rules = nodeAtPath(doc, ['rules']).node;
   if (!rules || typeof rules !== 'object' || !('items' in rules)) return undefined;
   const items = (rules as { items: unknown[] }).items;
   for (let i = 0; i < items.length; i++) {
@@ -330,6 +331,3 @@ function ruleIndexAt(doc: Document.Parsed, span: Span): number | undefined {
   return undefined;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

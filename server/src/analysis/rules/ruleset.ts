@@ -1,13 +1,10 @@
 /**
- * Assembling the rules in force: the built-in catalog (rules/builtin/*.yaml, shipped with the extension), then user
- * packs. Built-in packs go through the same loader and checks as user packs.
+ * Assembling the rules in force from pack texts: the built-in catalog first, then user packs. Built-in packs go
+ * through the same loader and checks as user packs. Reading the packs from disk is the edge's job (files/).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { CoreDiagnostic } from '../../model/diagnostics';
 import { loadRulePack } from './load';
-import { CatalogMitigation, Rule, RulePack, RuleSet } from './types';
+import { type CatalogMitigation, type Rule, type RulePack, type RuleSet } from './types';
 
 export interface PackSource {
   readonly uri: string;
@@ -43,34 +40,4 @@ export function ruleSetOf(packs: readonly RulePack[]): RuleSet {
   const mitigations = new Map<string, CatalogMitigation>();
   for (const p of packs) for (const m of p.mitigations) if (!mitigations.has(m.id)) mitigations.set(m.id, m);
   return { rules, byId: new Map(rules.map((r) => [r.id, r])), mitigations, packs };
-}
-
-export const EMPTY_RULE_SET: RuleSet = ruleSetOf([]);
-
-/** The folder that holds rules/ (the repository root, or the installed extension's folder). */
-export function packageRoot(from: string = __dirname): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(path.join(dir, 'rules', 'builtin'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`Threatcode's rules/ folder was not found above ${from}`);
-    dir = parent;
-  }
-}
-
-export function builtinPackSources(root: string = packageRoot()): PackSource[] {
-  const dir = path.join(root, 'rules', 'builtin');
-  // Sorted: the mitigation catalog (00-) loads first, and the order of findings is stable.
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => ({ uri: pathToFileURL(path.join(dir, f)).toString(), text: readFileSync(path.join(dir, f), 'utf8'), builtin: true }));
-}
-
-let builtin: LoadedRuleSet | undefined;
-
-/** The built-in catalog, loaded once per process. */
-export function builtinRuleSet(): LoadedRuleSet {
-  builtin ??= loadRuleSet(builtinPackSources());
-  return builtin;
 }

@@ -4,31 +4,11 @@
  * elements. No expression is ever executed as code; evaluation is a walk over this tree.
  */
 import type { Span } from '../../model/types';
+import { CLASSIFICATIONS, SEVERITIES, TRUST_LEVELS } from '../../shared/vocabulary';
+import type { Severity, StrideCategory } from '../../shared/vocabulary';
 
-export type RuleTarget =
-  | 'process'
-  | 'datastore'
-  | 'external'
-  | 'component'
-  | 'flow'
-  | 'boundary'
-  | 'data'
-  | 'threat'
-  | 'mitigation'
-  | 'model';
-
-export const RULE_TARGETS: readonly RuleTarget[] = [
-  'process',
-  'datastore',
-  'external',
-  'component',
-  'flow',
-  'boundary',
-  'data',
-  'threat',
-  'mitigation',
-  'model',
-];
+export const RULE_TARGETS = ['process', 'datastore', 'external', 'component', 'flow', 'boundary', 'data', 'threat', 'mitigation', 'model'] as const;
+export type RuleTarget = (typeof RULE_TARGETS)[number];
 
 /** Comparison operators of a leaf test. Exactly one per leaf. */
 export const OPERATORS = ['eq', 'ne', 'in', 'notIn', 'gte', 'lte', 'exists', 'contains', 'containsAny'] as const;
@@ -91,13 +71,15 @@ export const FACTS: Readonly<Record<string, { on: readonly SubjectKind[]; scale?
   referenced: { on: ['mitigation', 'data'], description: 'some threat (mitigation) or flow or data store (data) refers to this element' },
 };
 
+const LEAST_SEVERE_FIRST = [...SEVERITIES].reverse();
+
 /** Ordered scales for gte/lte, by property name (the last segment of a property path) or by fact. */
 export const SCALES: Readonly<Record<string, readonly string[]>> = {
-  classification: ['public', 'internal', 'confidential', 'restricted'],
-  trust: ['untrusted', 'dmz', 'internal', 'restricted'],
-  severity: ['low', 'medium', 'high', 'critical'],
-  availability: ['low', 'medium', 'high', 'critical'],
-  integrity: ['low', 'medium', 'high', 'critical'],
+  classification: CLASSIFICATIONS,
+  trust: TRUST_LEVELS,
+  severity: LEAST_SEVERE_FIRST,
+  availability: LEAST_SEVERE_FIRST,
+  integrity: LEAST_SEVERE_FIRST,
   tlsMin: ['none', '1.0', '1.1', '1.2', '1.3'],
 };
 
@@ -135,19 +117,17 @@ export interface CatalogMitigation {
   readonly description: string;
 }
 
-export type StrideLetter = 'spoofing' | 'tampering' | 'repudiation' | 'information-disclosure' | 'denial-of-service' | 'elevation-of-privilege';
-
 export interface Rule {
   readonly id: string;
   readonly target: RuleTarget;
   /** Template: {name}, {id}, {source.name}, {target.name}, {maxClassification}, ... */
   readonly title: string;
   readonly rationale: string;
-  readonly stride: readonly StrideLetter[];
+  readonly stride: readonly StrideCategory[];
   readonly linddun: readonly string[];
   readonly cwe: readonly number[];
   readonly capec: readonly number[];
-  readonly severity: 'critical' | 'high' | 'medium' | 'low';
+  readonly severity: Severity;
   readonly when: Condition;
   readonly unless: Condition | undefined;
   readonly mitigations: readonly string[];

@@ -11,7 +11,7 @@ export const CODE_SERVER_VERSION = '4.100.3';
 const RIPGREP_PACKAGE_VERSION = '1.15.11';
 const RIPGREP_ASSET = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const cacheDir = path.join(root, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
 export const codeServerBin = path.join(cacheDir, 'node_modules', '.bin', 'code-server');
 

@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MAX_PACK_LENGTH } from './load';
-import type { PackSource } from './ruleset';
+import { MAX_PACK_LENGTH } from '../analysis/rules/load';
+import type { PackSource } from '../analysis/rules/ruleset';
 
 export const WORKSPACE_PACK_DIR = path.join('.threatcode', 'rules');
 

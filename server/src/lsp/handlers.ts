@@ -2,38 +2,40 @@
  * LSP handlers for the editor features: each converts positions at the edge and delegates to a pure feature.
  */
 import {
-  CodeAction,
+  type CodeAction,
   CodeActionKind,
-  CodeActionParams,
-  CodeLens,
-  CompletionItem,
+  type CodeActionParams,
+  type CodeLens,
+  type CompletionItem,
   CompletionItemKind,
-  Connection,
-  Diagnostic,
+  type Connection,
+  type Diagnostic,
   DocumentSymbol,
+  ErrorCodes,
   InsertTextFormat,
   Location,
   MarkupKind,
-  Range,
+  type Range,
   ResponseError,
   SymbolInformation,
   SymbolKind,
-  TextDocuments,
+  type TextDocuments,
   TextEdit as LspTextEdit,
-  WorkspaceEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RuleSet } from '../analysis/rules/types';
 import type { TextEdit } from '../edits/text-edits';
-import { CodeAction as CoreAction, codeActions, fixAll } from '../features/code-actions';
+import { type CodeAction as CoreAction, codeActions, fixAll } from '../features/code-actions';
 import { complete } from '../features/completion';
 import { hover } from '../features/hover';
-import { codeLenses, definition, outline, OutlineSymbol, prepareRename, references, rename } from '../features/navigation';
-import type { Analysis } from '../model/analyze';
-import { limitDiagnostics } from '../model/diagnostic-limit';
+import { codeLenses, definition, outline, type OutlineSymbol, prepareRename, references, rename } from '../features/navigation';
+import type { Analysis } from '../analysis/analyze';
 import type { CoreDiagnostic } from '../model/diagnostics';
 import type { SectionName } from '../model/types';
 import { toRange } from './convert';
+import { limitDiagnostics } from './diagnostic-limit';
+import { FIX_ALL_KIND } from './initialize';
 
 export interface FeatureContext {
   readonly documents: TextDocuments<TextDocument>;
@@ -99,7 +101,7 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
   connection.onPrepareRename((p) =>
     withDoc(p.textDocument.uri, (document, analysis) => {
       const r = prepareRename(analysis, document.offsetAt(p.position));
-      if ('error' in r) throw new ResponseError(0, r.error);
+      if ('error' in r) throw new ResponseError(ErrorCodes.InvalidRequest, r.error);
       return { range: toRange(document, r.span), placeholder: r.placeholder };
     }),
   );
@@ -107,7 +109,7 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
   connection.onRenameRequest((p) =>
     withDoc(p.textDocument.uri, (document, analysis): WorkspaceEdit => {
       const r = rename(analysis, document.offsetAt(p.position), p.newName);
-      if ('error' in r) throw new ResponseError(0, r.error);
+      if ('error' in r) throw new ResponseError(ErrorCodes.InvalidRequest, r.error);
       return { changes: { [document.uri]: edits(document, r.edits) } };
     }),
   );
@@ -173,7 +175,7 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     if (wanted(CodeActionKind.QuickFix)) out.push(...codeActions(analysis, inRange).map((action) => ({ action, kind: CodeActionKind.QuickFix })));
     const all = fixAll(analysis);
     if (all && wanted(CodeActionKind.SourceFixAll) && (only || inRange.some((d) => all.diagnostics.includes(d)))) {
-      out.push({ action: all, kind: `${CodeActionKind.SourceFixAll}.threatcode` });
+      out.push({ action: all, kind: FIX_ALL_KIND });
     }
     return out;
   };
@@ -189,7 +191,9 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
         diagnostics: p.context.diagnostics.filter((c) => action.diagnostics.some((d) => String(c.code) === d.code && sameRange(document, d, c))),
         // A client that resolves actions gets the edit of the one chosen only: recording every finding of a rule at
         // once in a 5,000-component model writes 1,600 threats, a few hundred milliseconds for a lightbulb.
-        ...(lazy ? { data: { uri: document.uri, range: p.range, diagnostics: p.context.diagnostics, only: p.context.only } satisfies ResolveData } : { edit: workspaceEdit(document, action) }),
+        ...(lazy
+          ? { data: { id: action.id, uri: document.uri, range: p.range, diagnostics: p.context.diagnostics, only: p.context.only } satisfies ResolveData }
+          : { edit: workspaceEdit(document, action) }),
       }));
     }),
   );
@@ -198,16 +202,15 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     const data = unresolved.data as ResolveData | undefined;
     const document = data && ctx.documents.get(data.uri);
     if (!data || !document) return unresolved;
-    // Asked again at the document's current version: the same title names the same action.
-    const match = actionsAt(document, ctx.analysisOf(document), data.range, data.diagnostics, data.only).find(
-      (a) => a.action.title === unresolved.title && a.kind === unresolved.kind,
-    );
+    // Asked again at the document's current version: the same id names the same action.
+    const match = actionsAt(document, ctx.analysisOf(document), data.range, data.diagnostics, data.only).find((a) => a.action.id === data.id);
     return match ? { ...unresolved, edit: workspaceEdit(document, match.action) } : unresolved;
   });
 }
 
-/** What a lazily sent code action carries to be resolved: the request it answered. */
+/** What a lazily sent code action carries to be resolved: its id and the request it answered. */
 interface ResolveData {
+  readonly id: string;
   readonly uri: string;
   readonly range: Range;
   readonly diagnostics: readonly Diagnostic[];

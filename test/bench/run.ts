@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: generated models of 50 to 5,000 components, measured in one run against two baselines measured in
  * the same run: the YAML parse floor (`yaml` parseDocument on the same text) and yaml-language-server over stdio with
- * our JSON Schema on the same text and edits. Medians (min–max) in milliseconds; writes bench/results.json.
+ * our JSON Schema on the same text and edits. Medians (min–max) in milliseconds; writes test/bench/results.json.
  *
  * Environment: BENCH_SIZES=50,200 to choose sizes; BENCH_PEER=0 to skip yaml-language-server; BENCH_RENDER=0 to
  * skip Chromium.
@@ -10,15 +10,16 @@ import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseDocument } from 'yaml';
-import { DEFAULT_DETAIL_LIMIT } from '../server/src/analysis/diagram';
-import { builtinRuleSet } from '../server/src/analysis/rules/ruleset';
-import { computeView } from '../server/src/lsp/view';
-import { Analysis, analyzeChange, analyzeText } from '../server/src/model/analyze';
-import { CHROMIUM_PATH } from '../test/support/chromium';
-import { generateModel } from './generate';
-import { measureRender, RenderRun, startWebviewHost } from './render';
-import { measureServer, middleComponentName, OUR_DEBOUNCE_MS, ServerRun } from './servers';
-import { fmt, measure, Stat, stat } from './stats';
+import { DEFAULT_DETAIL_LIMIT } from '../../server/src/analysis/diagram';
+import { builtinRuleSet } from '../../server/src/files/package-files';
+import { computeView } from '../../server/src/lsp/view';
+import { type Analysis, analyzeChange, analyzeText } from '../../server/src/analysis/analyze';
+import { CHROMIUM_PATH } from '../support/chromium';
+import { generateModel } from '../support/generate-model';
+import { measureRender, type RenderRun, startWebviewHost } from './render';
+import { measureServer, middleComponentName, OUR_DEBOUNCE_MS, type ServerRun } from './servers';
+import { fmt, measure, type Stat, stat } from './stats';
+import { REPO_ROOT } from '../support/paths';
 
 const SIZES = (process.env.BENCH_SIZES ?? '50,200,1000,5000').split(',').map(Number);
 const WITH_PEER = process.env.BENCH_PEER !== '0';
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     }
   }
   report(results, atLimit);
-  const out = path.join(__dirname, '../../bench/results.json');
+  const out = path.join(REPO_ROOT, 'test/bench/results.json');
   writeFileSync(
     out,
     JSON.stringify({ node: process.version, date: new Date().toISOString(), rules: ruleSet.rules.length, debounceMs: OUR_DEBOUNCE_MS, results, renderAtDetailLimit: atLimit }, null, 2) + '\n',

@@ -1,22 +1,22 @@
 /**
- * The core entry point: text in, model and diagnostics out. Pure and synchronous; the server, the CLI and the
- * tests all call this.
+ * The core entry point: text in, model, diagnostics and findings out. Pure and synchronous (the rules in force are
+ * passed in; nothing here reads a file); the server, the CLI and the tests all call this.
  */
-import { Finding, RuleMemo, runRules } from '../analysis/rules/engine';
-import { keysWrittenBy } from '../analysis/rules/facts';
-import { builtinRuleSet } from '../analysis/rules/ruleset';
-import type { RuleSet } from '../analysis/rules/types';
-import { checkModel } from './checks';
-import { CoreDiagnostic, DiagnosticCode, shiftDiagnostic } from './diagnostics';
-import { ItemUpdate, updateItem } from './incremental';
-import { DEFAULT_MAX_LENGTH, parseThreatModel, ParsedDocument } from './parse';
-import { validateAgainstSchema, validateSectionItem } from './schema';
-import type { Span } from './types';
+import { checkModel } from '../model/checks';
+import { type CoreDiagnostic, DiagnosticCode, shiftDiagnostic } from '../model/diagnostics';
+import { type ItemUpdate, updateItem } from '../model/incremental';
+import { DEFAULT_MAX_LENGTH, parseThreatModel, type ParsedDocument } from '../model/parse';
+import { validateAgainstSchema, validateSectionItem } from '../model/schema';
+import type { Span } from '../model/types';
+import { errorMessage } from '../shared/errors';
+import { type Finding, type RuleMemo, runRules } from './rules/engine';
+import { keysWrittenBy } from './rules/facts';
+import type { RuleSet } from './rules/types';
 
 export interface AnalyzeOptions {
   readonly maxLength?: number;
-  /** The rules in force; the built-in catalog when omitted. */
-  readonly rules?: RuleSet;
+  /** The rules in force (the built-in catalog, and the user's packs where trusted). */
+  readonly rules: RuleSet;
   /** YYYY-MM-DD; defaults to the local date. Tests pin it. */
   readonly today?: string;
 }
@@ -39,7 +39,7 @@ interface AnalysisMemo {
   readonly today: string;
 }
 
-export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysis {
+export function analyzeText(text: string, options: AnalyzeOptions): Analysis {
   return analyze(text, parseThreatModel(text, { maxLength: options.maxLength }), options, undefined);
 }
 
@@ -48,7 +48,7 @@ export function analyzeText(text: string, options: AnalyzeOptions = {}): Analysi
  * that item is reparsed and only the rule subjects that depend on it are evaluated again; the result equals
  * analyzeText(text). `previous` must not be used afterwards (its YAML nodes are reused and moved).
  */
-export function analyzeChange(previous: Analysis, text: string, options: AnalyzeOptions = {}): Analysis {
+export function analyzeChange(previous: Analysis, text: string, options: AnalyzeOptions): Analysis {
   if (text === previous.parsed.text) return previous;
   const today = options.today ?? localDate(new Date());
   // Without a memo of the same day nothing can be reused: do not consume the previous document for nothing.
@@ -73,7 +73,7 @@ function analyze(
       const schema = (previous && schemaAfterUpdate(parsed, previous.memo.schema, previous.update)) ?? validateAgainstSchema(parsed.doc, parsed.value);
       diagnostics = diagnostics.concat(schema, checkModel(parsed.model, { today }));
       const changed = previous && new Set([previous.update.oldElement, ...previous.update.newElements].flatMap((e) => (e ? keysWrittenBy(e) : [])));
-      const result = runRules(parsed.model, options.rules ?? builtinRuleSet().ruleSet, {
+      const result = runRules(parsed.model, options.rules, {
         modelSpan: parsed.model.systemSpan,
         previous:
           previous && changed
@@ -95,7 +95,7 @@ function analyze(
     diagnostics.push({
       code: DiagnosticCode.InternalError,
       severity: 'error',
-      message: `Threatcode could not finish analysing this file: ${e instanceof Error ? e.message : String(e)}. Please report this.`,
+      message: `Threatcode could not finish analysing this file: ${errorMessage(e)}. Please report this.`,
       span: { start: 0, end: 0 },
     });
   }
@@ -136,15 +136,15 @@ export function localDate(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-/**
- * Keeps every range inside the document and off trailing line breaks: YAML block collections end after their last
- * newline, which would make an editor underline the start of the next line.
- */
 /** Space, tab, CR, LF: what YAML ends a block with. */
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
+/**
+ * Keeps every range inside the document and off trailing line breaks: YAML block collections end after their last
+ * newline, which would make an editor underline the start of the next line.
+ */
 function tidySpan(text: string, span: Span): Span {
   const start = Math.min(Math.max(0, span.start), text.length);
   let end = Math.min(Math.max(start, span.end), text.length);

@@ -3,10 +3,10 @@
  * for large models), from the message arriving in the webview to Mermaid's SVG in the page.
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Analysis } from '../server/src/model/analyze';
-import { computeView } from '../server/src/lsp/view';
-import { startWebviewHost, timeRender, WebviewHost } from '../test/support/webview-host';
-import { Stat, stat } from './stats';
+import type { Analysis } from '../../server/src/analysis/analyze';
+import { computeView } from '../../server/src/lsp/view';
+import { startWebviewHost, timeRender, type WebviewHost } from '../support/webview-host';
+import { type Stat, stat } from './stats';
 
 export interface RenderRun {
   readonly render: Stat;

@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SERVER_EXEC_ARGV, ServerStatus, STATUS_REQUEST } from '../server/src/protocol';
-import { Published, SERVER_PATH, TestLspClient } from '../test/support/lsp-client';
-import { Stat, stat } from './stats';
+import { SERVER_EXEC_ARGV, StatusRequest } from '../../server/src/shared/protocol';
+import { type Published, SERVER_PATH, TestLspClient } from '../support/lsp-client';
+import { type Stat, stat } from './stats';
+import { REPO_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '../..');
-const SCHEMA_URI = pathToFileURL(path.join(ROOT, 'schemas/threatmodel.schema.json')).href;
-const YAML_LS = path.join(ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server');
+const SCHEMA_URI = pathToFileURL(path.join(REPO_ROOT, 'schemas/threatmodel.schema.json')).href;
+const YAML_LS = path.join(REPO_ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server');
 
 export type ServerName = 'threatcode' | 'yaml-language-server';
 
@@ -95,7 +95,7 @@ export async function measureServer(server: ServerName, text: string, options: {
       const rss = rssMB(client.pid);
       if (rss !== undefined) rssSamples.push(rss);
       if (server === 'threatcode') {
-        const status = (await client.connection.sendRequest(STATUS_REQUEST)) as ServerStatus;
+        const status = await client.connection.sendRequest(StatusRequest);
         if (status.lastPublication?.version === version) {
           serverEdits.push(status.lastPublication.analysisMs + status.lastPublication.conversionMs);
           if (status.lastPublication.incremental) incremental++;
@@ -195,7 +195,7 @@ function yamlLsConfiguration(section: string | undefined): unknown {
 
 /** Where the benchmark types: inside the name of the component in the middle of the components section. */
 export function middleComponentName(text: string): number {
-  const n = (text.match(/^  - id: comp-/gm) ?? []).length;
+  const n = (text.match(/^ {2}- id: comp-/gm) ?? []).length;
   const line = `    name: Component ${Math.floor(n / 2)}\n`;
   const at = text.indexOf(line);
   if (at < 0) throw new Error('no component name to edit');

@@ -8,22 +8,17 @@
  * finding's risk severity (critical first), then in document order; and it says how many are not shown and where to
  * see all of them, within the same limit so that VS Code's own cut never drops that note.
  */
-import { CoreDiagnostic, DiagnosticCode, DiagnosticSeverity } from './diagnostics';
-import type { Severity } from './types';
+import { type CoreDiagnostic, DiagnosticCode, isFindingDiagnostic } from '../model/diagnostics';
+import { DIAGNOSTIC_SEVERITIES, diagnosticWeight, SEVERITIES, severityWeight } from '../shared/vocabulary';
 
-/** VS Code's own per-file limit: sending more is wasted work. */
-export const DEFAULT_DIAGNOSTIC_LIMIT = 1000;
-
-const SEVERITY_RANK: Readonly<Record<DiagnosticSeverity, number>> = { error: 0, warning: 1, info: 2, hint: 3 };
-const RISK_RANK: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
 /** Ranks per diagnostic severity: the four risk severities and "not a finding" (core checks sort after findings). */
-const RISKS = 5;
+const RISKS = SEVERITIES.length + 1;
 
-/** Lower is shown first. */
+/** Lower is shown first: by diagnostic severity, then by the finding's risk (core checks last). */
 function rank(d: CoreDiagnostic): number {
-  const risk = d.data?.severity;
-  const riskRank = typeof risk === 'string' && risk in RISK_RANK ? RISK_RANK[risk as Severity] : RISKS - 1;
-  return SEVERITY_RANK[d.severity] * RISKS + riskRank;
+  const severityRank = DIAGNOSTIC_SEVERITIES.length - diagnosticWeight(d.severity);
+  const riskRank = SEVERITIES.length - (isFindingDiagnostic(d) ? severityWeight(d.data.severity) : 0);
+  return severityRank * RISKS + riskRank;
 }
 
 /**
@@ -35,7 +30,7 @@ export function limitDiagnostics(diagnostics: readonly CoreDiagnostic[], limit: 
   const keep = Math.max(0, limit - 1);
   // Counting sort over the 20 ranks: find the rank where the kept ones end, and how many of that rank still fit.
   const ranks = diagnostics.map(rank);
-  const counts = new Array<number>(4 * RISKS).fill(0);
+  const counts = new Array<number>(DIAGNOSTIC_SEVERITIES.length * RISKS).fill(0);
   for (const r of ranks) counts[r]++;
   let cutoff = 0;
   let room = keep;

@@ -5,7 +5,7 @@
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RuleSet } from '../analysis/rules/types';
-import { Analysis, analyzeChange, analyzeText } from '../model/analyze';
+import { type Analysis, analyzeChange, analyzeText } from '../analysis/analyze';
 
 export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; analysis: Analysis }>();

@@ -1,0 +1,193 @@
+/** `threatcode check`: analyse models and report problems as text, JSON or SARIF; gates decide the exit code. */
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { globSync, isDynamicPattern } from 'tinyglobby';
+import { localDate } from '../analysis/analyze';
+import { computeMetrics, type Metrics } from '../analysis/metrics';
+import { findModelFiles, SKIPPED_FOLDERS } from '../files/model-files';
+import { isFindingDiagnostic } from '../model/diagnostics';
+import { toSarif } from '../report/sarif';
+import { DEFAULT_SETTINGS } from '../shared/settings';
+import {
+  diagnosticWeight,
+  GATE_KINDS,
+  GATE_NAMES,
+  type Gates,
+  isDiagnosticSeverity,
+  isGateName,
+  SEVERITIES,
+  severityWeight,
+} from '../shared/vocabulary';
+import {
+  COMMON_OPTIONS_HELP,
+  commonOptions,
+  emit,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  type LoadedModel,
+  loadModel,
+  loadRules,
+  maxLengthOption,
+  type Out,
+  type Positioned,
+  problemLine,
+  UsageError,
+} from './common';
+import { type CheckJson, fileJson } from './json-output';
+
+declare const SERVER_VERSION: string;
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+/** What --fail-on takes: a diagnostic severity, or a rule severity of open findings. */
+const FAIL_ON_LEVELS = ['error', 'warning', 'info', ...SEVERITIES] as const;
+
+export const CHECK_HELP = `Usage: threatcode check [paths...] [options]
+
+Analyses each *.tm.yaml file (directories are searched recursively; quote globs such as 'models/**/*.tm.yaml')
+and reports one problem per line:
+  file:line:col severity code message
+
+Options:
+  --format <text|json|sarif>  Output format (default: text). JSON includes findings, completeness metrics and gates.
+  --output <file>             Write the output to a file instead of standard output.
+  --fail-on <level>           Exit 1 when a problem reaches this level: error, warning or info (diagnostic
+                              severity), or critical, high, medium or low (rule severity of open findings; errors
+                              always count). Default: error.
+  --gate <name=value>         Set a completeness gate (repeatable), e.g. minFidelity=0.9, minStrideCoverage=0.8,
+                              maxOpenHighWithoutMitigation=0, maxDaysSinceReview=180, acceptancesValid=true.
+  --no-gates                  Do not evaluate gates (by default: no open high threat without a mitigation, and
+                              valid acceptances). A failed gate exits 1.
+  --delivery                  Scope completeness to the elements of system.release.
+  --progress                  Report progress on standard error (on by default in a terminal).
+${COMMON_OPTIONS_HELP}
+  -h, --help                  Show this help.
+`;
+
+export function check(args: readonly string[], out: Out, err: Out): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      ...commonOptions,
+      format: { type: 'string', default: 'text' },
+      'fail-on': { type: 'string', default: 'error' },
+      gate: { type: 'string', multiple: true },
+      'no-gates': { type: 'boolean' },
+      delivery: { type: 'boolean' },
+      progress: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    out(CHECK_HELP);
+    return EXIT_OK;
+  }
+  const format = values.format;
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}, not '${format}'.`);
+  const failOn = values['fail-on'];
+  if (!(FAIL_ON_LEVELS as readonly string[]).includes(failOn)) {
+    throw new UsageError(`--fail-on must be ${FAIL_ON_LEVELS.join(', ')}, not '${failOn}'.`);
+  }
+  const gates = parseGates(values.gate, values['no-gates']);
+  const maxLength = maxLengthOption(values['max-file-size']);
+  const ruleSet = loadRules(values, err);
+  if (!ruleSet) return EXIT_USAGE;
+
+  const files = collectFiles(positionals.length ? positionals : ['.']);
+  if (files.length === 0) {
+    err(`threatcode: no threat models (*.tm.yaml) found in ${positionals.length ? positionals.join(', ') : 'the current folder'}.\n`);
+    return EXIT_USAGE;
+  }
+  const progress = values.progress ?? process.stderr.isTTY === true;
+  const results: (LoadedModel & { metrics: Metrics | undefined })[] = [];
+  let ioError = false;
+  const today = localDate(new Date());
+  files.forEach((file, i) => {
+    if (progress) err(`[${i + 1}/${files.length}] ${file}\n`);
+    const loaded = loadModel(file, ruleSet, maxLength, err);
+    if (!loaded) {
+      ioError = true;
+      return;
+    }
+    const metrics = loaded.analysis ? computeMetrics(loaded.analysis, { today, delivery: values.delivery, gates }) : undefined;
+    results.push({ ...loaded, metrics });
+  });
+
+  const counts = { error: 0, warning: 0, info: 0, hint: 0 };
+  for (const r of results) for (const d of r.diagnostics) counts[d.severity]++;
+  const reaches = (d: Positioned): boolean => {
+    if (isDiagnosticSeverity(failOn)) return diagnosticWeight(d.severity) >= diagnosticWeight(failOn);
+    return d.severity === 'error' || (isFindingDiagnostic(d) && severityWeight(d.data.severity) >= severityWeight(failOn));
+  };
+  const failedDiagnostics = results.some((r) => r.diagnostics.some(reaches));
+  const failedGates = results.flatMap((r) => (r.metrics?.gates ?? []).filter((g) => !g.passed).map((g) => ({ file: r.file, gate: g })));
+
+  if (format === 'sarif') {
+    const sarif = toSarif(
+      results.map((r) => ({ uri: path.relative(process.cwd(), path.resolve(r.file)).split(path.sep).join('/'), text: r.text, diagnostics: r.diagnostics })),
+      ruleSet,
+      SERVER_VERSION,
+    );
+    emit(JSON.stringify(sarif, null, 2) + '\n', values.output, out);
+  } else if (format === 'json') {
+    const json: CheckJson = {
+      version: SERVER_VERSION,
+      files: results.map(fileJson),
+      summary: { files: results.length, ...counts, failedGates: failedGates.length, failed: failedDiagnostics || failedGates.length > 0 },
+    };
+    emit(JSON.stringify(json, null, 2) + '\n', values.output, out);
+  } else {
+    const lines: string[] = [];
+    for (const r of results) for (const d of r.diagnostics) lines.push(problemLine(r.file, d));
+    for (const { file, gate } of failedGates) lines.push(`${file}: gate failed: ${gate.title}: ${gate.detail}\n`);
+    emit(lines.join(''), values.output, out);
+    const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+    err(
+      `${plural(results.length, 'model')} checked: ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info${failedGates.length ? `, ${plural(failedGates.length, 'failed gate')}` : ''}.\n`,
+    );
+  }
+  if (ioError) return EXIT_USAGE;
+  return failedDiagnostics || failedGates.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/** The default gates, changed by --gate name=value; none with --no-gates. */
+function parseGates(specs: readonly string[] | undefined, disabled: boolean | undefined): Gates {
+  if (disabled) return {};
+  const gates: Record<string, number | boolean> = { ...DEFAULT_SETTINGS.gates };
+  for (const spec of specs ?? []) {
+    const [name, raw] = spec.split('=');
+    if (!isGateName(name) || raw === undefined) throw new UsageError(`--gate takes name=value with name one of ${GATE_NAMES.join(', ')}; got '${spec}'.`);
+    if (GATE_KINDS[name] === 'switch') gates[name] = raw === 'true';
+    else {
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n < 0) throw new UsageError(`--gate ${name} needs a non-negative number, not '${raw}'.`);
+      gates[name] = n;
+    }
+  }
+  return gates;
+}
+
+/**
+ * Files named on the command line are taken as they are; directories are searched for *.tm.yaml; anything else is
+ * a glob (quoted in CI scripts so the shell leaves it alone). Sorted, without duplicates.
+ */
+function collectFiles(paths: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const p of paths) {
+    let stat;
+    try {
+      stat = statSync(p);
+    } catch {
+      stat = undefined;
+    }
+    if (stat?.isDirectory()) for (const f of findModelFiles(p)) found.add(f);
+    else if (stat) found.add(p);
+    else if (isDynamicPattern(p)) {
+      const matches = globSync(p, { ignore: [...SKIPPED_FOLDERS].map((d) => `**/${d}/**`), onlyFiles: true });
+      if (matches.length === 0) throw new UsageError(`no files match ${p}`);
+      for (const m of matches) found.add(m);
+    } else throw new UsageError(`no such file or directory: ${p}`);
+  }
+  return [...found].sort();
+}

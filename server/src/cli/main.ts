@@ -1,0 +1,73 @@
+/**
+ * `threatcode` command line: the same analysis as the language server, for CI pipelines and terminals.
+ * Exit codes: 0 nothing reached the --fail-on threshold and every gate passed, 1 something did, 2 usage or I/O error.
+ */
+import { errorMessage } from '../shared/errors';
+import { check } from './check';
+import { EXIT_OK, EXIT_USAGE, type Out, UsageError } from './common';
+import { diagram } from './diagram';
+import { init } from './init';
+import { report } from './report';
+import { rules } from './rules';
+
+declare const SERVER_VERSION: string;
+
+const HELP = `Usage: threatcode <command> [options]
+
+Commands:
+  check [paths...]     Analyse threat models (*.tm.yaml); default: all under the current folder.
+  report <file>        Write a Markdown or self-contained HTML report of one model.
+  diagram <file>       Print the model's data-flow diagram as Mermaid source.
+  rules                List the built-in rules.
+  init [file]          Write a starter threat model (default: threatmodel.tm.yaml).
+
+Options:
+  -h, --help           Show help (also: threatcode <command> --help).
+  -v, --version        Print the version.
+
+Exit codes: 0 success, 1 problems at or above the threshold or a failed gate, 2 usage or I/O error.
+`;
+
+export function main(argv: readonly string[], out: Out, err: Out): number {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case undefined:
+        out(HELP);
+        return EXIT_USAGE;
+      case '-h':
+      case '--help':
+      case 'help':
+        out(HELP);
+        return EXIT_OK;
+      case '-v':
+      case '--version':
+        out(`${SERVER_VERSION}\n`);
+        return EXIT_OK;
+      case 'check':
+        return check(rest, out, err);
+      case 'report':
+        return report(rest, out, err);
+      case 'diagram':
+        return diagram(rest, out, err);
+      case 'rules':
+        return rules(rest, out);
+      case 'init':
+        return init(rest, out, err);
+      default:
+        throw new UsageError(`unknown command '${command}'. Run 'threatcode --help'.`);
+    }
+  } catch (e) {
+    err(`threatcode: ${errorMessage(e)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+if (require.main === module) {
+  // `threatcode check | head` closes the pipe early: stop quietly instead of crashing.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+}

@@ -1,0 +1,45 @@
+/** What the server offers (`initialize`), and what it learns of the client there. */
+import { CodeActionKind, type InitializeParams, type InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import type { ThreatcodeInitializationOptions } from '../shared/protocol';
+
+/** The kind of Threatcode's "fix all" source action. */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.threatcode`;
+
+export function initializeResult(version: string): InitializeResult {
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentSymbolProvider: { label: 'Threat model' },
+      workspaceSymbolProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      completionProvider: { triggerCharacters: [' ', ':', '[', ',', '-'] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
+    },
+    serverInfo: { name: 'threatcode', version },
+  };
+}
+
+export interface ClientFacts {
+  /** The client answers workspace/configuration (VS Code does): settings are pulled, not pushed. */
+  readonly canPullConfiguration: boolean;
+  /** The client resolves code actions (`codeAction/resolve` for `edit`): edits are computed for the chosen one only. */
+  readonly resolvesCodeActionEdits: boolean;
+  readonly workspaceFolders: readonly string[];
+  /** VS Code's workspace trust; other editors say nothing, and are trusted. */
+  readonly trusted: boolean;
+}
+
+export function clientFacts(params: InitializeParams): ClientFacts {
+  const folders = (params.workspaceFolders ?? []).map((f) => f.uri);
+  const options = (params.initializationOptions ?? {}) as ThreatcodeInitializationOptions;
+  return {
+    canPullConfiguration: params.capabilities.workspace?.configuration === true,
+    resolvesCodeActionEdits: params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true,
+    workspaceFolders: folders.length === 0 && params.rootUri ? [params.rootUri] : folders,
+    trusted: options.workspaceTrusted !== false,
+  };
+}

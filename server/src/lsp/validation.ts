@@ -1,0 +1,91 @@
+/**
+ * Diagnostics while typing: the first analysis of a document is immediate, later ones wait for a pause
+ * (`threatcode.validationDelay`). A result is published only if the document is still at the analysed version, and
+ * at most `threatcode.maxDiagnosticsPerFile` of it (see diagnostic-limit.ts).
+ */
+import type { Connection, TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Publication } from '../shared/protocol';
+import { errorDetail } from '../shared/errors';
+import type { AnalysisCache } from './analysis-cache';
+import { toLspDiagnostic } from './convert';
+import { limitDiagnostics } from './diagnostic-limit';
+
+export class Validation {
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** Documents analysed at least once. */
+  private readonly opened = new Set<string>();
+  /** The last diagnostics sent, for threatcode/status. */
+  lastPublication: Publication | undefined;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+    private readonly analyses: AnalysisCache,
+    private readonly settings: () => { readonly validationDelay: number; readonly maxDiagnosticsPerFile: number },
+  ) {}
+
+  /** A document was opened or edited. */
+  changed(document: TextDocument): void {
+    if (this.opened.has(document.uri)) {
+      this.schedule(document);
+    } else {
+      this.opened.add(document.uri);
+      this.validate(document);
+    }
+  }
+
+  closed(uri: string): void {
+    clearTimeout(this.pending.get(uri));
+    this.pending.delete(uri);
+    this.opened.delete(uri);
+    this.analyses.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /** Analyses (or takes the cached analysis of) the document now and publishes the result. */
+  validate(document: TextDocument): void {
+    const uri = document.uri;
+    const version = document.version;
+    try {
+      const t0 = performance.now();
+      const analysis = this.analyses.get(document);
+      // Drop the result if the document moved on (or closed) while we worked.
+      const current = this.documents.get(uri);
+      if (!current || current.version !== version) return;
+      const t1 = performance.now();
+      const diagnostics = limitDiagnostics(analysis.diagnostics, this.settings().maxDiagnosticsPerFile).map((d) => toLspDiagnostic(document, d));
+      this.lastPublication = {
+        uri,
+        version,
+        analysisMs: t1 - t0,
+        conversionMs: performance.now() - t1,
+        diagnostics: diagnostics.length,
+        diagnosticsFound: analysis.diagnostics.length,
+        incremental: analysis.incremental === true,
+      };
+      void this.connection.sendDiagnostics({ uri, version, diagnostics });
+    } catch (e) {
+      // The core does not throw by design; if it ever does, keep serving every other document.
+      this.connection.console.error(`Analysis of ${uri} failed: ${errorDetail(e)}`);
+    }
+  }
+
+  /** Every open document, analysed again from scratch (the rules in force changed). */
+  revalidateAll(): void {
+    this.analyses.clear();
+    for (const document of this.documents.all()) this.validate(document);
+  }
+
+  private schedule(document: TextDocument): void {
+    clearTimeout(this.pending.get(document.uri));
+    this.pending.set(
+      document.uri,
+      setTimeout(() => {
+        this.pending.delete(document.uri);
+        const current = this.documents.get(document.uri);
+        if (current) this.validate(current);
+      }, this.settings().validationDelay),
+    );
+  }
+}

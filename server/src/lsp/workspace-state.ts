@@ -1,0 +1,102 @@
+/**
+ * What the server knows about the workspace: the client's capabilities, the settings, workspace trust, the rules in
+ * force, the analyses of open documents and of the models that are not open. Handlers read it; the wiring in
+ * server.ts acts on its changes.
+ */
+import { type Connection, DidChangeConfigurationNotification, type InitializeParams } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Analysis } from '../analysis/analyze';
+import { maxLengthForMB } from '../model/parse';
+import { errorMessage } from '../shared/errors';
+import { CONFIG_SECTION, DEFAULT_SETTINGS, normaliseSettings, type ThreatcodeSettings } from '../shared/settings';
+import { AnalysisCache } from './analysis-cache';
+import { type ClientFacts, clientFacts } from './initialize';
+import { loadWorkspaceRules, publishPackDiagnostics, type RulePackState } from './rule-packs';
+import { type SettingsEffects, settingsEffects } from './settings';
+import { WorkspaceModels } from './workspace-models';
+
+export class WorkspaceState {
+  client: ClientFacts = { canPullConfiguration: false, resolvesCodeActionEdits: false, workspaceFolders: [], trusted: true };
+  settings: ThreatcodeSettings = DEFAULT_SETTINGS;
+  private loadedRules: RulePackState | undefined;
+  private readonly models = new WorkspaceModels();
+  private settingsListener: (effects: SettingsEffects) => void = () => undefined;
+  readonly analyses = new AnalysisCache(
+    () => maxLengthForMB(this.settings.maxFileSizeMB),
+    () => this.rules.ruleSet,
+  );
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly openDocuments: () => readonly TextDocument[],
+  ) {}
+
+  initialize(params: InitializeParams): void {
+    this.client = clientFacts(params);
+    this.reloadRules();
+  }
+
+  /** The rules in force; loaded in `initialize`, when the workspace folders and trust are known. */
+  get rules(): RulePackState {
+    return (this.loadedRules ??= loadWorkspaceRules(this.client.workspaceFolders, this.settings.rulePacks, this.client.trusted));
+  }
+
+  /** Loads built-in and (in trusted workspaces) user rule packs, and reports problems on the pack files. */
+  reloadRules(): void {
+    const previous = this.loadedRules;
+    try {
+      this.loadedRules = loadWorkspaceRules(this.client.workspaceFolders, this.settings.rulePacks, this.client.trusted);
+    } catch (e) {
+      this.connection.console.error(`Loading rule packs failed: ${errorMessage(e)}`);
+      return;
+    }
+    this.analyses.clear();
+    this.models.clear();
+    publishPackDiagnostics(this.connection, previous, this.loadedRules);
+  }
+
+  /** The user granted workspace trust: user rule packs may load now. */
+  trust(): void {
+    this.client = { ...this.client, trusted: true };
+  }
+
+  /** (uri, text, analysis) of the models in the workspace folders that are not open in the editor. */
+  closedModels(): { uri: string; text: string; analysis: Analysis }[] {
+    const open = new Set(this.openDocuments().map((d) => d.uri));
+    const maxLength = maxLengthForMB(this.settings.maxFileSizeMB);
+    return this.models.list(this.client.workspaceFolders, maxLength, this.rules.ruleSet).filter((m) => !open.has(m.uri));
+  }
+
+  /** Called with what each change of settings must cause. */
+  onSettingsApplied(listener: (effects: SettingsEffects) => void): void {
+    this.settingsListener = listener;
+  }
+
+  /** After `initialized`: pull the settings, and be told when they change. */
+  async startSettings(): Promise<void> {
+    if (!this.client.canPullConfiguration) return;
+    void this.connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION });
+    await this.refreshSettings(undefined);
+  }
+
+  /** `workspace/didChangeConfiguration`: pull the settings again (or take the pushed ones from clients that push). */
+  async settingsChanged(pushed: unknown): Promise<void> {
+    await this.refreshSettings(pushed);
+  }
+
+  private async refreshSettings(pushed: unknown): Promise<void> {
+    const before = this.settings;
+    if (this.client.canPullConfiguration) {
+      try {
+        this.settings = normaliseSettings(await this.connection.workspace.getConfiguration(CONFIG_SECTION));
+      } catch (e) {
+        this.connection.console.warn(`Could not read settings, using defaults: ${errorMessage(e)}`);
+      }
+    } else if (pushed !== undefined) {
+      this.settings = normaliseSettings((pushed as Record<string, unknown> | null)?.[CONFIG_SECTION]);
+    }
+    const effects = settingsEffects(before, this.settings);
+    if (effects.forgetClosedModels) this.models.clear();
+    this.settingsListener(effects);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Threatcode's additions to the Language Server Protocol, typed once for the client, the server and the tests:
+ * each custom message is a RequestType or NotificationType constant that pairs its method with its parameter and
+ * result types (as vscode-eslint, rust-analyzer and yaml-language-server do).
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { ViewParams, ViewResult } from './view';
+
+export const LANGUAGE_ID = 'threatmodel';
+/** Diagnostic `source` for everything Threatcode reports. */
+export const DIAGNOSTIC_SOURCE = 'threatcode';
+
+/** Sent by the client in `initialize`. Other editors may omit it; the server then trusts the workspace. */
+export interface ThreatcodeInitializationOptions {
+  /** VS Code's workspace trust: only built-in rules run in untrusted workspaces. */
+  readonly workspaceTrusted?: boolean;
+}
+
+/** Glob of workspace rule packs, watched by the client. */
+export const WORKSPACE_RULE_PACK_GLOB = '**/.threatcode/rules/*.{yaml,yml}';
+
+/*
+ * Notifications carry a params object even when there is little to say: vscode-languageserver sends one argument
+ * for every notification, which a client that registered a parameterless type rejects.
+ */
+
+/** Client → server: the user granted workspace trust (VS Code never revokes it without a reload). */
+export const WorkspaceTrustedNotification = new NotificationType<{ readonly trusted: true }>('threatcode/workspaceTrusted');
+
+/** Client → server: the diagram and completeness metrics of one open model, for the webview and the status bar. */
+export const ViewRequest = new RequestType<ViewParams, ViewResult | null, void>('threatcode/view');
+
+/**
+ * Server → client: something other than a document edit changed what views show (settings such as gates or the
+ * diagram detail limit, rule packs, workspace trust). Open views ask again.
+ */
+export const ViewsChangedNotification = new NotificationType<ViewsChangedParams>('threatcode/viewsChanged');
+
+export interface ViewsChangedParams {
+  /** What changed: the settings, or the rules in force (rule packs, workspace trust). */
+  readonly reason: 'settings' | 'rules';
+}
+
+/** Client → server: what the server holds, for diagnosing memory use (tests and the benchmark ask). */
+export const StatusRequest = new RequestType0<ServerStatus, void>('threatcode/status');
+
+export interface ServerStatus {
+  readonly version: string;
+  /** Documents open in the editor. */
+  readonly openDocuments: number;
+  /** Analyses kept (one per open document at most). */
+  readonly cachedAnalyses: number;
+  /** Analyses computed since the server started (full or incremental). */
+  readonly analysesComputed: number;
+  /** V8 heap in use, after a garbage collection when the runtime exposes one (node --expose-gc). */
+  readonly heapUsedMB: number;
+  /** V8 heap reserved, and memory outside it (buffers): with heapUsedMB, what makes up rssMB. */
+  readonly heapTotalMB: number;
+  readonly externalMB: number;
+  readonly rssMB: number;
+  /** The last diagnostics sent: how long the analysis and the conversion to LSP took, in milliseconds. */
+  readonly lastPublication?: Publication;
+}
+
+export interface Publication {
+  readonly uri: string;
+  readonly version: number;
+  readonly analysisMs: number;
+  readonly conversionMs: number;
+  /** Diagnostics sent (at most threatcode.maxDiagnosticsPerFile) and found. */
+  readonly diagnostics: number;
+  readonly diagnosticsFound: number;
+  /** Whether the analysis reparsed one item instead of the whole text. */
+  readonly incremental: boolean;
+}
+
+/**
+ * V8 options the language server runs with: the heap grows to 1.3× the live data before the next full collection
+ * instead of up to 4×, which keeps a large model's server far smaller at the same speed (docs/performance.md).
+ * The extension, the tests and the benchmark start the server with them.
+ */
+export const SERVER_EXEC_ARGV: readonly string[] = ['--heap-growing-percent=30'];
