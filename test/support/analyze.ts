@@ -8,6 +8,7 @@ export function analyze(text: string, options: Partial<AnalyzeOptions> = {}): An
   return analyzeText(text, { rules: BUILTIN_RULES, ...options });
 }
 
+/** @public Used by the memory test's child process, which requires the compiled module by path. */
 export function analyzeEdit(previous: Analysis, text: string, options: Partial<AnalyzeOptions> = {}): Analysis {
   return analyzeChange(previous, text, { rules: BUILTIN_RULES, ...options });
 }

@@ -40,25 +40,6 @@ export function isStrideCategory(value: unknown): value is StrideCategory {
   return (STRIDE_CATEGORIES as readonly unknown[]).includes(value);
 }
 
-/** What a person reads for each category: "Information disclosure", not `information-disclosure` or `I`. */
-export const STRIDE_NAME: Readonly<Record<StrideCategory, string>> = {
-  spoofing: 'Spoofing',
-  tampering: 'Tampering',
-  repudiation: 'Repudiation',
-  'information-disclosure': 'Information disclosure',
-  'denial-of-service': 'Denial of service',
-  'elevation-of-privilege': 'Elevation of privilege',
-};
-
-export const STRIDE_NAME_OF_LETTER: Readonly<Record<StrideLetter, string>> = {
-  S: STRIDE_NAME.spoofing,
-  T: STRIDE_NAME.tampering,
-  R: STRIDE_NAME.repudiation,
-  I: STRIDE_NAME['information-disclosure'],
-  D: STRIDE_NAME['denial-of-service'],
-  E: STRIDE_NAME['elevation-of-privilege'],
-};
-
 /** LINDDUN privacy threat types (LINDDUN GO). */
 export const LINDDUN_CATEGORIES = [
   'linking',
@@ -69,7 +50,6 @@ export const LINDDUN_CATEGORIES = [
   'unawareness',
   'non-compliance',
 ] as const;
-export type LinddunCategory = (typeof LINDDUN_CATEGORIES)[number];
 
 /** A threat's category: STRIDE or LINDDUN. */
 export const THREAT_CATEGORIES = [...STRIDE_CATEGORIES, ...LINDDUN_CATEGORIES] as const;

@@ -296,10 +296,6 @@ const TEMPLATE_FIELDS: Readonly<Record<SubjectKind, readonly string[]>> = {
   model: ['name'],
 };
 
-export function templateFields(subject: SubjectKind): readonly string[] {
-  return TEMPLATE_FIELDS[subject];
-}
-
 function checkTemplate(doc: Document.Parsed, title: string, path: Segment[], subject: SubjectKind, out: CoreDiagnostic[]): void {
   for (const match of title.matchAll(/\{([^{}]*)\}/g)) {
     if (!TEMPLATE_FIELDS[subject].includes(match[1])) {
