@@ -7,7 +7,17 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { errorMessage } from '../../server/src/shared/errors';
 import { ViewRequest } from '../../server/src/shared/protocol';
-import { assertNever, type HostToWebview, type Rendered, type ViewOptions, type ViewParams, type ViewRange, type ViewResult, type WebviewState, type WebviewToHost } from '../../server/src/shared/view';
+import {
+  assertNever,
+  type HostToWebview,
+  type Rendered,
+  type ViewOptions,
+  type ViewParams,
+  type ViewRange,
+  type ViewResult,
+  type WebviewState,
+  type WebviewToHost,
+} from '../../server/src/shared/view';
 import { webviewHtml } from '../../webview/src/html';
 
 export const DIAGRAM_VIEW_TYPE = 'threatcode.diagram';
@@ -35,14 +45,29 @@ export class DiagramPanel implements vscode.Disposable {
       existing.panel.reveal(vscode.ViewColumn.Beside, true);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DIAGRAM_VIEW_TYPE, 'Threat model diagram', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, DiagramPanel.webviewOptions(context));
+    const panel = vscode.window.createWebviewPanel(
+      DIAGRAM_VIEW_TYPE,
+      'Threat model diagram',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      DiagramPanel.webviewOptions(context),
+    );
     return new DiagramPanel(context, client, output, panel, uri, { delivery: false });
   }
 
   /** Restores a panel after a window reload (WebviewPanelSerializer). */
-  static revive(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, panel: vscode.WebviewPanel, state: WebviewState): DiagramPanel {
+  static revive(
+    context: vscode.ExtensionContext,
+    client: LanguageClient,
+    output: vscode.LogOutputChannel,
+    panel: vscode.WebviewPanel,
+    state: WebviewState,
+  ): DiagramPanel {
     panel.webview.options = DiagramPanel.webviewOptions(context);
-    return new DiagramPanel(context, client, output, panel, vscode.Uri.parse(state.uri), { delivery: state.delivery, focusBoundary: state.focusBoundary, focusElement: state.focusElement });
+    return new DiagramPanel(context, client, output, panel, vscode.Uri.parse(state.uri), {
+      delivery: state.delivery,
+      focusBoundary: state.focusBoundary,
+      focusElement: state.focusElement,
+    });
   }
 
   /** Every open panel asks the server again (settings or rule packs changed what it shows). */
@@ -146,7 +171,11 @@ export class DiagramPanel implements vscode.Disposable {
     const document = await vscode.workspace.openTextDocument(this.uri);
     const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
     const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
-    await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection, preserveFocus: false });
+    await vscode.window.showTextDocument(document, {
+      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+      selection,
+      preserveFocus: false,
+    });
   }
 
   /** Highlights the diagram element the cursor is in (the innermost, so a component wins over its boundary). */

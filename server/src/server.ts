@@ -66,7 +66,12 @@ registerFeatures(connection, {
   outlineLimit: () => workspace.settings.maxOutlineItems,
   resolvesCodeActionEdits: () => workspace.client.resolvesCodeActionEdits,
 });
-registerViewRequest(connection, documents, (document) => workspace.analyses.get(document), () => workspace.settings);
+registerViewRequest(
+  connection,
+  documents,
+  (document) => workspace.analyses.get(document),
+  () => workspace.settings,
+);
 registerStatusRequest(connection, SERVER_VERSION, () => ({
   openDocuments: documents.all().length,
   cachedAnalyses: workspace.analyses.size,

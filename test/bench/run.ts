@@ -46,7 +46,11 @@ interface SizeResult {
 }
 
 /** One character typed into a component name and deleted again, `count` times, analysed incrementally. */
-function measureEdits(text: string, options: { rules: ReturnType<typeof builtinRuleSet>['ruleSet'] }, count: number): { stat: Stat; share: number } {
+function measureEdits(
+  text: string,
+  options: { rules: ReturnType<typeof builtinRuleSet>['ruleSet'] },
+  count: number,
+): { stat: Stat; share: number } {
   let analysis: Analysis = analyzeText(text, { maxLength: NO_LIMIT, ...options });
   const at = middleComponentName(text);
   const times: number[] = [];
@@ -82,7 +86,9 @@ async function main(): Promise<void> {
       process.stderr.write('our server… ');
       const ours = await measureServer('threatcode', text, { edits: EDITS, opens: n >= 5000 ? 1 : 3, timeoutMs });
       process.stderr.write('yaml-language-server… ');
-      const peer = WITH_PEER ? await measureServer('yaml-language-server', text, { edits: EDITS, opens: n >= 5000 ? 1 : 3, timeoutMs }) : undefined;
+      const peer = WITH_PEER
+        ? await measureServer('yaml-language-server', text, { edits: EDITS, opens: n >= 5000 ? 1 : 3, timeoutMs })
+        : undefined;
       process.stderr.write('render…\n');
       const render = host ? await measureRender(host, text, analysis, 5) : undefined;
       results.push({
@@ -118,18 +124,32 @@ async function main(): Promise<void> {
   const out = path.join(REPO_ROOT, 'test/bench/results.json');
   writeFileSync(
     out,
-    JSON.stringify({ node: process.version, date: new Date().toISOString(), rules: ruleSet.rules.length, debounceMs: OUR_DEBOUNCE_MS, results, renderAtDetailLimit: atLimit }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        node: process.version,
+        date: new Date().toISOString(),
+        rules: ruleSet.rules.length,
+        debounceMs: OUR_DEBOUNCE_MS,
+        results,
+        renderAtDetailLimit: atLimit,
+      },
+      null,
+      2,
+    ) + '\n',
   );
   console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
 }
 
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}×` : '—';
 const mb = (v: number | undefined) => (v === undefined ? '—' : `${v.toFixed(0)} MB`);
 const failed = (r: ServerRun | undefined, s: Stat | undefined) => (r?.failed && !s ? `failed: ${r.failed}` : fmt(s));
 
 function report(results: readonly SizeResult[], atLimit: RenderRun | undefined): void {
   console.log('\n### In process: the parse floor, a full analysis, an incremental edit\n');
-  console.log('| components | size | yaml parse (floor) | full analysis | full / floor | metrics + view | edit (incremental) | edit / floor | findings (open) |');
+  console.log(
+    '| components | size | yaml parse (floor) | full analysis | full / floor | metrics + view | edit (incremental) | edit / floor | findings (open) |',
+  );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(
@@ -137,8 +157,12 @@ function report(results: readonly SizeResult[], atLimit: RenderRun | undefined):
     );
   }
 
-  console.log(`\n### Over stdio: didOpen and one-character didChange → diagnostics (ours: work only, its ${OUR_DEBOUNCE_MS} ms debounce comes on top)\n`);
-  console.log('| components | ours: open | ours: edit | of which in our server | yaml-ls: open | yaml-ls: edit (incl. its 200 ms delay) | edit: ours / yaml-ls | ours + debounce / yaml-ls | diagnostics (ours / yaml-ls) |');
+  console.log(
+    `\n### Over stdio: didOpen and one-character didChange → diagnostics (ours: work only, its ${OUR_DEBOUNCE_MS} ms debounce comes on top)\n`,
+  );
+  console.log(
+    '| components | ours: open | ours: edit | of which in our server | yaml-ls: open | yaml-ls: edit (incl. its 200 ms delay) | edit: ours / yaml-ls | ours + debounce / yaml-ls | diagnostics (ours / yaml-ls) |',
+  );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     const ours = r.ours.edit?.median;
@@ -157,7 +181,9 @@ function report(results: readonly SizeResult[], atLimit: RenderRun | undefined):
   }
 
   console.log('\n### Server memory (RSS)\n');
-  console.log('| components | ours: after open | ours: during 20 edits, median (min–max) | ours: after 20 edits | yaml-ls: after open | yaml-ls: after 20 edits |');
+  console.log(
+    '| components | ours: after open | ours: during 20 edits, median (min–max) | ours: after 20 edits | yaml-ls: after open | yaml-ls: after 20 edits |',
+  );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     const during = r.ours.rssDuringEdits;
@@ -172,9 +198,14 @@ function report(results: readonly SizeResult[], atLimit: RenderRun | undefined):
     console.log('| ---: | --- | ---: | ---: | ---: |');
     for (const r of results) {
       if (!r.render) continue;
-      console.log(`| ${r.components} | ${r.render.overview ? 'boundary overview' : 'full diagram'}${r.render.error ? ` (error: ${r.render.error})` : ''} | ${r.render.nodes} | ${r.render.edges} | ${fmt(r.render.render)} |`);
+      console.log(
+        `| ${r.components} | ${r.render.overview ? 'boundary overview' : 'full diagram'}${r.render.error ? ` (error: ${r.render.error})` : ''} | ${r.render.nodes} | ${r.render.edges} | ${fmt(r.render.render)} |`,
+      );
     }
-    if (atLimit) console.log(`| ${DEFAULT_DETAIL_LIMIT} (the detail limit) | full diagram | ${atLimit.nodes} | ${atLimit.edges} | ${fmt(atLimit.render)} |`);
+    if (atLimit)
+      console.log(
+        `| ${DEFAULT_DETAIL_LIMIT} (the detail limit) | full diagram | ${atLimit.nodes} | ${atLimit.edges} | ${fmt(atLimit.render)} |`,
+      );
   }
 
   console.log('\n### Targets\n');
@@ -182,7 +213,9 @@ function report(results: readonly SizeResult[], atLimit: RenderRun | undefined):
     const target = EDIT_TARGET[r.components];
     const work = r.ours.edit?.median;
     const checks = [
-      target !== undefined ? `edit work ${work?.toFixed(0) ?? '—'} ms ≤ ${target} ms: ${work !== undefined && work <= target ? 'met' : 'missed'}` : undefined,
+      target !== undefined
+        ? `edit work ${work?.toFixed(0) ?? '—'} ms ≤ ${target} ms: ${work !== undefined && work <= target ? 'met' : 'missed'}`
+        : undefined,
       r.components >= 1000 && r.peer
         ? `≥ 10× faster than yaml-ls: ${r.peer.edit && work !== undefined ? (r.peer.edit.median / work >= 10 ? 'met' : 'missed') : r.peer.failed ? 'yaml-ls failed' : '—'} (${r.peer.edit && work ? (r.peer.edit.median / work).toFixed(1) : '—'}×)`
         : undefined,

@@ -41,11 +41,23 @@ export interface ServerRun {
 /** Our debounce is a setting; the benchmark sets it to 0 so that the edit numbers are the work alone. */
 export const OUR_DEBOUNCE_MS = 150;
 
-export async function measureServer(server: ServerName, text: string, options: { edits: number; opens: number; timeoutMs: number; requests?: number }): Promise<ServerRun> {
+export async function measureServer(
+  server: ServerName,
+  text: string,
+  options: { edits: number; opens: number; timeoutMs: number; requests?: number },
+): Promise<ServerRun> {
   const client =
     server === 'threatcode'
-      ? new TestLspClient({ validationDelay: 0, maxFileSizeMB: 64 }, {}, { args: [...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'], keepPublished: false })
-      : new TestLspClient({}, {}, { args: [YAML_LS, '--stdio'], languageId: 'yaml', configuration: yamlLsConfiguration, keepPublished: false });
+      ? new TestLspClient(
+          { validationDelay: 0, maxFileSizeMB: 64 },
+          {},
+          { args: [...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'], keepPublished: false },
+        )
+      : new TestLspClient(
+          {},
+          {},
+          { args: [YAML_LS, '--stdio'], languageId: 'yaml', configuration: yamlLsConfiguration, keepPublished: false },
+        );
   const opens: number[] = [];
   const edits: number[] = [];
   const serverEdits: number[] = [];
@@ -58,7 +70,10 @@ export async function measureServer(server: ServerName, text: string, options: {
     Promise.race([
       p,
       new Promise<T>((_, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${what}: no diagnostics within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${what}: no diagnostics within ${options.timeoutMs / 1000} s`)),
+          options.timeoutMs,
+        );
         const poll = setInterval(() => {
           if (client.exited !== undefined) reject(new Error(`${what}: the server exited (${client.exited}); ${lastLine(client.stderr)}`));
         }, 100);
@@ -76,7 +91,10 @@ export async function measureServer(server: ServerName, text: string, options: {
       if (uri) await close(client, uri);
       uri = `file:///bench/model-${i}.tm.yaml`;
       const t0 = performance.now();
-      last = await within('open', publication(client, server, uri, () => client.open(uri, text, 1)));
+      last = await within(
+        'open',
+        publication(client, server, uri, () => client.open(uri, text, 1)),
+      );
       opens.push(performance.now() - t0);
     }
     rssAfterOpenMB = rssMB(client.pid);
@@ -90,7 +108,10 @@ export async function measureServer(server: ServerName, text: string, options: {
         ? { range: { start: position, end: position }, text: 'x' }
         : { range: { start: position, end: { line: position.line, character: position.character + 1 } }, text: '' };
       const t0 = performance.now();
-      last = await within('edit', publication(client, server, uri, () => client.change(uri, version, [change])));
+      last = await within(
+        'edit',
+        publication(client, server, uri, () => client.change(uri, version, [change])),
+      );
       edits.push(performance.now() - t0);
       const rss = rssMB(client.pid);
       if (rss !== undefined) rssSamples.push(rss);
@@ -135,7 +156,13 @@ export type RequestName = 'completion' | 'hover' | 'codeAction' | 'documentSymbo
  * the opened one again after an even number of edits): key completion on its `kind:` line, hover on its id, the
  * lightbulb's code actions on its id (with the diagnostics published there), the outline.
  */
-async function measureRequests(client: TestLspClient, uri: string, text: string, last: Published | undefined, runs: number): Promise<Record<RequestName, Stat>> {
+async function measureRequests(
+  client: TestLspClient,
+  uri: string,
+  text: string,
+  last: Published | undefined,
+  runs: number,
+): Promise<Record<RequestName, Stat>> {
   const name = middleComponentName(text);
   const idLine = text.lastIndexOf('  - id: comp-', name);
   const kindLine = text.indexOf('    kind: ', name);
@@ -143,10 +170,15 @@ async function measureRequests(client: TestLspClient, uri: string, text: string,
   const atId = (d: { range: { start: { line: number } } }) => d.range.start.line === idRange.start.line;
   const textDocument = { uri };
   const probes: Record<RequestName, () => Promise<unknown>> = {
-    completion: () => client.connection.sendRequest('textDocument/completion', { textDocument, position: positionAt(text, kindLine + '    ki'.length) }),
+    completion: () =>
+      client.connection.sendRequest('textDocument/completion', { textDocument, position: positionAt(text, kindLine + '    ki'.length) }),
     hover: () => client.connection.sendRequest('textDocument/hover', { textDocument, position: idRange.start }),
     codeAction: () =>
-      client.connection.sendRequest('textDocument/codeAction', { textDocument, range: idRange, context: { diagnostics: (last?.diagnostics ?? []).filter(atId) } }),
+      client.connection.sendRequest('textDocument/codeAction', {
+        textDocument,
+        range: idRange,
+        context: { diagnostics: (last?.diagnostics ?? []).filter(atId) },
+      }),
     documentSymbol: () => client.connection.sendRequest('textDocument/documentSymbol', { textDocument }),
   };
   const out = {} as Record<RequestName, Stat>;
@@ -157,7 +189,8 @@ async function measureRequests(client: TestLspClient, uri: string, text: string,
       const answer = await send();
       times.push(performance.now() - t0);
       // A fast empty answer would measure nothing.
-      const empty = answer === null || (Array.isArray(answer) && answer.length === 0) || (answer as { items?: unknown[] }).items?.length === 0;
+      const empty =
+        answer === null || (Array.isArray(answer) && answer.length === 0) || (answer as { items?: unknown[] }).items?.length === 0;
       if (empty) throw new Error(`${request}: the server answered nothing`);
     }
     out[request] = stat(times);
@@ -183,7 +216,14 @@ async function close(client: TestLspClient, uri: string): Promise<void> {
 function yamlLsConfiguration(section: string | undefined): unknown {
   switch (section) {
     case 'yaml':
-      return { validate: true, hover: true, completion: true, schemas: { [SCHEMA_URI]: '*.tm.yaml' }, schemaStore: { enable: false }, format: { enable: false } };
+      return {
+        validate: true,
+        hover: true,
+        completion: true,
+        schemas: { [SCHEMA_URI]: '*.tm.yaml' },
+        schemaStore: { enable: false },
+        format: { enable: false },
+      };
     case 'http':
       return { proxy: '', proxyStrictSSL: false };
     case 'editor':

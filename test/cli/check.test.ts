@@ -28,7 +28,10 @@ describe('threatcode check', () => {
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'threatcode-cli-'));
     writeFileSync(path.join(dir, 'broken.tm.yaml'), 'threatcode: 1\nsystem:\n  name: X\nboundaries:\n  - id: z\n    trust: trusted\n');
-    writeFileSync(path.join(dir, 'warn.tm.yaml'), 'threatcode: 1\nsystem:\n  name: X\ncomponents:\n  - { id: a, name: A, type: process, inScope: false }\n');
+    writeFileSync(
+      path.join(dir, 'warn.tm.yaml'),
+      'threatcode: 1\nsystem:\n  name: X\ncomponents:\n  - { id: a, name: A, type: process, inScope: false }\n',
+    );
     writeFileSync(path.join(dir, 'latin1.tm.yaml'), Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a]));
   });
 
@@ -48,7 +51,10 @@ describe('threatcode check', () => {
   it('prints compiler-style lines and exits 1 on errors', () => {
     const r = run(['check', path.join(dir, 'broken.tm.yaml')]);
     assert.equal(r.code, 1);
-    assert.equal(r.stdout, `${path.join(dir, 'broken.tm.yaml')}:6:12 error bad-enum 'trusted' is not a valid value for 'trust'. Allowed: untrusted, dmz, internal, restricted.\n`);
+    assert.equal(
+      r.stdout,
+      `${path.join(dir, 'broken.tm.yaml')}:6:12 error bad-enum 'trusted' is not a valid value for 'trust'. Allowed: untrusted, dmz, internal, restricted.\n`,
+    );
   });
 
   it('honours --fail-on', () => {
@@ -73,7 +79,10 @@ describe('threatcode check', () => {
       `pack: p${id}\nrules:\n  - id: ${id}\n    target: process\n    title: "{name} flagged"\n    rationale: r\n    severity: high\n    when: ${when}\n`;
     writeFileSync(path.join(ws, '.threatcode', 'rules', 'team.yaml'), pack('TEAM-01', '{ prop: kind, eq: worker }'));
     writeFileSync(path.join(ws, 'extra.yaml'), pack('EXTRA-01', '{ prop: kind, eq: worker }'));
-    writeFileSync(path.join(ws, 'm.tm.yaml'), 'threatcode: 1\nsystem: { name: S }\ncomponents:\n  - { id: w, name: W, type: process, kind: worker }\n');
+    writeFileSync(
+      path.join(ws, 'm.tm.yaml'),
+      'threatcode: 1\nsystem: { name: S }\ncomponents:\n  - { id: w, name: W, type: process, kind: worker }\n',
+    );
     const ok = run(['check', '--rules', 'extra.yaml', '--format', 'json'], ws);
     assert.equal(ok.code, 0, ok.stderr);
     const codes = checkJson(ok.stdout).files[0].diagnostics.map((d) => d.code);
@@ -98,7 +107,15 @@ describe('threatcode check', () => {
   it('writes SARIF 2.1.0 that validates against the official schema, with rule metadata and fingerprints', () => {
     const r = run(['check', 'examples', '--format', 'sarif']);
     assert.equal(r.code, 0, r.stderr);
-    const sarif = JSON.parse(r.stdout) as { runs: { tool: { driver: { rules: { id: string; properties: Record<string, unknown> & { tags: string[] } }[] } }; results: { partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[] }[] }[] };
+    const sarif = JSON.parse(r.stdout) as {
+      runs: {
+        tool: { driver: { rules: { id: string; properties: Record<string, unknown> & { tags: string[] } }[] } };
+        results: {
+          partialFingerprints: Record<string, string>;
+          locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[];
+        }[];
+      }[];
+    };
     const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
     // The official schema is draft-04 and has one pattern that is only valid without the unicode flag.
     const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
@@ -109,7 +126,9 @@ describe('threatcode check', () => {
     const cry01 = run0.tool.driver.rules.find((x: { id: string }) => x.id === 'CRY-01')!;
     assert.ok(cry01.properties.tags.includes('external/cwe/cwe-319'));
     assert.equal(cry01.properties['security-severity'], '8.0');
-    const result = run0.results.find((x: { partialFingerprints: Record<string, string> }) => x.partialFingerprints['threatcodeFindingId/v1'] === 'CRY-01@api-sessions');
+    const result = run0.results.find(
+      (x: { partialFingerprints: Record<string, string> }) => x.partialFingerprints['threatcodeFindingId/v1'] === 'CRY-01@api-sessions',
+    );
     assert.ok(result, 'fingerprint from the finding id');
     assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'examples/webshop/webshop.tm.yaml');
     assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 272, startColumn: 9, endLine: 272, endColumn: 21 });

@@ -53,7 +53,11 @@ function errorsLogged(userData: string): string[] {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(file);
       else if (entry.name === 'Threatcode.log' && path.basename(dir) === 'threatcode.threatcode') {
-        found.push(...readFileSync(file, 'utf8').split('\n').filter((line) => /\[error\]|\[Error\b/.test(line)));
+        found.push(
+          ...readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((line) => /\[error\]|\[Error\b/.test(line)),
+        );
       }
     }
   };
@@ -108,10 +112,14 @@ async function main(): Promise<number> {
   const extensionsDir = path.join(scratch, 'extensions');
   if (vsix) {
     const { execFileSync } = await import('node:child_process');
-    execFileSync(codeServerBin, ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(scratch, 'user-data'), '--install-extension', vsix], {
-      stdio: 'inherit',
-      env: { ...process.env, XDG_CONFIG_HOME: path.join(scratch, 'xdg'), XDG_DATA_HOME: path.join(scratch, 'xdg') },
-    });
+    execFileSync(
+      codeServerBin,
+      ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(scratch, 'user-data'), '--install-extension', vsix],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, XDG_CONFIG_HOME: path.join(scratch, 'xdg'), XDG_DATA_HOME: path.join(scratch, 'xdg') },
+      },
+    );
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -119,14 +127,18 @@ async function main(): Promise<number> {
   const child = spawn(
     codeServerBin,
     [
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--auth', 'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      '--user-data-dir', userData,
-      '--extensions-dir', extensionsDir,
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensionsDir,
     ],
     {
       env: { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, XDG_CACHE_HOME: xdg, THREATCODE_E2E_RESULT: resultFile },
@@ -146,12 +158,16 @@ async function main(): Promise<number> {
   try {
     await waitForHealth(url, child);
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload: [string, string][] = vsix ? [['skipWelcome', 'true']] : [
-      ['extensionDevelopmentPath', remote(REPO_ROOT)],
-      ['skipWelcome', 'true'],
-    ];
+    const payload: [string, string][] = vsix
+      ? [['skipWelcome', 'true']]
+      : [
+          ['extensionDevelopmentPath', remote(REPO_ROOT)],
+          ['skipWelcome', 'true'],
+        ];
     if (serve) {
-      console.log(`Threatcode in VS Code (code-server): ${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+      console.log(
+        `Threatcode in VS Code (code-server): ${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+      );
       console.log('Press Ctrl+C to stop.');
       await new Promise<void>((resolve) => child.on('exit', () => resolve()));
       return 0;
@@ -163,7 +179,17 @@ async function main(): Promise<number> {
       });
       try {
         console.log(`Installed ${path.basename(vsix)} into code-server; UI smoke tests against the installed extension:`);
-        return passedIf(finish(await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, 'CRY-01'), scratch, userData));
+        return passedIf(
+          finish(
+            await uiSmoke(
+              browser,
+              `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+              'CRY-01',
+            ),
+            scratch,
+            userData,
+          ),
+        );
       } finally {
         await browser.close();
       }
@@ -179,7 +205,9 @@ async function main(): Promise<number> {
       const exitCode = new Promise<number>((resolve) => {
         void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
       });
-      await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => console.log(`[workbench ${type}]`, ...(args ?? [])));
+      await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) =>
+        console.log(`[workbench ${type}]`, ...(args ?? [])),
+      );
       await page.goto(page_url);
       const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(-1), SUITE_TIMEOUT_MS));
       const code = await Promise.race([exitCode, timeout]);
@@ -201,11 +229,17 @@ async function main(): Promise<number> {
       // One workbench at a time: the suite's window (and its extension host) closes before the UI tests start.
       await page.close();
       // The suite recorded CRY-01 in this session's open document; INP-01 on the WAF is still open.
-      return passedIf(finish(
-        await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload.filter(([k]) => k !== 'extensionTestsPath')))}`, 'INP-01'),
-        scratch,
-        userData,
-      ));
+      return passedIf(
+        finish(
+          await uiSmoke(
+            browser,
+            `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload.filter(([k]) => k !== 'extensionTestsPath')))}`,
+            'INP-01',
+          ),
+          scratch,
+          userData,
+        ),
+      );
     } finally {
       await browser.close();
     }
@@ -213,7 +247,9 @@ async function main(): Promise<number> {
     stop();
     // The scratch folder of a passing run goes (once code-server has let go of it); a failed one stays for a look.
     if (passed) {
-      await new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+      await new Promise<void>((resolve) =>
+        child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+      );
       rmSync(scratch, { recursive: true, force: true });
     }
   }

@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { REPO_ROOT } from '../support/paths';
 
-
 async function main(): Promise<void> {
   const workspace = path.join(mkdtempSync(path.join(tmpdir(), 'threatcode-e2e-')), 'workspace');
   cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });

@@ -22,7 +22,12 @@ describe('benchmark harness', function () {
     assert.ok(run.rssAfterEditsMB === undefined || run.rssAfterEditsMB > 10);
     assert.deepEqual(
       Object.entries(run.requests ?? {}).map(([name, times]) => [name, times.runs]),
-      [['completion', 5], ['hover', 5], ['codeAction', 5], ['documentSymbol', 5]],
+      [
+        ['completion', 5],
+        ['hover', 5],
+        ['codeAction', 5],
+        ['documentSymbol', 5],
+      ],
     );
     // Linux: one RSS sample after each edit.
     if (run.rssAfterEditsMB !== undefined) assert.equal(run.rssDuringEdits?.runs, 4);

@@ -85,18 +85,27 @@ describe('editor features over LSP', () => {
   });
 
   it('hover explains an element', async () => {
-    const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: URI }, position: position(text, 'from: web', 6) });
+    const h = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: URI },
+      position: position(text, 'from: web', 6),
+    });
     assert.ok(h && MarkupContent.is(h.contents));
     assert.match(h.contents.value, /\*\*component web\*\* — Web/);
   });
 
   it('completion offers enum values', async () => {
-    const items = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: URI }, position: position(text, 'trust: untrusted', 7) })) as CompletionItem[];
+    const items = (await client.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri: URI },
+      position: position(text, 'trust: untrusted', 7),
+    })) as CompletionItem[];
     assert.ok(items.some((i) => i.label === 'restricted'));
   });
 
   it('definition and references follow ids', async () => {
-    const def = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: URI }, position: position(text, 'to: cache', 5) })) as Location;
+    const def = (await client.connection.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri: URI },
+      position: position(text, 'to: cache', 5),
+    })) as Location;
     assert.deepEqual(def.range.start, position(text, 'id: cache', 4));
     const refs = await client.connection.sendRequest(ReferencesRequest.type, {
       textDocument: { uri: URI },
@@ -107,17 +116,28 @@ describe('editor features over LSP', () => {
   });
 
   it('rename returns edits for the id and every reference, and refuses a taken id', async () => {
-    const edit = await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: URI }, position: position(text, 'id: web', 4), newName: 'frontend' });
+    const edit = await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri: URI },
+      position: position(text, 'id: web', 4),
+      newName: 'frontend',
+    });
     assert.equal(edit?.changes?.[URI].length, 2);
     await assert.rejects(
-      client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: URI }, position: position(text, 'id: web', 4), newName: 'cache' }),
+      client.connection.sendRequest(RenameRequest.type, {
+        textDocument: { uri: URI },
+        position: position(text, 'id: web', 4),
+        newName: 'cache',
+      }),
       /already the id of component 'cache'/,
     );
   });
 
   it('outline lists sections and elements; code lenses summarise components', async () => {
     const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: URI } })) as DocumentSymbol[];
-    assert.deepEqual(symbols.map((s) => s.name), ['boundaries', 'components', 'data', 'flows']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['boundaries', 'components', 'data', 'flows'],
+    );
     const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } });
     assert.equal(lenses?.length, 2);
     assert.match(lenses[0].command?.title ?? '', /^0 threats · 0 open · \d+ findings$/);
@@ -128,7 +148,12 @@ describe('editor features over LSP', () => {
     assert.ok(view?.diagram && view.metrics);
     assert.deepEqual(view.errors, []);
     assert.match(view.diagram.mermaid, /^flowchart LR\n/);
-    assert.deepEqual(Object.values(view.diagram.nodes).map((n) => n.modelId).sort(), ['cache', 'db-zone', 'internet', 'vpc', 'web'].filter((id) => id !== 'internet').sort());
+    assert.deepEqual(
+      Object.values(view.diagram.nodes)
+        .map((n) => n.modelId)
+        .sort(),
+      ['cache', 'db-zone', 'internet', 'vpc', 'web'].filter((id) => id !== 'internet').sort(),
+    );
     assert.ok(view.metrics.gauges.some((g) => g.id === 'strideCoverage' && g.total > 0));
     const metricsOnly = await client.connection.sendRequest(ViewRequest, { uri: URI, delivery: false, metricsOnly: true });
     assert.equal(metricsOnly?.diagram, undefined);
@@ -139,12 +164,21 @@ describe('editor features over LSP', () => {
   it('workspace symbols include models that are not open', async () => {
     const ws = mkdtempSync(path.join(tmpdir(), 'threatcode-symbols-'));
     mkdirSync(path.join(ws, 'svc'));
-    writeFileSync(path.join(ws, 'svc', 'orders.tm.yaml'), 'threatcode: 1\nsystem: { name: Orders }\ncomponents:\n  - { id: orders-api, name: Orders API, type: process }\n');
+    writeFileSync(
+      path.join(ws, 'svc', 'orders.tm.yaml'),
+      'threatcode: 1\nsystem: { name: Orders }\ncomponents:\n  - { id: orders-api, name: Orders API, type: process }\n',
+    );
     const other = new TestLspClient({}, { workspaceFolders: [pathToFileURL(ws).toString()] });
     try {
       await other.initialize();
-      const symbols = (await other.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'orders' })) as { name: string; location: Location }[];
-      assert.deepEqual(symbols.map((s) => s.name), ['orders-api']);
+      const symbols = (await other.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'orders' })) as {
+        name: string;
+        location: Location;
+      }[];
+      assert.deepEqual(
+        symbols.map((s) => s.name),
+        ['orders-api'],
+      );
       assert.equal(symbols[0].location.uri, pathToFileURL(path.join(ws, 'svc', 'orders.tm.yaml')).toString());
     } finally {
       await other.stop();
@@ -159,11 +193,20 @@ describe('editor features over LSP', () => {
     const resolving = new TestLspClient({}, { textDocument: { codeAction: { resolveSupport: { properties: ['edit'] } } } });
     try {
       const init = await resolving.initialize();
-      assert.deepEqual(init.capabilities.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.threatcode'], resolveProvider: true });
+      assert.deepEqual(init.capabilities.codeActionProvider, {
+        codeActionKinds: ['quickfix', 'source.fixAll.threatcode'],
+        resolveProvider: true,
+      });
       await resolving.open(URI, text);
       const lazy = (await resolving.connection.sendRequest(CodeActionRequest.type, request)) as CodeAction[];
-      assert.deepEqual(lazy.map((a) => a.title), eager.map((a) => a.title));
-      assert.ok(lazy.every((a) => a.edit === undefined && a.data !== undefined), 'no edit computed before one is picked');
+      assert.deepEqual(
+        lazy.map((a) => a.title),
+        eager.map((a) => a.title),
+      );
+      assert.ok(
+        lazy.every((a) => a.edit === undefined && a.data !== undefined),
+        'no edit computed before one is picked',
+      );
       for (const [i, action] of lazy.entries()) {
         const resolved = await resolving.connection.sendRequest(CodeActionResolveRequest.type, action);
         assert.deepEqual(resolved.edit, eager[i].edit, action.title);
@@ -184,12 +227,16 @@ describe('editor features over LSP', () => {
     })) as CodeAction[];
     const titles = actions.map((a) => a.title);
     assert.ok(titles.includes("Record threat CRY-01 on 'web-cache'"), titles.join('\n'));
-    const fix = actions.find((a) => a.title === 'Set network: vpn on \'web-cache\'') ?? actions.find((a) => a.title.startsWith('Mitigate with'))!;
+    const fix =
+      actions.find((a) => a.title === "Set network: vpn on 'web-cache'") ?? actions.find((a) => a.title.startsWith('Mitigate with'))!;
     const edits: TextEdit[] = fix.edit!.changes![URI];
     const doc = TextDocument.create(URI, 'threatmodel', 1, text);
     text = TextDocument.applyEdits(doc, edits);
     const changed = await client.change(URI, 2, [{ text }]);
     assert.ok(!codes(changed.diagnostics).includes('CRY-01'), codes(changed.diagnostics).join(','));
-    assert.deepEqual(changed.diagnostics.filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      changed.diagnostics.filter((d) => d.severity === 1),
+      [],
+    );
   });
 });

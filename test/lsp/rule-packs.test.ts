@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { codes, messageOf, TestLspClient } from '../support/lsp-client';
 import { WorkspaceTrustedNotification } from '../../server/src/shared/protocol';
 
-const MODEL = 'threatcode: 1\nsystem:\n  name: S\ncomponents:\n  - { id: svc, name: Svc, type: process, kind: service, boundary: z, reviewed: { by: a, date: 2026-01-01 } }\n  - { id: w, name: W, type: process, kind: worker, boundary: z, reviewed: { by: a, date: 2026-01-01 } }\nboundaries:\n  - { id: z, trust: internal }\nflows:\n  - { id: f, from: svc, to: w, protocol: grpc-tls, authentication: mtls, data: [d] }\ndata:\n  - { id: d, classification: public }\n';
+const MODEL =
+  'threatcode: 1\nsystem:\n  name: S\ncomponents:\n  - { id: svc, name: Svc, type: process, kind: service, boundary: z, reviewed: { by: a, date: 2026-01-01 } }\n  - { id: w, name: W, type: process, kind: worker, boundary: z, reviewed: { by: a, date: 2026-01-01 } }\nboundaries:\n  - { id: z, trust: internal }\nflows:\n  - { id: f, from: svc, to: w, protocol: grpc-tls, authentication: mtls, data: [d] }\ndata:\n  - { id: d, classification: public }\n';
 const PACK = `pack: team
 rules:
   - id: TEAM-01
@@ -43,7 +44,10 @@ describe('rule packs in the language server', () => {
   });
 
   it('loads workspace packs in a trusted workspace and reports their problems on the pack file', async () => {
-    const client = new TestLspClient({}, { workspaceFolders: [pathToFileURL(workspace).toString()], initializationOptions: { workspaceTrusted: true } });
+    const client = new TestLspClient(
+      {},
+      { workspaceFolders: [pathToFileURL(workspace).toString()], initializationOptions: { workspaceTrusted: true } },
+    );
     try {
       const packProblems = client.next((p) => p.uri === packUri);
       await client.initialize();
@@ -59,7 +63,10 @@ describe('rule packs in the language server', () => {
   });
 
   it('runs only built-in rules in an untrusted workspace, and user packs once trust is granted', async () => {
-    const client = new TestLspClient({}, { workspaceFolders: [pathToFileURL(workspace).toString()], initializationOptions: { workspaceTrusted: false } });
+    const client = new TestLspClient(
+      {},
+      { workspaceFolders: [pathToFileURL(workspace).toString()], initializationOptions: { workspaceTrusted: false } },
+    );
     try {
       await client.initialize();
       const uri = pathToFileURL(path.join(workspace, 'm.tm.yaml')).toString();

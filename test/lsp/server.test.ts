@@ -15,8 +15,7 @@ const HEAD = 'threatcode: 1\nsystem:\n  name: Shop\n';
 /** Documents a careless or hostile workspace may hold, and the diagnostic each must get. */
 const HOSTILE: Record<string, string> = {
   binary: '\u0000\u0001\u0002garbage\u0000'.repeat(1000),
-  bomb:
-    'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
+  bomb: 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
   deepFlow: 'x: ' + '['.repeat(10_000) + ']'.repeat(10_000) + '\n',
   // Compact nested block sequences: "- - - ... y" is 10,000 levels deep.
   deepBlock: 'x:\n' + '- '.repeat(10_000) + 'y\n',
@@ -98,7 +97,10 @@ describe('language server over stdio', function () {
   it('an example model has no errors, and its rule findings carry their identity (only) to the client', async () => {
     const file = path.join(EXAMPLES, 'webshop/webshop.tm.yaml');
     const published = await client.open('file:///ws/webshop.tm.yaml', readFileSync(file, 'utf8'));
-    assert.deepEqual(published.diagnostics.filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      published.diagnostics.filter((d) => d.severity === 1),
+      [],
+    );
     const finding = published.diagnostics.find((d) => d.code === 'CRY-01');
     assert.ok(finding, 'the unencrypted Redis flow is found');
     assert.deepEqual(finding.data, { findingId: 'CRY-01@api-sessions', rule: 'CRY-01', element: 'api-sessions' });
@@ -108,7 +110,10 @@ describe('language server over stdio', function () {
       range: finding.range,
       context: { diagnostics: [finding] },
     })) as { title: string }[];
-    assert.ok(actions.some((a) => /^Mitigate with: .*TLS/i.test(a.title)), actions.map((a) => a.title).join(' | '));
+    assert.ok(
+      actions.some((a) => /^Mitigate with: .*TLS/i.test(a.title)),
+      actions.map((a) => a.title).join(' | '),
+    );
   });
 
   it('updates diagnostics after an incremental change, and only for the latest version', async () => {
@@ -153,7 +158,8 @@ describe('language server over stdio', function () {
     assert.deepEqual(codes(published.diagnostics), ['unknown-key']);
     assert.deepEqual(published.diagnostics[0].range, { start: { line: 3, character: 2 }, end: { line: 3, character: 6 } });
 
-    const withEmoji = 'threatcode: 1\nsystem:\n  name: Shop\nboundaries:\n  - { id: "🔥zone", trust: dmz }\n  - { name: "😀", id: b, trust: nope }\n';
+    const withEmoji =
+      'threatcode: 1\nsystem:\n  name: Shop\nboundaries:\n  - { id: "🔥zone", trust: dmz }\n  - { name: "😀", id: b, trust: nope }\n';
     const second = await client.open('file:///ws/astral.tm.yaml', withEmoji);
     const badEnum = second.diagnostics.find((d) => d.code === 'bad-enum');
     // '  - { name: "😀", id: b, trust: ' is 32 UTF-16 code units (the emoji counts two).
@@ -190,7 +196,10 @@ describe('language server over stdio', function () {
       assert.equal(after.openDocuments, 0);
       assert.equal(after.cachedAnalyses, 0);
       // The corpus held over 12 MB of text; keeping any one of the large documents would show here.
-      assert.ok(after.heapUsedMB < baseline.heapUsedMB + 2, `heap ${baseline.heapUsedMB.toFixed(1)} MB before, ${after.heapUsedMB.toFixed(1)} MB after`);
+      assert.ok(
+        after.heapUsedMB < baseline.heapUsedMB + 2,
+        `heap ${baseline.heapUsedMB.toFixed(1)} MB before, ${after.heapUsedMB.toFixed(1)} MB after`,
+      );
     } finally {
       await measured.stop();
     }
@@ -235,22 +244,42 @@ describe('language server over stdio', function () {
       await limited.initialize();
       await limited.open(uri, text);
       // The settings are pulled after `initialized`; the limit may apply to the first publication or the next one.
-      const isCapped = (p: { uri: string; diagnostics: { code?: unknown }[] }) => p.uri === uri && p.diagnostics[0]?.code === 'diagnostic-limit';
+      const isCapped = (p: { uri: string; diagnostics: { code?: unknown }[] }) =>
+        p.uri === uri && p.diagnostics[0]?.code === 'diagnostic-limit';
       const capped = limited.published.find(isCapped) ?? (await limited.next(isCapped));
       assert.equal(capped.diagnostics.length, 10);
       const [note, ...shown] = capped.diagnostics;
       assert.equal(note.code, 'diagnostic-limit');
       assert.match(messageOf(note), new RegExp(`^${all.length - 9} of ${all.length} problems are not shown: `));
-      assert.ok(shown.some((d) => d.code === 'unknown-key'), 'the error at the end of the file comes before any finding');
-      assert.ok(shown.every((d) => all.some((a) => JSON.stringify(a) === JSON.stringify(d))), 'the shown ones are sent as they would be without a limit');
+      assert.ok(
+        shown.some((d) => d.code === 'unknown-key'),
+        'the error at the end of the file comes before any finding',
+      );
+      assert.ok(
+        shown.every((d) => all.some((a) => JSON.stringify(a) === JSON.stringify(d))),
+        'the shown ones are sent as they would be without a limit',
+      );
       // A finding left out has no squiggle to click: its quick fixes are offered where it is.
-      const onElement = (a: (typeof all)[number]) => /^[A-Z]+-\d+$/.test(String(a.code)) && (a.data as { element?: string }).element !== 'model';
+      const onElement = (a: (typeof all)[number]) =>
+        /^[A-Z]+-\d+$/.test(String(a.code)) && (a.data as { element?: string }).element !== 'model';
       const unsent = all.find((a) => onElement(a) && !shown.some((d) => JSON.stringify(d) === JSON.stringify(a)))!;
       assert.ok(unsent, 'a finding on an element beyond the limit');
       const actionsAt = async (at: TestLspClient) =>
-        ((await at.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: unsent.range, context: { diagnostics: [] } })) ?? []).map((a) => a.title);
-      assert.ok((await actionsAt(limited)).some((t) => t.startsWith(`Record threat ${String(unsent.code)} on`)), (await actionsAt(limited)).join('\n'));
-      assert.ok(!(await actionsAt(client)).some((t) => t.startsWith('Record threat')), 'below the limit, fixes follow the diagnostics the editor has');
+        (
+          (await at.connection.sendRequest(CodeActionRequest.type, {
+            textDocument: { uri },
+            range: unsent.range,
+            context: { diagnostics: [] },
+          })) ?? []
+        ).map((a) => a.title);
+      assert.ok(
+        (await actionsAt(limited)).some((t) => t.startsWith(`Record threat ${String(unsent.code)} on`)),
+        (await actionsAt(limited)).join('\n'),
+      );
+      assert.ok(
+        !(await actionsAt(client)).some((t) => t.startsWith('Record threat')),
+        'below the limit, fixes follow the diagnostics the editor has',
+      );
       const before = await limited.connection.sendRequest(StatusRequest);
 
       settings.maxDiagnosticsPerFile = 100_000;
@@ -275,8 +304,14 @@ describe('language server over stdio', function () {
       // The settings are pulled after `initialized`: a round trip later they apply.
       await limited.connection.sendRequest(StatusRequest);
       const symbols = (await limited.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
-      assert.equal(symbols.reduce((n, s) => n + (s.children?.length ?? 0), 0), 100);
-      assert.ok(symbols.some((s) => / \(\d+ listed\)$/.test(s.detail ?? '')), symbols.map((s) => `${s.name}: ${s.detail}`).join(', '));
+      assert.equal(
+        symbols.reduce((n, s) => n + (s.children?.length ?? 0), 0),
+        100,
+      );
+      assert.ok(
+        symbols.some((s) => / \(\d+ listed\)$/.test(s.detail ?? '')),
+        symbols.map((s) => `${s.name}: ${s.detail}`).join(', '),
+      );
       await client.open(uri, generateModel(20));
       const all = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
       assert.ok(all.reduce((n, s) => n + (s.children?.length ?? 0), 0) > 100, 'the default limit lists them all');
@@ -296,7 +331,13 @@ describe('language server over stdio', function () {
         : await small.next((p) => p.uri === 'file:///ws/a.tm.yaml' && p.diagnostics.some((d) => d.code === 'file-too-large'));
       assert.deepEqual(codes(published.diagnostics), ['file-too-large']);
       // The default limit (4 MB) would have analysed it.
-      assert.deepEqual(codes((await client.open('file:///ws/b.tm.yaml', HEAD + '# padding padding padding padding padding padding\n'.repeat(3000))).diagnostics), []);
+      assert.deepEqual(
+        codes(
+          (await client.open('file:///ws/b.tm.yaml', HEAD + '# padding padding padding padding padding padding\n'.repeat(3000)))
+            .diagnostics,
+        ),
+        [],
+      );
     } finally {
       await small.stop();
     }

@@ -23,16 +23,41 @@ export function generateModel(n: number): string {
   const dataCount = Math.max(4, Math.ceil(n / 10));
   const classes = ['public', 'internal', 'confidential', 'restricted'];
   for (let d = 0; d < dataCount; d++) {
-    lines.push(`  - id: data-${d}`, `    name: Data ${d}`, `    classification: ${classes[d % 4]}`, `    pii: ${d % 3 === 0 ? 'personal' : 'none'}`);
+    lines.push(
+      `  - id: data-${d}`,
+      `    name: Data ${d}`,
+      `    classification: ${classes[d % 4]}`,
+      `    pii: ${d % 3 === 0 ? 'personal' : 'none'}`,
+    );
   }
   lines.push('components:');
   for (let c = 0; c < n; c++) {
     const type = c % 10 === 0 ? 'external' : c % 4 === 0 ? 'datastore' : 'process';
-    const kind = type === 'external' ? pick(['human', 'saas', 'partner']) : type === 'datastore' ? pick(['sql', 'nosql', 'cache', 'object']) : pick(['api', 'service', 'worker', 'web-app']);
-    lines.push(`  - id: comp-${c}`, `    name: Component ${c}`, `    type: ${type}`, `    kind: ${kind}`, `    boundary: zone-${c % zones}`);
+    const kind =
+      type === 'external'
+        ? pick(['human', 'saas', 'partner'])
+        : type === 'datastore'
+          ? pick(['sql', 'nosql', 'cache', 'object'])
+          : pick(['api', 'service', 'worker', 'web-app']);
+    lines.push(
+      `  - id: comp-${c}`,
+      `    name: Component ${c}`,
+      `    type: ${type}`,
+      `    kind: ${kind}`,
+      `    boundary: zone-${c % zones}`,
+    );
     if (type === 'process') {
-      lines.push(`    exposure: ${pick(['internet', 'internal', 'local'])}`, `    authentication: ${pick(['none', 'token', 'oidc', 'mtls'])}`, `    authorization: ${pick(['none', 'rbac'])}`);
-      lines.push('    controls:', `      validatesInput: ${pick(['true', 'false', 'unknown'])}`, `      rateLimiting: ${pick(['true', 'false'])}`, `      auditLogging: ${pick(['true', 'unknown'])}`);
+      lines.push(
+        `    exposure: ${pick(['internet', 'internal', 'local'])}`,
+        `    authentication: ${pick(['none', 'token', 'oidc', 'mtls'])}`,
+        `    authorization: ${pick(['none', 'rbac'])}`,
+      );
+      lines.push(
+        '    controls:',
+        `      validatesInput: ${pick(['true', 'false', 'unknown'])}`,
+        `      rateLimiting: ${pick(['true', 'false'])}`,
+        `      auditLogging: ${pick(['true', 'unknown'])}`,
+      );
     } else if (type === 'datastore') {
       lines.push(`    stores: [data-${c % dataCount}, data-${(c * 7) % dataCount}]`, `    encryptionAtRest: ${pick(['none', 'platform'])}`);
     }
@@ -55,7 +80,12 @@ export function generateModel(n: number): string {
   lines.push('mitigations:');
   const mitigationCount = Math.max(1, Math.ceil(n / 2));
   for (let m = 0; m < mitigationCount; m++) {
-    lines.push(`  - id: mit-${m}`, `    title: Mitigation ${m}`, `    status: ${pick(['proposed', 'implemented', 'verified'])}`, `    evidence: src/m${m}.ts`);
+    lines.push(
+      `  - id: mit-${m}`,
+      `    title: Mitigation ${m}`,
+      `    status: ${pick(['proposed', 'implemented', 'verified'])}`,
+      `    evidence: src/m${m}.ts`,
+    );
   }
   lines.push('threats:');
   const categories = ['spoofing', 'tampering', 'repudiation', 'information-disclosure', 'denial-of-service', 'elevation-of-privilege'];

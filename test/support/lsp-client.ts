@@ -62,16 +62,22 @@ export class TestLspClient {
     private readonly server: ServerSpec = {},
   ) {
     // By default the server runs as the extension starts it: with the same V8 options.
-    this.process = spawn(process.execPath, [...(server.args ?? [...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process = spawn(process.execPath, [...(server.args ?? [...SERVER_EXEC_ARGV, SERVER_PATH, '--stdio'])], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.process.stderr!.on('data', (chunk) => (this.stderr += String(chunk)));
     this.process.on('exit', (code) => (this.exited = code));
     const ignore = () => undefined;
-    this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!), {
-      error: (message) => this.protocolErrors.push(message),
-      warn: ignore,
-      info: ignore,
-      log: ignore,
-    });
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(this.process.stdout!),
+      new StreamMessageWriter(this.process.stdin!),
+      {
+        error: (message) => this.protocolErrors.push(message),
+        warn: ignore,
+        info: ignore,
+        log: ignore,
+      },
+    );
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       const p = { ...params, receivedAt: Date.now() };
       if (this.server.keepPublished !== false) this.published.push(p);
@@ -83,7 +89,9 @@ export class TestLspClient {
       }
     });
     this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
-      params.items.map((item) => (this.server.configuration ? this.server.configuration(item.section) : item.section === 'threatcode' ? this.settings : null)),
+      params.items.map((item) =>
+        this.server.configuration ? this.server.configuration(item.section) : item.section === 'threatcode' ? this.settings : null,
+      ),
     );
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onNotification('window/logMessage', (p: { message: string }) => {

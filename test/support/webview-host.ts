@@ -14,7 +14,6 @@ import { webviewHtml } from '../../webview/src/html';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { DIST } from './paths';
 
-
 export interface WebviewHost {
   readonly browser: Browser;
   /** A page with the webview loaded and ready (it has posted `ready`). */
@@ -27,7 +26,14 @@ export async function startWebviewHost(): Promise<WebviewHost> {
   const server = createServer((req, res) => {
     if (req.url === '/') {
       res.setHeader('content-type', 'text/html');
-      res.end(webviewHtml({ nonce: randomBytes(16).toString('base64'), cspSource: origin, mermaidUri: '/mermaid.min.js', scriptUri: '/webview.js' }));
+      res.end(
+        webviewHtml({
+          nonce: randomBytes(16).toString('base64'),
+          cspSource: origin,
+          mermaidUri: '/mermaid.min.js',
+          scriptUri: '/webview.js',
+        }),
+      );
     } else if (req.url === '/mermaid.min.js' || req.url === '/webview.js') {
       res.setHeader('content-type', 'text/javascript');
       res.end(readFileSync(path.join(DIST, req.url.slice(1))));
@@ -44,7 +50,12 @@ export async function startWebviewHost(): Promise<WebviewHost> {
     async newPage(viewport = { width: 1400, height: 900 }) {
       const page = await browser.newPage({ viewport });
       await page.addInitScript(() => {
-        const w = window as unknown as { __messages: unknown[]; __listeners: ((m: unknown) => void)[]; __state: unknown; acquireVsCodeApi: () => unknown };
+        const w = window as unknown as {
+          __messages: unknown[];
+          __listeners: ((m: unknown) => void)[];
+          __state: unknown;
+          acquireVsCodeApi: () => unknown;
+        };
         w.__messages = [];
         w.__listeners = [];
         w.__state = undefined;

@@ -7,7 +7,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../support/analyze';
 import { decodeModelBytes } from '../../server/src/model/decode';
-import { checkDataOf, type CoreDiagnostic, DiagnosticCode, type FindingData, isFindingDiagnostic } from '../../server/src/model/diagnostics';
+import {
+  checkDataOf,
+  type CoreDiagnostic,
+  DiagnosticCode,
+  type FindingData,
+  isFindingDiagnostic,
+} from '../../server/src/model/diagnostics';
 import type { Severity } from '../../server/src/shared/vocabulary';
 import { limitDiagnostics } from '../../server/src/lsp/diagnostic-limit';
 import * as checks from '../../server/src/model/checks';
@@ -60,7 +66,11 @@ const cases: Case[] = [
   },
   {
     code: DiagnosticCode.TooDeep,
-    positive: HEAD + 'components:\n  - id: x\n    name: X\n    type: process\n⟦deep⟧:\n' + Array.from({ length: 2500 }, (_, i) => ' '.repeat(i + 1) + '- ').join('\n') + 'x\n',
+    positive:
+      HEAD +
+      'components:\n  - id: x\n    name: X\n    type: process\n⟦deep⟧:\n' +
+      Array.from({ length: 2500 }, (_, i) => ' '.repeat(i + 1) + '- ').join('\n') +
+      'x\n',
     negative: HEAD + 'deep:\n' + Array.from({ length: 20 }, (_, i) => ' '.repeat(i + 1) + '- ').join('\n') + 'x\n',
   },
   {
@@ -127,8 +137,12 @@ const cases: Case[] = [
   },
   {
     code: DiagnosticCode.BadValue,
-    positive: HEAD + 'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    ⟦targets⟧: []\n    status: open\n',
-    negative: HEAD + 'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: open\n',
+    positive:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    ⟦targets⟧: []\n    status: open\n',
+    negative:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: open\n',
   },
   {
     code: DiagnosticCode.MissingRequired,
@@ -158,17 +172,23 @@ const cases: Case[] = [
   {
     code: DiagnosticCode.DanglingReference,
     positive: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n    boundary: ⟦dmz⟧\n',
-    negative: HEAD + 'boundaries:\n  - id: dmz\n    trust: dmz\ncomponents:\n  - id: web\n    name: Web\n    type: process\n    boundary: dmz\n',
+    negative:
+      HEAD + 'boundaries:\n  - id: dmz\n    trust: dmz\ncomponents:\n  - id: web\n    name: Web\n    type: process\n    boundary: dmz\n',
   },
   {
     code: DiagnosticCode.DanglingReference,
-    positive: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: open\n    mitigations: [⟦M-1⟧]\n',
+    positive:
+      HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: open\n    mitigations: [⟦M-1⟧]\n',
     negative: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: open\n',
   },
   {
     code: DiagnosticCode.WrongReferenceKind,
-    positive: HEAD + 'data:\n  - id: pii\n    classification: confidential\ncomponents:\n  - id: web\n    name: Web\n    type: process\nflows:\n  - id: f\n    from: web\n    to: ⟦pii⟧\n',
-    negative: HEAD + 'data:\n  - id: pii\n    classification: confidential\ncomponents:\n  - id: web\n    name: Web\n    type: process\n  - id: db\n    name: DB\n    type: datastore\nflows:\n  - id: f\n    from: web\n    to: db\n    data: [pii]\n',
+    positive:
+      HEAD +
+      'data:\n  - id: pii\n    classification: confidential\ncomponents:\n  - id: web\n    name: Web\n    type: process\nflows:\n  - id: f\n    from: web\n    to: ⟦pii⟧\n',
+    negative:
+      HEAD +
+      'data:\n  - id: pii\n    classification: confidential\ncomponents:\n  - id: web\n    name: Web\n    type: process\n  - id: db\n    name: DB\n    type: datastore\nflows:\n  - id: f\n    from: web\n    to: db\n    data: [pii]\n',
   },
   {
     code: DiagnosticCode.BoundaryCycle,
@@ -178,7 +198,9 @@ const cases: Case[] = [
   {
     code: DiagnosticCode.SelfFlow,
     positive: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\nflows:\n  - id: f\n    from: web\n    to: ⟦web⟧\n',
-    negative: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n  - id: db\n    name: DB\n    type: datastore\nflows:\n  - id: f\n    from: web\n    to: db\n',
+    negative:
+      HEAD +
+      'components:\n  - id: web\n    name: Web\n    type: process\n  - id: db\n    name: DB\n    type: datastore\nflows:\n  - id: f\n    from: web\n    to: db\n',
   },
   {
     code: DiagnosticCode.AcceptanceWithoutJustification,
@@ -189,28 +211,45 @@ const cases: Case[] = [
   },
   {
     code: DiagnosticCode.AcceptanceWithoutJustification,
-    positive: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    ⟦acceptance⟧: { by: bob, justification: "  " }\n',
-    negative: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: open\n    acceptance: { by: bob }\n',
+    positive:
+      HEAD +
+      'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    ⟦acceptance⟧: { by: bob, justification: "  " }\n',
+    negative:
+      HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: open\n    acceptance: { by: bob }\n',
   },
   {
     code: DiagnosticCode.AcceptanceWithoutOwner,
-    positive: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    ⟦acceptance⟧: { justification: low impact }\n',
-    negative: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: low impact }\n',
+    positive:
+      HEAD +
+      'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    ⟦acceptance⟧: { justification: low impact }\n',
+    negative:
+      HEAD +
+      'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: low impact }\n',
   },
   {
     code: DiagnosticCode.AcceptanceExpired,
-    positive: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: ok, expires: ⟦2026-11-25⟧ }\n',
-    negative: HEAD + 'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: ok, expires: 2026-11-26 }\n',
+    positive:
+      HEAD +
+      'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: ok, expires: ⟦2026-11-25⟧ }\n',
+    negative:
+      HEAD +
+      'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: ok, expires: 2026-11-26 }\n',
   },
   {
     code: DiagnosticCode.OutOfScopeWithoutReason,
     positive: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n    inScope: ⟦false⟧\n',
-    negative: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n    inScope: false\n    outOfScopeReason: Covered by the vendor model.\n',
+    negative:
+      HEAD +
+      'components:\n  - id: web\n    name: Web\n    type: process\n    inScope: false\n    outOfScopeReason: Covered by the vendor model.\n',
   },
   {
     code: DiagnosticCode.UnknownRule,
-    positive: HEAD + 'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: open\n    rule: ⟦AUTH-99⟧\n',
-    negative: HEAD + 'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: open\n    rule: AUTH-01\n',
+    positive:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: open\n    rule: ⟦AUTH-99⟧\n',
+    negative:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: open\n    rule: AUTH-01\n',
   },
   {
     code: DiagnosticCode.UnknownRule,
@@ -335,13 +374,19 @@ describe('diagnostic messages', () => {
     assert.ok(files.length >= 3);
     for (const f of files) {
       const diagnostics = run(readFileSync(path.join(root, f), 'utf8')).filter((d) => !/^[A-Z]+-\d+$/.test(d.code));
-      assert.deepEqual(diagnostics.map((d) => `${f}: ${d.code} ${d.message}`), []);
+      assert.deepEqual(
+        diagnostics.map((d) => `${f}: ${d.code} ${d.message}`),
+        [],
+      );
     }
   });
 
   it("Threatcode's own threat model (docs/threatcode.tm.yaml) is clean: no problems and no open findings", () => {
     const own = readFileSync(path.join(REPO_ROOT, 'docs/threatcode.tm.yaml'), 'utf8');
-    assert.deepEqual(run(own).map((d) => `${d.code} ${d.message}`), []);
+    assert.deepEqual(
+      run(own).map((d) => `${d.code} ${d.message}`),
+      [],
+    );
   });
 });
 
@@ -394,7 +439,10 @@ describe('diagnostic-limit: what the editor is sent when a model has more proble
     assert.equal(shown.length, 4, 'the note counts against the limit, so the editor never cuts it');
     assert.equal(shown[0].code, DiagnosticCode.DiagnosticLimit);
     assert.equal(shown[0].severity, 'info');
-    assert.match(shown[0].message, /^3 of 6 problems are not shown: the editor gets the 3 most severe \(setting threatcode\.maxDiagnosticsPerFile\)/);
+    assert.match(
+      shown[0].message,
+      /^3 of 6 problems are not shown: the editor gets the 3 most severe \(setting threatcode\.maxDiagnosticsPerFile\)/,
+    );
     assert.deepEqual(shown.slice(1), [highWarning1, error, highWarning2]);
     // A tie at the cut: the first in document order win.
     assert.deepEqual(limitDiagnostics(all, 3).slice(1), [highWarning1, error]);

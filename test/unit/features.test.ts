@@ -75,7 +75,10 @@ describe('navigation', () => {
   it('finds every reference, with or without the declaration', () => {
     const a = analysis();
     const refs = references(a, at(MODEL, 'id: web', 0, 5), false);
-    assert.deepEqual(refs.map((s) => MODEL.slice(s.start, s.end)), ['web', 'web']);
+    assert.deepEqual(
+      refs.map((s) => MODEL.slice(s.start, s.end)),
+      ['web', 'web'],
+    );
     assert.equal(references(a, at(MODEL, 'id: web', 0, 5), true).length, 3);
   });
 
@@ -85,7 +88,10 @@ describe('navigation', () => {
     assert.ok('edits' in r);
     const renamed = applyTextEdits(MODEL, r.edits);
     assert.equal((renamed.match(/frontend/g) ?? []).length, 3);
-    assert.deepEqual(analysis(renamed).diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      analysis(renamed).diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.ok('error' in rename(a, at(MODEL, 'id: web', 0, 5), 'db'));
     assert.ok('error' in rename(a, at(MODEL, 'id: web', 0, 5), '1bad'));
     assert.ok('error' in rename(a, at(MODEL, 'name: Shop', 0, 7), 'x'));
@@ -93,8 +99,14 @@ describe('navigation', () => {
 
   it('outlines sections and elements', () => {
     const o = outline(analysis());
-    assert.deepEqual(o.map((s) => s.name), ['boundaries', 'components', 'flows', 'threats', 'mitigations']);
-    assert.deepEqual(o[1].children.map((c) => c.name), ['web', 'db']);
+    assert.deepEqual(
+      o.map((s) => s.name),
+      ['boundaries', 'components', 'flows', 'threats', 'mitigations'],
+    );
+    assert.deepEqual(
+      o[1].children.map((c) => c.name),
+      ['web', 'db'],
+    );
     assert.equal(o[1].children[1].detail, 'Orders DB · datastore · sql');
   });
 
@@ -148,7 +160,10 @@ describe('hover', () => {
   });
 
   it('escapes Markdown and HTML in model strings', () => {
-    assert.equal(escapeMarkdown('<img src=x onerror=alert(1)> [a](javascript:x) *b* ![i](x)'), '&lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:x) \\*b\\* \\!\\[i\\](x)');
+    assert.equal(
+      escapeMarkdown('<img src=x onerror=alert(1)> [a](javascript:x) *b* ![i](x)'),
+      '&lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:x) \\*b\\* \\!\\[i\\](x)',
+    );
     assert.equal(escapeMarkdown('- item\n# heading'), '\\- item \\# heading');
     assert.equal(escapeMarkdown('1. first'), '1\\. first');
   });
@@ -204,7 +219,10 @@ describe('completion reads the lines around the cursor alone (a large model is n
     docs.push({ name: 'half-typed keys', text: generated.replace(/(\n {2}- id: comp-\d+\n)/g, '$1    enc\n') });
     docs.push({ name: 'new items typed', text: generated.replace(/(\n {2}- id: flow-\d+-1\n)/g, '\n  - na$1') });
     // A quote being typed runs on into the items after it.
-    docs.push({ name: 'open quote', text: generated.replace('name: Component 3\n', 'name: "Component 3\n').replace('name: Zone 1\n', "name: 'Zone 1\n") });
+    docs.push({
+      name: 'open quote',
+      text: generated.replace('name: Component 3\n', 'name: "Component 3\n').replace('name: Zone 1\n', "name: 'Zone 1\n"),
+    });
     return [...docs, ...docs.slice(-3, -2).map((d) => ({ name: `${d.name} (CRLF)`, text: d.text.replace(/\r?\n/g, '\r\n') }))];
   };
 

@@ -33,7 +33,30 @@ const mutation = fc.oneof(
     at: fc.nat(),
     text: fc.oneof(
       fc.string({ maxLength: 12 }),
-      fc.constantFrom(':', '- ', '\n', '\r\n', '\t', '  ', '[', ']', '{', '}', '&a ', '*a', '<<: *a', '"', "'", '#', '---\n', '\u0000', '🔥', 'id: dup', 'null', '~'),
+      fc.constantFrom(
+        ':',
+        '- ',
+        '\n',
+        '\r\n',
+        '\t',
+        '  ',
+        '[',
+        ']',
+        '{',
+        '}',
+        '&a ',
+        '*a',
+        '<<: *a',
+        '"',
+        "'",
+        '#',
+        '---\n',
+        '\u0000',
+        '🔥',
+        'id: dup',
+        'null',
+        '~',
+      ),
     ),
   }),
   fc.record({ kind: fc.constant('swapLines' as const), a: fc.nat(), b: fc.nat() }),
@@ -60,7 +83,10 @@ function mutate(text: string, mutations: readonly { kind: string; [k: string]: u
 }
 
 function inside(span: Span, text: string, what: string): void {
-  assert.ok(0 <= span.start && span.start <= span.end && span.end <= text.length, `${what}: ${JSON.stringify(span)} outside 0..${text.length}`);
+  assert.ok(
+    0 <= span.start && span.start <= span.end && span.end <= text.length,
+    `${what}: ${JSON.stringify(span)} outside 0..${text.length}`,
+  );
 }
 
 const yamlErrors = (text: string) => analyze(text, { today: TODAY }).diagnostics.filter((d) => d.code === 'yaml-syntax').length;
@@ -70,34 +96,39 @@ describe('fuzzing the analysis and every feature with mutated examples', functio
 
   it('never throws, keeps every range inside the document, and quick fixes add no YAML errors', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...EXAMPLES), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { minLength: 3, maxLength: 3 }), (base, mutations, offsets) => {
-        const text = mutate(base, mutations);
-        const analysis = analyze(text, { today: TODAY });
-        for (const d of analysis.diagnostics) inside(d.span, text, `diagnostic ${d.code}`);
-        for (const o of offsets.map((n) => n % (text.length + 1))) {
-          hover(analysis, o, ruleSet);
-          for (const c of complete(analysis, o, ruleSet)) inside(c.replace, text, 'completion');
-          const def = definition(analysis, o);
-          if (def) inside(def, text, 'definition');
-          for (const r of references(analysis, o, true)) inside(r, text, 'reference');
-          const renamed = rename(analysis, o, 'renamed-id');
-          if ('edits' in renamed) for (const e of renamed.edits) inside(e.span, text, 'rename');
-        }
-        for (const s of outline(analysis)) inside(s.span, text, 'outline');
-        for (const l of codeLenses(analysis)) inside(l.span, text, 'lens');
-        computeMetrics(analysis, { today: TODAY });
-        buildDiagram(analysis);
-        const before = analysis.diagnostics.filter((d) => d.code === 'yaml-syntax').length;
-        // Quick fixes for a sample of diagnostics (all of them would make each run slow).
-        for (const d of analysis.diagnostics.slice(0, 8)) {
-          for (const action of codeActions(analysis, [d])) {
-            for (const e of action.edits) inside(e.span, text, `fix ${action.title}`);
-            assert.ok(yamlErrors(applyTextEdits(text, action.edits)) <= before, `${action.title} adds YAML errors`);
+      fc.property(
+        fc.constantFrom(...EXAMPLES),
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
+        (base, mutations, offsets) => {
+          const text = mutate(base, mutations);
+          const analysis = analyze(text, { today: TODAY });
+          for (const d of analysis.diagnostics) inside(d.span, text, `diagnostic ${d.code}`);
+          for (const o of offsets.map((n) => n % (text.length + 1))) {
+            hover(analysis, o, ruleSet);
+            for (const c of complete(analysis, o, ruleSet)) inside(c.replace, text, 'completion');
+            const def = definition(analysis, o);
+            if (def) inside(def, text, 'definition');
+            for (const r of references(analysis, o, true)) inside(r, text, 'reference');
+            const renamed = rename(analysis, o, 'renamed-id');
+            if ('edits' in renamed) for (const e of renamed.edits) inside(e.span, text, 'rename');
           }
-        }
-        const all = fixAll(analysis);
-        if (all) yamlErrors(applyTextEdits(text, all.edits));
-      }),
+          for (const s of outline(analysis)) inside(s.span, text, 'outline');
+          for (const l of codeLenses(analysis)) inside(l.span, text, 'lens');
+          computeMetrics(analysis, { today: TODAY });
+          buildDiagram(analysis);
+          const before = analysis.diagnostics.filter((d) => d.code === 'yaml-syntax').length;
+          // Quick fixes for a sample of diagnostics (all of them would make each run slow).
+          for (const d of analysis.diagnostics.slice(0, 8)) {
+            for (const action of codeActions(analysis, [d])) {
+              for (const e of action.edits) inside(e.span, text, `fix ${action.title}`);
+              assert.ok(yamlErrors(applyTextEdits(text, action.edits)) <= before, `${action.title} adds YAML errors`);
+            }
+          }
+          const all = fixAll(analysis);
+          if (all) yamlErrors(applyTextEdits(text, all.edits));
+        },
+      ),
       { numRuns: 150, seed: 20261126 },
     );
   });

@@ -39,8 +39,7 @@ before(async () => {
       const file = files.get(scopeName);
       return Promise.resolve(file ? parseRawGrammar(readFileSync(file, 'utf8'), file) : null);
     },
-    getInjections: (scopeName) =>
-      manifest.contributes.grammars.filter((g) => g.injectTo?.includes(scopeName)).map((g) => g.scopeName),
+    getInjections: (scopeName) => manifest.contributes.grammars.filter((g) => g.injectTo?.includes(scopeName)).map((g) => g.scopeName),
   });
   const loaded = await registry.loadGrammar('source.threatmodel');
   assert.ok(loaded, 'grammar loads');
@@ -57,7 +56,9 @@ function scopeOf(line: string, word: string): string[] {
 
 describe('TextMate grammar', () => {
   it('marks STRIDE categories, severities and statuses', () => {
-    assert.ok(scopeOf('    category: information-disclosure', 'information').includes('keyword.other.stride.information-disclosure.threatmodel'));
+    assert.ok(
+      scopeOf('    category: information-disclosure', 'information').includes('keyword.other.stride.information-disclosure.threatmodel'),
+    );
     assert.ok(scopeOf('    severity: high', 'high').includes('constant.language.severity.high.threatmodel'));
     assert.ok(scopeOf('    status: accepted', 'accepted').includes('constant.language.status.accepted.threatmodel'));
     assert.ok(scopeOf('  - { id: t, status: open }', 'open').includes('constant.language.status.open.threatmodel'));

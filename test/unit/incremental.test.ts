@@ -32,13 +32,22 @@ function observable(a: Analysis): unknown {
       related: d.related?.map((r) => [r.span.start, r.span.end, r.message]),
       data: d.data,
     })),
-    findings: a.findings.map((f) => ({ id: f.id, status: f.status, title: f.title, because: f.because, threat: f.threat?.id, span: f.element && [f.element.span.start, f.element.span.end] })),
-    elements: a.parsed.model && Object.fromEntries(
-      (['boundaries', 'components', 'data', 'flows', 'threats', 'mitigations', 'assumptions'] as const).map((s) => [
-        s,
-        a.parsed.model![s].map((e) => [e.id, e.index, e.span.start, e.span.end, e.idSpan?.start, JSON.stringify(e.data)]),
-      ]),
-    ),
+    findings: a.findings.map((f) => ({
+      id: f.id,
+      status: f.status,
+      title: f.title,
+      because: f.because,
+      threat: f.threat?.id,
+      span: f.element && [f.element.span.start, f.element.span.end],
+    })),
+    elements:
+      a.parsed.model &&
+      Object.fromEntries(
+        (['boundaries', 'components', 'data', 'flows', 'threats', 'mitigations', 'assumptions'] as const).map((s) => [
+          s,
+          a.parsed.model![s].map((e) => [e.id, e.index, e.span.start, e.span.end, e.idSpan?.start, JSON.stringify(e.data)]),
+        ]),
+      ),
     references: a.parsed.model?.references.map((r) => [r.from.id, r.path.join('.'), r.targetId, r.span.start, r.span.end]),
     byId: a.parsed.model && [...a.parsed.model.byId].map(([id, e]) => [id, e.section, e.index]),
     systemSpan: a.parsed.model?.systemSpan,
@@ -46,14 +55,35 @@ function observable(a: Analysis): unknown {
 }
 
 /** Edits a typing user makes: values swapped for other ids and enum values, characters typed and deleted. */
-const WORDS = ['https', 'http', 'none', 'token', 'mtls', 'internal', 'untrusted', 'restricted', 'true', 'false', 'process', 'datastore', 'external', 'open', 'mitigated', 'critical', 'low'];
+const WORDS = [
+  'https',
+  'http',
+  'none',
+  'token',
+  'mtls',
+  'internal',
+  'untrusted',
+  'restricted',
+  'true',
+  'false',
+  'process',
+  'datastore',
+  'external',
+  'open',
+  'mitigated',
+  'critical',
+  'low',
+];
 const edit = fc.oneof(
   fc.record({ kind: fc.constant('word' as const), at: fc.nat(), word: fc.constantFrom(...WORDS) }),
   fc.record({ kind: fc.constant('id' as const), at: fc.nat(), pick: fc.nat() }),
   fc.record({
     kind: fc.constant('type' as const),
     at: fc.nat(),
-    text: fc.oneof(fc.constantFrom('a', ' ', ':', '-', '#', '"', "'", '[', ']', ',', '\n', '\n    ', '\n  - ', 'x: 1', '&a', '*a', '|', '\t', '🔥'), fc.string({ maxLength: 4 })),
+    text: fc.oneof(
+      fc.constantFrom('a', ' ', ':', '-', '#', '"', "'", '[', ']', ',', '\n', '\n    ', '\n  - ', 'x: 1', '&a', '*a', '|', '\t', '🔥'),
+      fc.string({ maxLength: 4 }),
+    ),
   }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
   fc.record({ kind: fc.constant('append' as const), at: fc.nat(), pick: fc.nat() }),
@@ -70,7 +100,7 @@ function applyEdit(text: string, e: { kind: string; at: number; [k: string]: unk
       const colon = text.indexOf(': ', lineStart);
       if (colon < 0 || colon >= lineEnd) return text;
       const ids = [...text.matchAll(/\bid: ([\w-]+)/g)].map((m) => m[1]);
-      const value = e.kind === 'word' ? (e.word as string) : ids[(e.pick as number) % Math.max(1, ids.length)] ?? 'x';
+      const value = e.kind === 'word' ? (e.word as string) : (ids[(e.pick as number) % Math.max(1, ids.length)] ?? 'x');
       return text.slice(0, colon + 2) + value + text.slice(lineEnd);
     }
     case 'type':
@@ -83,7 +113,7 @@ function applyEdit(text: string, e: { kind: string; at: number; [k: string]: unk
       const after = text.slice(next.index + next[0].length).search(/^\S/m);
       const end = after < 0 ? text.length : next.index + next[0].length + after;
       const ids = [...text.matchAll(/\bid: ([\w-]+)/g)].map((m) => m[1]);
-      const target = ids[(e.at) % Math.max(1, ids.length)] ?? 'x';
+      const target = ids[e.at % Math.max(1, ids.length)] ?? 'x';
       return `${text.slice(0, end)}  - id: added-${e.at}\n    name: Added\n    targets: [${target}]\n${text.slice(end)}`;
     }
     default:
@@ -98,19 +128,24 @@ describe('incremental analysis', function () {
     const steps = { lf: 0, crlf: 0 };
     const incremental = { lf: 0, crlf: 0 };
     fc.assert(
-      fc.property(fc.constantFrom(...EXAMPLES, GENERATED), fc.boolean(), fc.array(edit, { minLength: 1, maxLength: 8 }), (base, crlf, edits) => {
-        let text = crlf ? base.replace(/\n/g, '\r\n') : base;
-        let previous = analyzeText(text, OPTIONS);
-        for (const e of edits) {
-          text = applyEdit(text, e);
-          const next = analyzeChange(previous, text, OPTIONS);
-          const full = analyzeText(text, OPTIONS);
-          assert.deepEqual(observable(next), observable(full), `after ${JSON.stringify(e)}`);
-          steps[crlf ? 'crlf' : 'lf']++;
-          if (next.incremental) incremental[crlf ? 'crlf' : 'lf']++;
-          previous = next;
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...EXAMPLES, GENERATED),
+        fc.boolean(),
+        fc.array(edit, { minLength: 1, maxLength: 8 }),
+        (base, crlf, edits) => {
+          let text = crlf ? base.replace(/\n/g, '\r\n') : base;
+          let previous = analyzeText(text, OPTIONS);
+          for (const e of edits) {
+            text = applyEdit(text, e);
+            const next = analyzeChange(previous, text, OPTIONS);
+            const full = analyzeText(text, OPTIONS);
+            assert.deepEqual(observable(next), observable(full), `after ${JSON.stringify(e)}`);
+            steps[crlf ? 'crlf' : 'lf']++;
+            if (next.incremental) incremental[crlf ? 'crlf' : 'lf']++;
+            previous = next;
+          }
+        },
+      ),
       { numRuns: 60, seed: 20261127 },
     );
     // Most typing stays inside one item: if few steps took the incremental path the comparison above proved little.
@@ -124,18 +159,47 @@ describe('incremental analysis', function () {
     const cases: { name: string; change: (t: string) => string; incremental: boolean }[] = [
       { name: 'a value inside a component', change: (t) => t.replace('authentication: none', 'authentication: mtls'), incremental: true },
       { name: 'a flow endpoint', change: (t) => t.replace('    to: comp-8\n', '    to: comp-9\n'), incremental: true },
-      { name: 'a new property in a threat', change: (t) => t.replace('    title: Threat 0 against component 3\n', '    title: Threat 0 against component 3\n    rule: AUTH-01\n'), incremental: true },
-      { name: 'a comment after an item', change: (t) => t.replace('  - id: flow-3-1\n', '  # about flow 3\n  - id: flow-3-1\n'), incremental: true },
-      { name: 'a broken value (YAML error inside the item)', change: (t) => t.replace('    name: Component 5\n', '    name: "Component 5\n'), incremental: false },
-      { name: 'a new item before others', change: (t) => t.replace('  - id: comp-3\n', '  - id: comp-new\n    name: New\n    type: process\n  - id: comp-3\n'), incremental: false },
       {
-        name: 'new items at the end of a section (typed, or appended by a quick fix)',
-        change: (t) => t.replace('flows:\n', '  - id: comp-new\n    name: New\n    type: process\n    boundary: zone-1\n  - id: comp-newer\n    type: external\nflows:\n'),
+        name: 'a new property in a threat',
+        change: (t) =>
+          t.replace('    title: Threat 0 against component 3\n', '    title: Threat 0 against component 3\n    rule: AUTH-01\n'),
         incremental: true,
       },
-      { name: 'a half-typed item at the end of a section', change: (t) => t.replace('flows:\n', '  - id: comp-new\n    na\nflows:\n'), incremental: false },
+      {
+        name: 'a comment after an item',
+        change: (t) => t.replace('  - id: flow-3-1\n', '  # about flow 3\n  - id: flow-3-1\n'),
+        incremental: true,
+      },
+      {
+        name: 'a broken value (YAML error inside the item)',
+        change: (t) => t.replace('    name: Component 5\n', '    name: "Component 5\n'),
+        incremental: false,
+      },
+      {
+        name: 'a new item before others',
+        change: (t) => t.replace('  - id: comp-3\n', '  - id: comp-new\n    name: New\n    type: process\n  - id: comp-3\n'),
+        incremental: false,
+      },
+      {
+        name: 'new items at the end of a section (typed, or appended by a quick fix)',
+        change: (t) =>
+          t.replace(
+            'flows:\n',
+            '  - id: comp-new\n    name: New\n    type: process\n    boundary: zone-1\n  - id: comp-newer\n    type: external\nflows:\n',
+          ),
+        incremental: true,
+      },
+      {
+        name: 'a half-typed item at the end of a section',
+        change: (t) => t.replace('flows:\n', '  - id: comp-new\n    na\nflows:\n'),
+        incremental: false,
+      },
       { name: 'the system section', change: (t) => t.replace('  release: "1.0"', '  release: "2.0"'), incremental: false },
-      { name: 'a line that ends the section', change: (t) => t.replace('    name: Component 5\n', '    name: Component 5\nextra: 1\n'), incremental: false },
+      {
+        name: 'a line that ends the section',
+        change: (t) => t.replace('    name: Component 5\n', '    name: Component 5\nextra: 1\n'),
+        incremental: false,
+      },
       { name: 'an alias', change: (t) => t.replace('    name: Component 5\n', '    name: &n Component 5\n'), incremental: false },
     ];
     for (const c of cases) {

@@ -13,10 +13,14 @@ const DEPCRUISE = path.join(REPO_ROOT, 'node_modules/dependency-cruiser/bin/depe
 const CONFIG = path.join(REPO_ROOT, '.dependency-cruiser.cjs');
 
 function cruise(cwd: string): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [DEPCRUISE, '--config', CONFIG, '--output-type', 'err', 'server/src', 'client/src', 'webview/src'], {
-    cwd,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [DEPCRUISE, '--config', CONFIG, '--output-type', 'err', 'server/src', 'client/src', 'webview/src'],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  );
   return { status: result.status, output: result.stdout + result.stderr };
 }
 
@@ -37,14 +41,16 @@ describe('layers: imports point one way', function () {
         'server/src/analysis/engine.ts': "import { read } from '../files/read';\nexport const run = read;\n",
         'server/src/files/read.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
         // Core reading a file; a feature reaching into the language server; a cycle.
-        'server/src/features/hover.ts': "import { readFileSync } from 'node:fs';\nimport { convert } from '../lsp/convert';\nexport const h = [readFileSync, convert];\n",
+        'server/src/features/hover.ts':
+          "import { readFileSync } from 'node:fs';\nimport { convert } from '../lsp/convert';\nexport const h = [readFileSync, convert];\n",
         'server/src/lsp/convert.ts': 'export const convert = 1;\n',
         'server/src/edits/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
         'server/src/edits/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
         'server/src/shared/view.ts': 'export const v = 1;\n',
         // The client and the webview reaching into the server.
         'client/src/extension.ts': "import { run } from '../../server/src/analysis/engine';\nexport const c = run;\n",
-        'webview/src/main.ts': "import { convert } from '../../server/src/lsp/convert';\nimport { v } from '../../server/src/shared/view';\nexport const w = [convert, v];\n",
+        'webview/src/main.ts':
+          "import { convert } from '../../server/src/lsp/convert';\nimport { v } from '../../server/src/shared/view';\nexport const w = [convert, v];\n",
         'tsconfig.json': '{ "compilerOptions": { "module": "Node16", "moduleResolution": "Node16", "strict": true } }\n',
       };
       for (const [file, text] of Object.entries(files)) {

@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { OUT } from '../support/paths';
 
-
 function runWithNatives(body: string): string {
   const script = `
     const { generateModel } = require(${JSON.stringify(path.join(OUT, 'test/support/generate-model.js'))});

@@ -45,7 +45,10 @@ describe('completeness metrics', () => {
 
   it('measures each gauge with the items that are missing', () => {
     assert.deepEqual([g('elementCoverage').done, g('elementCoverage').total], [1, 3]);
-    assert.deepEqual(g('elementCoverage').missing.map((m) => m.element), ['user', 'db']);
+    assert.deepEqual(
+      g('elementCoverage').missing.map((m) => m.element),
+      ['user', 'db'],
+    );
     // api: S of STRIDE; f1: T and D of T, I, D; user: none of S, R; db: none of T, R, I, D.
     assert.deepEqual([g('strideCoverage').done, g('strideCoverage').total], [3, 2 + 6 + 4 + 3 + 3]);
     assert.deepEqual([g('crossingCoverage').done, g('crossingCoverage').total], [0, 2]);
@@ -71,7 +74,10 @@ describe('completeness metrics', () => {
     assert.equal(delivery.scope, '2.0');
     const cov = delivery.gauges.find((x) => x.id === 'elementCoverage')!;
     assert.deepEqual([cov.done, cov.total], [1, 1], 'only api is in release 2.0');
-    assert.deepEqual(delivery.stride.map((r) => r.element), ['api', 'f1']);
+    assert.deepEqual(
+      delivery.stride.map((r) => r.element),
+      ['api', 'f1'],
+    );
   });
 });
 
@@ -79,16 +85,25 @@ describe('Mermaid diagram', () => {
   it('draws DFD shapes, nested dashed boundaries and labelled flows', () => {
     const d = buildDiagram(analyze(MODEL, { today: TODAY }));
     assert.match(d.mermaid, /subgraph s0\["Outside \(untrusted\)"\]\n {4}n0\["User"\]\n {2}end/);
-    assert.match(d.mermaid, /subgraph s1\["Inside \(internal\)"\]\n {4}n1\("API"\)\n {4}subgraph s2\["Deep \(restricted\)"\]\n {6}n2\[\("DB"\)\]/);
+    assert.match(
+      d.mermaid,
+      /subgraph s1\["Inside \(internal\)"\]\n {4}n1\("API"\)\n {4}subgraph s2\["Deep \(restricted\)"\]\n {6}n2\[\("DB"\)\]/,
+    );
     assert.match(d.mermaid, /n0 -->\|"https"\| n1/);
     assert.match(d.mermaid, /class s0 boundary/);
     assert.match(d.mermaid, /class n1 sevHigh|class n1 sevCritical/);
     assert.deepEqual(d.nodes.n1.modelId, 'api');
-    assert.deepEqual(d.edges.map((e) => e.modelId), ['f1', 'f2']);
+    assert.deepEqual(
+      d.edges.map((e) => e.modelId),
+      ['f1', 'f2'],
+    );
   });
 
   it('encodes hostile names so they cannot become Mermaid or HTML', () => {
-    const hostile = MODEL.replace('name: API', 'name: "<img src=x onerror=alert(1)>\\"]\\nclick n1 call alert()\\n%%{init: {\\"securityLevel\\": \\"loose\\"}}%%"');
+    const hostile = MODEL.replace(
+      'name: API',
+      'name: "<img src=x onerror=alert(1)>\\"]\\nclick n1 call alert()\\n%%{init: {\\"securityLevel\\": \\"loose\\"}}%%"',
+    );
     const d = buildDiagram(analyze(hostile, { today: TODAY }));
     const label = /n1\("([^"]*)"\)/.exec(d.mermaid)![1];
     assert.doesNotMatch(label, /[<>"%#\n]/);
@@ -99,7 +114,14 @@ describe('Mermaid diagram', () => {
   });
 
   it('shows a boundary overview for large models, and one boundary on focus', () => {
-    const big = ['threatcode: 1', 'system: { name: Big }', 'boundaries:', '  - { id: a, trust: dmz }', '  - { id: b, trust: internal }', 'components:'];
+    const big = [
+      'threatcode: 1',
+      'system: { name: Big }',
+      'boundaries:',
+      '  - { id: a, trust: dmz }',
+      '  - { id: b, trust: internal }',
+      'components:',
+    ];
     for (let i = 0; i < 200; i++) big.push(`  - { id: c${i}, name: C${i}, type: process, boundary: ${i % 2 ? 'a' : 'b'} }`);
     big.push('flows:');
     for (let i = 0; i < 199; i++) big.push(`  - { id: f${i}, from: c${i}, to: c${i + 1} }`);
@@ -111,9 +133,18 @@ describe('Mermaid diagram', () => {
     assert.match(overview.mermaid, /-->\|"\d+ flows"\|/);
     const around = buildDiagram(analysis, { focusElement: 'c10' });
     assert.equal(around.overview, false);
-    assert.deepEqual(Object.values(around.nodes).filter((n) => n.modelId.startsWith('c')).map((n) => n.modelId).sort(), ['c10', 'c11', 'c9']);
+    assert.deepEqual(
+      Object.values(around.nodes)
+        .filter((n) => n.modelId.startsWith('c'))
+        .map((n) => n.modelId)
+        .sort(),
+      ['c10', 'c11', 'c9'],
+    );
     const aroundFlow = buildDiagram(analysis, { focusElement: 'f10' });
-    assert.deepEqual(aroundFlow.edges.map((e) => e.modelId), ['f9', 'f10', 'f11']);
+    assert.deepEqual(
+      aroundFlow.edges.map((e) => e.modelId),
+      ['f9', 'f10', 'f11'],
+    );
     const focused = buildDiagram(analysis, { focusBoundary: 'a', maxNodes: 1000 });
     assert.equal(focused.overview, false);
     assert.equal(focused.counts.components, 200, 'every b-component neighbours an a-component here');
@@ -140,12 +171,17 @@ describe('Mermaid diagram', () => {
     assert.equal(nested.nodes.b0?.modelId, 'z0', 'a top-level boundary still reveals its element');
     // 60 top-level boundaries and a limit of 10: one node per trust level.
     const flat = buildDiagram(model(300, 60, 0), { maxNodes: 10 });
-    assert.deepEqual(nodesOf(flat).map((l) => /"(.*)"/.exec(l)![1]).sort(), [
-      'All dmz zones: 75 components',
-      'All internal zones: 75 components',
-      'All restricted zones: 75 components',
-      'All untrusted zones: 75 components',
-    ]);
+    assert.deepEqual(
+      nodesOf(flat)
+        .map((l) => /"(.*)"/.exec(l)![1])
+        .sort(),
+      [
+        'All dmz zones: 75 components',
+        'All internal zones: 75 components',
+        'All restricted zones: 75 components',
+        'All untrusted zones: 75 components',
+      ],
+    );
   });
 });
 
@@ -161,7 +197,10 @@ describe('the view sent to the panel', () => {
       assert.equal(g.missingTotal, full.missing.length, g.id);
       assert.equal(g.missing.length, Math.min(VIEW_LIST_LIMIT, full.missing.length), g.id);
     }
-    assert.ok(view.metrics!.gauges.some((g) => g.missingTotal > VIEW_LIST_LIMIT), 'the model is large enough to be cut');
+    assert.ok(
+      view.metrics!.gauges.some((g) => g.missingTotal > VIEW_LIST_LIMIT),
+      'the model is large enough to be cut',
+    );
     assert.equal(view.metrics!.strideTotal, metrics.stride.length);
     assert.equal(view.metrics!.stride.length, VIEW_LIST_LIMIT);
     assert.ok(JSON.stringify(view).length < 300_000, `${JSON.stringify(view).length} characters`);
@@ -179,7 +218,14 @@ describe('the view sent to the panel', () => {
     assert.notEqual(ask({ delivery: true }).gates, statusBar.gates, 'another scope');
     const strict = ask({ delivery: false }, { maxOpenHighWithoutMitigation: 0 });
     assert.notEqual(strict.gates, statusBar.gates, 'other gates');
-    assert.deepEqual(strict.gates.map((g) => g.id), ['maxOpenHighWithoutMitigation']);
-    assert.equal(computeView(document, analyze(text), { uri: document.uri, delivery: false }).metrics!.gates === panel.gates, false, 'another analysis');
+    assert.deepEqual(
+      strict.gates.map((g) => g.id),
+      ['maxOpenHighWithoutMitigation'],
+    );
+    assert.equal(
+      computeView(document, analyze(text), { uri: document.uri, delivery: false }).metrics!.gates === panel.gates,
+      false,
+      'another analysis',
+    );
   });
 });

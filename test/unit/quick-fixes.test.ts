@@ -24,13 +24,19 @@ function documents(): { name: string; text: string }[] {
     docs.push({ name: f, text: readFileSync(path.join(examples, f), 'utf8') });
   }
   const base = readFileSync(path.join(REPO_ROOT, 'rules/fixtures/base.tm.yaml'), 'utf8');
-  const cases = parse(readFileSync(path.join(REPO_ROOT, 'rules/fixtures/cases.yaml'), 'utf8')) as Record<string, { fires: Record<string, unknown> }>;
+  const cases = parse(readFileSync(path.join(REPO_ROOT, 'rules/fixtures/cases.yaml'), 'utf8')) as Record<
+    string,
+    { fires: Record<string, unknown> }
+  >;
   for (const [rule, c] of Object.entries(cases)) docs.push({ name: `fixture ${rule}`, text: applyEdits(base, c.fires) });
   docs.push({
     name: 'schema errors',
     text: 'threatcode: 1\nsystem:\n  nmae: Shop\n  name: Shop\nboundaries:\n  - id: dmz\n    trust: dmzz\ncomponents:\n  - id: web\n    type: proces\n    boundary: dmx\n  - id: api\n    name: API\n    type: process\n    boundary: vpc\nthreats: []\n',
   });
-  docs.push({ name: 'no sections', text: 'threatcode: 1\nsystem: { name: S }\ncomponents:\n  - { id: a, name: A, type: process, boundary: nowhere }' });
+  docs.push({
+    name: 'no sections',
+    text: 'threatcode: 1\nsystem: { name: S }\ncomponents:\n  - { id: a, name: A, type: process, boundary: nowhere }',
+  });
   return [...docs, ...docs.map((d) => ({ name: `${d.name} (CRLF)`, text: d.text.replace(/\r?\n/g, '\r\n') }))];
 }
 
@@ -68,7 +74,11 @@ describe('quick fixes on every example and fixture', function () {
           let cursor = 0;
           let shift = 0;
           for (const e of [...action.edits].sort((a, b) => a.span.start - b.span.start)) {
-            assert.equal(after.slice(cursor + shift, e.span.start + shift), doc.text.slice(cursor, e.span.start), `${label}: text before edit`);
+            assert.equal(
+              after.slice(cursor + shift, e.span.start + shift),
+              doc.text.slice(cursor, e.span.start),
+              `${label}: text before edit`,
+            );
             shift += e.newText.length - (e.span.end - e.span.start);
             cursor = e.span.end;
           }
@@ -78,7 +88,8 @@ describe('quick fixes on every example and fixture', function () {
           assert.ok(!reanalysed.diagnostics.some((x) => x.code === 'yaml-syntax'), `${label}: parses\n${after}`);
           const newErrors = errors(reanalysed).filter((e) => !errorsBefore.has(e));
           assert.deepEqual(newErrors, [], `${label}: no new errors\n${after}`);
-          for (const target of action.diagnostics) assert.ok(!stillThere(target, reanalysed), `${label}: resolves ${target.code} ${target.message}\n${after}`);
+          for (const target of action.diagnostics)
+            assert.ok(!stillThere(target, reanalysed), `${label}: resolves ${target.code} ${target.message}\n${after}`);
         }
       }
       const all = fixAll(analysis);
@@ -96,11 +107,17 @@ describe('quick fixes on every example and fixture', function () {
 
 describe('quick fixes on a document that does not parse', () => {
   it('offers no structural edits while the YAML is broken (found by fuzzing: a lost section was created twice)', () => {
-    const text = readFileSync(path.join(REPO_ROOT, 'examples/k8s-microservices/ride-hailing.tm.yaml'), 'utf8').replace('\nthreats:', '\n}\nthreats:');
+    const text = readFileSync(path.join(REPO_ROOT, 'examples/k8s-microservices/ride-hailing.tm.yaml'), 'utf8').replace(
+      '\nthreats:',
+      '\n}\nthreats:',
+    );
     const analysis = analyze(text, { today: TODAY });
     assert.ok(analysis.diagnostics.some((d) => d.code === 'yaml-syntax'));
     const findings = analysis.diagnostics.filter((d) => (d.data as { findingId?: string } | undefined)?.findingId);
     assert.ok(findings.length > 0, 'findings are still shown');
-    assert.deepEqual(codeActions(analysis, findings).map((a) => a.title), []);
+    assert.deepEqual(
+      codeActions(analysis, findings).map((a) => a.title),
+      [],
+    );
   });
 });

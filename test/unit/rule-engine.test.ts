@@ -36,7 +36,11 @@ flows:
 function applies(target: string, when: string, unless?: string): string[] {
   const text = `pack: test\nrules:\n  - id: T-01\n    target: ${target}\n    title: t\n    rationale: r\n    severity: low\n    when: ${when}\n${unless ? `    unless: ${unless}\n` : ''}`;
   const { ruleSet, diagnostics } = loadRuleSet([{ uri: 'file:///test.yaml', text, builtin: false }]);
-  assert.deepEqual([...diagnostics.values()].flat().map((d) => d.message), [], 'test pack is valid');
+  assert.deepEqual(
+    [...diagnostics.values()].flat().map((d) => d.message),
+    [],
+    'test pack is valid',
+  );
   const model = parseThreatModel(MODEL).model!;
   return runRules(model, ruleSet, { modelSpan: { start: 0, end: 0 } })
     .findings.filter((f) => f.status === 'open')
@@ -162,7 +166,10 @@ describe('rule engine: findings', () => {
   });
 
   it('out-of-scope components are not analysed', () => {
-    const text = MODEL.replace('{ id: loose, name: Loose, type: process, kind: worker }', '{ id: loose, name: Loose, type: process, kind: worker, inScope: false, outOfScopeReason: Vendor-run }');
+    const text = MODEL.replace(
+      '{ id: loose, name: Loose, type: process, kind: worker }',
+      '{ id: loose, name: Loose, type: process, kind: worker, inScope: false, outOfScopeReason: Vendor-run }',
+    );
     const result = analyze(text, { today: '2026-11-26' });
     assert.equal(result.findings.filter((f) => f.elementId === 'loose').length, 0);
   });
@@ -174,7 +181,12 @@ describe('rule packs: broken and hostile packs', () => {
   const defined = new Map(builtin.ruleSet.rules.map((r) => [r.id, 'threatcode.builtin']));
 
   function load(text: string) {
-    return loadRulePack(text, { uri: 'file:///ws/.threatcode/rules/team.yaml', builtin: false, knownMitigations: known, definedRules: defined });
+    return loadRulePack(text, {
+      uri: 'file:///ws/.threatcode/rules/team.yaml',
+      builtin: false,
+      knownMitigations: known,
+      definedRules: defined,
+    });
   }
 
   function problems(text: string): string[] {
@@ -187,7 +199,10 @@ describe('rule packs: broken and hostile packs', () => {
   it('a valid user pack loads, with mitigations from the built-in catalog', () => {
     const result = load(rule('{ prop: kind, eq: worker }', '    mitigations: [rate-limiting]\n'));
     assert.deepEqual(result.diagnostics, []);
-    assert.deepEqual(result.pack?.rules.map((r) => r.id), ['TEAM-01', 'TEAM-02']);
+    assert.deepEqual(
+      result.pack?.rules.map((r) => r.id),
+      ['TEAM-01', 'TEAM-02'],
+    );
   });
 
   it('reports YAML errors and loads nothing from unparseable text', () => {
@@ -200,18 +215,27 @@ describe('rule packs: broken and hostile packs', () => {
     assert.match(problems(rule('{ prop: kind, like: worker }')).join('\n'), /unknown-key@like: Unknown property 'like'/);
     assert.match(problems(rule('{ prop: kind }')).join('\n'), /invalid-rule@.*exactly one operator .* none/);
     assert.match(problems(rule('{ prop: kind, eq: a, ne: b }')).join('\n'), /bad-value|invalid-rule/);
-    assert.deepEqual(load(rule('{ prop: kind, like: worker }')).pack?.rules.map((r) => r.id), ['TEAM-02']);
+    assert.deepEqual(
+      load(rule('{ prop: kind, like: worker }')).pack?.rules.map((r) => r.id),
+      ['TEAM-02'],
+    );
   });
 
   it('checks property paths against the format, with suggestions', () => {
-    assert.match(problems(rule('{ prop: controls.validateInput, eq: true }')).join('\n'), /invalid-rule@controls.validateInput: .*Did you mean 'controls.validatesInput'\?/);
+    assert.match(
+      problems(rule('{ prop: controls.validateInput, eq: true }')).join('\n'),
+      /invalid-rule@controls.validateInput: .*Did you mean 'controls.validatesInput'\?/,
+    );
   });
 
   it('checks facts, quantifiers and scales against the target', () => {
     assert.match(problems(rule('{ fact: crossesBoundary, eq: true }')).join('\n'), /Fact 'crossesBoundary' is not defined on a component/);
     assert.match(problems(rule('{ source: { prop: kind, eq: x } }')).join('\n'), /'source' is not defined on a component/);
     assert.match(problems(rule('{ prop: kind, gte: api }')).join('\n'), /'gte' compares on an ordered scale/);
-    assert.match(problems(rule('{ fact: maxClassification, gte: secret }')).join('\n'), /'secret' is not on the scale public < internal < confidential < restricted/);
+    assert.match(
+      problems(rule('{ fact: maxClassification, gte: secret }')).join('\n'),
+      /'secret' is not on the scale public < internal < confidential < restricted/,
+    );
   });
 
   it('limits quantifier nesting and condition depth', () => {
@@ -241,7 +265,8 @@ describe('rule packs: broken and hostile packs', () => {
 
   it('refuses huge packs and alias bombs before evaluating anything', () => {
     assert.equal(load('pack: big\n' + '#'.repeat(2 * 1024 * 1024)).diagnostics[0].code, 'file-too-large');
-    const bomb = 'pack: b\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nrules: []\n';
+    const bomb =
+      'pack: b\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nrules: []\n';
     assert.equal(load(bomb).diagnostics[0].code, 'alias-limit');
   });
 

@@ -42,9 +42,19 @@ describe('built-in rule catalog', () => {
 
   it('covers every STRIDE category, the IEEE top-10 design flaws, LINDDUN and model hygiene', () => {
     const stride = new Set(ruleSet.rules.flatMap((r) => r.stride));
-    assert.deepEqual([...stride].sort(), ['denial-of-service', 'elevation-of-privilege', 'information-disclosure', 'repudiation', 'spoofing', 'tampering']);
+    assert.deepEqual([...stride].sort(), [
+      'denial-of-service',
+      'elevation-of-privilege',
+      'information-disclosure',
+      'repudiation',
+      'spoofing',
+      'tampering',
+    ]);
     const flaws = new Set(ruleSet.rules.flatMap((r) => r.designFlaws));
-    assert.deepEqual([...flaws].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      [...flaws].sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
     assert.ok(ruleSet.rules.filter((r) => r.linddun.length > 0).length >= 4, 'LINDDUN subset');
     assert.ok(ruleSet.rules.filter((r) => r.id.startsWith('HYG-')).length >= 5, 'hygiene rules');
     assert.ok(ruleSet.rules.filter((r) => r.stride.includes('repudiation')).length >= 3, 'repudiation rules');
@@ -57,7 +67,10 @@ describe('built-in rule catalog', () => {
 
   it('finds nothing on the base fixture', () => {
     const result = analyzeOnce(BASE);
-    assert.deepEqual(result.diagnostics.map((d) => `${d.code}: ${d.message}`), []);
+    assert.deepEqual(
+      result.diagnostics.map((d) => `${d.code}: ${d.message}`),
+      [],
+    );
   });
 
   it('has exactly one fixture case per rule', () => {
@@ -74,7 +87,11 @@ describe('built-in rule catalog', () => {
         const finding = result.findings.find((f) => f.id === findingId);
         assert.equal(finding?.status, 'open', `${findingId} open; got ${result.findings.map((f) => `${f.id}:${f.status}`).join(', ')}`);
         const errors = result.diagnostics.filter((d) => d.severity === 'error');
-        assert.deepEqual(errors.map((d) => d.message), [], 'the fixture edit keeps the model valid');
+        assert.deepEqual(
+          errors.map((d) => d.message),
+          [],
+          'the fixture edit keeps the model valid',
+        );
         const diagnostic = result.diagnostics.find((d) => d.code === ruleId && (d.data as { findingId?: string })?.findingId === findingId);
         assert.ok(diagnostic, 'diagnostic with the rule id as code');
         assert.match(diagnostic.message, /Applies because .+\./);
@@ -92,13 +109,25 @@ describe('built-in rule catalog', () => {
       if (c.element !== 'model') {
         it('is addressed by a threat that records it, whatever its status', () => {
           const recorded = applyEdits(fires, {
-            'threats.+': { id: 'T-recorded', title: 'Recorded', category: 'tampering', targets: [c.element], rule: ruleId, status: 'open', severity: 'low', mitigations: ['M-validation'] },
+            'threats.+': {
+              id: 'T-recorded',
+              title: 'Recorded',
+              category: 'tampering',
+              targets: [c.element],
+              rule: ruleId,
+              status: 'open',
+              severity: 'low',
+              mitigations: ['M-validation'],
+            },
           });
           const result = analyzeOnce(recorded);
           // HYG-03 asks for any recorded threat on the element, so recording one removes the finding altogether.
           const expected = ruleId === 'HYG-03' ? undefined : 'addressed';
           assert.equal(result.findings.find((f) => f.id === findingId)?.status, expected);
-          assert.equal(result.diagnostics.filter((d) => d.code === ruleId && (d.data as { findingId?: string })?.findingId === findingId).length, 0);
+          assert.equal(
+            result.diagnostics.filter((d) => d.code === ruleId && (d.data as { findingId?: string })?.findingId === findingId).length,
+            0,
+          );
         });
       }
 

@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { deref, type JsonSchema, schemaAt, threatModelSchema } from '../../server/src/model/schema';
 import { REPO_ROOT } from '../support/paths';
 
-
 describe('threat model JSON Schema', () => {
   it('describes every property, at every depth', () => {
     const missing: string[] = [];

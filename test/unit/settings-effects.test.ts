@@ -12,12 +12,18 @@ const change = (after: Partial<ThreatcodeSettings>) => settingsEffects(DEFAULT_S
 describe('settings effects: what a change of settings makes the server do', () => {
   it('does nothing when nothing changed', () => {
     const e = settingsEffects(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS });
-    assert.deepEqual([e.reloadRules, e.republish, e.viewsChanged, e.forgetClosedModels, e.reanalyse(100)], [false, false, false, false, false]);
+    assert.deepEqual(
+      [e.reloadRules, e.republish, e.viewsChanged, e.forgetClosedModels, e.reanalyse(100)],
+      [false, false, false, false, false],
+    );
   });
 
   it('reloads the rules (and so re-analyses everything) when the rule packs change, in content or order', () => {
     assert.equal(change({ rulePacks: ['team.yaml'] }).reloadRules, true);
-    assert.equal(settingsEffects({ ...DEFAULT_SETTINGS, rulePacks: ['a', 'b'] }, { ...DEFAULT_SETTINGS, rulePacks: ['b', 'a'] }).reloadRules, true);
+    assert.equal(
+      settingsEffects({ ...DEFAULT_SETTINGS, rulePacks: ['a', 'b'] }, { ...DEFAULT_SETTINGS, rulePacks: ['b', 'a'] }).reloadRules,
+      true,
+    );
     assert.equal(settingsEffects({ ...DEFAULT_SETTINGS, rulePacks: ['a'] }, { ...DEFAULT_SETTINGS, rulePacks: ['a'] }).reloadRules, false);
     const e = change({ rulePacks: ['team.yaml'] });
     assert.equal(e.viewsChanged, true);
@@ -38,7 +44,10 @@ describe('settings effects: what a change of settings makes the server do', () =
 
   it('publishes again without analysing when only the diagnostics limit changes', () => {
     const e = change({ maxDiagnosticsPerFile: 10 });
-    assert.deepEqual([e.republish, e.reloadRules, e.reanalyse(100), e.forgetClosedModels, e.viewsChanged], [true, false, false, false, true]);
+    assert.deepEqual(
+      [e.republish, e.reloadRules, e.reanalyse(100), e.forgetClosedModels, e.viewsChanged],
+      [true, false, false, false, true],
+    );
   });
 
   it('refreshes the views, and nothing else, when gates or the diagram limit change', () => {

@@ -19,7 +19,10 @@ describe('settings: package.json, the server and the README agree', () => {
   it('every server setting is contributed, and every contributed one is read', () => {
     const server = Object.keys(DEFAULT_SETTINGS).map((k) => `threatcode.${k}`);
     assert.deepEqual(
-      contributed.map(([name]) => name).filter((n) => !CLIENT_ONLY.has(n)).sort(),
+      contributed
+        .map(([name]) => name)
+        .filter((n) => !CLIENT_ONLY.has(n))
+        .sort(),
       server.sort(),
     );
   });

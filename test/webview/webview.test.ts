@@ -138,7 +138,9 @@ flows:
       images: document.querySelectorAll('#canvas img, #canvas foreignObject, #canvas a').length,
       scripts: document.querySelectorAll('#canvas script').length,
       text: document.querySelector('#canvas')!.textContent,
-      securityLevel: (window as unknown as { mermaid: { mermaidAPI: { getConfig(): { securityLevel?: string; htmlLabels?: boolean } } } }).mermaid.mermaidAPI.getConfig().securityLevel,
+      securityLevel: (
+        window as unknown as { mermaid: { mermaidAPI: { getConfig(): { securityLevel?: string; htmlLabels?: boolean } } } }
+      ).mermaid.mermaidAPI.getConfig().securityLevel,
     }));
     assert.equal(state.securityLevel, 'strict', 'no directive changed the Mermaid configuration');
     assert.equal(state.pwned, undefined);

@@ -83,7 +83,11 @@ async function render(): Promise<void> {
     bindDiagram();
     applyHighlight();
     // Counted in the drawing: the overview aggregates flows into edges between boundaries.
-    post({ type: 'rendered', nodes: canvas.querySelectorAll('g.node').length, edges: canvas.querySelectorAll('path.flowchart-link').length });
+    post({
+      type: 'rendered',
+      nodes: canvas.querySelectorAll('g.node').length,
+      edges: canvas.querySelectorAll('path.flowchart-link').length,
+    });
   } catch (e) {
     if (seq !== renderSeq) return;
     canvas.innerHTML = lastGoodSvg;
@@ -173,7 +177,8 @@ function renderPanel(): void {
         li.append(revealButton(m.message, m.range));
         list.append(li);
       }
-      if (g.missingTotal > g.missing.length) list.append(el('li', `… and ${g.missingTotal - g.missing.length} more (threatcode report lists all)`));
+      if (g.missingTotal > g.missing.length)
+        list.append(el('li', `… and ${g.missingTotal - g.missing.length} more (threatcode report lists all)`));
       details.append(list);
     }
     panel.append(details);
@@ -185,8 +190,17 @@ function renderPanel(): void {
     panel.append(list);
   }
   const r = metrics.residualRisk;
-  panel.append(el('h3', 'Open threats'), el('div', `critical ${r.critical} · high ${r.high} · medium ${r.medium} · low ${r.low} · unrated ${r.unrated}`));
-  panel.append(el('h3', 'Freshness'), el('div', metrics.lastReview ? `Last review ${metrics.lastReview} (${metrics.daysSinceReview} days ago)` : 'Never reviewed (system.reviewed)'));
+  panel.append(
+    el('h3', 'Open threats'),
+    el('div', `critical ${r.critical} · high ${r.high} · medium ${r.medium} · low ${r.low} · unrated ${r.unrated}`),
+  );
+  panel.append(
+    el('h3', 'Freshness'),
+    el(
+      'div',
+      metrics.lastReview ? `Last review ${metrics.lastReview} (${metrics.daysSinceReview} days ago)` : 'Never reviewed (system.reviewed)',
+    ),
+  );
   if (metrics.stride.length) {
     panel.append(el('h3', 'STRIDE coverage'));
     const table = el('table', undefined, 'heat');
@@ -205,7 +219,8 @@ function renderPanel(): void {
       table.append(tr);
     }
     panel.append(table);
-    if (metrics.strideTotal > metrics.stride.length) panel.append(el('div', `… and ${metrics.strideTotal - metrics.stride.length} more elements (threatcode report lists all)`, 'muted'));
+    if (metrics.strideTotal > metrics.stride.length)
+      panel.append(el('div', `… and ${metrics.strideTotal - metrics.stride.length} more elements (threatcode report lists all)`, 'muted'));
   }
 }
 
@@ -235,7 +250,12 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   if (message.type === 'view') {
     view = message.view;
     const state = vscode.getState();
-    vscode.setState({ uri: message.view.uri, delivery: state?.delivery ?? false, focusBoundary: state?.focusBoundary, focusElement: state?.focusElement });
+    vscode.setState({
+      uri: message.view.uri,
+      delivery: state?.delivery ?? false,
+      focusBoundary: state?.focusBoundary,
+      focusElement: state?.focusElement,
+    });
     deliveryBox.checked = state?.delivery ?? false;
     showErrors(message.view.errors);
     renderFocusOptions();

@@ -70,9 +70,11 @@ function analyze(
   let memo: Analysis['memo'];
   try {
     if (parsed.doc && parsed.model) {
-      const schema = (previous && schemaAfterUpdate(parsed, previous.memo.schema, previous.update)) ?? validateAgainstSchema(parsed.doc, parsed.value);
+      const schema =
+        (previous && schemaAfterUpdate(parsed, previous.memo.schema, previous.update)) ?? validateAgainstSchema(parsed.doc, parsed.value);
       diagnostics = diagnostics.concat(schema, checkModel(parsed.model, { today }));
-      const changed = previous && new Set([previous.update.oldElement, ...previous.update.newElements].flatMap((e) => (e ? keysWrittenBy(e) : [])));
+      const changed =
+        previous && new Set([previous.update.oldElement, ...previous.update.newElements].flatMap((e) => (e ? keysWrittenBy(e) : [])));
       const result = runRules(parsed.model, options.rules, {
         modelSpan: parsed.model.systemSpan,
         previous:

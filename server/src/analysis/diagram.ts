@@ -75,8 +75,13 @@ interface Grouping {
 const NO_BOUNDARY = '\u0000none';
 
 /** The coarsest grouping needed to keep the overview within `max` nodes (see buildDiagram). */
-function overviewGrouping(components: readonly Element<'components'>[], boundaries: ReadonlyMap<string, Element<'boundaries'>>, max: number): Grouping {
-  const own = (c: Element<'components'>) => (typeof c.data.boundary === 'string' && boundaries.has(c.data.boundary) ? c.data.boundary : NO_BOUNDARY);
+function overviewGrouping(
+  components: readonly Element<'components'>[],
+  boundaries: ReadonlyMap<string, Element<'boundaries'>>,
+  max: number,
+): Grouping {
+  const own = (c: Element<'components'>) =>
+    typeof c.data.boundary === 'string' && boundaries.has(c.data.boundary) ? c.data.boundary : NO_BOUNDARY;
   const rootOf = (id: string) => {
     const seen = new Set<string>();
     let current = id;
@@ -123,7 +128,8 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
   const worst = new Map<string, number>();
   const bump = (id: string, severity: unknown) => worst.set(id, Math.max(worst.get(id) ?? 0, severityWeight(severity)));
   for (const f of analysis.findings) if (f.status === 'open') bump(f.elementId, f.rule.severity);
-  for (const t of model.threats) if (isOpenThreatStatus(t.data.status)) for (const target of t.data.targets ?? []) bump(target, t.data.severity);
+  for (const t of model.threats)
+    if (isOpenThreatStatus(t.data.status)) for (const target of t.data.targets ?? []) bump(target, t.data.severity);
 
   const boundaries = new Map(model.boundaries.map((b) => [b.id, b]));
   const children = new Map<string | undefined, string[]>();
@@ -233,7 +239,9 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
     const id = `s${subgraphIds.size}`;
     subgraphIds.set(b, id);
     nodes[id] = at(boundary);
-    lines.push(`${indent}subgraph ${id}["${mermaidText(`${String(boundary.data.name ?? boundary.id)} (${String(boundary.data.trust ?? '?')})`)}"]`);
+    lines.push(
+      `${indent}subgraph ${id}["${mermaidText(`${String(boundary.data.name ?? boundary.id)} (${String(boundary.data.trust ?? '?')})`)}"]`,
+    );
     for (const c of inBoundary.get(b) ?? []) lines.push(nodeLine(c, `${indent}  `));
     for (const child of children.get(b) ?? []) emitBoundary(child, `${indent}  `);
     lines.push(`${indent}end`);

@@ -71,7 +71,6 @@ const EXPECTED_STRIDE: Readonly<Record<string, readonly StrideLetter[]>> = {
   flow: ['T', 'I', 'D'],
 };
 
-
 /** Properties the rules need to judge an element; unset or `unknown` counts as missing. */
 const FIDELITY: Readonly<Record<string, readonly string[]>> = {
   process: ['boundary', 'exposure', 'authentication', 'authorization'],
@@ -81,7 +80,6 @@ const FIDELITY: Readonly<Record<string, readonly string[]>> = {
   data: ['classification', 'pii'],
   boundary: ['trust'],
 };
-
 
 export interface MetricsOptions {
   /** Scope to the elements of `system.release` ("this delivery"). */
@@ -111,7 +109,8 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const threats = scoped ? model.threats.filter((t) => (t.data.targets ?? []).some((x) => ids.has(x))) : model.threats;
   const findings: Finding[] = analysis.findings.filter((f) => !scoped || ids.has(f.elementId));
   const threatsByTarget = new Map<string, typeof model.threats>();
-  for (const t of model.threats) for (const target of t.data.targets ?? []) threatsByTarget.set(target, [...(threatsByTarget.get(target) ?? []), t]);
+  for (const t of model.threats)
+    for (const target of t.data.targets ?? []) threatsByTarget.set(target, [...(threatsByTarget.get(target) ?? []), t]);
   const at = (e: Element) => e.idSpan ?? e.span;
 
   // 1. Fidelity
@@ -120,7 +119,8 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const fidelityOf = (e: Element, kind: string) => {
     for (const prop of FIDELITY[kind] ?? []) {
       fidelityTotal++;
-      if (!isKnown((e.data as Record<string, unknown>)[prop])) fidelityMissing.push({ element: e.id, message: `${e.id}: '${prop}' is not set`, span: at(e) });
+      if (!isKnown((e.data as Record<string, unknown>)[prop]))
+        fidelityMissing.push({ element: e.id, message: `${e.id}: '${prop}' is not set`, span: at(e) });
     }
   };
   for (const c of components) fidelityOf(c, String(c.data.type));
@@ -196,7 +196,14 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const daysSinceReview = lastReview ? daysBetween(lastReview, options.today) : undefined;
 
   const gauges: Gauge[] = [
-    gauge('fidelity', 'Model fidelity', 'Properties the rules need are filled in (unknown counts as missing).', fidelityTotal - fidelityMissing.length, fidelityTotal, fidelityMissing),
+    gauge(
+      'fidelity',
+      'Model fidelity',
+      'Properties the rules need are filled in (unknown counts as missing).',
+      fidelityTotal - fidelityMissing.length,
+      fidelityTotal,
+      fidelityMissing,
+    ),
     gauge(
       'elementCoverage',
       'Element coverage',
@@ -208,7 +215,14 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
         ...outOfScopeNoReason.map((c) => ({ element: c.id, message: `${c.id}: out of scope without a reason`, span: at(c) })),
       ],
     ),
-    gauge('strideCoverage', 'STRIDE coverage', 'Expected STRIDE categories per element with a recorded threat (any status, not-applicable included).', strideCovered, strideExpected, strideMissing),
+    gauge(
+      'strideCoverage',
+      'STRIDE coverage',
+      'Expected STRIDE categories per element with a recorded threat (any status, not-applicable included).',
+      strideCovered,
+      strideExpected,
+      strideMissing,
+    ),
     gauge(
       'crossingCoverage',
       'Boundary-crossing flows',
@@ -223,7 +237,11 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       'Rule findings that are recorded as threats, covered by a control or disabled with a reason.',
       findings.length - open.length,
       findings.length,
-      open.map((f) => ({ element: f.element?.id, message: `${f.rule.id}: ${f.title}`, span: f.element ? at(f.element) : model.systemSpan })),
+      open.map((f) => ({
+        element: f.element?.id,
+        message: `${f.rule.id}: ${f.title}`,
+        span: f.element ? at(f.element) : model.systemSpan,
+      })),
     ),
     gauge(
       'threatTreatment',
@@ -231,7 +249,11 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       'Threats mitigated, accepted, transferred, avoided, not applicable or false positives.',
       threats.length - untreated.length,
       threats.length,
-      untreated.map((t) => ({ element: t.id, message: `${t.id}: ${String(t.data.status ?? 'no status')} — ${String(t.data.title ?? '')}`, span: at(t) })),
+      untreated.map((t) => ({
+        element: t.id,
+        message: `${t.id}: ${String(t.data.status ?? 'no status')} — ${String(t.data.title ?? '')}`,
+        span: at(t),
+      })),
     ),
     gauge(
       'mitigationProgress',
@@ -239,7 +261,11 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       'Mitigations implemented, verified or explicitly not done.',
       mitigations.length - notDone.length,
       mitigations.length,
-      notDone.map((m) => ({ element: m.id, message: `${m.id}: ${String(m.data.status ?? 'no status')} — ${String(m.data.title ?? '')}`, span: at(m) })),
+      notDone.map((m) => ({
+        element: m.id,
+        message: `${m.id}: ${String(m.data.status ?? 'no status')} — ${String(m.data.title ?? '')}`,
+        span: at(m),
+      })),
     ),
     gauge(
       'acceptanceHygiene',
@@ -266,8 +292,18 @@ function evaluateGates(threats: ThreatModel['threats'], gauges: readonly Gauge[]
   const g = (id: GaugeId) => gauges.find((x) => x.id === id)!;
   const pct = (r: number) => `${Math.round(r * 100)}%`;
   if (gates.maxOpenHighWithoutMitigation !== undefined) {
-    const n = threats.filter((t) => isOpenThreatStatus(t.data.status) && (t.data.severity === 'high' || t.data.severity === 'critical') && !(t.data.mitigations ?? []).length).length;
-    out.push({ id: 'maxOpenHighWithoutMitigation', title: 'Open high or critical threats without a mitigation', passed: n <= gates.maxOpenHighWithoutMitigation, detail: `${n} (allowed ${gates.maxOpenHighWithoutMitigation})` });
+    const n = threats.filter(
+      (t) =>
+        isOpenThreatStatus(t.data.status) &&
+        (t.data.severity === 'high' || t.data.severity === 'critical') &&
+        !(t.data.mitigations ?? []).length,
+    ).length;
+    out.push({
+      id: 'maxOpenHighWithoutMitigation',
+      title: 'Open high or critical threats without a mitigation',
+      passed: n <= gates.maxOpenHighWithoutMitigation,
+      detail: `${n} (allowed ${gates.maxOpenHighWithoutMitigation})`,
+    });
   }
   const ratioGate = (id: GateName, title: string, gaugeId: GaugeId, min: number | undefined) => {
     if (min === undefined) return;
@@ -280,7 +316,12 @@ function evaluateGates(threats: ThreatModel['threats'], gauges: readonly Gauge[]
   ratioGate('minFindingTriage', 'Finding triage', 'findingTriage', gates.minFindingTriage);
   if (gates.acceptancesValid) {
     const a = g('acceptanceHygiene');
-    out.push({ id: 'acceptancesValid', title: 'Accepted risks are owned, justified and unexpired', passed: a.done === a.total, detail: `${a.done} of ${a.total}` });
+    out.push({
+      id: 'acceptancesValid',
+      title: 'Accepted risks are owned, justified and unexpired',
+      passed: a.done === a.total,
+      detail: `${a.done} of ${a.total}`,
+    });
   }
   if (gates.maxDaysSinceReview !== undefined) {
     out.push({

@@ -125,7 +125,11 @@ export function check(args: readonly string[], out: Out, err: Out): number {
 
   if (format === 'sarif') {
     const sarif = toSarif(
-      results.map((r) => ({ uri: path.relative(process.cwd(), path.resolve(r.file)).split(path.sep).join('/'), text: r.text, diagnostics: r.diagnostics })),
+      results.map((r) => ({
+        uri: path.relative(process.cwd(), path.resolve(r.file)).split(path.sep).join('/'),
+        text: r.text,
+        diagnostics: r.diagnostics,
+      })),
       ruleSet,
       SERVER_VERSION,
     );
@@ -157,7 +161,8 @@ function parseGates(specs: readonly string[] | undefined, disabled: boolean | un
   const gates: Record<string, number | boolean> = { ...DEFAULT_SETTINGS.gates };
   for (const spec of specs ?? []) {
     const [name, raw] = spec.split('=');
-    if (!isGateName(name) || raw === undefined) throw new UsageError(`--gate takes name=value with name one of ${GATE_NAMES.join(', ')}; got '${spec}'.`);
+    if (!isGateName(name) || raw === undefined)
+      throw new UsageError(`--gate takes name=value with name one of ${GATE_NAMES.join(', ')}; got '${spec}'.`);
     if (GATE_KINDS[name] === 'switch') gates[name] = raw === 'true';
     else {
       const n = Number(raw);

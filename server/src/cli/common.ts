@@ -38,7 +38,12 @@ export const commonOptions = {
 } as const;
 
 /** A diagnostic with 1-based line and column, as the CLI prints it. */
-export type Positioned = CoreDiagnostic & { readonly line: number; readonly column: number; readonly endLine: number; readonly endColumn: number };
+export type Positioned = CoreDiagnostic & {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+};
 
 export interface LoadedModel {
   readonly file: string;
@@ -57,7 +62,9 @@ export function loadRules(values: { rules?: string[]; 'no-user-rules'?: boolean 
     const document = TextDocument.create(source.uri, 'yaml', 0, source.text);
     for (const d of diagnostics.get(source.uri) ?? []) {
       const at = document.positionAt(d.span.start);
-      err(`${path.relative(process.cwd(), fileURLToPath(source.uri))}:${at.line + 1}:${at.character + 1} ${d.severity} ${d.code} ${d.message}\n`);
+      err(
+        `${path.relative(process.cwd(), fileURLToPath(source.uri))}:${at.line + 1}:${at.character + 1} ${d.severity} ${d.code} ${d.message}\n`,
+      );
       if (d.severity === 'error') failed = true;
     }
   }

@@ -1,7 +1,19 @@
 /** `threatcode diagram`: the model's data-flow diagram as Mermaid source. */
 import { parseArgs } from 'node:util';
 import { buildDiagram } from '../analysis/diagram';
-import { COMMON_OPTIONS_HELP, commonOptions, emit, EXIT_FAILED, EXIT_OK, EXIT_USAGE, loadModel, loadRules, maxLengthOption, oneModel, type Out } from './common';
+import {
+  COMMON_OPTIONS_HELP,
+  commonOptions,
+  emit,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  loadModel,
+  loadRules,
+  maxLengthOption,
+  oneModel,
+  type Out,
+} from './common';
 
 export const DIAGRAM_HELP = `Usage: threatcode diagram <file> [--output <file>] [--focus <boundary-id>]
 
@@ -11,7 +23,11 @@ ${COMMON_OPTIONS_HELP}
 `;
 
 export function diagram(args: readonly string[], out: Out, err: Out): number {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...commonOptions, focus: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { ...commonOptions, focus: { type: 'string' } },
+  });
   if (values.help) {
     out(DIAGRAM_HELP);
     return EXIT_OK;

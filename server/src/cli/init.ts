@@ -11,13 +11,18 @@ Writes a starter threat model to get going (default file: threatmodel.tm.yaml). 
 `;
 
 export function init(args: readonly string[], out: Out, err: Out): number {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     out(INIT_HELP);
     return EXIT_OK;
   }
   const file = positionals[0] ?? 'threatmodel.tm.yaml';
-  if (!MODEL_FILE.test(file)) throw new UsageError(`the file name must end in .tm.yaml so that editors and 'threatcode check' find it: ${file}`);
+  if (!MODEL_FILE.test(file))
+    throw new UsageError(`the file name must end in .tm.yaml so that editors and 'threatcode check' find it: ${file}`);
   if (existsSync(file) && !values.force) {
     err(`threatcode: ${file} exists; use --force to overwrite it.\n`);
     return EXIT_USAGE;

@@ -89,7 +89,14 @@ export function findingJson(f: Finding): FindingJson {
 export function metricsJson(m: Metrics): MetricsJson {
   return {
     scope: m.scope,
-    gauges: m.gauges.map((g) => ({ id: g.id, title: g.title, done: g.done, total: g.total, ratio: g.ratio, missing: g.missing.map((x) => x.message) })),
+    gauges: m.gauges.map((g) => ({
+      id: g.id,
+      title: g.title,
+      done: g.done,
+      total: g.total,
+      ratio: g.ratio,
+      missing: g.missing.map((x) => x.message),
+    })),
     residualRisk: m.residualRisk,
     freshness: m.freshness,
     gates: m.gates,

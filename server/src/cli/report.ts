@@ -6,7 +6,21 @@ import { localDate } from '../analysis/analyze';
 import { buildDiagram } from '../analysis/diagram';
 import { computeMetrics } from '../analysis/metrics';
 import { htmlReport, markdownReport } from '../report/report';
-import { COMMON_OPTIONS_HELP, commonOptions, emit, EXIT_FAILED, EXIT_OK, EXIT_USAGE, loadModel, loadRules, maxLengthOption, oneModel, type Out, problemLine, UsageError } from './common';
+import {
+  COMMON_OPTIONS_HELP,
+  commonOptions,
+  emit,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  loadModel,
+  loadRules,
+  maxLengthOption,
+  oneModel,
+  type Out,
+  problemLine,
+  UsageError,
+} from './common';
 
 export const REPORT_HELP = `Usage: threatcode report <file> [--format markdown|html] [--output <file>] [--delivery]
 
@@ -25,7 +39,8 @@ export function report(args: readonly string[], out: Out, err: Out): number {
     out(REPORT_HELP);
     return EXIT_OK;
   }
-  if (values.format !== 'markdown' && values.format !== 'html') throw new UsageError(`--format must be markdown or html, not '${values.format}'.`);
+  if (values.format !== 'markdown' && values.format !== 'html')
+    throw new UsageError(`--format must be markdown or html, not '${values.format}'.`);
   const file = oneModel('report', positionals, REPORT_HELP);
   const ruleSet = loadRules(values, err);
   if (!ruleSet) return EXIT_USAGE;

@@ -10,7 +10,10 @@ Lists the built-in rules: id, target, severity and title (text), everything (jso
 `;
 
 export function rules(args: readonly string[], out: Out): number {
-  const { values } = parseArgs({ args: [...args], options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: [...args],
+    options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     out(RULES_HELP);
     return EXIT_OK;
@@ -21,7 +24,13 @@ export function rules(args: readonly string[], out: Out): number {
       out(rulesMarkdown(ruleSet));
       return EXIT_OK;
     case 'json':
-      out(JSON.stringify(ruleSet.rules.map(({ source: _source, ...rule }) => rule), null, 2) + '\n');
+      out(
+        JSON.stringify(
+          ruleSet.rules.map(({ source: _source, ...rule }) => rule),
+          null,
+          2,
+        ) + '\n',
+      );
       return EXIT_OK;
     case 'text':
       for (const r of ruleSet.rules) out(`${r.id.padEnd(8)} ${r.target.padEnd(10)} ${r.severity.padEnd(8)} ${r.title}\n`);

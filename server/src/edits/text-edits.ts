@@ -83,7 +83,11 @@ export function appendAllToSection(parsed: ParsedDocument, section: SectionName,
   const pair = isMap(root) ? (root.items.find((p) => isScalar(p.key) && p.key.value === section) as Pair | undefined) : undefined;
   const asItems = (indent: string) =>
     items
-      .map((item) => blockLines(item, unit).map((l, i) => (i === 0 ? `${indent}- ${l}` : `${indent}  ${l}`)).join(eol))
+      .map((item) =>
+        blockLines(item, unit)
+          .map((l, i) => (i === 0 ? `${indent}- ${l}` : `${indent}  ${l}`))
+          .join(eol),
+      )
       .join(eol);
 
   if (!pair || !isScalar(pair.key)) {

@@ -42,7 +42,11 @@ export function codeActions(analysis: Analysis, diagnostics: readonly CoreDiagno
 
 /** An id not used yet in the model, derived from a readable base. */
 function freshId(analysis: Analysis, base: string, taken: Set<string> = new Set()): string {
-  const clean = base.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z]+/, '').replace(/-+$/, '') || 'item';
+  const clean =
+    base
+      .replace(/[^A-Za-z0-9_.-]+/g, '-')
+      .replace(/^[^A-Za-z]+/, '')
+      .replace(/-+$/, '') || 'item';
   const used = (id: string) => analysis.parsed.model?.byId.has(id) || taken.has(id);
   if (!used(clean)) return clean;
   for (let i = 2; ; i++) if (!used(`${clean}-${i}`)) return `${clean}-${i}`;
@@ -76,11 +80,25 @@ function findingActions(analysis: Analysis, d: FindingDiagnostic): CodeAction[] 
       const mitigationId = existing?.id ?? freshId(analysis, `M-${m.id}`);
       const taken = new Set([mitigationId]);
       const edits: TextEdit[] = [];
-      if (!existing) edits.push(appendToSection(parsed, 'mitigations', { id: mitigationId, title: m.title, description: m.description, status: 'proposed' }));
+      if (!existing)
+        edits.push(
+          appendToSection(parsed, 'mitigations', { id: mitigationId, title: m.title, description: m.description, status: 'proposed' }),
+        );
       edits.push(
-        appendToSection(parsed, 'threats', { id: freshId(analysis, `T-${f.rule}-${f.element}`, taken), ...threatBase, status: 'open', mitigations: [mitigationId] }),
+        appendToSection(parsed, 'threats', {
+          id: freshId(analysis, `T-${f.rule}-${f.element}`, taken),
+          ...threatBase,
+          status: 'open',
+          mitigations: [mitigationId],
+        }),
       );
-      actions.push({ id: `mitigate:${f.findingId}:${m.id}`, title: `Mitigate with: ${m.title}`, edits: mergeEdits(edits), diagnostics: [d], isPreferred: i === 0 });
+      actions.push({
+        id: `mitigate:${f.findingId}:${m.id}`,
+        title: `Mitigate with: ${m.title}`,
+        edits: mergeEdits(edits),
+        diagnostics: [d],
+        isPreferred: i === 0,
+      });
     });
   }
   if (element) {
@@ -118,7 +136,9 @@ function findingActions(analysis: Analysis, d: FindingDiagnostic): CodeAction[] 
   }
 
   // Record every open finding of this rule at once.
-  const same = analysis.diagnostics.filter((x): x is FindingDiagnostic => isFindingDiagnostic(x) && x.data.rule === f.rule && elementOf(analysis, x.data.element) !== undefined);
+  const same = analysis.diagnostics.filter(
+    (x): x is FindingDiagnostic => isFindingDiagnostic(x) && x.data.rule === f.rule && elementOf(analysis, x.data.element) !== undefined,
+  );
   if (canRecord && same.length > 1) {
     const record = (): TextEdit[] => {
       const taken = new Set<string>();
@@ -126,7 +146,15 @@ function findingActions(analysis: Analysis, d: FindingDiagnostic): CodeAction[] 
         const data = x.data;
         const id = freshId(analysis, `T-${data.rule}-${data.element}`, taken);
         taken.add(id);
-        return { id, title: data.title, category: data.stride[0] ?? 'tampering', targets: [data.element], rule: data.rule, severity: data.severity, status: 'open' };
+        return {
+          id,
+          title: data.title,
+          category: data.stride[0] ?? 'tampering',
+          targets: [data.element],
+          rule: data.rule,
+          severity: data.severity,
+          status: 'open',
+        };
       });
       return [appendAllToSection(analysis.parsed, 'threats', items)];
     };
@@ -167,7 +195,14 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
         // Keep the user's quoting style when the value was quoted.
         const quote = /^["']/.test(current) ? current[0] : '';
         const edit = d.code === DiagnosticCode.KindTypeMismatch ? undefined : { span: d.span, newText: `${quote}${s}${quote}` };
-        if (edit) actions.push({ id: `replace:${at(d)}:${s}`, title: `Change to '${s}'`, edits: [edit], diagnostics: [d], isPreferred: i === 0 && suggestions.length === 1 });
+        if (edit)
+          actions.push({
+            id: `replace:${at(d)}:${s}`,
+            title: `Change to '${s}'`,
+            edits: [edit],
+            diagnostics: [d],
+            isPreferred: i === 0 && suggestions.length === 1,
+          });
       });
       break;
   }
@@ -178,11 +213,22 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
     // Without a close match, let the user pick any existing id of the right kind (a few, in model order).
     if (suggestions.length === 0 && parsed.model) {
       const candidates = expected.flatMap((s) => (parsed.model![s] as readonly Element[]).map((e) => e.id)).slice(0, 8);
-      for (const c of candidates) actions.push({ id: `use:${at(d)}:${c}`, title: `Use ${SECTION_NOUN[parsed.model.byId.get(c)!.section]} '${c}'`, edits: [{ span: d.span, newText: c }], diagnostics: [d] });
+      for (const c of candidates)
+        actions.push({
+          id: `use:${at(d)}:${c}`,
+          title: `Use ${SECTION_NOUN[parsed.model.byId.get(c)!.section]} '${c}'`,
+          edits: [{ span: d.span, newText: c }],
+          diagnostics: [d],
+        });
     }
     const item = newElement(section, id);
     if (item && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(id)) {
-      actions.push({ id: `create:${section}:${id}`, title: `Create ${SECTION_NOUN[section]} '${id}'`, edits: [appendToSection(parsed, section, item)], diagnostics: [d] });
+      actions.push({
+        id: `create:${section}:${id}`,
+        title: `Create ${SECTION_NOUN[section]} '${id}'`,
+        edits: [appendToSection(parsed, section, item)],
+        diagnostics: [d],
+      });
     }
   }
   if (d.code === DiagnosticCode.MissingRequired && data.property !== undefined) {
@@ -193,7 +239,12 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
       // Only where a valid value can be filled in: the first allowed value, or the id as a name or title.
       const value = schema?.enum ? schema.enum[0] : ['name', 'title', 'text'].includes(property) ? element.id : undefined;
       if (value !== undefined) {
-        actions.push({ id: `add:${element.id}:${property}`, title: `Add '${property}: ${plainText(value)}'`, edits: [setProperty(parsed, element, [property], value)], diagnostics: [d] });
+        actions.push({
+          id: `add:${element.id}:${property}`,
+          title: `Add '${property}: ${plainText(value)}'`,
+          edits: [setProperty(parsed, element, [property], value)],
+          diagnostics: [d],
+        });
       }
     }
   }
@@ -228,8 +279,9 @@ function newElement(section: SectionName, id: string): Record<string, unknown> |
 export function fixAll(analysis: Analysis): CodeAction | undefined {
   const fixable = analysis.diagnostics.filter(
     (d) =>
-      [DiagnosticCode.UnknownKey, DiagnosticCode.BadEnum, DiagnosticCode.DanglingReference, DiagnosticCode.UnknownRule].includes(d.code as never) &&
-      checkDataOf(d).suggestions?.length === 1,
+      [DiagnosticCode.UnknownKey, DiagnosticCode.BadEnum, DiagnosticCode.DanglingReference, DiagnosticCode.UnknownRule].includes(
+        d.code as never,
+      ) && checkDataOf(d).suggestions?.length === 1,
   );
   if (fixable.length === 0) return undefined;
   return {

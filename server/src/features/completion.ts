@@ -108,7 +108,9 @@ function placeholderInItem(analysis: Analysis, replace: Span, placeholder: strin
 
 /** The placeholder's place found by parsing the whole text. */
 export function placeholderInText(text: string, replace: Span, placeholder: string): Found | undefined {
-  return searchPlaceholder(parseDocument(probeText(text, { start: 0, end: text.length }, replace, placeholder), { uniqueKeys: false }).contents);
+  return searchPlaceholder(
+    parseDocument(probeText(text, { start: 0, end: text.length }, replace, placeholder), { uniqueKeys: false }).contents,
+  );
 }
 
 /** The text of `lines` with `placeholder` in place of `replace`. */
@@ -175,7 +177,14 @@ function valueCompletions(analysis: Analysis, path: Path, replace: Span, ruleSet
   const property = [...path].reverse().find((s): s is string => typeof s === 'string');
   const section = path[0];
   if (property === 'rule') {
-    return ruleSet.rules.map((r) => ({ label: r.id, kind: 'rule' as const, detail: r.title, documentation: r.rationale, insertText: r.id, replace }));
+    return ruleSet.rules.map((r) => ({
+      label: r.id,
+      kind: 'rule' as const,
+      detail: r.title,
+      documentation: r.rationale,
+      insertText: r.id,
+      replace,
+    }));
   }
   if (typeof section === 'string' && (SECTIONS as readonly string[]).includes(section) && property && path.length >= 3) {
     const expected = referenceFieldsOf(section as SectionName)[property];
@@ -193,7 +202,13 @@ function valueCompletions(analysis: Analysis, path: Path, replace: Span, ruleSet
   }
   const schema = deref(schemaAt(path));
   const values = schema?.enum ?? [];
-  return values.map((v) => ({ label: String(v), kind: 'value' as const, documentation: schema?.description, insertText: String(v), replace }));
+  return values.map((v) => ({
+    label: String(v),
+    kind: 'value' as const,
+    documentation: schema?.description,
+    insertText: String(v),
+    replace,
+  }));
 }
 
 function nameOf(e: Element): string | undefined {
@@ -219,5 +234,7 @@ const SNIPPETS: Partial<Record<string, { label: string; body: string }>> = {
 
 function snippets(section: string, replace: Span): Completion[] {
   const s = SNIPPETS[section];
-  return s ? [{ label: s.label, kind: 'snippet', detail: `${SECTION_NOUN[section as SectionName]} skeleton`, insertText: s.body, replace }] : [];
+  return s
+    ? [{ label: s.label, kind: 'snippet', detail: `${SECTION_NOUN[section as SectionName]} skeleton`, insertText: s.body, replace }]
+    : [];
 }

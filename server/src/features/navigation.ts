@@ -56,9 +56,11 @@ export function rename(analysis: Analysis, offset: number, newName: string): Ren
   const prepared = prepareRename(analysis, offset);
   if ('error' in prepared) return prepared;
   const model = analysis.parsed.model!;
-  if (!ID_PATTERN.test(newName)) return { error: `'${newName}' is not a valid id: start with a letter; use letters, digits, '_', '.' and '-'.` };
+  if (!ID_PATTERN.test(newName))
+    return { error: `'${newName}' is not a valid id: start with a letter; use letters, digits, '_', '.' and '-'.` };
   const clash = model.byId.get(newName);
-  if (clash && newName !== prepared.placeholder) return { error: `'${newName}' is already the id of ${SECTION_NOUN[clash.section]} '${clash.id}'.` };
+  if (clash && newName !== prepared.placeholder)
+    return { error: `'${newName}' is already the id of ${SECTION_NOUN[clash.section]} '${clash.id}'.` };
   const text = analysis.parsed.text;
   return {
     edits: references(analysis, offset, true).map((span) => {

@@ -53,7 +53,9 @@ export function discoverUserPacks(folder: string, extraPaths: readonly string[] 
   const dir = path.join(root, WORKSPACE_PACK_DIR);
   let entries: string[] = [];
   try {
-    entries = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    entries = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch {
     // no workspace packs
   }

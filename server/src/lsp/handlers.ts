@@ -94,7 +94,9 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
 
   connection.onReferences((p) =>
     withDoc(p.textDocument.uri, (document, analysis) =>
-      references(analysis, document.offsetAt(p.position), p.context.includeDeclaration).map((s) => Location.create(document.uri, toRange(document, s))),
+      references(analysis, document.offsetAt(p.position), p.context.includeDeclaration).map((s) =>
+        Location.create(document.uri, toRange(document, s)),
+      ),
     ),
   );
 
@@ -117,7 +119,14 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
   connection.onDocumentSymbol((p) =>
     withDoc(p.textDocument.uri, (document, analysis) => {
       const convert = (s: OutlineSymbol): DocumentSymbol =>
-        DocumentSymbol.create(s.name, s.detail, SYMBOL_KIND[s.kind], toRange(document, s.span), toRange(document, s.selection), s.children.map(convert));
+        DocumentSymbol.create(
+          s.name,
+          s.detail,
+          SYMBOL_KIND[s.kind],
+          toRange(document, s.span),
+          toRange(document, s.selection),
+          s.children.map(convert),
+        );
       return outline(analysis, ctx.outlineLimit()).map(convert);
     }),
   );
@@ -150,36 +159,45 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
 
   connection.onCompletion((p) =>
     withDoc(p.textDocument.uri, (document, analysis) =>
-      complete(analysis, document.offsetAt(p.position), ctx.rules()).map(
-        (c): CompletionItem => ({
-          label: c.label,
-          kind: COMPLETION_KIND[c.kind],
-          detail: c.detail,
-          documentation: c.documentation ? { kind: MarkupKind.PlainText, value: c.documentation } : undefined,
-          textEdit: LspTextEdit.replace(toRange(document, c.replace), c.insertText),
-          insertTextFormat: c.kind === 'snippet' ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
-          sortText: c.kind === 'snippet' ? `0${c.label}` : undefined,
-        }),
-      ),
+      complete(analysis, document.offsetAt(p.position), ctx.rules()).map((c): CompletionItem => ({
+        label: c.label,
+        kind: COMPLETION_KIND[c.kind],
+        detail: c.detail,
+        documentation: c.documentation ? { kind: MarkupKind.PlainText, value: c.documentation } : undefined,
+        textEdit: LspTextEdit.replace(toRange(document, c.replace), c.insertText),
+        insertTextFormat: c.kind === 'snippet' ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+        sortText: c.kind === 'snippet' ? `0${c.label}` : undefined,
+      })),
     ),
   );
 
   /** The actions offered for `range` with the client's diagnostics there, with their LSP kind. */
-  const actionsAt = (document: TextDocument, analysis: Analysis, range: Range, clientDiagnostics: readonly Diagnostic[], only: readonly string[] | undefined) => {
+  const actionsAt = (
+    document: TextDocument,
+    analysis: Analysis,
+    range: Range,
+    clientDiagnostics: readonly Diagnostic[],
+    only: readonly string[] | undefined,
+  ) => {
     const wanted = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
     // Match the client's diagnostics to ours by code and range: ours carry the data the fixes need.
-    const inRange = analysis.diagnostics.filter((d) => clientDiagnostics.some((c) => String(c.code) === d.code && sameRange(document, d, c)));
+    const inRange = analysis.diagnostics.filter((d) =>
+      clientDiagnostics.some((c) => String(c.code) === d.code && sameRange(document, d, c)),
+    );
     // Findings the diagnostics limit kept from the editor have no squiggle: their fixes are offered where they are.
     inRange.push(...unsentAt(analysis.diagnostics, ctx.diagnosticLimit(), document.offsetAt(range.start), document.offsetAt(range.end)));
     const out: { action: CoreAction; kind: string }[] = [];
-    if (wanted(CodeActionKind.QuickFix)) out.push(...codeActions(analysis, inRange).map((action) => ({ action, kind: CodeActionKind.QuickFix })));
+    if (wanted(CodeActionKind.QuickFix))
+      out.push(...codeActions(analysis, inRange).map((action) => ({ action, kind: CodeActionKind.QuickFix })));
     const all = fixAll(analysis);
     if (all && wanted(CodeActionKind.SourceFixAll) && (only || inRange.some((d) => all.diagnostics.includes(d)))) {
       out.push({ action: all, kind: FIX_ALL_KIND });
     }
     return out;
   };
-  const workspaceEdit = (document: TextDocument, action: CoreAction): WorkspaceEdit => ({ changes: { [document.uri]: edits(document, action.edits) } });
+  const workspaceEdit = (document: TextDocument, action: CoreAction): WorkspaceEdit => ({
+    changes: { [document.uri]: edits(document, action.edits) },
+  });
 
   connection.onCodeAction((p: CodeActionParams) =>
     withDoc(p.textDocument.uri, (document, analysis) => {
@@ -188,11 +206,21 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
         title: action.title,
         kind,
         isPreferred: action.isPreferred,
-        diagnostics: p.context.diagnostics.filter((c) => action.diagnostics.some((d) => String(c.code) === d.code && sameRange(document, d, c))),
+        diagnostics: p.context.diagnostics.filter((c) =>
+          action.diagnostics.some((d) => String(c.code) === d.code && sameRange(document, d, c)),
+        ),
         // A client that resolves actions gets the edit of the one chosen only: recording every finding of a rule at
         // once in a 5,000-component model writes 1,600 threats, a few hundred milliseconds for a lightbulb.
         ...(lazy
-          ? { data: { id: action.id, uri: document.uri, range: p.range, diagnostics: p.context.diagnostics, only: p.context.only } satisfies ResolveData }
+          ? {
+              data: {
+                id: action.id,
+                uri: document.uri,
+                range: p.range,
+                diagnostics: p.context.diagnostics,
+                only: p.context.only,
+              } satisfies ResolveData,
+            }
           : { edit: workspaceEdit(document, action) }),
       }));
     }),
@@ -203,7 +231,9 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     const document = data && ctx.documents.get(data.uri);
     if (!data || !document) return unresolved;
     // Asked again at the document's current version: the same id names the same action.
-    const match = actionsAt(document, ctx.analysisOf(document), data.range, data.diagnostics, data.only).find((a) => a.action.id === data.id);
+    const match = actionsAt(document, ctx.analysisOf(document), data.range, data.diagnostics, data.only).find(
+      (a) => a.action.id === data.id,
+    );
     return match ? { ...unresolved, edit: workspaceEdit(document, match.action) } : unresolved;
   });
 }
@@ -227,5 +257,10 @@ function unsentAt(diagnostics: readonly CoreDiagnostic[], limit: number, start: 
 
 function sameRange(document: TextDocument, d: CoreDiagnostic, c: Diagnostic): boolean {
   const r = toRange(document, d.span);
-  return r.start.line === c.range.start.line && r.start.character === c.range.start.character && r.end.line === c.range.end.line && r.end.character === c.range.end.character;
+  return (
+    r.start.line === c.range.start.line &&
+    r.start.character === c.range.start.character &&
+    r.end.line === c.range.end.line &&
+    r.end.character === c.range.end.character
+  );
 }

@@ -54,7 +54,9 @@ export class Validation {
       const current = this.documents.get(uri);
       if (!current || current.version !== version) return;
       const t1 = performance.now();
-      const diagnostics = limitDiagnostics(analysis.diagnostics, this.settings().maxDiagnosticsPerFile).map((d) => toLspDiagnostic(document, d));
+      const diagnostics = limitDiagnostics(analysis.diagnostics, this.settings().maxDiagnosticsPerFile).map((d) =>
+        toLspDiagnostic(document, d),
+      );
       this.lastPublication = {
         uri,
         version,

@@ -12,22 +12,38 @@ import { VIEW_LIST_LIMIT, type ViewParams, type ViewResult } from '../shared/vie
 import type { Gates } from '../shared/vocabulary';
 import { toRange } from './convert';
 
-export function computeView(document: TextDocument, analysis: Analysis, params: ViewParams, gates?: Gates, detailLimit?: number): ViewResult {
+export function computeView(
+  document: TextDocument,
+  analysis: Analysis,
+  params: ViewParams,
+  gates?: Gates,
+  detailLimit?: number,
+): ViewResult {
   const range = (span: Span) => toRange(document, span);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && FATAL_CODES.has(d.code));
   const model = analysis.parsed.model;
   if (!model || errors.length) {
-    return { uri: document.uri, version: document.version, errors: errors.length ? errors.map((e) => `Line ${range(e.span).start.line + 1}: ${e.message}`) : ['The file is not a threat model yet.'] };
+    return {
+      uri: document.uri,
+      version: document.version,
+      errors: errors.length
+        ? errors.map((e) => `Line ${range(e.span).start.line + 1}: ${e.message}`)
+        : ['The file is not a threat model yet.'],
+    };
   }
   const metrics = metricsOf(analysis, params.delivery, gates);
-  const diagram = params.metricsOnly ? undefined : buildDiagram(analysis, { focusBoundary: params.focusBoundary, focusElement: params.focusElement, maxNodes: detailLimit });
+  const diagram = params.metricsOnly
+    ? undefined
+    : buildDiagram(analysis, { focusBoundary: params.focusBoundary, focusElement: params.focusElement, maxNodes: detailLimit });
   return {
     uri: document.uri,
     version: document.version,
     errors: [],
     diagram: diagram && {
       mermaid: diagram.mermaid,
-      nodes: Object.fromEntries(Object.entries(diagram.nodes).map(([id, n]) => [id, { modelId: n.modelId, range: range(n.span), extent: range(n.extent) }])),
+      nodes: Object.fromEntries(
+        Object.entries(diagram.nodes).map(([id, n]) => [id, { modelId: n.modelId, range: range(n.span), extent: range(n.extent) }]),
+      ),
       edges: diagram.edges.map((e) => ({ modelId: e.modelId, range: range(e.span), extent: range(e.extent) })),
       overview: diagram.overview,
       boundaries: model.boundaries.map((b) => ({ id: b.id, name: String(b.data.name ?? b.id) })),

@@ -247,4 +247,3 @@ export function keySpanOf(element: Element, key: string): Span | undefined {
   const pair = element.node.items.find((p: Pair) => isScalar(p.key) && p.key.value === key);
   return pair && isScalar(pair.key) ? spanOf(pair.key) : undefined;
 }
-

@@ -4,7 +4,8 @@
  */
 import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 
-export type Decoded = { readonly text: string; readonly diagnostic?: undefined } | { readonly text?: undefined; readonly diagnostic: CoreDiagnostic };
+export type Decoded =
+  { readonly text: string; readonly diagnostic?: undefined } | { readonly text?: undefined; readonly diagnostic: CoreDiagnostic };
 
 export function decodeModelBytes(bytes: Uint8Array): Decoded {
   try {

@@ -55,7 +55,11 @@ export function changedRegion(oldText: string, newText: string): TextChange | un
   let oldEnd = oldText.length;
   let newEnd = newText.length;
   for (let block = 1 << 16; block >= 1; block >>= 4) {
-    while (oldEnd - block >= start && newEnd - block >= start && oldText.slice(oldEnd - block, oldEnd) === newText.slice(newEnd - block, newEnd)) {
+    while (
+      oldEnd - block >= start &&
+      newEnd - block >= start &&
+      oldText.slice(oldEnd - block, oldEnd) === newText.slice(newEnd - block, newEnd)
+    ) {
       oldEnd -= block;
       newEnd -= block;
     }
@@ -85,7 +89,11 @@ const consumed = new WeakSet<ParsedDocument>();
  * Reparses only the item that `text` changed relative to `previous.text`. Undefined when the change is not inside one
  * isolated item (the caller then parses the whole text).
  */
-export function updateItem(previous: ParsedDocument, text: string, maxLength: number): { parsed: ParsedDocument; update: ItemUpdate } | undefined {
+export function updateItem(
+  previous: ParsedDocument,
+  text: string,
+  maxLength: number,
+): { parsed: ParsedDocument; update: ItemUpdate } | undefined {
   const { doc, model } = previous;
   if (!doc || !model || !previous.aliasFree || consumed.has(previous) || !isMap(doc.contents)) return undefined;
   const change = changedRegion(previous.text, text);
@@ -97,7 +105,8 @@ export function updateItem(previous: ParsedDocument, text: string, maxLength: nu
     const { chunk, column } = target;
     // The text after the lines must be the old text after them. Beyond the change it is; a change that starts in
     // the indentation of the next item's line can still be an insertion of whole lines at this item's end.
-    if (change.oldEnd > chunk.end && previous.text.slice(chunk.end, change.oldEnd) !== text.slice(chunk.end + delta, change.oldEnd + delta)) continue;
+    if (change.oldEnd > chunk.end && previous.text.slice(chunk.end, change.oldEnd) !== text.slice(chunk.end + delta, change.oldEnd + delta))
+      continue;
     // Everything the previous parse complained about must be inside the replaced lines.
     if (previous.diagnostics.some((d) => d.span.start < chunk.start || d.span.end > chunk.end)) continue;
     const last = target.index === target.seq.items.length - 1;
@@ -208,10 +217,15 @@ function findChunks(text: string, doc: Document.Parsed, change: TextChange): Chu
  * feature that parses the text near the cursor (completion) instead of the whole document. Undefined when the span is
  * not inside the lines of a block-sequence item of a section.
  */
-export function itemLinesAround(parsed: ParsedDocument, span: Span): { section: SectionName; index: number; lines: Span; column: number } | undefined {
+export function itemLinesAround(
+  parsed: ParsedDocument,
+  span: Span,
+): { section: SectionName; index: number; lines: Span; column: number } | undefined {
   const { doc } = parsed;
   if (!doc || !isMap(doc.contents)) return undefined;
-  const chunk = findChunks(parsed.text, doc, { start: span.start, oldEnd: span.end, newEnd: span.end }).find((c) => c.chunk.end >= span.end);
+  const chunk = findChunks(parsed.text, doc, { start: span.start, oldEnd: span.end, newEnd: span.end }).find(
+    (c) => c.chunk.end >= span.end,
+  );
   return chunk && { section: chunk.section, index: chunk.index, lines: chunk.chunk, column: chunk.column };
 }
 

@@ -202,7 +202,10 @@ function shareScalarStrings(node: unknown, seen: Map<string, string>, depth: num
 
 /** yaml's errors and warnings for a document, as diagnostics. */
 export function yamlProblems(doc: Document.Parsed): CoreDiagnostic[] {
-  return [...doc.errors.map((e) => yamlErrorToDiagnostic(doc, e, 'error')), ...doc.warnings.map((e) => yamlErrorToDiagnostic(doc, e, 'warning'))];
+  return [
+    ...doc.errors.map((e) => yamlErrorToDiagnostic(doc, e, 'error')),
+    ...doc.warnings.map((e) => yamlErrorToDiagnostic(doc, e, 'warning')),
+  ];
 }
 
 export function refuseText(text: string, maxLength: number): CoreDiagnostic | undefined {
@@ -381,7 +384,13 @@ function buildModel(doc: Document.Parsed, root: YAMLMap, value: Record<string, u
  * validation reports those). Spans are read from the YAML nodes when asked for, so that an incremental update can
  * move the nodes after an edit without rebuilding the elements that hold them.
  */
-export function makeElement(doc: Document.Parsed, section: SectionName, index: number, itemNode: unknown, data: unknown): Element | undefined {
+export function makeElement(
+  doc: Document.Parsed,
+  section: SectionName,
+  index: number,
+  itemNode: unknown,
+  data: unknown,
+): Element | undefined {
   const node = resolve(doc, itemNode);
   if (!isMap(node) || !isPlainObject(data) || typeof data.id !== 'string') return undefined;
   return new ModelElement(section, index, data.id, data as unknown as SectionData[SectionName], node, node.get('id', true));
@@ -449,7 +458,8 @@ export function rootFacts(
     for (const item of disabledNode.items) {
       const entry = resolve(doc, item);
       const ruleNode = isMap(entry) ? entry.get('rule', true) : undefined;
-      if (isScalar(ruleNode) && typeof ruleNode.value === 'string') disabledRuleEntries.push({ rule: ruleNode.value, span: spanOf(ruleNode) });
+      if (isScalar(ruleNode) && typeof ruleNode.value === 'string')
+        disabledRuleEntries.push({ rule: ruleNode.value, span: spanOf(ruleNode) });
     }
   }
   const systemPair = root.items.find((p) => isScalar(p.key) && p.key.value === 'system');
@@ -490,4 +500,3 @@ export function resolve(doc: Document.Parsed, node: unknown): unknown {
   if (isAlias(node)) return node.resolve(doc);
   return node;
 }
-

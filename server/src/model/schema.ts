@@ -94,7 +94,12 @@ export function validateAgainstSchema(doc: Document.Parsed, value: unknown): Cor
 }
 
 /** Validates the item at `section[index]` alone, against that section's item schema (undefined if it has none). */
-export function validateSectionItem(doc: Document.Parsed, section: SectionName, index: number, value: unknown): CoreDiagnostic[] | undefined {
+export function validateSectionItem(
+  doc: Document.Parsed,
+  section: SectionName,
+  index: number,
+  value: unknown,
+): CoreDiagnostic[] | undefined {
   const items = threatModelSchema.properties?.[section]?.items;
   return items?.$ref ? threatModelValidator.validatePart(doc, [section, index], value, items.$ref) : undefined;
 }
@@ -199,9 +204,7 @@ function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: Owner
     case 'additionalProperties': {
       const extra = String((error.params as { additionalProperty: string }).additionalProperty);
       const map = located.node;
-      const pair = isMap(map)
-        ? map.items.find((p): p is Pair => isScalar(p.key) && String(p.key.value) === extra)
-        : undefined;
+      const pair = isMap(map) ? map.items.find((p): p is Pair => isScalar(p.key) && String(p.key.value) === extra) : undefined;
       // Suggest only keys the mapping does not have yet: renaming to an existing key would duplicate it.
       const present = isPlainObject(error.data) ? Object.keys(error.data) : [];
       const parent: unknown = error.parentSchema;

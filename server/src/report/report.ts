@@ -27,14 +27,18 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
   const name = model?.system?.name ?? file;
   const out: string[] = [`# Threat model: ${escapeMarkdown(name)}`, ''];
   if (model?.system?.description) out.push(escapeMarkdown(model.system.description), '');
-  out.push(`Source: \`${file.replace(/`/g, "'")}\` · scope: ${escapeMarkdown(metrics.scope)} · last review: ${escapeMarkdown(metrics.freshness.lastReview ?? 'never')}`, '');
+  out.push(
+    `Source: \`${file.replace(/`/g, "'")}\` · scope: ${escapeMarkdown(metrics.scope)} · last review: ${escapeMarkdown(metrics.freshness.lastReview ?? 'never')}`,
+    '',
+  );
 
   out.push('## Completeness', '', '| gauge | | done | |', '| --- | --- | ---: | --- |');
   for (const g of metrics.gauges) out.push(`| ${g.title} | ${bar(g.ratio)} | ${g.done} / ${g.total} | ${pct(g.ratio)} |`);
   out.push('', 'These measure how complete the analysis is, not how secure the system is.', '');
   if (metrics.gates.length) {
     out.push('| gate | result | |', '| --- | --- | --- |');
-    for (const gate of metrics.gates) out.push(`| ${gate.title} | ${gate.passed ? '✅ passed' : '❌ failed'} | ${escapeMarkdown(gate.detail)} |`);
+    for (const gate of metrics.gates)
+      out.push(`| ${gate.title} | ${gate.passed ? '✅ passed' : '❌ failed'} | ${escapeMarkdown(gate.detail)} |`);
     out.push('');
   }
   const r = metrics.residualRisk;
@@ -46,7 +50,8 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
   out.push(`## Open findings (${open.length})`, '');
   if (open.length) {
     out.push('| rule | element | finding | severity |', '| --- | --- | --- | --- |');
-    for (const f of open) out.push(`| ${escapeMarkdown(f.rule.id)} | ${escapeMarkdown(f.elementId)} | ${escapeMarkdown(f.title)} | ${f.rule.severity} |`);
+    for (const f of open)
+      out.push(`| ${escapeMarkdown(f.rule.id)} | ${escapeMarkdown(f.elementId)} | ${escapeMarkdown(f.title)} | ${f.rule.severity} |`);
     out.push('');
   }
   if (model) {
@@ -54,14 +59,19 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
     if (model.threats.length) {
       out.push('| id | threat | category | severity | status | mitigations |', '| --- | --- | --- | --- | --- | --- |');
       for (const t of model.threats) {
-        out.push(`| ${escapeMarkdown(t.id)} | ${escapeMarkdown(t.data.title ?? '')} | ${escapeMarkdown(t.data.category ?? '')} | ${escapeMarkdown(t.data.severity ?? '')} | ${escapeMarkdown(t.data.status ?? '')} | ${escapeMarkdown((t.data.mitigations ?? []).join(', '))} |`);
+        out.push(
+          `| ${escapeMarkdown(t.id)} | ${escapeMarkdown(t.data.title ?? '')} | ${escapeMarkdown(t.data.category ?? '')} | ${escapeMarkdown(t.data.severity ?? '')} | ${escapeMarkdown(t.data.status ?? '')} | ${escapeMarkdown((t.data.mitigations ?? []).join(', '))} |`,
+        );
       }
       out.push('');
     }
     out.push(`## Mitigations (${model.mitigations.length})`, '');
     if (model.mitigations.length) {
       out.push('| id | mitigation | status | evidence |', '| --- | --- | --- | --- |');
-      for (const m of model.mitigations) out.push(`| ${escapeMarkdown(m.id)} | ${escapeMarkdown(m.data.title ?? '')} | ${escapeMarkdown(m.data.status ?? '')} | ${escapeMarkdown(m.data.evidence ?? '')} |`);
+      for (const m of model.mitigations)
+        out.push(
+          `| ${escapeMarkdown(m.id)} | ${escapeMarkdown(m.data.title ?? '')} | ${escapeMarkdown(m.data.status ?? '')} | ${escapeMarkdown(m.data.evidence ?? '')} |`,
+        );
       out.push('');
     }
     if (model.assumptions.length) {
@@ -85,7 +95,9 @@ export function htmlReport({ file, analysis, metrics, diagram }: ReportInput, me
 <div class="track"><div class="fill" data-ratio="${g.ratio.toFixed(3)}"></div></div><div class="explain">${escapeHtml(g.explanation)}</div></div>`,
     )
     .join('\n');
-  const gates = metrics.gates.map((g) => `<li class="${g.passed ? 'pass' : 'fail'}">${g.passed ? '✅' : '❌'} ${escapeHtml(g.title)}: ${escapeHtml(g.detail)}</li>`).join('\n');
+  const gates = metrics.gates
+    .map((g) => `<li class="${g.passed ? 'pass' : 'fail'}">${g.passed ? '✅' : '❌'} ${escapeHtml(g.title)}: ${escapeHtml(g.detail)}</li>`)
+    .join('\n');
   // The page runs only the bundled Mermaid, under a nonce CSP; styles may be inline (Mermaid styles its SVG).
   return `<!doctype html>
 <html lang="en">

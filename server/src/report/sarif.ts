@@ -24,7 +24,14 @@ export function toSarif(files: readonly SarifFileResult[], ruleSet: RuleSet, ver
     if (known !== undefined) return known;
     ruleIndex.set(code, rules.length);
     if (rule) {
-      const help = [rule.rationale, '', ...rule.mitigations.map((id) => ruleSet.mitigations.get(id)).filter((m) => m).map((m) => `- ${m!.title}: ${m!.description}`)].join('\n');
+      const help = [
+        rule.rationale,
+        '',
+        ...rule.mitigations
+          .map((id) => ruleSet.mitigations.get(id))
+          .filter((m) => m)
+          .map((m) => `- ${m!.title}: ${m!.description}`),
+      ].join('\n');
       rules.push({
         id: rule.id,
         name: rule.id.replace(/-/g, ''),
@@ -56,7 +63,12 @@ export function toSarif(files: readonly SarifFileResult[], ruleSet: RuleSet, ver
     file.diagnostics.map((d) => {
       const findingId = isFindingDiagnostic(d) ? d.data.findingId : undefined;
       const rule = findingId ? ruleSet.byId.get(d.code) : undefined;
-      const fingerprint = findingId ?? createHash('sha256').update(`${d.code}\0${file.text.slice(d.span.start, d.span.end)}\0${d.message}`).digest('hex').slice(0, 32);
+      const fingerprint =
+        findingId ??
+        createHash('sha256')
+          .update(`${d.code}\0${file.text.slice(d.span.start, d.span.end)}\0${d.message}`)
+          .digest('hex')
+          .slice(0, 32);
       return {
         ruleId: d.code,
         ruleIndex: ruleFor(d.code, rule),
@@ -80,7 +92,15 @@ export function toSarif(files: readonly SarifFileResult[], ruleSet: RuleSet, ver
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'Threatcode', version, semanticVersion: version, informationUri: 'https://github.com/threatcode/threatcode', rules } },
+        tool: {
+          driver: {
+            name: 'Threatcode',
+            version,
+            semanticVersion: version,
+            informationUri: 'https://github.com/threatcode/threatcode',
+            rules,
+          },
+        },
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root (where threatcode ran).' } } },
         artifacts: files.map((f) => ({ location: { uri: f.uri, uriBaseId: '%SRCROOT%' }, mimeType: 'application/yaml' })),
         columnKind: 'utf16CodeUnits',

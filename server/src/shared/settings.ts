@@ -27,13 +27,14 @@ export interface ThreatcodeSettings {
 type NumericSetting = { [K in keyof ThreatcodeSettings]: ThreatcodeSettings[K] extends number ? K : never }[keyof ThreatcodeSettings];
 
 /** The range of each numeric setting, and whether it is a whole number. */
-export const NUMERIC_SETTINGS: Readonly<Record<NumericSetting, { readonly min: number; readonly max: number; readonly integer: boolean }>> = {
-  maxFileSizeMB: { min: 0.1, max: 256, integer: false },
-  validationDelay: { min: 0, max: 5000, integer: false },
-  diagramDetailLimit: { min: 5, max: 1000, integer: true },
-  maxDiagnosticsPerFile: { min: 10, max: 100_000, integer: true },
-  maxOutlineItems: { min: 100, max: 1_000_000, integer: true },
-};
+export const NUMERIC_SETTINGS: Readonly<Record<NumericSetting, { readonly min: number; readonly max: number; readonly integer: boolean }>> =
+  {
+    maxFileSizeMB: { min: 0.1, max: 256, integer: false },
+    validationDelay: { min: 0, max: 5000, integer: false },
+    diagramDetailLimit: { min: 5, max: 1000, integer: true },
+    maxDiagnosticsPerFile: { min: 10, max: 100_000, integer: true },
+    maxOutlineItems: { min: 100, max: 1_000_000, integer: true },
+  };
 
 /** At most this many extra rule packs are read from the setting. */
 const MAX_RULE_PACK_SETTINGS = 50;
@@ -67,7 +68,9 @@ export function normaliseSettings(raw: unknown): ThreatcodeSettings {
     diagramDetailLimit: num('diagramDetailLimit'),
     maxDiagnosticsPerFile: num('maxDiagnosticsPerFile'),
     maxOutlineItems: num('maxOutlineItems'),
-    rulePacks: Array.isArray(r.rulePacks) ? r.rulePacks.filter((p): p is string => typeof p === 'string').slice(0, MAX_RULE_PACK_SETTINGS) : [],
+    rulePacks: Array.isArray(r.rulePacks)
+      ? r.rulePacks.filter((p): p is string => typeof p === 'string').slice(0, MAX_RULE_PACK_SETTINGS)
+      : [],
     gates: typeof r.gates === 'object' && r.gates !== null && !Array.isArray(r.gates) ? normaliseGates(r.gates) : DEFAULT_SETTINGS.gates,
   };
 }

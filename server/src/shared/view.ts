@@ -73,7 +73,11 @@ export interface ViewMetrics {
   readonly scope: string;
   readonly gauges: readonly ViewGauge[];
   /** The first VIEW_LIST_LIMIT rows. */
-  readonly stride: readonly { readonly element: string; readonly range: ViewRange; readonly cells: Readonly<Partial<Record<StrideLetter, boolean>>> }[];
+  readonly stride: readonly {
+    readonly element: string;
+    readonly range: ViewRange;
+    readonly cells: Readonly<Partial<Record<StrideLetter, boolean>>>;
+  }[];
   readonly strideTotal: number;
   readonly residualRisk: Readonly<Record<Severity | 'unrated', number>>;
   readonly lastReview?: string;
@@ -94,8 +98,7 @@ export interface ViewResult {
 
 /** Messages from the extension host to the webview. */
 export type HostToWebview =
-  | { readonly type: 'view'; readonly view: ViewResult }
-  | { readonly type: 'highlight'; readonly modelId: string | undefined };
+  { readonly type: 'view'; readonly view: ViewResult } | { readonly type: 'highlight'; readonly modelId: string | undefined };
 
 /** What the webview reports after drawing: nodes and edges as drawn (for the overview: boundaries and aggregated edges). */
 export interface Rendered {

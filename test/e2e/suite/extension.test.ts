@@ -46,7 +46,10 @@ describe('Threatcode in VS Code', () => {
 
   it('publishes the expected diagnostics for the example', async () => {
     const diagnostics = await diagnosticsWhen(uri, (d) => d.some((x) => code(x) === 'CRY-01'));
-    assert.deepEqual(diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message),
+      [],
+    );
     const cry01 = diagnostics.find((d) => code(d) === 'CRY-01')!;
     assert.equal(document.getText(cry01.range), 'api-sessions');
     assert.equal(cry01.source, 'threatcode');
@@ -56,14 +59,28 @@ describe('Threatcode in VS Code', () => {
     const before = await diagnosticsWhen(uri, (d) => d.some((x) => code(x) === 'CRY-01'));
     const finding = before.find((d) => code(d) === 'CRY-01')!;
     // The server computes edits when an action is resolved (codeAction/resolve), as VS Code does for the one picked.
-    const unresolved = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value);
+    const unresolved = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      finding.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     assert.ok(unresolved.length > 0 && unresolved.every((a) => a.edit === undefined), 'edits are not computed for the lightbulb');
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value, 100);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      finding.range,
+      vscode.CodeActionKind.QuickFix.value,
+      100,
+    );
     const record = actions.find((a) => a.title === "Record threat CRY-01 on 'api-sessions'");
     assert.ok(record?.edit, actions.map((a) => a.title).join('\n'));
     assert.equal(await vscode.workspace.applyEdit(record.edit), true);
     const after = await diagnosticsWhen(uri, (d) => !d.some((x) => code(x) === 'CRY-01' && document.getText(x.range) === 'api-sessions'));
-    assert.deepEqual(after.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message), []);
+    assert.deepEqual(
+      after.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message),
+      [],
+    );
     assert.match(document.getText(), /rule: CRY-01/);
   });
 
@@ -79,14 +96,22 @@ describe('Threatcode in VS Code', () => {
 
   it('renames an id everywhere', async () => {
     const at = document.positionAt(document.getText().indexOf('id: orders-db') + 5);
-    const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', uri, at, 'orders-database');
+    const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>(
+      'vscode.executeDocumentRenameProvider',
+      uri,
+      at,
+      'orders-database',
+    );
     const edits = edit.get(uri);
     assert.ok(edits.length >= 3, `${edits.length} edits`);
     assert.ok(edits.every((e) => e.newText === 'orders-database'));
   });
 
   it('opens the diagram panel, which renders the model', async () => {
-    const panel = await vscode.commands.executeCommand<{ rendered: Promise<{ nodes: number; error?: string }> }>('threatcode.openDiagram', uri);
+    const panel = await vscode.commands.executeCommand<{ rendered: Promise<{ nodes: number; error?: string }> }>(
+      'threatcode.openDiagram',
+      uri,
+    );
     assert.ok(panel, 'the command returns the panel');
     const rendered = await panel.rendered;
     assert.equal(rendered.error, undefined);

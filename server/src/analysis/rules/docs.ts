@@ -29,7 +29,10 @@ function anchor(rule: Rule): string {
 export function rulesMarkdown(ruleSet: RuleSet): string {
   const out: string[] = [];
   out.push('# Rule catalog', '');
-  out.push('<!-- Generated from rules/builtin/*.yaml by `npm run docs`. Do not edit by hand: a test fails when this file is stale. -->', '');
+  out.push(
+    '<!-- Generated from rules/builtin/*.yaml by `npm run docs`. Do not edit by hand: a test fails when this file is stale. -->',
+    '',
+  );
   out.push(
     `${ruleSet.rules.length} rules in ${ruleSet.packs.filter((p) => p.rules.length > 0).length} packs, and ${ruleSet.mitigations.size} mitigations they suggest.`,
     'A rule applies to an element when its **when** condition holds; a **covered when** condition (a control) turns the',
@@ -54,7 +57,9 @@ export function rulesMarkdown(ruleSet: RuleSet): string {
 
   out.push('## Rules', '', '| id | target | finding | STRIDE | severity | CWE |', '| --- | --- | --- | --- | --- | --- |');
   for (const r of ruleSet.rules) {
-    out.push(`| [${r.id}](#${anchor(r)}) | ${r.target} | ${cell(r.title)} | ${r.stride.join(', ')} | ${r.severity} | ${r.cwe.join(', ')} |`);
+    out.push(
+      `| [${r.id}](#${anchor(r)}) | ${r.target} | ${cell(r.title)} | ${r.stride.join(', ')} | ${r.severity} | ${r.cwe.join(', ')} |`,
+    );
   }
   out.push('');
 
@@ -65,7 +70,8 @@ export function rulesMarkdown(ruleSet: RuleSet): string {
     if (r.stride.length) out.push(`- **STRIDE:** ${r.stride.join(', ')}`);
     if (r.linddun.length) out.push(`- **LINDDUN:** ${r.linddun.join(', ')}`);
     if (r.cwe.length) out.push(`- **CWE:** ${r.cwe.map((c) => `[CWE-${c}](https://cwe.mitre.org/data/definitions/${c}.html)`).join(', ')}`);
-    if (r.capec.length) out.push(`- **CAPEC:** ${r.capec.map((c) => `[CAPEC-${c}](https://capec.mitre.org/data/definitions/${c}.html)`).join(', ')}`);
+    if (r.capec.length)
+      out.push(`- **CAPEC:** ${r.capec.map((c) => `[CAPEC-${c}](https://capec.mitre.org/data/definitions/${c}.html)`).join(', ')}`);
     if (r.designFlaws.length) out.push(`- **Design flaws:** ${r.designFlaws.map((f) => `${f}. ${DESIGN_FLAWS[f]}`).join('; ')}`);
     const mitigations = r.mitigations.map((id) => ruleSet.mitigations.get(id)).filter((m) => m !== undefined);
     if (mitigations.length) out.push(`- **Mitigations:** ${mitigations.map((m) => `${m.title} (\`${m.id}\`)`).join('; ')}`);

@@ -260,7 +260,6 @@ function renderTitle(template: string, subject: Subject, index: ModelIndex): str
   return [text.charAt(0).toUpperCase(), text.slice(1)].join('');
 }
 
-
 interface RuleText {
   readonly stride: string;
   readonly covered: string;
@@ -288,7 +287,9 @@ function findingDiagnostic(f: Finding, textOf: (rule: Rule) => RuleText, modelSp
   const cached = diagnosticOf.get(f);
   if (cached && cached.span.start === span.start && cached.span.end === span.end) return cached;
   // Same shape either way (see evaluate): code, severity, message, span, data.
-  const fresh = cached ? { code: cached.code, severity: cached.severity, message: cached.message, span, data: cached.data } : newFindingDiagnostic(f, textOf(f.rule), span);
+  const fresh = cached
+    ? { code: cached.code, severity: cached.severity, message: cached.message, span, data: cached.data }
+    : newFindingDiagnostic(f, textOf(f.rule), span);
   diagnosticOf.set(f, fresh);
   return fresh;
 }
@@ -345,7 +346,14 @@ function checkRuleReferences(model: ThreatModel, ruleSet: RuleSet): CoreDiagnost
   for (const t of model.threats) {
     if (typeof t.data.rule === 'string') report(t.data.rule, nodeSpan(t.node.get('rule', true)));
   }
-  const elements: Element[] = [...model.components, ...model.flows, ...model.boundaries, ...model.data, ...model.threats, ...model.mitigations];
+  const elements: Element[] = [
+    ...model.components,
+    ...model.flows,
+    ...model.boundaries,
+    ...model.data,
+    ...model.threats,
+    ...model.mitigations,
+  ];
   for (const e of elements) {
     const entries = e.data.disabledRules;
     if (!Array.isArray(entries)) continue;

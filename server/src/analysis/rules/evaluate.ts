@@ -117,7 +117,6 @@ const QUANTIFIER_PHRASE: Readonly<Record<Quantifier, string>> = {
   anyFlow: 'some flow',
 };
 
-
 export function readProperty(data: Readonly<Record<string, unknown>>, path: string): unknown {
   let v: unknown = data;
   for (const seg of path.split('.')) {
@@ -140,7 +139,7 @@ function test(op: Operator, cond: LeafCondition, actual: unknown): boolean {
       return !(expected as unknown[]).includes(actual);
     case 'gte':
     case 'lte': {
-      const scaleName = cond.fact === 'maxClassification' ? 'classification' : (cond.fact ?? cond.prop ?? '').split('.').pop() ?? '';
+      const scaleName = cond.fact === 'maxClassification' ? 'classification' : ((cond.fact ?? cond.prop ?? '').split('.').pop() ?? '');
       const scale = SCALES[scaleName] ?? [];
       const a = scale.indexOf(String(actual));
       const b = scale.indexOf(String(expected));

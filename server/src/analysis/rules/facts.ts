@@ -6,16 +6,7 @@
  * After an edit, only the subjects whose recorded reads meet the keys the edited element writes (`keysWrittenBy`)
  * are evaluated again; every other finding is kept. Every lookup of another element goes through `read`.
  */
-import type {
-  Boundary,
-  Component,
-  DataAsset,
-  Element,
-  Flow,
-  Mitigation,
-  Threat,
-  ThreatModel,
-} from '../../model/types';
+import type { Boundary, Component, DataAsset, Element, Flow, Mitigation, Threat, ThreatModel } from '../../model/types';
 import { type Quantifier, SCALES, type SubjectKind } from './types';
 
 /** Something a condition is evaluated on. */
@@ -29,7 +20,19 @@ export interface Subject {
   readonly label: string;
 }
 
-const ENCRYPTED_PROTOCOLS = new Set(['https', 'grpc-tls', 'wss', 'amqps', 'mqtts', 'kafka-tls', 'sql-tls', 'ldaps', 'smtps', 'ssh', 'sftp']);
+const ENCRYPTED_PROTOCOLS = new Set([
+  'https',
+  'grpc-tls',
+  'wss',
+  'amqps',
+  'mqtts',
+  'kafka-tls',
+  'sql-tls',
+  'ldaps',
+  'smtps',
+  'ssh',
+  'sftp',
+]);
 const CLEARTEXT_PROTOCOLS = new Set(['http', 'grpc', 'ws', 'amqp', 'mqtt', 'kafka', 'sql', 'ldap', 'smtp', 'ftp', 'smb']);
 const LOCAL_PROTOCOLS = new Set(['ipc', 'in-process', 'file']);
 const PERSONAL = new Set(['personal', 'special-category']);
@@ -101,7 +104,8 @@ export class ModelIndex {
 
   /** Adds an element's entries to the index, or takes them out: one list of what an element contributes. */
   private contribute(e: Element, adding: boolean): void {
-    const list = <V extends Element>(map: Map<string, V[]>, key: string | undefined) => (adding ? insert(map, key, e as V) : extract(map, key, e as V));
+    const list = <V extends Element>(map: Map<string, V[]>, key: string | undefined) =>
+      adding ? insert(map, key, e as V) : extract(map, key, e as V);
     const tally = (map: Map<string, number>, ids: readonly string[]) => ids.forEach((id) => count(map, id, adding ? 1 : -1));
     list(this.byIdLists, `${e.section}:${e.id}`);
     const d = e.data as Record<string, unknown>;

@@ -95,7 +95,9 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
     value.mitigations.forEach((m, i) => {
       if (!isPlainObject(m) || typeof m.id !== 'string' || typeof m.title !== 'string' || typeof m.description !== 'string') return;
       if (ownMitigations.has(m.id)) {
-        diagnostics.push(packError(doc, ['mitigations', i, 'id'], DiagnosticCode.DuplicateId, `Mitigation '${m.id}' is defined twice in this pack.`));
+        diagnostics.push(
+          packError(doc, ['mitigations', i, 'id'], DiagnosticCode.DuplicateId, `Mitigation '${m.id}' is defined twice in this pack.`),
+        );
         return;
       }
       ownMitigations.add(m.id);
@@ -115,7 +117,12 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
       const earlier = options.definedRules?.get(id);
       if (seenRules.has(id) || earlier) {
         problems.push(
-          packError(doc, [...path, 'id'], DiagnosticCode.DuplicateId, `Rule '${id}' is already defined${earlier ? ` by pack '${earlier}'` : ' in this pack'}. Rule ids are unique.`),
+          packError(
+            doc,
+            [...path, 'id'],
+            DiagnosticCode.DuplicateId,
+            `Rule '${id}' is already defined${earlier ? ` by pack '${earlier}'` : ' in this pack'}. Rule ids are unique.`,
+          ),
         );
       }
       const target = raw.target as RuleTarget;
@@ -127,7 +134,12 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
       ruleMitigations.forEach((m, j) => {
         if (!knownMitigations.has(m)) {
           problems.push(
-            packError(doc, [...path, 'mitigations', j], DiagnosticCode.DanglingReference, `Unknown mitigation '${m}': not in this pack's or the built-in catalog.${didYouMean(suggest(m, knownMitigations))}`),
+            packError(
+              doc,
+              [...path, 'mitigations', j],
+              DiagnosticCode.DanglingReference,
+              `Unknown mitigation '${m}': not in this pack's or the built-in catalog.${didYouMean(suggest(m, knownMitigations))}`,
+            ),
           );
         }
       });
@@ -152,7 +164,10 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
         references: [
           ...((raw.references as Rule['references']) ?? []),
           ...((raw.cwe as number[]) ?? []).map((n) => ({ title: `CWE-${n}`, url: `https://cwe.mitre.org/data/definitions/${n}.html` })),
-          ...((raw.capec as number[]) ?? []).map((n) => ({ title: `CAPEC-${n}`, url: `https://capec.mitre.org/data/definitions/${n}.html` })),
+          ...((raw.capec as number[]) ?? []).map((n) => ({
+            title: `CAPEC-${n}`,
+            url: `https://capec.mitre.org/data/definitions/${n}.html`,
+          })),
         ],
         designFlaws: (raw.designFlaws as number[]) ?? [],
         source: { pack: packId, uri: options.uri, span: spanOf(nodeAtPath(doc, path).node as never) },
@@ -161,7 +176,14 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
   }
 
   return {
-    pack: { id: packId, title: typeof value.title === 'string' ? value.title : packId, uri: options.uri, builtin: options.builtin, rules, mitigations },
+    pack: {
+      id: packId,
+      title: typeof value.title === 'string' ? value.title : packId,
+      uri: options.uri,
+      builtin: options.builtin,
+      rules,
+      mitigations,
+    },
     diagnostics,
   };
 }
@@ -242,7 +264,10 @@ class ConditionChecker {
       return;
     }
     if (operators.length !== 1) {
-      this.error(path, `A test has exactly one operator (${OPERATORS.join(', ')}); this one has ${operators.length === 0 ? 'none' : operators.join(' and ')}.`);
+      this.error(
+        path,
+        `A test has exactly one operator (${OPERATORS.join(', ')}); this one has ${operators.length === 0 ? 'none' : operators.join(' and ')}.`,
+      );
       return;
     }
     const op = operators[0];
@@ -272,7 +297,11 @@ class ConditionChecker {
     }
     if (op === 'gte' || op === 'lte') {
       if (!scale) {
-        this.error([...path, op], `'${op}' compares on an ordered scale; '${String(cond.prop ?? cond.fact)}' has none. Use eq, in or notIn.`, true);
+        this.error(
+          [...path, op],
+          `'${op}' compares on an ordered scale; '${String(cond.prop ?? cond.fact)}' has none. Use eq, in or notIn.`,
+          true,
+        );
         return;
       }
       if (!scale.includes(String(cond[op]))) {
@@ -300,7 +329,13 @@ function checkTemplate(doc: Document.Parsed, title: string, path: Segment[], sub
   for (const match of title.matchAll(/\{([^{}]*)\}/g)) {
     if (!TEMPLATE_FIELDS[subject].includes(match[1])) {
       out.push(
-        packError(doc, path, DiagnosticCode.InvalidRule, `Unknown placeholder {${match[1]}} in the title. Available here: ${TEMPLATE_FIELDS[subject].map((f) => `{${f}}`).join(', ')}.`, true),
+        packError(
+          doc,
+          path,
+          DiagnosticCode.InvalidRule,
+          `Unknown placeholder {${match[1]}} in the title. Available here: ${TEMPLATE_FIELDS[subject].map((f) => `{${f}}`).join(', ')}.`,
+          true,
+        ),
       );
     }
   }
@@ -326,4 +361,3 @@ function ruleIndexAt(doc: Document.Parsed, span: Span): number | undefined {
   }
   return undefined;
 }
-

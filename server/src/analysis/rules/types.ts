@@ -7,7 +7,18 @@ import type { Span } from '../../model/types';
 import { CLASSIFICATIONS, SEVERITIES, TRUST_LEVELS } from '../../shared/vocabulary';
 import type { Severity, StrideCategory } from '../../shared/vocabulary';
 
-export const RULE_TARGETS = ['process', 'datastore', 'external', 'component', 'flow', 'boundary', 'data', 'threat', 'mitigation', 'model'] as const;
+export const RULE_TARGETS = [
+  'process',
+  'datastore',
+  'external',
+  'component',
+  'flow',
+  'boundary',
+  'data',
+  'threat',
+  'mitigation',
+  'model',
+] as const;
 export type RuleTarget = (typeof RULE_TARGETS)[number];
 
 /** Comparison operators of a leaf test. Exactly one per leaf. */
@@ -37,7 +48,11 @@ export type Quantifier = (typeof QUANTIFIERS)[number];
 export const QUANTIFIER_DOMAIN: Readonly<Record<Quantifier, { on: readonly SubjectKind[]; over: SubjectKind; description: string }>> = {
   source: { on: ['flow'], over: 'component', description: 'the component the flow starts at' },
   target: { on: ['flow'], over: 'component', description: 'the component the flow goes to' },
-  anyData: { on: ['flow', 'component'], over: 'data', description: 'some data asset carried by the flow (or, for a component, carried by its flows or stored in it)' },
+  anyData: {
+    on: ['flow', 'component'],
+    over: 'data',
+    description: 'some data asset carried by the flow (or, for a component, carried by its flows or stored in it)',
+  },
   allData: { on: ['flow', 'component'], over: 'data', description: 'every data asset carried (true when there is none)' },
   anyInbound: { on: ['component'], over: 'flow', description: 'some flow into the component' },
   allInbound: { on: ['component'], over: 'flow', description: 'every flow into the component (true when there is none)' },
