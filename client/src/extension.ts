@@ -44,7 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { language: LANGUAGE_ID, scheme: 'untitled' },
       { language: LANGUAGE_ID, scheme: 'vscode-remote' },
     ],
-    synchronize: { configurationSection: CONFIG_SECTION, fileEvents: packWatcher },
+    synchronize: { configurationSection: [CONFIG_SECTION, 'files.exclude'], fileEvents: packWatcher },
     outputChannel,
     // The client reads `threatcode.trace.server` (the id below) and writes the trace to its own channel.
     traceOutputChannel: vscode.window.createOutputChannel('Threatcode Language Server Trace', { log: true }),

@@ -9,6 +9,7 @@ import addFormats from 'ajv-formats';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { CheckJson } from '../../server/src/cli/json-output';
+import { DEFAULT_SETTINGS } from '../../server/src/shared/settings';
 import { REPO_ROOT } from '../support/paths';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli.js');
@@ -176,6 +177,11 @@ describe('threatcode check', () => {
     const checked = run(['check', '--format', 'json'], ws);
     assert.equal(checked.code, 0, checked.stdout);
     assert.equal(checkJson(checked.stdout).summary.error, 0);
+  });
+
+  it('evaluates the same default gates as the editor', () => {
+    const json = checkJson(run(['check', 'examples/webshop', '--format', 'json']).stdout);
+    assert.deepEqual(json.files[0].metrics!.gates.map((g) => g.id).sort(), Object.keys(DEFAULT_SETTINGS.gates).sort());
   });
 
   it('exits 2 on usage and I/O errors with a clear message', () => {

@@ -161,16 +161,26 @@ describe('editor features over LSP', () => {
     assert.deepEqual(metricsOnly.metrics, view.metrics);
   });
 
-  it('workspace symbols include models that are not open', async () => {
+  it('workspace symbols include models that are not open, except where the editor excludes files', async () => {
     const ws = mkdtempSync(path.join(tmpdir(), 'threatcode-symbols-'));
     mkdirSync(path.join(ws, 'svc'));
     writeFileSync(
       path.join(ws, 'svc', 'orders.tm.yaml'),
       'threatcode: 1\nsystem: { name: Orders }\ncomponents:\n  - { id: orders-api, name: Orders API, type: process }\n',
     );
-    const other = new TestLspClient({}, { workspaceFolders: [pathToFileURL(ws).toString()] });
+    // A copy in a folder the editor excludes (files.exclude) is not listed.
+    mkdirSync(path.join(ws, 'generated'));
+    writeFileSync(
+      path.join(ws, 'generated', 'orders.tm.yaml'),
+      'threatcode: 1\nsystem: { name: Copy }\ncomponents:\n  - { id: orders-copy, type: process }\n',
+    );
+    const configuration = (section: string | undefined) =>
+      section === 'files.exclude' ? { '**/generated': true, '**/svc': false } : section === 'threatcode' ? {} : null;
+    const other = new TestLspClient({}, { workspaceFolders: [pathToFileURL(ws).toString()] }, { configuration });
     try {
       await other.initialize();
+      // The settings and the editor's excludes are pulled after `initialized`.
+      await other.configurationPulled();
       const symbols = (await other.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'orders' })) as {
         name: string;
         location: Location;

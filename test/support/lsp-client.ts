@@ -88,11 +88,18 @@ export class TestLspClient {
         }
       }
     });
-    this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
-      params.items.map((item) =>
+    this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
+      const answer = params.items.map((item) =>
         this.server.configuration ? this.server.configuration(item.section) : item.section === 'threatcode' ? this.settings : null,
-      ),
-    );
+      );
+      // Resolved after this handler returns, i.e. once the answer is on its way: a request sent later reaches the
+      // server after the answer.
+      setImmediate(() => {
+        this.configurationAnswers++;
+        for (const w of this.configurationWaiters.splice(0)) w();
+      });
+      return answer;
+    });
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onNotification('window/logMessage', (p: { message: string }) => {
       this.logs.push(p.message);
@@ -104,6 +111,16 @@ export class TestLspClient {
       }
     });
     this.connection.listen();
+  }
+
+  /** How many workspace/configuration requests were answered. */
+  private configurationAnswers = 0;
+  private configurationWaiters: (() => void)[] = [];
+
+  /** Resolves once the server's settings pull has been answered (the first one, or the next after `seen`). */
+  configurationPulled(seen = 0): Promise<void> {
+    if (this.configurationAnswers > seen) return Promise.resolve();
+    return new Promise((resolve) => this.configurationWaiters.push(resolve));
   }
 
   /** The server's process id (for memory readings). */

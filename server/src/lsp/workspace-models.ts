@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Analysis, analyzeText } from '../analysis/analyze';
 import type { RuleSet } from '../analysis/rules/types';
+import type { ExcludePredicate } from '../files/excludes';
 import { findModelFiles } from '../files/model-files';
 
 const MAX_FILES = 500;
@@ -14,10 +15,15 @@ export class WorkspaceModels {
   private readonly cache = new Map<string, { mtime: number; text: string; analysis: Analysis }>();
 
   /** (uri, text, analysis) of every *.tm.yaml file under the folders, up to MAX_FILES. */
-  list(folderUris: readonly string[], maxLength: number, rules: RuleSet): { uri: string; text: string; analysis: Analysis }[] {
+  list(
+    folderUris: readonly string[],
+    maxLength: number,
+    rules: RuleSet,
+    excluded?: ExcludePredicate,
+  ): { uri: string; text: string; analysis: Analysis }[] {
     const out: { uri: string; text: string; analysis: Analysis }[] = [];
     for (const folder of folderUris.filter((u) => u.startsWith('file:'))) {
-      for (const file of findModelFiles(fileURLToPath(folder), { limit: MAX_FILES - out.length })) {
+      for (const file of findModelFiles(fileURLToPath(folder), { limit: MAX_FILES - out.length, excluded })) {
         const entry = this.load(file, maxLength, rules);
         if (entry) out.push({ uri: pathToFileURL(file).toString(), ...entry });
       }

@@ -9,6 +9,7 @@ import type { Analysis } from '../analysis/analyze';
 import { maxLengthForMB } from '../model/parse';
 import { errorMessage } from '../shared/errors';
 import { CONFIG_SECTION, DEFAULT_SETTINGS, normaliseSettings, type ThreatcodeSettings } from '../shared/settings';
+import { excludePredicate, type ExcludePredicate } from '../files/excludes';
 import { AnalysisCache } from './analysis-cache';
 import { type ClientFacts, clientFacts } from './initialize';
 import { loadWorkspaceRules, publishPackDiagnostics, type RulePackState } from './rule-packs';
@@ -18,6 +19,8 @@ import { WorkspaceModels } from './workspace-models';
 export class WorkspaceState {
   client: ClientFacts = { canPullConfiguration: false, resolvesCodeActionEdits: false, workspaceFolders: [], trusted: true };
   settings: ThreatcodeSettings = DEFAULT_SETTINGS;
+  /** The editor's files.exclude: models there are not listed as workspace models. */
+  private excluded: ExcludePredicate | undefined;
   private loadedRules: RulePackState | undefined;
   private readonly models = new WorkspaceModels();
   private settingsListener: (effects: SettingsEffects) => void = () => undefined;
@@ -64,7 +67,7 @@ export class WorkspaceState {
   closedModels(): { uri: string; text: string; analysis: Analysis }[] {
     const open = new Set(this.openDocuments().map((d) => d.uri));
     const maxLength = maxLengthForMB(this.settings.maxFileSizeMB);
-    return this.models.list(this.client.workspaceFolders, maxLength, this.rules.ruleSet).filter((m) => !open.has(m.uri));
+    return this.models.list(this.client.workspaceFolders, maxLength, this.rules.ruleSet, this.excluded).filter((m) => !open.has(m.uri));
   }
 
   /** Called with what each change of settings must cause. */
@@ -75,7 +78,7 @@ export class WorkspaceState {
   /** After `initialized`: pull the settings, and be told when they change. */
   async startSettings(): Promise<void> {
     if (!this.client.canPullConfiguration) return;
-    void this.connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION });
+    void this.connection.client.register(DidChangeConfigurationNotification.type, { section: [CONFIG_SECTION, 'files.exclude'] });
     await this.refreshSettings(undefined);
   }
 
@@ -88,7 +91,12 @@ export class WorkspaceState {
     const before = this.settings;
     if (this.client.canPullConfiguration) {
       try {
-        this.settings = normaliseSettings(await this.connection.workspace.getConfiguration(CONFIG_SECTION));
+        const [threatcode, filesExclude] = (await this.connection.workspace.getConfiguration([
+          { section: CONFIG_SECTION },
+          { section: 'files.exclude' },
+        ])) as unknown[];
+        this.settings = normaliseSettings(threatcode);
+        this.excluded = excludePredicate(filesExclude);
       } catch (e) {
         this.connection.console.warn(`Could not read settings, using defaults: ${errorMessage(e)}`);
       }
