@@ -183,7 +183,7 @@ describe('completion', () => {
 
   it('offers enum values and ids of the right kind', () => {
     const text = MODEL.replace('    trust: dmz\n', '    trust: \n');
-    assert.deepEqual(labels(text, at(text, 'trust: ', 0, 7)), ['untrusted', 'dmz', 'internal', 'restricted']);
+    assert.deepEqual(labels(text, at(text, 'trust: ', 0, 7)), ['untrusted', 'dmz', 'internal', 'restricted', 'unknown']);
     const ref = MODEL.replace('    to: db\n', '    to: d\n');
     assert.deepEqual(labels(ref, at(ref, 'to: d', 0, 5)), ['web', 'db']);
     const target = MODEL.replace('targets: [web, web-db]', 'targets: [web, ]');

@@ -8,6 +8,7 @@ import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { spanOf } from './parse';
 import { didYouMean, suggest } from './suggest';
 import { type Boundary, type Element, elementsOf, SECTION_NOUN, type SectionName, type Span, type ThreatModel } from './types';
+import { COMPONENT_KINDS, type ComponentType, isComponentKind, isComponentType } from '../shared/vocabulary';
 
 export interface CheckOptions {
   /** Today's date as YYYY-MM-DD; acceptances that expire before it are reported. */
@@ -126,41 +127,6 @@ function checkFlows(model: ThreatModel): CoreDiagnostic[] {
 }
 
 /** Kinds that only make sense for one component type. */
-const KIND_TYPE: Record<string, 'external' | 'process' | 'datastore'> = {
-  human: 'external',
-  partner: 'external',
-  device: 'external',
-  saas: 'external',
-  system: 'external',
-  browser: 'process',
-  mobile: 'process',
-  desktop: 'process',
-  'web-app': 'process',
-  'web-server': 'process',
-  api: 'process',
-  service: 'process',
-  worker: 'process',
-  function: 'process',
-  gateway: 'process',
-  waf: 'process',
-  'reverse-proxy': 'process',
-  'identity-provider': 'process',
-  vault: 'process',
-  llm: 'process',
-  agent: 'process',
-  'build-pipeline': 'process',
-  sql: 'datastore',
-  nosql: 'datastore',
-  object: 'datastore',
-  file: 'datastore',
-  cache: 'datastore',
-  queue: 'datastore',
-  log: 'datastore',
-  'secret-store': 'datastore',
-  ldap: 'datastore',
-  search: 'datastore',
-  vector: 'datastore',
-};
 
 function checkComponents(model: ThreatModel): CoreDiagnostic[] {
   const out: CoreDiagnostic[] = [];
@@ -175,16 +141,16 @@ function checkComponents(model: ThreatModel): CoreDiagnostic[] {
         data: { property: 'outOfScopeReason' },
       });
     }
-    if (typeof kind === 'string' && typeof type === 'string' && KIND_TYPE[kind] && KIND_TYPE[kind] !== type) {
-      // Several kinds are legitimately both (an identity provider can be external SaaS); only flag the clear cases.
-      const ambiguous = ['saas', 'system', 'identity-provider', 'llm', 'vault', 'queue'].includes(kind);
-      if (!ambiguous) {
+    if (isComponentKind(kind) && isComponentType(type)) {
+      // Several kinds are legitimately more than one type (an identity provider can be external SaaS).
+      const fits: readonly ComponentType[] = COMPONENT_KINDS[kind];
+      if (!fits.includes(type)) {
         out.push({
           code: DiagnosticCode.KindTypeMismatch,
           severity: 'warning',
-          message: `Kind '${kind}' describes a ${KIND_TYPE[kind]}, but component '${c.id}' has type '${type}'.`,
+          message: `Kind '${kind}' describes a ${fits.join(' or ')}, but component '${c.id}' has type '${type}'.`,
           span: valueSpan(c, 'kind') ?? c.span,
-          data: { suggestions: [KIND_TYPE[kind]] },
+          data: { suggestions: [fits[0]] },
         });
       }
     }

@@ -243,6 +243,15 @@ function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: Owner
     }
     case 'enum': {
       const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => String(v));
+      if (prop === 'threatcode' && path.length === 1) {
+        return {
+          code: DiagnosticCode.BadValue,
+          severity: 'error',
+          message: `Unsupported format version ${formatValue(error.data)}: this version of Threatcode reads formats ${allowed.join(' and ')}.`,
+          span: valueSpan,
+          data: { suggestions: [allowed[allowed.length - 1]] },
+        };
+      }
       const actual = String(error.data);
       const suggestions = suggest(actual, allowed);
       const noun = typeof path[path.length - 1] === 'number' ? `value in '${prop}'` : `value for '${prop}'`;
@@ -256,15 +265,6 @@ function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: Owner
     }
     case 'const': {
       const expected = (error.params as { allowedValue: unknown }).allowedValue;
-      if (prop === 'threatcode') {
-        return {
-          code: DiagnosticCode.BadValue,
-          severity: 'error',
-          message: `Unsupported format version ${formatValue(error.data)}: this version of Threatcode reads format ${String(expected)}.`,
-          span: valueSpan,
-          data: { suggestions: [String(expected)] },
-        };
-      }
       return {
         code: DiagnosticCode.BadValue,
         severity: 'error',

@@ -48,10 +48,13 @@ export interface BoundaryData {
   name?: string;
   description?: string;
   type?: string;
-  trust?: TrustLevel;
+  trust?: TrustLevel | 'unknown';
   parent?: string;
   owner?: string;
   tags?: string[];
+  /** How callers are authenticated before they reach anything inside (format 1.1). */
+  authentication?: string;
+  controls?: Record<string, TriState>;
   disabledRules?: unknown;
 }
 
@@ -73,7 +76,7 @@ export interface ComponentData {
 export interface DataAssetData {
   id: string;
   name?: string;
-  classification?: Classification;
+  classification?: Classification | 'unknown';
   pii?: 'none' | 'personal' | 'special-category';
   [property: string]: unknown;
 }

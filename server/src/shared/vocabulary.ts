@@ -145,6 +145,77 @@ export function isDoneMitigationStatus(value: unknown): boolean {
 export const COMPONENT_TYPES = ['external', 'process', 'datastore'] as const;
 export type ComponentType = (typeof COMPONENT_TYPES)[number];
 
+export function isComponentType(value: unknown): value is ComponentType {
+  return (COMPONENT_TYPES as readonly unknown[]).includes(value);
+}
+
+/**
+ * Component kinds and the types each fits. A kind that fits several types (an identity provider can be your own
+ * process or an external service) lists them all; a kind used with a type it does not fit is a warning.
+ */
+const E = 'external';
+const P = 'process';
+const D = 'datastore';
+export const COMPONENT_KINDS = {
+  human: [E],
+  system: [E, P],
+  saas: [E, P],
+  partner: [E],
+  device: [E, P],
+  browser: [E, P],
+  mobile: [P, E],
+  desktop: [P, E],
+  'web-app': [P],
+  'web-server': [P],
+  api: [P],
+  service: [P],
+  worker: [P],
+  function: [P],
+  gateway: [P],
+  waf: [P],
+  'reverse-proxy': [P],
+  'load-balancer': [P],
+  cdn: [P, E],
+  bastion: [P],
+  vpn: [P],
+  'identity-provider': [P, E],
+  vault: [P, E, D],
+  llm: [P, E],
+  agent: [P],
+  'mcp-server': [P, E],
+  'ml-inference': [P, E],
+  'ml-training': [P],
+  notebook: [P],
+  'build-pipeline': [P, E],
+  'service-registry': [P],
+  monitoring: [P, E],
+  analytics: [E, P],
+  'control-plane': [P, E],
+  dns: [E, P],
+  sql: [D],
+  nosql: [D],
+  database: [D],
+  object: [D],
+  file: [D],
+  cache: [D],
+  queue: [D, P],
+  log: [D],
+  'secret-store': [D],
+  ldap: [D],
+  search: [D],
+  vector: [D],
+  'source-repo': [D, E],
+  'artifact-registry': [D, E],
+  'model-registry': [D, E],
+  dataset: [D, E],
+  other: [E, P, D],
+} as const satisfies Readonly<Record<string, readonly ComponentType[]>>;
+export type ComponentKind = keyof typeof COMPONENT_KINDS;
+
+export function isComponentKind(value: unknown): value is ComponentKind {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(COMPONENT_KINDS, value);
+}
+
 /** Trust levels of boundaries, least trusted first: an ordered scale. */
 export const TRUST_LEVELS = ['untrusted', 'dmz', 'internal', 'restricted'] as const;
 export type TrustLevel = (typeof TRUST_LEVELS)[number];
