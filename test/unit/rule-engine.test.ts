@@ -33,7 +33,7 @@ flows:
 `;
 
 /** Runs a one-rule pack and returns the ids of the elements it applies to (open findings), in model order. */
-function applies(target: string, when: string, unless?: string): string[] {
+function applies(target: string, when: string, unless?: string, model: string = MODEL): string[] {
   const text = `pack: test\nrules:\n  - id: T-01\n    target: ${target}\n    title: t\n    rationale: r\n    severity: low\n    when: ${when}\n${unless ? `    unless: ${unless}\n` : ''}`;
   const { ruleSet, diagnostics } = loadRuleSet([{ uri: 'file:///test.yaml', text, builtin: false }]);
   assert.deepEqual(
@@ -41,8 +41,8 @@ function applies(target: string, when: string, unless?: string): string[] {
     [],
     'test pack is valid',
   );
-  const model = parseThreatModel(MODEL).model!;
-  return runRules(model, ruleSet, { modelSpan: { start: 0, end: 0 } })
+  const parsed = parseThreatModel(model).model!;
+  return runRules(parsed, ruleSet, { modelSpan: { start: 0, end: 0 } })
     .findings.filter((f) => f.status === 'open')
     .map((f) => f.elementId);
 }
@@ -140,13 +140,117 @@ describe('rule engine: quantifiers', () => {
   });
 });
 
+/** Format 1.1: unknown trust, responses, out-of-scope flows, nested boundaries, a chain of calls, a typed password. */
+const MODEL_11 = `threatcode: 1.1
+system: { name: S }
+boundaries:
+  - { id: net, trust: untrusted }
+  - { id: fog, trust: unknown }
+  - { id: cloud, type: cloud-account, trust: internal, authentication: sso }
+  - { id: ns, type: k8s-namespace, parent: cloud, trust: internal }
+components:
+  - { id: person, type: external, kind: human, boundary: net }
+  - { id: app, type: process, kind: web-app, boundary: fog }
+  - { id: peer, type: process, kind: service, boundary: fog }
+  - { id: api, type: process, kind: api, boundary: cloud, exposure: internal }
+  - { id: job, type: process, kind: worker, boundary: ns }
+  - { id: q, type: datastore, kind: queue, boundary: ns }
+  - { id: sink, type: process, kind: worker, boundary: ns }
+  - { id: vendor, type: external, kind: saas, boundary: net, inScope: false, outOfScopeReason: Theirs }
+data:
+  - { id: pw, classification: confidential, credentials: true }
+  - { id: token, classification: confidential, credentials: true }
+  - { id: note, classification: unknown }
+  - { id: doc, classification: public }
+flows:
+  - { id: sign-in, from: person, to: app, protocol: https, data: [pw] }
+  - { id: same-zone, from: app, to: peer, protocol: https, data: [doc] }
+  - { id: call, from: app, to: api, protocol: https, data: [token, note] }
+  - { id: reply, from: api, to: app, protocol: https, usage: response, data: [doc] }
+  - { id: enqueue, from: api, to: q, protocol: amqps, authentication: mtls, data: [doc] }
+  - { id: consume, from: q, to: job, protocol: amqps, data: [doc] }
+  - { id: forward, from: job, to: sink, protocol: https, authentication: none, data: [doc] }
+  - { id: outside, from: api, to: vendor, protocol: https, data: [note] }
+  - { id: skipped, from: api, to: peer, protocol: http, inScope: false, outOfScopeReason: Legacy, data: [note] }
+`;
+
+describe('rule engine: format 1.1 facts and quantifiers', () => {
+  const on = (target: string, when: string) => applies(target, when, undefined, MODEL_11);
+
+  it('unknown trust is never safe, but nothing crosses within one boundary', () => {
+    // An unknown source counts as untrusted and an unknown target as restricted: into the app and out of it both
+    // cross upwards; from the cloud account into its namespace (both internal) does not.
+    assert.deepEqual(on('flow', '{ fact: crossesIntoHigherTrust, eq: true }'), ['sign-in', 'call', 'reply']);
+    assert.ok(!on('flow', '{ fact: crossesIntoHigherTrust, eq: true }').includes('same-zone'), 'same boundary');
+    assert.deepEqual(on('component', '{ fact: trust, eq: unknown }'), ['app', 'peer']);
+  });
+
+  it('sensitive: confidential, restricted, personal, credentials or unknown classification', () => {
+    assert.deepEqual(on('flow', '{ fact: sensitive, eq: true }'), ['sign-in', 'call']);
+    assert.deepEqual(on('flow', '{ fact: maxClassification, eq: unknown }'), []);
+    assert.deepEqual(on('flow', '{ fact: maxClassification, exists: false }'), []);
+  });
+
+  it('isCall: responses, dependencies and builds are not calls', () => {
+    assert.ok(!on('flow', '{ fact: isCall, eq: true }').includes('reply'));
+    assert.ok(on('flow', '{ fact: isCall, eq: true }').includes('call'));
+  });
+
+  it('authenticated: the flow says so, or inherits the authentication of the boundary around its target', () => {
+    // 'call' and 'consume' go into the SSO-protected cloud account (consume through the namespace inside it).
+    assert.deepEqual(on('flow', '{ fact: authenticated, eq: true }'), ['call', 'enqueue', 'consume']);
+    assert.deepEqual(on('flow', '{ fact: authenticated, eq: false }'), ['forward']);
+    assert.deepEqual(on('flow', '{ fact: authenticated, eq: unknown }'), ['sign-in', 'same-zone', 'reply']);
+  });
+
+  it('internetFacing: exposed to the internet, or called from an untrusted or unknown zone', () => {
+    // The peer is called from the app, whose zone's trust is unknown.
+    assert.deepEqual(on('process', '{ fact: internetFacing, eq: true }'), ['app', 'peer', 'api']);
+  });
+
+  it('flows out of scope, or touching a component out of scope, are not analysed', () => {
+    assert.deepEqual(
+      on('flow', '{ prop: protocol, exists: true }').filter((id) => id === 'outside' || id === 'skipped'),
+      [],
+    );
+    assert.deepEqual(on('process', '{ anyOutbound: { prop: protocol, eq: http } }'), []);
+  });
+
+  it('boundary and anyEnclosing look outwards through parents', () => {
+    assert.deepEqual(on('process', '{ boundary: { prop: type, eq: k8s-namespace } }'), ['job', 'sink']);
+    assert.deepEqual(on('process', '{ anyEnclosing: { prop: type, eq: cloud-account } }'), ['api', 'job', 'sink']);
+    assert.deepEqual(on('boundary', '{ anyEnclosing: { prop: authentication, eq: sso } }'), ['ns']);
+  });
+
+  it('anyUpstream follows calls back through a queue, at most three hops', () => {
+    // sink ← job ← q ← api: the api is three calls back; the app, four, is too far.
+    assert.deepEqual(on('process', '{ anyUpstream: { prop: kind, eq: api } }'), ['job', 'sink']);
+    assert.deepEqual(on('process', '{ anyUpstream: { prop: kind, eq: web-app } }'), ['peer', 'api', 'job']);
+    // The reply is a response, not a call: the api is not upstream of the app.
+    assert.ok(!on('process', '{ anyUpstream: { prop: kind, eq: api } }').includes('app'));
+  });
+
+  it('anyCarrier: the flows that carry a data asset', () => {
+    assert.deepEqual(on('data', '{ anyCarrier: { source: { prop: kind, eq: human } } }'), ['pw']);
+    assert.deepEqual(on('data', '{ anyCarrier: { prop: usage, eq: response } }'), ['doc']);
+    // The out-of-scope flow does not count: nothing in scope carries 'note' but the call.
+    assert.deepEqual(on('data', '{ anyCarrier: { prop: protocol, eq: http } }'), []);
+  });
+
+  it('a password a person types is not asked to be rotated; a service token is (CRY-06)', () => {
+    const result = analyze(MODEL_11, { today: '2026-11-26' });
+    const cry06 = result.findings.filter((f) => f.rule.id === 'CRY-06').map((f) => f.elementId);
+    assert.deepEqual(cry06, ['token']);
+  });
+});
+
 describe('rule engine: findings', () => {
   it('explain which values made the rule apply and what would cover it', () => {
     const text = MODEL.replace('threatcode: 1', 'threatcode: 1');
     const result = analyze(text, { today: '2026-11-26' });
     const cry01 = result.diagnostics.find((d) => d.code === 'CRY-01');
     assert.ok(cry01);
-    assert.match(cry01.message, /^Restricted data crosses a trust boundary unencrypted from Web to Svc \[I\]\./);
+    assert.match(cry01.message, /^Data from Web to Svc crosses a trust boundary unencrypted \[I\]\./);
     assert.match(cry01.message, /Applies because crossesBoundary = true; local = false; maxClassification = restricted \(≥ internal\)\./);
     assert.match(cry01.message, /Covered when encrypted = true or network = vpn\./);
     assert.deepEqual((cry01.data as { controls: unknown }).controls, [{ property: 'network', value: 'vpn' }]);

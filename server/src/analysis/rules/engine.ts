@@ -115,6 +115,9 @@ export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptio
       const reads = new Set<string>();
       const found: Finding[] = [];
       index.track(reads, () => {
+        // A flow out of scope, or into or out of a component out of scope, gets no findings (read while tracked: an
+        // edit to either end re-evaluates the flow).
+        if (subject.kind === 'flow' && index.outOfScope(subject)) return;
         for (const rule of rules) {
           const finding = findingOf(rule, subject, index, modelDisabled);
           if (finding) found.push(finding);

@@ -115,6 +115,10 @@ const QUANTIFIER_PHRASE: Readonly<Record<Quantifier, string>> = {
   anyTarget: 'some target',
   anyComponent: 'some component',
   anyFlow: 'some flow',
+  boundary: 'its boundary',
+  anyEnclosing: 'some enclosing boundary',
+  anyUpstream: 'some component upstream',
+  anyCarrier: 'some flow carrying it',
 };
 
 export function readProperty(data: Readonly<Record<string, unknown>>, path: string): unknown {

@@ -7,7 +7,7 @@
  * are evaluated again; every other finding is kept. Every lookup of another element goes through `read`.
  */
 import type { Boundary, Component, DataAsset, Element, Flow, Mitigation, Threat, ThreatModel } from '../../model/types';
-import { type Quantifier, SCALES, type SubjectKind } from './types';
+import { type Quantifier, SCALES, type SubjectKind, UPSTREAM_HOPS } from './types';
 
 /** Something a condition is evaluated on. */
 export interface Subject {
@@ -48,6 +48,8 @@ export class ModelIndex {
   /** How many threats reference each mitigation, how many flows and components each data asset. */
   private readonly referencedMitigations = new Map<string, number>();
   private readonly referencedData = new Map<string, number>();
+  /** Per data id, the flows that carry it (model order). */
+  private readonly carriers = new Map<string, Flow[]>();
   private readonly factCache = new Map<Element, Map<string, { value: unknown; reads: readonly string[] }>>();
   /** Where reads are recorded, while a subject is evaluated. */
   private reads: Set<string> | undefined;
@@ -114,6 +116,7 @@ export class ModelIndex {
         list(this.outbound, str(d.from));
         list(this.inbound, str(d.to));
         tally(this.referencedData, strings(d.data));
+        for (const id of new Set(strings(d.data))) list(this.carriers, id);
         break;
       case 'components':
         list(this.members, str(d.boundary));
@@ -166,6 +169,14 @@ export class ModelIndex {
     return s;
   }
 
+  /** Whether a flow is out of scope: itself, or one of the components it connects. */
+  outOfScope(flow: Subject): boolean {
+    if (flow.data.inScope === false) return true;
+    const from = this.first<Component>('components', str(flow.data.from));
+    const to = this.first<Component>('components', str(flow.data.to));
+    return from?.data.inScope === false || to?.data.inScope === false;
+  }
+
   /** The elements a quantifier ranges over, for a subject. */
   related(q: Quantifier, subject: Subject): Element[] {
     const e = subject.element;
@@ -182,12 +193,12 @@ export class ModelIndex {
       case 'allInbound':
         if (!e) return [];
         this.read(`in:${e.id}`);
-        return this.inbound.get(e.id) ?? [];
+        return inScope(this.inbound.get(e.id));
       case 'anyOutbound':
       case 'allOutbound':
         if (!e) return [];
         this.read(`out:${e.id}`);
-        return this.outbound.get(e.id) ?? [];
+        return inScope(this.outbound.get(e.id));
       case 'anyStored':
         return compact(strings(d.stores).map((id) => this.first<DataAsset>('data', id)));
       case 'anyMember':
@@ -204,7 +215,64 @@ export class ModelIndex {
       case 'anyFlow':
         this.read('all:flows');
         return [...this.model.flows];
+      case 'boundary':
+        return e?.section === 'components' ? compact([this.first<Boundary>('boundaries', str(d.boundary))]) : [];
+      case 'anyEnclosing':
+        return e ? this.enclosing(e) : [];
+      case 'anyUpstream':
+        return e?.section === 'components' ? this.upstream(e as Component) : [];
+      case 'anyCarrier':
+        if (e?.section !== 'data') return [];
+        // Flows write refd:<data id> for every data asset they carry (keysWrittenBy).
+        this.read(`refd:${e.id}`);
+        return inScope(this.carriers.get(e.id));
     }
+  }
+
+  /** The boundaries around an element, innermost first: a component's boundary and its parents, a boundary's parents. */
+  private enclosing(e: Element): Boundary[] {
+    const out: Boundary[] = [];
+    const seen = new Set<string>([e.section === 'boundaries' ? e.id : '']);
+    const d = e.data as { boundary?: unknown; parent?: unknown };
+    let next = str(e.section === 'components' ? d.boundary : e.section === 'boundaries' ? d.parent : undefined);
+    // Parent chains are short in real models; the cap keeps a cycle or a pathological chain cheap.
+    while (next !== undefined && !seen.has(next) && out.length < MAX_ENCLOSING) {
+      seen.add(next);
+      const b = this.first<Boundary>('boundaries', next);
+      if (!b) break;
+      out.push(b);
+      next = str(b.data.parent);
+    }
+    return out;
+  }
+
+  /**
+   * The components whose calls reach `c`, breadth first, up to UPSTREAM_HOPS flows back: the producers behind a queue,
+   * the ingest job and its sources behind a vector store. Responses, dependencies, builds and flows out of scope are
+   * not calls.
+   */
+  private upstream(c: Component): Component[] {
+    const out: Component[] = [];
+    const seen = new Set<string>([c.id]);
+    let frontier: Component[] = [c];
+    for (let hop = 0; hop < UPSTREAM_HOPS && frontier.length > 0; hop++) {
+      const next: Component[] = [];
+      for (const node of frontier) {
+        this.read(`in:${node.id}`);
+        for (const f of inScope(this.inbound.get(node.id))) {
+          if (!isCallFlow(f)) continue;
+          const from = str(f.data.from);
+          if (from === undefined || seen.has(from)) continue;
+          seen.add(from);
+          const source = this.first<Component>('components', from);
+          if (!source || source.data.inScope === false) continue;
+          out.push(source);
+          next.push(source);
+        }
+      }
+      frontier = next;
+    }
+    return out;
   }
 
   fact(name: string, subject: Subject): unknown {
@@ -237,8 +305,15 @@ export class ModelIndex {
         const from = this.first<Component>('components', str(d.from));
         const to = this.first<Component>('components', str(d.to));
         if (!from || !to) return undefined;
+        // Within one boundary nothing crosses, whatever its trust.
+        if (str(from.data.boundary) === str(to.data.boundary)) return false;
+        // Unknown trust is never safe: an unknown source counts as untrusted, an unknown target as restricted.
         const scale = SCALES.trust;
-        return scale.indexOf(this.trustOf(to)) > scale.indexOf(this.trustOf(from));
+        const rank = (c: Component, unknown: number) => {
+          const trust = this.trustOf(c);
+          return trust === 'unknown' ? unknown : scale.indexOf(trust);
+        };
+        return rank(to, scale.length - 1) > rank(from, 0);
       }
       case 'encrypted': {
         if (d.encryptedInTransit === true || d.encryptedInTransit === false) return d.encryptedInTransit;
@@ -250,12 +325,48 @@ export class ModelIndex {
       case 'local':
         return LOCAL_PROTOCOLS.has(str(d.protocol) ?? '') || d.network === 'host';
       case 'maxClassification': {
+        // The highest known classification; `unknown` when some data is unclassified and nothing known is confidential.
         const scale = SCALES.classification;
         let best = -1;
+        let unknown = false;
         for (const id of this.dataIdsOf(subject)) {
-          best = Math.max(best, scale.indexOf(str(this.first<DataAsset>('data', id)?.data.classification) ?? ''));
+          const classification = str(this.first<DataAsset>('data', id)?.data.classification);
+          if (classification === 'unknown') unknown = true;
+          best = Math.max(best, scale.indexOf(classification ?? ''));
         }
+        if (unknown && best < scale.indexOf('confidential')) return 'unknown';
         return best >= 0 ? scale[best] : undefined;
+      }
+      case 'sensitive':
+        return [...this.dataIdsOf(subject)].some((id) => {
+          const data = this.first<DataAsset>('data', id)?.data;
+          if (!data) return false;
+          const classification = str(data.classification);
+          return (
+            classification === 'confidential' ||
+            classification === 'restricted' ||
+            classification === 'unknown' ||
+            PERSONAL.has(str(data.pii) ?? '') ||
+            data.credentials === true
+          );
+        });
+      case 'authenticated': {
+        const own = str(d.authentication) ?? str(this.boundaryAuthenticationOf(str(d.to)));
+        if (own === undefined || own === 'unknown') return 'unknown';
+        return own !== 'none';
+      }
+      case 'isCall':
+        return isCallFlow(e as Flow);
+      case 'internetFacing': {
+        if (d.exposure === 'internet') return true;
+        this.read(`in:${e.id}`);
+        return inScope(this.inbound.get(e.id)).some((f) => {
+          if (!isCallFlow(f)) return false;
+          const source = this.first<Component>('components', str(f.data.from));
+          if (!source) return false;
+          const trust = this.trustOf(source);
+          return trust === 'untrusted' || trust === 'unknown';
+        });
       }
       case 'hasPersonalData':
         return [...this.dataIdsOf(subject)].some((id) => PERSONAL.has(str(this.first<DataAsset>('data', id)?.data.pii) ?? ''));
@@ -280,11 +391,20 @@ export class ModelIndex {
     }
   }
 
-  /** A component outside every boundary is treated as untrusted: nothing vouches for it. */
+  /** A component outside every boundary is treated as untrusted: nothing vouches for it. `unknown` when its boundary says so. */
   trustOf(c: Component): string {
     const b = this.first<Boundary>('boundaries', str(c.data.boundary));
     const trust = str(b?.data.trust);
+    if (trust === 'unknown') return trust;
     return trust && SCALES.trust.includes(trust) ? trust : 'untrusted';
+  }
+
+  /** The authentication a flow into component `id` inherits from the innermost boundary around it that states one. */
+  private boundaryAuthenticationOf(id: string | undefined): unknown {
+    const target = this.first<Component>('components', id);
+    if (!target) return undefined;
+    for (const b of this.enclosing(target)) if (b.data.authentication !== undefined) return b.data.authentication;
+    return undefined;
   }
 
   /** Data ids a subject carries: a flow's data; a component's stored data plus the data of its flows. */
@@ -379,6 +499,20 @@ function str(v: unknown): string | undefined {
 export function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
+
+/** Flows out of scope (and flows into or out of components out of scope) do not count for the rules. */
+function inScope(flows: readonly Flow[] | undefined): Flow[] {
+  return flows ? flows.filter((f) => f.data.inScope !== false) : [];
+}
+
+/** Responses, dependencies and builds carry data but are not calls: nobody invokes the target through them. */
+export function isCallFlow(f: Flow): boolean {
+  const usage = f.data.usage;
+  return usage !== 'response' && usage !== 'dependency' && usage !== 'build';
+}
+
+/** Boundaries around an element that enclosing() follows, at most. */
+const MAX_ENCLOSING = 32;
 
 function compact<T>(list: (T | undefined)[]): T[] {
   return list.filter((x): x is T => x !== undefined);

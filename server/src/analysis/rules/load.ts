@@ -11,6 +11,7 @@ import { type JsonSchema, nodeAtPath, schemaAt, YamlSchemaValidator } from '../.
 import { didYouMean, suggest } from '../../model/suggest';
 import type { Span } from '../../model/types';
 import {
+  type CatalogCoverage,
   type CatalogMitigation,
   type Condition,
   FACTS,
@@ -170,6 +171,8 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
           })),
         ],
         designFlaws: (raw.designFlaws as number[]) ?? [],
+        covers: (raw.covers as CatalogCoverage | undefined) ?? {},
+        partlyCovers: (raw.partlyCovers as CatalogCoverage | undefined) ?? {},
         source: { pack: packId, uri: options.uri, span: spanOf(nodeAtPath(doc, path).node as never) },
       });
     });

@@ -41,8 +41,15 @@ export const QUANTIFIERS = [
   'anyTarget',
   'anyComponent',
   'anyFlow',
+  'boundary',
+  'anyEnclosing',
+  'anyUpstream',
+  'anyCarrier',
 ] as const;
 export type Quantifier = (typeof QUANTIFIERS)[number];
+
+/** How far `anyUpstream` looks back along calls: far enough for a queue or a store between producer and consumer. */
+export const UPSTREAM_HOPS = 3;
 
 /** Which subjects each quantifier is defined on, and what it ranges over. */
 export const QUANTIFIER_DOMAIN: Readonly<Record<Quantifier, { on: readonly SubjectKind[]; over: SubjectKind; description: string }>> = {
@@ -64,6 +71,18 @@ export const QUANTIFIER_DOMAIN: Readonly<Record<Quantifier, { on: readonly Subje
   anyTarget: { on: ['threat'], over: 'component', description: 'some component the threat targets' },
   anyComponent: { on: ['model'], over: 'component', description: 'some component of the model' },
   anyFlow: { on: ['model'], over: 'flow', description: 'some flow of the model' },
+  boundary: { on: ['component'], over: 'boundary', description: 'the trust boundary the component is in' },
+  anyEnclosing: {
+    on: ['component', 'boundary'],
+    over: 'boundary',
+    description: "some boundary around it: a component's boundary and its parents, or a boundary's parents",
+  },
+  anyUpstream: {
+    on: ['component'],
+    over: 'component',
+    description: `some component whose calls reach it, directly or through up to ${UPSTREAM_HOPS} others (responses, dependencies and builds are not calls)`,
+  },
+  anyCarrier: { on: ['data'], over: 'flow', description: 'some flow that carries the data asset (in scope)' },
 };
 
 export type SubjectKind = 'component' | 'flow' | 'boundary' | 'data' | 'threat' | 'mitigation' | 'model';
@@ -84,6 +103,21 @@ export const FACTS: Readonly<Record<string, { on: readonly SubjectKind[]; scale?
   hasThreats: { on: ['component', 'flow', 'boundary', 'data'], description: 'some recorded threat targets this element' },
   hasFlows: { on: ['component'], description: 'some flow starts or ends at this component' },
   referenced: { on: ['mitigation', 'data'], description: 'some threat (mitigation) or flow or data store (data) refers to this element' },
+  sensitive: {
+    on: ['flow', 'component'],
+    description:
+      'some data carried (flow) or carried and stored (component) is confidential or restricted, personal, a credential, or of unknown classification',
+  },
+  authenticated: {
+    on: ['flow'],
+    description:
+      "the caller authenticates: the flow's `authentication` (or, when unset, its target boundary's) is neither none nor unknown",
+  },
+  isCall: { on: ['flow'], description: 'the flow is a call: its `usage` is not response, dependency or build' },
+  internetFacing: {
+    on: ['component'],
+    description: 'reachable from the internet: `exposure: internet`, or called from an untrusted zone (or one of unknown trust)',
+  },
 };
 
 const LEAST_SEVERE_FIRST = [...SEVERITIES].reverse();
@@ -149,8 +183,24 @@ export interface Rule {
   readonly references: readonly Reference[];
   /** IEEE CSD top-10 design flaws this rule checks (1-10). */
   readonly designFlaws: readonly number[];
+  /** Items of public catalogs this rule covers fully, and in part: catalog name → item ids. */
+  readonly covers: CatalogCoverage;
+  readonly partlyCovers: CatalogCoverage;
   /** Where the rule was defined, for diagnostics in the pack file. */
   readonly source: RuleSource;
+}
+
+/** The public threat catalogs rules are compared with (rules/catalogs/). */
+export const PEER_CATALOGS = ['pytm', 'threagile', 'tmt', 'owaspLlm', 'owaspApi', 'linddun'] as const;
+export type PeerCatalog = (typeof PEER_CATALOGS)[number];
+export type CatalogCoverage = Readonly<Partial<Record<PeerCatalog, readonly string[]>>>;
+
+/** One public catalog's items (rules/catalogs/*.yaml): what `covers` and `partlyCovers` refer to. */
+export interface PeerCatalogItems {
+  readonly catalog: PeerCatalog;
+  readonly title: string;
+  readonly url: string;
+  readonly items: readonly { readonly id: string; readonly title: string }[];
 }
 
 export interface RuleSource {
