@@ -1,7 +1,7 @@
 /** `threatcode rules`: the built-in catalog as text, JSON or the Markdown page of docs/rules.md. */
 import { parseArgs } from 'node:util';
 import { rulesMarkdown } from '../analysis/rules/docs';
-import { builtinRuleSet } from '../files/package-files';
+import { builtinRuleSet, peerCatalogs } from '../files/package-files';
 import { EXIT_OK, type Out, UsageError } from './common';
 
 export const RULES_HELP = `Usage: threatcode rules [--format text|json|markdown]
@@ -21,7 +21,7 @@ export function rules(args: readonly string[], out: Out): number {
   const { ruleSet } = builtinRuleSet();
   switch (values.format) {
     case 'markdown':
-      out(rulesMarkdown(ruleSet));
+      out(rulesMarkdown(ruleSet, peerCatalogs()));
       return EXIT_OK;
     case 'json':
       out(

@@ -3,7 +3,7 @@
  */
 import { describe } from './evaluate';
 import { STRIDE_CATEGORIES } from '../../shared/vocabulary';
-import type { Rule, RuleSet } from './types';
+import type { PeerCatalogItems, Rule, RuleSet } from './types';
 
 const DESIGN_FLAWS: Readonly<Record<number, string>> = {
   1: 'Earn or give, but never assume, trust',
@@ -26,7 +26,50 @@ function anchor(rule: Rule): string {
   return rule.id.toLowerCase();
 }
 
-export function rulesMarkdown(ruleSet: RuleSet): string {
+/** For each item of a catalog, the rules that cover it fully and in part. */
+function coverageOf(catalog: PeerCatalogItems, rules: readonly Rule[]) {
+  return catalog.items.map((item) => ({
+    item,
+    full: rules.filter((r) => r.covers[catalog.catalog]?.includes(item.id)),
+    partly: rules.filter((r) => r.partlyCovers[catalog.catalog]?.includes(item.id)),
+  }));
+}
+
+function percent(n: number, of: number): string {
+  return of === 0 ? '-' : `${Math.round((n / of) * 100)} %`;
+}
+
+function peerCoverage(ruleSet: RuleSet, catalogs: readonly PeerCatalogItems[]): string[] {
+  if (catalogs.length === 0) return [];
+  const link = (r: Rule) => `[${r.id}](#${anchor(r)})`;
+  const out = ['## Coverage of other catalogs', ''];
+  out.push(
+    'Each rule names the items of public threat catalogs it finds as well (`covers`) or in part (`partlyCovers`): a',
+    'partial match finds the same root cause by another mechanism, or only some of the cases. The catalogs are in',
+    '`rules/catalogs/`, with their sources.',
+    '',
+    '| catalog | items | covered | partly | not covered | coverage |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  const rows = catalogs.map((c) => ({ c, rows: coverageOf(c, ruleSet.rules) }));
+  for (const { c, rows: r } of rows) {
+    const full = r.filter((x) => x.full.length > 0).length;
+    const partly = r.filter((x) => x.full.length === 0 && x.partly.length > 0).length;
+    out.push(
+      `| [${cell(c.title)}](${c.url}) | ${r.length} | ${full} | ${partly} | ${r.length - full - partly} | ${percent(full, r.length)} |`,
+    );
+  }
+  out.push('');
+  for (const { c, rows: r } of rows) {
+    out.push(`### ${c.title}`, '', '| item | covered by | partly by |', '| --- | --- | --- |');
+    for (const x of r)
+      out.push(`| ${cell(x.item.id)}: ${cell(x.item.title)} | ${x.full.map(link).join(', ')} | ${x.partly.map(link).join(', ')} |`);
+    out.push('');
+  }
+  return out;
+}
+
+export function rulesMarkdown(ruleSet: RuleSet, catalogs: readonly PeerCatalogItems[] = []): string {
   const out: string[] = [];
   out.push('# Rule catalog', '');
   out.push(
@@ -54,6 +97,7 @@ export function rulesMarkdown(ruleSet: RuleSet): string {
     out.push(`| ${i}. ${DESIGN_FLAWS[i]} | ${ids.join(', ')} |`);
   }
   out.push('');
+  out.push(...peerCoverage(ruleSet, catalogs));
 
   out.push('## Rules', '', '| id | target | finding | STRIDE | severity | CWE |', '| --- | --- | --- | --- | --- | --- |');
   for (const r of ruleSet.rules) {
