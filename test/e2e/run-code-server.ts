@@ -228,13 +228,13 @@ async function main(): Promise<number> {
       console.log(`End-to-end suite in VS Code (code-server): ${result.passed} passed, ${result.failed} failed`);
       // One workbench at a time: the suite's window (and its extension host) closes before the UI tests start.
       await page.close();
-      // The suite recorded CRY-01 in this session's open document; INP-01 on the WAF is still open.
+      // The suite recorded CRY-01 in this session's open document; SUP-03 on the e-mail provider is still open.
       return passedIf(
         finish(
           await uiSmoke(
             browser,
             `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload.filter(([k]) => k !== 'extensionTestsPath')))}`,
-            'INP-01',
+            'SUP-03',
           ),
           scratch,
           userData,
