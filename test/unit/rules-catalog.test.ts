@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { rulesMarkdown } from '../../server/src/analysis/rules/docs';
-import { builtinRuleSet, peerCatalogs } from '../../server/src/files/package-files';
+import { builtinPackSources, builtinRuleSet, peerCatalogs } from '../../server/src/files/package-files';
 import { analyze } from '../support/analyze';
 import { PEER_CATALOGS } from '../../server/src/analysis/rules/types';
 import { applyEdits } from '../support/model-edits';
@@ -64,6 +64,17 @@ describe('built-in rule catalog', () => {
     );
     assert.ok(ruleSet.rules.filter((r) => r.id.startsWith('HYG-')).length >= 5, 'hygiene rules');
     assert.ok(ruleSet.rules.filter((r) => r.stride.includes('repudiation')).length >= 3, 'repudiation rules');
+  });
+
+  it('states CWE and CAPEC for every threat rule, empty on purpose where none fits', () => {
+    for (const source of builtinPackSources()) {
+      const pack = parse(source.text) as { rules?: Record<string, unknown>[] };
+      for (const rule of pack.rules ?? []) {
+        if (String(rule.id).startsWith('HYG-')) continue;
+        assert.ok(Array.isArray(rule.cwe), `${String(rule.id)}: cwe`);
+        assert.ok(Array.isArray(rule.capec), `${String(rule.id)}: capec`);
+      }
+    }
   });
 
   it('is documented: docs/rules.md is generated from the packs and up to date (npm run docs)', () => {
