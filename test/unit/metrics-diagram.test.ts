@@ -89,10 +89,26 @@ describe('Mermaid diagram', () => {
       d.mermaid,
       /subgraph s1\["Inside \(internal\)"\]\n {4}n1\("API"\)\n {4}subgraph s2\["Deep \(restricted\)"\]\n {6}n2\[\("DB"\)\]/,
     );
-    assert.match(d.mermaid, /n0 -->\|"https"\| n1/);
+    assert.match(d.mermaid, /n0 e0@-->\|"https"\| n1/);
     assert.match(d.mermaid, /class s0 boundary/);
     assert.match(d.mermaid, /class n1 sevHigh|class n1 sevCritical/);
+    assert.match(d.mermaid, /classDef sevHigh stroke:/, 'reports carry their colours');
     assert.deepEqual(d.nodes.n1.modelId, 'api');
+    assert.equal(d.nodes.n1.kind, 'process');
+    assert.equal(d.nodes.n2.kind, 'datastore');
+    assert.equal(d.nodes.n0.kind, 'external');
+    assert.equal(d.nodes.s0.kind, 'boundary');
+    assert.ok(d.nodes.n1.severity >= 3);
+    assert.equal(d.level, 'detail');
+    assert.deepEqual(
+      d.edges.map((e) => e.id),
+      ['e0', 'e1'],
+    );
+    // The panel colours severities itself (its highlight must win): no inline styles in the source it gets.
+    const panel = buildDiagram(analyze(MODEL, { today: TODAY }), { styled: false, direction: 'TB' });
+    assert.match(panel.mermaid, /^flowchart TB\n/);
+    assert.doesNotMatch(panel.mermaid, /classDef|linkStyle|stroke/);
+    assert.match(panel.mermaid, /class n1 sev(High|Critical)/);
     assert.deepEqual(
       d.edges.map((e) => e.modelId),
       ['f1', 'f2'],
@@ -128,9 +144,14 @@ describe('Mermaid diagram', () => {
     const analysis = analyze(big.join('\n') + '\n', { today: TODAY });
     const overview = buildDiagram(analysis);
     assert.equal(overview.overview, true);
-    assert.match(overview.mermaid, /b\d\["a \(dmz\): 100 components"\]/);
-    assert.match(overview.mermaid, /b\d\["b \(internal\): 100 components"\]/);
+    assert.equal(overview.level, 'overview');
+    assert.match(overview.mermaid, /g\d\[\["a \(dmz\) · 100 components"\]\]/);
+    assert.match(overview.mermaid, /g\d\[\["b \(internal\) · 100 components"\]\]/);
     assert.match(overview.mermaid, /-->\|"\d+ flows"\|/);
+    const group = Object.values(overview.nodes).find((n) => n.drill === 'a')!;
+    assert.equal(group.kind, 'group');
+    assert.equal(group.members, 100);
+    assert.equal(buildDiagram(analysis, { overview: true, maxNodes: 1000 }).level, 'overview', 'the overview on request');
     const around = buildDiagram(analysis, { focusElement: 'c10' });
     assert.equal(around.overview, false);
     assert.deepEqual(
@@ -145,9 +166,21 @@ describe('Mermaid diagram', () => {
       aroundFlow.edges.map((e) => e.modelId),
       ['f9', 'f10', 'f11'],
     );
+    // One boundary: exactly its components, and its neighbours collapsed into one group per boundary.
     const focused = buildDiagram(analysis, { focusBoundary: 'a', maxNodes: 1000 });
-    assert.equal(focused.overview, false);
-    assert.equal(focused.counts.components, 200, 'every b-component neighbours an a-component here');
+    assert.equal(focused.level, 'boundary');
+    assert.deepEqual(focused.focus, { boundary: 'a' });
+    const drawn = Object.values(focused.nodes).filter((n) => n.kind === 'process');
+    assert.equal(drawn.length, 100);
+    assert.ok(
+      drawn.every((n) => Number(n.modelId.slice(1)) % 2 === 1),
+      'only components of a',
+    );
+    const neighbours = Object.values(focused.nodes).filter((n) => n.kind === 'group');
+    assert.deepEqual(
+      neighbours.map((n) => [n.drill, n.members]),
+      [['b', 100]],
+    );
   });
 
   it('keeps the diagram within the detail limit: full up to 30 components, then boundaries, top-level boundaries, trust levels', () => {
@@ -163,12 +196,17 @@ describe('Mermaid diagram', () => {
     };
     assert.equal(buildDiagram(model(30, 4, 0)).overview, false);
     assert.equal(buildDiagram(model(31, 4, 0)).overview, true);
-    const nodesOf = (d: ReturnType<typeof buildDiagram>) => d.mermaid.split('\n').filter((l) => /^ {2}b\d+\[/.test(l));
+    const nodesOf = (d: ReturnType<typeof buildDiagram>) => d.mermaid.split('\n').filter((l) => /^ {2,}g\d+\[\[/.test(l));
     // 60 boundaries nested under 3 top-level ones: the top-level ones, with their nested count.
     const nested = buildDiagram(model(300, 60, 3));
     assert.equal(nodesOf(nested).length, 3);
-    assert.match(nested.mermaid, /b\d\["z0 \(untrusted\) and 19 nested: 100 components"\]/);
-    assert.equal(nested.nodes.b0?.modelId, 'z0', 'a top-level boundary still reveals its element');
+    assert.match(nested.mermaid, /g\d\[\["z0 \(untrusted\) and 19 nested · 100 components"\]\]/);
+    assert.equal(nested.nodes.g0?.modelId, 'z0', 'a top-level boundary still reveals its element');
+    assert.equal(nested.nodes.g0?.drill, 'z0', 'and opens it');
+    // 12 boundaries, 8 of them nested: drawn inside their parents.
+    const inside = buildDiagram(model(300, 12, 4));
+    assert.equal(nodesOf(inside).length, 12);
+    assert.match(inside.mermaid, /subgraph s\d\["z0 \(untrusted\)"\]\n {4}g\d\[\["z0 \(untrusted\) · 25 components"\]\]\n {4}g\d\[\["z4/);
     // 60 top-level boundaries and a limit of 10: one node per trust level.
     const flat = buildDiagram(model(300, 60, 0), { maxNodes: 10 });
     assert.deepEqual(
@@ -176,10 +214,10 @@ describe('Mermaid diagram', () => {
         .map((l) => /"(.*)"/.exec(l)![1])
         .sort(),
       [
-        'All dmz zones: 75 components',
-        'All internal zones: 75 components',
-        'All restricted zones: 75 components',
-        'All untrusted zones: 75 components',
+        'All dmz zones · 75 components',
+        'All internal zones · 75 components',
+        'All restricted zones · 75 components',
+        'All untrusted zones · 75 components',
       ],
     );
   });
@@ -227,5 +265,41 @@ describe('the view sent to the panel', () => {
       false,
       'another analysis',
     );
+  });
+});
+
+describe('drilling into a boundary', () => {
+  const text = generateModel(300);
+  const analysis = analyze(text, { today: TODAY });
+  const model = analysis.parsed.model!;
+
+  it("shows exactly the boundary's own components, and what is nested in it or next to it as groups", () => {
+    for (const zone of ['zone-2', 'zone-7', 'zone-0']) {
+      const d = buildDiagram(analysis, { focusBoundary: zone });
+      const expected = model.components.filter((c) => c.data.boundary === zone).map((c) => c.id);
+      const components = Object.values(d.nodes).filter((n) => n.kind !== 'group' && n.kind !== 'boundary');
+      assert.deepEqual(components.map((n) => n.modelId).sort(), expected.sort(), zone);
+      const groups = Object.values(d.nodes).filter((n) => n.kind === 'group');
+      assert.ok(groups.length > 0 && groups.every((g) => g.drill && g.drill !== zone && (g.members ?? 0) > 0), zone);
+      // Nested boundaries of zone-2 (zone-6, zone-10) are groups too, and every drawn group opens a real boundary.
+      for (const g of groups) assert.ok(model.boundaries.some((b) => b.id === g.drill));
+    }
+    const nested = buildDiagram(analysis, { focusBoundary: 'zone-2' });
+    const groupIds = Object.values(nested.nodes)
+      .filter((n) => n.kind === 'group')
+      .map((n) => n.drill);
+    assert.ok(groupIds.includes('zone-6') && groupIds.includes('zone-10'), 'its nested boundaries');
+  });
+
+  it('expands nested boundaries when the whole subtree is small', () => {
+    const small = analyze(generateModel(60), { today: TODAY });
+    // 60 components in 3 zones, none nested: zone-0 holds 20; every drawn node is one of them or a neighbour group.
+    const d = buildDiagram(small, { focusBoundary: 'zone-0' });
+    assert.equal(Object.values(d.nodes).filter((n) => n.kind === 'process' || n.kind === 'external' || n.kind === 'datastore').length, 20);
+  });
+
+  it('ignores a focus that names nothing', () => {
+    assert.equal(buildDiagram(analysis, { focusBoundary: 'nope' }).level, 'overview');
+    assert.equal(buildDiagram(analysis, { focusElement: 'nope' }).level, 'overview');
   });
 });

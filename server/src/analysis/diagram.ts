@@ -1,8 +1,16 @@
 /**
- * The data-flow diagram as Mermaid flowchart source. DFD conventions: externals are rectangles, processes rounded,
- * data stores cylinders, trust boundaries nested dashed subgraphs, flows labelled; nodes are coloured by their worst
- * open finding or threat. Every model string is encoded so that no text can become Mermaid syntax (directives,
- * click handlers, links) or HTML. Large models get a boundary-level overview.
+ * The data-flow diagram as Mermaid flowchart source, at one of four levels of detail:
+ *
+ * - detail: every component, nested dashed boundaries, every flow (models up to the detail limit);
+ * - overview: one node per boundary (nested boundaries drawn inside their parents), flows aggregated per pair;
+ * - boundary: one boundary's own components, its nested boundaries (collapsed when large) and its neighbours
+ *   collapsed into one node per boundary;
+ * - element: one component (or a flow's two ends) and the components it exchanges data with.
+ *
+ * DFD conventions: externals are rectangles, processes rounded, data stores cylinders, groups of components double-
+ * bordered, trust boundaries dashed. Every model string is encoded so that no text can become Mermaid syntax
+ * (directives, click handlers, links) or HTML. The nodes and edges carry what the panel needs to make them
+ * interactive: the element, its worst open severity, whether it is in this delivery, and where a group drills to.
  */
 import type { Analysis } from './analyze';
 import type { Element, Span } from '../model/types';
@@ -17,14 +25,41 @@ export interface DiagramElement {
   readonly extent: Span;
 }
 
+export type DiagramLevel = 'detail' | 'overview' | 'boundary' | 'element';
+export type DiagramNodeKind = 'external' | 'process' | 'datastore' | 'boundary' | 'group';
+
+export interface DiagramNode extends DiagramElement {
+  readonly kind: DiagramNodeKind;
+  /** Plain text, for accessible names and tooltips (the Mermaid label is encoded). */
+  readonly label: string;
+  /** Worst open finding or open threat: 0 none, 1 low … 4 critical; a group's is its members' worst. */
+  readonly severity: number;
+  /** The element is in this delivery (`release` equals `system.release`); a group when any member is. */
+  readonly delivery: boolean;
+  /** The boundary a group or overview node opens when activated. */
+  readonly drill?: string;
+  /** How many components a group stands for. */
+  readonly members?: number;
+}
+
+export interface DiagramEdge extends DiagramElement {
+  /** The Mermaid edge id (`e0`, `e1`, …): the rendered path and label carry it as data-id. */
+  readonly id: string;
+  readonly severity: number;
+  readonly delivery: boolean;
+}
+
 export interface Diagram {
   readonly mermaid: string;
-  /** Diagram node or subgraph id -> model element. */
-  readonly nodes: Readonly<Record<string, DiagramElement>>;
-  /** Edge index (in order of appearance) -> flow. */
-  readonly edges: readonly DiagramElement[];
-  /** True when the model was too large and boundaries are shown instead of components. */
+  /** Diagram node or subgraph id -> what it shows. */
+  readonly nodes: Readonly<Record<string, DiagramNode>>;
+  /** The flows drawn one to one, in order of appearance (aggregated edges between groups are not listed). */
+  readonly edges: readonly DiagramEdge[];
+  readonly level: DiagramLevel;
+  /** True when the model was too large (or the overview was asked for) and boundaries are shown instead of components. */
   readonly overview: boolean;
+  /** The focus actually applied (an unknown id is ignored). */
+  readonly focus: { readonly boundary?: string; readonly element?: string };
   readonly counts: { readonly components: number; readonly flows: number };
 }
 
@@ -41,10 +76,19 @@ export interface DiagramOptions {
   readonly maxNodes?: number;
   /** Above this many flows the overview is shown (default: twice maxNodes). */
   readonly maxEdges?: number;
-  /** Show only this boundary (and its nested boundaries) with its direct neighbours. */
+  /** The overview even when the whole model would fit. */
+  readonly overview?: boolean;
+  /** One boundary: its components, nested boundaries and neighbours. */
   readonly focusBoundary?: string;
-  /** Show only this element (a component, or a flow's two ends) and the components it exchanges data with. */
+  /** One element (a component, or a flow's two ends) and the components it exchanges data with. */
   readonly focusElement?: string;
+  /** Left to right (wide panels) or top to bottom (tall ones). */
+  readonly direction?: 'LR' | 'TB';
+  /**
+   * Severity colours as Mermaid classDef styles, for reports read outside the editor (default). The panel asks for
+   * unstyled source and colours the nodes from the theme, so that its highlight can win over them.
+   */
+  readonly styled?: boolean;
 }
 
 const SEVERITY_CLASS = ['', 'sevLow', 'sevMedium', 'sevHigh', 'sevCritical'];
@@ -66,48 +110,6 @@ const LOOK_ALIKE: Readonly<Record<string, string>> = {
   '\\': '\uff3c',
 };
 
-interface Grouping {
-  /** The group key of a component: a boundary id, or a trust level, or NO_BOUNDARY. */
-  of(c: Element<'components'>): string;
-  label(key: string): string;
-}
-
-const NO_BOUNDARY = '\u0000none';
-
-/** The coarsest grouping needed to keep the overview within `max` nodes (see buildDiagram). */
-function overviewGrouping(
-  components: readonly Element<'components'>[],
-  boundaries: ReadonlyMap<string, Element<'boundaries'>>,
-  max: number,
-): Grouping {
-  const own = (c: Element<'components'>) =>
-    typeof c.data.boundary === 'string' && boundaries.has(c.data.boundary) ? c.data.boundary : NO_BOUNDARY;
-  const rootOf = (id: string) => {
-    const seen = new Set<string>();
-    let current = id;
-    for (;;) {
-      const parent = boundaries.get(current)?.data.parent;
-      if (typeof parent !== 'string' || !boundaries.has(parent) || seen.has(parent)) return current;
-      seen.add(current);
-      current = parent;
-    }
-  };
-  const trustOf = (id: string) => (id === NO_BOUNDARY ? 'untrusted' : String(boundaries.get(id)?.data.trust ?? 'untrusted'));
-  const boundaryLabel = (key: string) => {
-    const b = boundaries.get(key);
-    return b ? `${String(b.data.name ?? b.id)} (${String(b.data.trust ?? '?')})` : 'No boundary';
-  };
-  const distinct = (f: (c: Element<'components'>) => string) => new Set(components.map(f)).size;
-  if (distinct(own) <= max) return { of: own, label: boundaryLabel };
-  const root = (c: Element<'components'>) => (own(c) === NO_BOUNDARY ? NO_BOUNDARY : rootOf(own(c)));
-  if (distinct(root) <= max) {
-    const nested = new Map<string, number>();
-    for (const b of boundaries.keys()) if (rootOf(b) !== b) nested.set(rootOf(b), (nested.get(rootOf(b)) ?? 0) + 1);
-    return { of: root, label: (key) => `${boundaryLabel(key)}${nested.get(key) ? ` and ${nested.get(key)} nested` : ''}` };
-  }
-  return { of: (c) => `\u0000trust:${trustOf(root(c))}`, label: (key) => `All ${key.slice('\u0000trust:'.length)} zones` };
-}
-
 export function mermaidText(text: string): string {
   const out = text
     .replace(/[\p{Cc}\u2028\u2029\s]+/gu, ' ')
@@ -116,159 +118,493 @@ export function mermaidText(text: string): string {
   return out || ' ';
 }
 
-export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): Diagram {
-  const model = analysis.parsed.model;
-  const lines = ['flowchart LR'];
-  const nodes: Record<string, DiagramElement> = {};
-  const edges: DiagramElement[] = [];
-  if (!model) return { mermaid: lines.join('\n'), nodes, edges, overview: false, counts: { components: 0, flows: 0 } };
-  const at = (e: Element): DiagramElement => ({ modelId: e.id, span: e.idSpan ?? e.span, extent: e.span });
+/** Plain one-line text for accessible names: control characters and line breaks become spaces. */
+function plain(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029\s]+/gu, ' ').trim();
+}
 
-  // Worst open finding or open threat per element.
-  const worst = new Map<string, number>();
-  const bump = (id: string, severity: unknown) => worst.set(id, Math.max(worst.get(id) ?? 0, severityWeight(severity)));
-  for (const f of analysis.findings) if (f.status === 'open') bump(f.elementId, f.rule.severity);
-  for (const t of model.threats)
-    if (isOpenThreatStatus(t.data.status)) for (const target of t.data.targets ?? []) bump(target, t.data.severity);
+const NO_BOUNDARY = '\u0000none';
+/** A boundary view expands nested boundaries while its whole subtree has at most this many components. */
+const BOUNDARY_EXPAND_FACTOR = 2;
 
-  const boundaries = new Map(model.boundaries.map((b) => [b.id, b]));
-  const children = new Map<string | undefined, string[]>();
-  for (const b of model.boundaries) {
-    const parent = typeof b.data.parent === 'string' && boundaries.has(b.data.parent) && b.data.parent !== b.id ? b.data.parent : undefined;
-    children.set(parent, [...(children.get(parent) ?? []), b.id]);
+type Component = Element<'components'>;
+type Flow = Element<'flows'>;
+type Boundary = Element<'boundaries'>;
+
+/** What every level needs: the model's boundaries as a tree, severities and delivery membership. */
+class Context {
+  readonly boundaries: Map<string, Boundary>;
+  readonly children = new Map<string | undefined, string[]>();
+  private readonly worst = new Map<string, number>();
+  private readonly release: string | undefined;
+  private readonly components: Map<string, Component>;
+
+  constructor(readonly analysis: Analysis) {
+    const model = analysis.parsed.model!;
+    this.boundaries = new Map(model.boundaries.map((b) => [b.id, b]));
+    for (const b of model.boundaries) {
+      const p = b.data.parent;
+      const parent = typeof p === 'string' && this.boundaries.has(p) && p !== b.id ? p : undefined;
+      this.children.set(parent, [...(this.children.get(parent) ?? []), b.id]);
+    }
+    const bump = (id: string, severity: unknown) => this.worst.set(id, Math.max(this.worst.get(id) ?? 0, severityWeight(severity)));
+    for (const f of analysis.findings) if (f.status === 'open') bump(f.elementId, f.rule.severity);
+    for (const t of model.threats)
+      if (isOpenThreatStatus(t.data.status)) for (const target of t.data.targets ?? []) bump(target, t.data.severity);
+    this.release = typeof model.system?.release === 'string' ? model.system.release : undefined;
+    this.components = new Map(model.components.map((c) => [c.id, c]));
   }
 
-  let components = [...model.components];
-  let flows = [...model.flows];
-  if (options.focusBoundary && boundaries.has(options.focusBoundary)) {
+  component(id: string): Component | undefined {
+    return this.components.get(id);
+  }
+
+  severity(id: string): number {
+    return this.worst.get(id) ?? 0;
+  }
+
+  inDelivery(e: Element): boolean {
+    return this.release !== undefined && (e.data as { release?: unknown }).release === this.release;
+  }
+
+  boundaryOf(c: Component): string {
+    return typeof c.data.boundary === 'string' && this.boundaries.has(c.data.boundary) ? c.data.boundary : NO_BOUNDARY;
+  }
+
+  /** The boundary and everything nested in it (cycles cut). */
+  subtree(root: string): Set<string> {
     const inside = new Set<string>();
-    const stack = [options.focusBoundary];
+    const stack = [root];
     while (stack.length) {
       const b = stack.pop()!;
       if (inside.has(b)) continue;
       inside.add(b);
-      stack.push(...(children.get(b) ?? []));
+      stack.push(...(this.children.get(b) ?? []));
     }
-    const core = new Set(components.filter((c) => inside.has(String(c.data.boundary))).map((c) => c.id));
-    flows = flows.filter((f) => core.has(String(f.data.from)) || core.has(String(f.data.to)));
-    const shown = new Set([...core, ...flows.flatMap((f) => [String(f.data.from), String(f.data.to)])]);
-    components = components.filter((c) => shown.has(c.id));
+    return inside;
   }
 
-  if (options.focusElement) {
-    const flow = model.flows.find((f) => f.id === options.focusElement);
-    const centre = new Set(flow ? [String(flow.data.from), String(flow.data.to)] : [options.focusElement]);
-    if (model.components.some((c) => centre.has(c.id))) {
-      flows = flows.filter((f) => centre.has(String(f.data.from)) || centre.has(String(f.data.to)));
-      const shown = new Set([...centre, ...flows.flatMap((f) => [String(f.data.from), String(f.data.to)])]);
-      components = components.filter((c) => shown.has(c.id));
+  /** The outermost boundary around `id` (cycles cut). */
+  rootOf(id: string): string {
+    const seen = new Set<string>();
+    let current = id;
+    for (;;) {
+      const parent = this.boundaries.get(current)?.data.parent;
+      if (typeof parent !== 'string' || !this.boundaries.has(parent) || seen.has(parent)) return current;
+      seen.add(current);
+      current = parent;
     }
   }
 
-  const maxNodes = options.maxNodes ?? DEFAULT_DETAIL_LIMIT;
-  const overview = components.length > maxNodes || flows.length > (options.maxEdges ?? 2 * maxNodes);
-  lines.push('  classDef boundary fill:none,stroke-dasharray:6 4');
-  lines.push('  classDef sevLow stroke:#3a7d44,stroke-width:2px');
-  lines.push('  classDef sevMedium stroke:#c98a00,stroke-width:2px');
-  lines.push('  classDef sevHigh stroke:#d1495b,stroke-width:3px');
-  lines.push('  classDef sevCritical stroke:#8b0000,stroke-width:4px');
+  boundaryName(id: string): string {
+    const b = this.boundaries.get(id);
+    return b ? `${String(b.data.name ?? b.id)} (${String(b.data.trust ?? '?')})` : 'No boundary';
+  }
+}
 
-  if (overview) {
-    // One node per group of components, edges aggregated per pair of groups. Groups are the components' boundaries;
-    // when those are more than maxNodes, their top-level boundaries; when even those are too many, trust levels.
-    const group = overviewGrouping(components, boundaries, maxNodes);
-    const ids = new Map<string, string>();
-    const sizes = new Map<string, number>();
-    for (const c of components) sizes.set(group.of(c), (sizes.get(group.of(c)) ?? 0) + 1);
-    const nodeFor = (key: string) => {
-      let id = ids.get(key);
-      if (id === undefined) {
-        id = `b${ids.size}`;
-        ids.set(key, id);
-        lines.push(`  ${id}["${mermaidText(`${group.label(key)}: ${sizes.get(key) ?? 0} components`)}"]`);
-        const boundary = boundaries.get(key);
-        if (boundary) nodes[id] = at(boundary);
-      }
-      return id;
+/** Builds the Mermaid source and the node and edge maps, line by line. */
+class Writer {
+  readonly lines: string[];
+  readonly nodes: Record<string, DiagramNode> = {};
+  readonly edges: DiagramEdge[] = [];
+  private readonly classes: string[] = [];
+  private aggregated = 0;
+
+  constructor(
+    private readonly ctx: Context,
+    direction: 'LR' | 'TB',
+    private readonly styled: boolean,
+  ) {
+    this.lines = [`flowchart ${direction}`];
+    if (styled) {
+      this.lines.push('  classDef boundary fill:none,stroke-dasharray:6 4');
+      this.lines.push('  classDef sevLow stroke:#3a7d44,stroke-width:2px');
+      this.lines.push('  classDef sevMedium stroke:#c98a00,stroke-width:2px');
+      this.lines.push('  classDef sevHigh stroke:#d1495b,stroke-width:3px');
+      this.lines.push('  classDef sevCritical stroke:#8b0000,stroke-width:4px');
+    }
+  }
+
+  private at(e: Element): DiagramElement {
+    return { modelId: e.id, span: e.idSpan ?? e.span, extent: e.span };
+  }
+
+  private severityClass(id: string, severity: number): void {
+    if (severity > 0) this.classes.push(`  class ${id} ${SEVERITY_CLASS[severity]}`);
+  }
+
+  component(id: string, c: Component, indent: string): void {
+    const name = String(c.data.name ?? c.id);
+    const label = mermaidText(name);
+    const kind: DiagramNodeKind = c.data.type === 'datastore' ? 'datastore' : c.data.type === 'external' ? 'external' : 'process';
+    const severity = this.ctx.severity(c.id);
+    this.nodes[id] = { ...this.at(c), kind, label: plain(name), severity, delivery: this.ctx.inDelivery(c) };
+    this.lines.push(
+      kind === 'datastore'
+        ? `${indent}${id}[("${label}")]`
+        : kind === 'external'
+          ? `${indent}${id}["${label}"]`
+          : `${indent}${id}("${label}")`,
+    );
+    this.severityClass(id, severity);
+  }
+
+  /** A node standing for several components: a boundary's, or its neighbours'. Activating it opens `drill`. */
+  group(id: string, text: string, members: readonly Component[], boundary: Boundary | undefined, indent: string): void {
+    const severity = Math.max(0, ...members.map((m) => this.ctx.severity(m.id)));
+    const delivery = members.some((m) => this.ctx.inDelivery(m));
+    const span = boundary ? this.at(boundary) : { modelId: '', span: { start: 0, end: 0 }, extent: { start: 0, end: 0 } };
+    this.nodes[id] = { ...span, kind: 'group', label: plain(text), severity, delivery, drill: boundary?.id, members: members.length };
+    this.lines.push(`${indent}${id}[["${mermaidText(text)}"]]`);
+    this.severityClass(id, severity);
+  }
+
+  openBoundary(id: string, b: Boundary, indent: string): void {
+    this.nodes[id] = {
+      ...this.at(b),
+      kind: 'boundary',
+      label: plain(this.ctx.boundaryName(b.id)),
+      severity: this.ctx.severity(b.id),
+      delivery: this.ctx.inDelivery(b),
     };
-    for (const c of components) nodeFor(group.of(c));
-    const pairs = new Map<string, number>();
-    const byId = new Map(components.map((c) => [c.id, c]));
-    for (const f of flows) {
-      const a = byId.get(String(f.data.from));
-      const b = byId.get(String(f.data.to));
-      if (!a || !b) continue;
-      const from = nodeFor(group.of(a));
-      const to = nodeFor(group.of(b));
-      if (from !== to) pairs.set(`${from} ${to}`, (pairs.get(`${from} ${to}`) ?? 0) + 1);
-    }
-    for (const [pair, n] of pairs) {
-      const [from, to] = pair.split(' ');
-      lines.push(`  ${from} -->|"${mermaidText(`${n} flows`)}"| ${to}`);
-    }
-    return { mermaid: lines.join('\n'), nodes, edges, overview, counts: { components: components.length, flows: flows.length } };
+    this.lines.push(`${indent}subgraph ${id}["${mermaidText(this.ctx.boundaryName(b.id))}"]`);
+    this.classes.push(`  class ${id} boundary`);
   }
 
+  flow(from: string, to: string, f: Flow): void {
+    const id = `e${this.edges.length}`;
+    const label = [f.data.name, f.data.protocol].filter((x) => typeof x === 'string' && x).join(' · ');
+    const arrow = f.data.bidirectional === true ? '<-->' : '-->';
+    this.lines.push(label ? `  ${from} ${id}@${arrow}|"${mermaidText(label)}"| ${to}` : `  ${from} ${id}@${arrow} ${to}`);
+    const severity = this.ctx.severity(f.id);
+    this.edges.push({ ...this.at(f), id, severity, delivery: this.ctx.inDelivery(f) });
+    if (this.styled && severity >= 3)
+      this.classes.push(
+        `  linkStyle ${this.edges.length - 1 + this.aggregated} stroke:${severity === 4 ? '#8b0000' : '#d1495b'},stroke-width:2px`,
+      );
+  }
+
+  /** Flows between groups, counted: one edge per pair and direction. */
+  aggregate(from: string, to: string, flows: readonly Flow[]): void {
+    const id = `a${this.aggregated++}`;
+    const text =
+      flows.length === 1
+        ? [flows[0].data.name, flows[0].data.protocol].filter((x) => typeof x === 'string' && x).join(' · ')
+        : `${flows.length} flows`;
+    this.lines.push(text ? `  ${from} ${id}@-->|"${mermaidText(text)}"| ${to}` : `  ${from} ${id}@--> ${to}`);
+  }
+
+  done(): string {
+    return [...this.lines, ...this.classes].join('\n');
+  }
+}
+
+interface Grouping {
+  /** The group key of a component: a boundary id, or a trust level, or NO_BOUNDARY. */
+  of(c: Component): string;
+  label(key: string): string;
+  /** The boundary a group stands for, when it stands for one. */
+  boundary(key: string): string | undefined;
+  /** Whether groups nest as their boundaries do. */
+  readonly nested: boolean;
+}
+
+/** The coarsest grouping that keeps the overview within `max` nodes. */
+function overviewGrouping(ctx: Context, components: readonly Component[], max: number): Grouping {
+  const own = (c: Component) => ctx.boundaryOf(c);
+  const trustOf = (id: string) => (id === NO_BOUNDARY ? 'untrusted' : String(ctx.boundaries.get(id)?.data.trust ?? 'untrusted'));
+  const distinct = (f: (c: Component) => string) => new Set(components.map(f)).size;
+  const asBoundary = (key: string) => (ctx.boundaries.has(key) ? key : undefined);
+  if (distinct(own) <= max) return { of: own, label: (key) => ctx.boundaryName(key), boundary: asBoundary, nested: true };
+  const root = (c: Component) => (own(c) === NO_BOUNDARY ? NO_BOUNDARY : ctx.rootOf(own(c)));
+  if (distinct(root) <= max) {
+    const nested = new Map<string, number>();
+    for (const b of ctx.boundaries.keys()) if (ctx.rootOf(b) !== b) nested.set(ctx.rootOf(b), (nested.get(ctx.rootOf(b)) ?? 0) + 1);
+    return {
+      of: root,
+      label: (key) => `${ctx.boundaryName(key)}${nested.get(key) ? ` and ${nested.get(key)} nested` : ''}`,
+      boundary: asBoundary,
+      nested: false,
+    };
+  }
+  return {
+    of: (c) => `\u0000trust:${trustOf(root(c))}`,
+    label: (key) => `All ${key.slice('\u0000trust:'.length)} zones`,
+    boundary: () => undefined,
+    nested: false,
+  };
+}
+
+export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): Diagram {
+  const model = analysis.parsed.model;
+  const direction = options.direction ?? 'LR';
+  if (!model) {
+    return {
+      mermaid: `flowchart ${direction}`,
+      nodes: {},
+      edges: [],
+      level: 'detail',
+      overview: false,
+      focus: {},
+      counts: { components: 0, flows: 0 },
+    };
+  }
+  const ctx = new Context(analysis);
+  const w = new Writer(ctx, direction, options.styled ?? true);
+  const maxNodes = options.maxNodes ?? DEFAULT_DETAIL_LIMIT;
+  const components = [...model.components];
+  const flows = [...model.flows];
+
+  const result = (level: DiagramLevel, focus: Diagram['focus'], shown: { components: number; flows: number }): Diagram => ({
+    mermaid: w.done(),
+    nodes: w.nodes,
+    edges: w.edges,
+    level,
+    overview: level === 'overview',
+    focus,
+    counts: shown,
+  });
+
+  // One element and its neighbours.
+  if (options.focusElement) {
+    const flow = flows.find((f) => f.id === options.focusElement);
+    const centre = new Set(flow ? [String(flow.data.from), String(flow.data.to)] : [options.focusElement]);
+    if (components.some((c) => centre.has(c.id))) {
+      const near = flows.filter((f) => centre.has(String(f.data.from)) || centre.has(String(f.data.to)));
+      const ids = new Set([...centre, ...near.flatMap((f) => [String(f.data.from), String(f.data.to)])]);
+      const shown = components.filter((c) => ids.has(c.id));
+      drawDetail(ctx, w, shown, near);
+      return result('element', { element: options.focusElement }, { components: shown.length, flows: near.length });
+    }
+  }
+
+  // One boundary: its components, nested boundaries and neighbours.
+  if (options.focusBoundary && ctx.boundaries.has(options.focusBoundary)) {
+    return drawBoundary(ctx, w, components, flows, options.focusBoundary, maxNodes, result);
+  }
+
+  const tooLarge = components.length > maxNodes || flows.length > (options.maxEdges ?? 2 * maxNodes);
+  if (options.overview || tooLarge) {
+    drawOverview(ctx, w, components, flows, overviewGrouping(ctx, components, maxNodes));
+    return result('overview', {}, { components: components.length, flows: flows.length });
+  }
+  drawDetail(ctx, w, components, flows);
+  return result('detail', {}, { components: components.length, flows: flows.length });
+}
+
+/** Components inside their boundaries (nested subgraphs), and the flows between them. */
+function drawDetail(ctx: Context, w: Writer, components: readonly Component[], flows: readonly Flow[]): void {
   const nodeId = new Map<string, string>();
   components.forEach((c, i) => nodeId.set(c.id, `n${i}`));
-  const nodeLine = (c: Element<'components'>, indent: string) => {
-    const id = nodeId.get(c.id)!;
-    const label = mermaidText(String(c.data.name ?? c.id));
-    nodes[id] = at(c);
-    switch (c.data.type) {
-      case 'datastore':
-        return `${indent}${id}[("${label}")]`;
-      case 'external':
-        return `${indent}${id}["${label}"]`;
-      default:
-        return `${indent}${id}("${label}")`;
-    }
-  };
-  const inBoundary = new Map<string | undefined, Element<'components'>[]>();
-  for (const c of components) {
-    const b = typeof c.data.boundary === 'string' && boundaries.has(c.data.boundary) ? c.data.boundary : undefined;
-    inBoundary.set(b, [...(inBoundary.get(b) ?? []), c]);
-  }
-  // Subgraphs, nested by `parent`; cycles are cut (the checks report them).
-  const subgraphIds = new Map<string, string>();
-  const emitted = new Set<string>();
-  const emitBoundary = (b: string, indent: string) => {
-    if (emitted.has(b)) return;
-    emitted.add(b);
-    const boundary = boundaries.get(b)!;
-    const id = `s${subgraphIds.size}`;
-    subgraphIds.set(b, id);
-    nodes[id] = at(boundary);
-    lines.push(
-      `${indent}subgraph ${id}["${mermaidText(`${String(boundary.data.name ?? boundary.id)} (${String(boundary.data.trust ?? '?')})`)}"]`,
-    );
-    for (const c of inBoundary.get(b) ?? []) lines.push(nodeLine(c, `${indent}  `));
-    for (const child of children.get(b) ?? []) emitBoundary(child, `${indent}  `);
-    lines.push(`${indent}end`);
-  };
+  const inBoundary = new Map<string, Component[]>();
+  for (const c of components) inBoundary.set(ctx.boundaryOf(c), [...(inBoundary.get(ctx.boundaryOf(c)) ?? []), c]);
+  const subgraphs = new Map<string, string>();
   const hasContent = (b: string, seen = new Set<string>()): boolean =>
-    !seen.has(b) && ((inBoundary.get(b)?.length ?? 0) > 0 || (children.get(b) ?? []).some((c) => hasContent(c, new Set([...seen, b]))));
-  for (const root of children.get(undefined) ?? []) if (hasContent(root)) emitBoundary(root, '  ');
-  for (const b of model.boundaries) if (!emitted.has(b.id) && hasContent(b.id)) emitBoundary(b.id, '  ');
-  for (const c of inBoundary.get(undefined) ?? []) lines.push(nodeLine(c, '  '));
-
+    !seen.has(b) && ((inBoundary.get(b)?.length ?? 0) > 0 || (ctx.children.get(b) ?? []).some((c) => hasContent(c, new Set([...seen, b]))));
+  const emit = (b: string, indent: string) => {
+    if (subgraphs.has(b)) return;
+    const id = `s${subgraphs.size}`;
+    subgraphs.set(b, id);
+    w.openBoundary(id, ctx.boundaries.get(b)!, indent);
+    for (const c of inBoundary.get(b) ?? []) w.component(nodeId.get(c.id)!, c, `${indent}  `);
+    for (const child of ctx.children.get(b) ?? []) if (hasContent(child)) emit(child, `${indent}  `);
+    w.lines.push(`${indent}end`);
+  };
+  // Subgraphs, nested by `parent`; cycles are cut (the checks report them).
+  for (const root of ctx.children.get(undefined) ?? []) if (hasContent(root)) emit(root, '  ');
+  for (const b of ctx.boundaries.keys()) if (!subgraphs.has(b) && hasContent(b)) emit(b, '  ');
+  for (const c of inBoundary.get(NO_BOUNDARY) ?? []) w.component(nodeId.get(c.id)!, c, '  ');
   for (const f of flows) {
     const from = nodeId.get(String(f.data.from));
     const to = nodeId.get(String(f.data.to));
-    if (!from || !to) continue;
-    const label = [f.data.name, f.data.protocol].filter((x) => typeof x === 'string' && x).join(' · ');
-    const arrow = f.data.bidirectional === true ? '<-->' : '-->';
-    lines.push(label ? `  ${from} ${arrow}|"${mermaidText(label)}"| ${to}` : `  ${from} ${arrow} ${to}`);
-    edges.push(at(f));
+    if (from && to) w.flow(from, to, f);
   }
-  for (const id of subgraphIds.values()) lines.push(`  class ${id} boundary`);
+}
+
+/** One node per group; groups that stand for nested boundaries are drawn inside their parents. */
+function drawOverview(ctx: Context, w: Writer, components: readonly Component[], flows: readonly Flow[], group: Grouping): void {
+  const members = new Map<string, Component[]>();
+  for (const c of components) members.set(group.of(c), [...(members.get(group.of(c)) ?? []), c]);
+  const ids = new Map<string, string>();
+  for (const key of members.keys()) ids.set(key, `g${ids.size}`);
+  const node = (key: string, indent: string) => {
+    const list = members.get(key) ?? [];
+    const boundary = group.boundary(key);
+    w.group(
+      ids.get(key)!,
+      `${group.label(key)} · ${list.length} components`,
+      list,
+      boundary ? ctx.boundaries.get(boundary) : undefined,
+      indent,
+    );
+  };
+  if (group.nested) {
+    // A boundary with nested groups becomes a subgraph holding its own group and its children.
+    const hasMembers = (b: string): boolean => [...ctx.subtree(b)].some((x) => members.has(x));
+    const parents = new Set<string>();
+    for (const key of members.keys()) {
+      let p = ctx.boundaries.get(key)?.data.parent;
+      const seen = new Set<string>();
+      while (typeof p === 'string' && ctx.boundaries.has(p) && !seen.has(p)) {
+        seen.add(p);
+        parents.add(p);
+        p = ctx.boundaries.get(p)?.data.parent;
+      }
+    }
+    let subgraphs = 0;
+    const emitted = new Set<string>();
+    const emit = (b: string, indent: string) => {
+      if (emitted.has(b) || !hasMembers(b)) return;
+      emitted.add(b);
+      if (!parents.has(b)) {
+        node(b, indent);
+        return;
+      }
+      w.openBoundary(`s${subgraphs++}`, ctx.boundaries.get(b)!, indent);
+      if (members.has(b)) node(b, `${indent}  `);
+      for (const child of ctx.children.get(b) ?? []) emit(child, `${indent}  `);
+      w.lines.push(`${indent}end`);
+    };
+    for (const root of ctx.children.get(undefined) ?? []) emit(root, '  ');
+    for (const b of ctx.boundaries.keys()) emit(b, '  ');
+    if (members.has(NO_BOUNDARY)) node(NO_BOUNDARY, '  ');
+  } else {
+    for (const key of members.keys()) node(key, '  ');
+  }
+  aggregateFlows(
+    w,
+    flows,
+    (id) => {
+      const c = ctx.component(id);
+      return c ? ids.get(group.of(c)) : undefined;
+    },
+    () => undefined,
+  );
+}
+
+/**
+ * Draws each flow between two drawn components as itself, and the others once per pair of nodes, counted. `nodeOf`
+ * maps a component id to its node; `componentNode` says whether that node is the component itself.
+ */
+function aggregateFlows(
+  w: Writer,
+  flows: readonly Flow[],
+  nodeOf: (componentId: string) => string | undefined,
+  componentNode: (componentId: string) => string | undefined,
+): void {
+  const pairs = new Map<string, Flow[]>();
+  for (const f of flows) {
+    const fromC = componentNode(String(f.data.from));
+    const toC = componentNode(String(f.data.to));
+    if (fromC && toC) {
+      w.flow(fromC, toC, f);
+      continue;
+    }
+    const from = nodeOf(String(f.data.from));
+    const to = nodeOf(String(f.data.to));
+    if (!from || !to || from === to) continue;
+    pairs.set(`${from} ${to}`, [...(pairs.get(`${from} ${to}`) ?? []), f]);
+  }
+  for (const [pair, list] of pairs) {
+    const [from, to] = pair.split(' ');
+    w.aggregate(from, to, list);
+  }
+}
+
+/**
+ * One boundary: its own components always; its nested boundaries expanded while the whole subtree is small, else one
+ * group per nested boundary; every component outside that exchanges data with it, collapsed into one group per
+ * boundary.
+ */
+function drawBoundary(
+  ctx: Context,
+  w: Writer,
+  components: readonly Component[],
+  flows: readonly Flow[],
+  focus: string,
+  maxNodes: number,
+  result: (level: DiagramLevel, focus: Diagram['focus'], shown: { components: number; flows: number }) => Diagram,
+): Diagram {
+  const subtree = ctx.subtree(focus);
+  const inSubtree = components.filter((c) => subtree.has(ctx.boundaryOf(c)));
+  const expand = inSubtree.length <= BOUNDARY_EXPAND_FACTOR * maxNodes;
+  const drawn = expand ? inSubtree : inSubtree.filter((c) => ctx.boundaryOf(c) === focus);
+  const drawnIds = new Set(drawn.map((c) => c.id));
+  const nodeId = new Map<string, string>();
+  drawn.forEach((c, i) => nodeId.set(c.id, `n${i}`));
+
+  // Which group a component not drawn belongs to: its nested boundary's child of `focus`, or its boundary outside;
+  // when the neighbours sit in more boundaries than the detail limit, their top-level boundaries.
+  const childOf = new Map<string, string>();
+  for (const child of ctx.children.get(focus) ?? []) for (const b of ctx.subtree(child)) childOf.set(b, child);
+  const inside = (id: string) => {
+    const c = ctx.component(id);
+    return c !== undefined && subtree.has(ctx.boundaryOf(c));
+  };
+  const shownFlows = flows.filter((f) => inside(String(f.data.from)) || inside(String(f.data.to)));
+  const involved = new Set(shownFlows.flatMap((f) => [String(f.data.from), String(f.data.to)]));
+  const outsideBoundaries = new Set<string>();
+  for (const id of involved) {
+    const c = ctx.component(id);
+    if (c && !inside(id)) outsideBoundaries.add(ctx.boundaryOf(c));
+  }
+  const outsideKey = (b: string) => (outsideBoundaries.size > maxNodes && b !== NO_BOUNDARY ? ctx.rootOf(b) : b);
+  const groupKey = (c: Component) =>
+    subtree.has(ctx.boundaryOf(c)) ? `in:${childOf.get(ctx.boundaryOf(c)) ?? focus}` : `out:${outsideKey(ctx.boundaryOf(c))}`;
+  const groupMembers = new Map<string, Component[]>();
   for (const c of components) {
-    const rank = Math.max(worst.get(c.id) ?? 0, 0);
-    if (rank > 0) lines.push(`  class ${nodeId.get(c.id)} ${SEVERITY_CLASS[rank]}`);
+    if (drawnIds.has(c.id)) continue;
+    const key = groupKey(c);
+    // Nested groups are drawn whether or not they exchange data; outside groups only when they do.
+    if (key.startsWith('out:') && !involved.has(c.id)) continue;
+    groupMembers.set(key, [...(groupMembers.get(key) ?? []), c]);
   }
-  edges.forEach((e, i) => {
-    const rank = worst.get(e.modelId) ?? 0;
-    if (rank >= 3) lines.push(`  linkStyle ${i} stroke:${rank === 4 ? '#8b0000' : '#d1495b'},stroke-width:2px`);
-  });
-  return { mermaid: lines.join('\n'), nodes, edges, overview, counts: { components: components.length, flows: flows.length } };
+  const groupId = new Map<string, string>();
+  for (const key of groupMembers.keys()) groupId.set(key, `g${groupId.size}`);
+
+  // The focused boundary's subgraph: its components (nested subgraphs when expanded) and its nested groups.
+  w.openBoundary('s0', ctx.boundaries.get(focus)!, '  ');
+  let subgraphs = 1;
+  const emitInside = (b: string, indent: string) => {
+    for (const c of drawn) if (ctx.boundaryOf(c) === b) w.component(nodeId.get(c.id)!, c, indent);
+    for (const child of ctx.children.get(b) ?? []) {
+      if (!subtree.has(child) || child === focus) continue;
+      if (expand) {
+        if (!inSubtree.some((c) => ctx.subtree(child).has(ctx.boundaryOf(c)))) continue;
+        w.openBoundary(`s${subgraphs++}`, ctx.boundaries.get(child)!, indent);
+        emitInside(child, `${indent}  `);
+        w.lines.push(`${indent}end`);
+      } else if (groupMembers.has(`in:${child}`)) {
+        const list = groupMembers.get(`in:${child}`)!;
+        w.group(
+          groupId.get(`in:${child}`)!,
+          `${ctx.boundaryName(child)} · ${list.length} components`,
+          list,
+          ctx.boundaries.get(child),
+          indent,
+        );
+      }
+    }
+  };
+  emitInside(focus, '    ');
+  w.lines.push('  end');
+  for (const [key, list] of groupMembers) {
+    if (!key.startsWith('out:')) continue;
+    const b = key.slice('out:'.length);
+    const text = `${ctx.boundaryName(b)} · ${list.length} ${list.length === 1 ? 'component' : 'components'}`;
+    w.group(groupId.get(key)!, text, list, ctx.boundaries.get(b), '  ');
+  }
+  // The boundary's own components are the subject: flows between two groups (nested boundaries talking to each other
+  // or to the outside) are drawn when that group is opened, not here.
+  aggregateFlows(
+    w,
+    shownFlows.filter((f) => nodeId.has(String(f.data.from)) || nodeId.has(String(f.data.to))),
+    (id) => {
+      if (nodeId.has(id)) return nodeId.get(id);
+      const c = ctx.component(id);
+      return c ? groupId.get(groupKey(c)) : undefined;
+    },
+    (id) => nodeId.get(id),
+  );
+  return result('boundary', { boundary: focus }, { components: drawn.length, flows: w.edges.length });
 }

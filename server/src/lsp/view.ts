@@ -34,7 +34,24 @@ export function computeView(
   const metrics = metricsOf(analysis, params.delivery, gates);
   const diagram = params.metricsOnly
     ? undefined
-    : buildDiagram(analysis, { focusBoundary: params.focusBoundary, focusElement: params.focusElement, maxNodes: detailLimit });
+    : buildDiagram(analysis, {
+        focusBoundary: params.focusBoundary,
+        focusElement: params.focusElement,
+        overview: params.overview,
+        direction: params.direction,
+        maxNodes: detailLimit,
+        // The panel colours severities from the theme (and its highlight must win over them).
+        styled: false,
+      });
+  const item = (e: { modelId: string; span: Span; extent: Span }) => ({
+    modelId: e.modelId,
+    range: range(e.span),
+    extent: range(e.extent),
+  });
+  const named = (id: string | undefined, list: readonly { id: string; data: { name?: unknown } }[]) => {
+    const e = id === undefined ? undefined : list.find((x) => x.id === id);
+    return e && { id: e.id, name: typeof e.data.name === 'string' ? e.data.name : e.id };
+  };
   return {
     uri: document.uri,
     version: document.version,
@@ -42,11 +59,33 @@ export function computeView(
     diagram: diagram && {
       mermaid: diagram.mermaid,
       nodes: Object.fromEntries(
-        Object.entries(diagram.nodes).map(([id, n]) => [id, { modelId: n.modelId, range: range(n.span), extent: range(n.extent) }]),
+        Object.entries(diagram.nodes).map(([id, n]) => [
+          id,
+          {
+            ...item(n),
+            kind: n.kind,
+            label: n.label,
+            severity: n.severity,
+            delivery: n.delivery,
+            ...(n.drill !== undefined && { drill: n.drill }),
+            ...(n.members !== undefined && { members: n.members }),
+          },
+        ]),
       ),
-      edges: diagram.edges.map((e) => ({ modelId: e.modelId, range: range(e.span), extent: range(e.extent) })),
+      edges: diagram.edges.map((e) => ({ ...item(e), id: e.id, severity: e.severity, delivery: e.delivery })),
+      level: diagram.level,
       overview: diagram.overview,
-      boundaries: model.boundaries.map((b) => ({ id: b.id, name: String(b.data.name ?? b.id) })),
+      focus: {
+        boundary: named(diagram.focus.boundary, model.boundaries),
+        element: named(diagram.focus.element, [...model.components, ...model.flows]),
+      },
+      boundaries: model.boundaries.map((b) => ({
+        id: b.id,
+        name: String(b.data.name ?? b.id),
+        ...(typeof b.data.parent === 'string' && { parent: b.data.parent }),
+      })),
+      ...(typeof model.system?.release === 'string' && { release: model.system.release }),
+      counts: { ...diagram.counts, modelComponents: model.components.length },
     },
     metrics: {
       scope: metrics.scope,

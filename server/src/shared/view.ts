@@ -12,12 +12,16 @@ export interface ViewRange {
 
 /** How the view is scoped and focused: chosen in the webview, kept in its state. */
 export interface ViewOptions {
-  /** Scope completeness to the elements of `system.release`. */
+  /** Scope completeness to the elements of `system.release`, and mark them on the diagram. */
   readonly delivery: boolean;
-  /** Show one boundary (and its neighbours) instead of the whole model or the overview. */
+  /** The boundary overview even when the whole model would fit. */
+  readonly overview?: boolean;
+  /** Show one boundary (its components, nested boundaries and neighbours). */
   readonly focusBoundary?: string;
-  /** Show one element and its neighbourhood (the element under the cursor, in large models). */
+  /** Show one element and its neighbourhood. */
   readonly focusElement?: string;
+  /** Lay the diagram out left to right (wide panels) or top to bottom (tall ones). */
+  readonly direction?: 'LR' | 'TB';
 }
 
 export interface ViewParams extends ViewOptions {
@@ -61,12 +65,45 @@ export interface ViewGate {
   readonly detail: string;
 }
 
+/** A node of the diagram: a component, a boundary (subgraph) or a group of components. */
+export interface ViewNode extends ViewItem {
+  readonly kind: 'external' | 'process' | 'datastore' | 'boundary' | 'group';
+  /** Plain text for the accessible name. */
+  readonly label: string;
+  /** Worst open finding or threat: 0 none, 1 low, 2 medium, 3 high, 4 critical. */
+  readonly severity: number;
+  /** In this delivery (`release` equals `system.release`). */
+  readonly delivery: boolean;
+  /** The boundary a group opens when activated. */
+  readonly drill?: string;
+  readonly members?: number;
+}
+
+/** A flow drawn one to one; `id` is the Mermaid edge id the rendered path and label carry as data-id. */
+export interface ViewEdge extends ViewItem {
+  readonly id: string;
+  readonly severity: number;
+  readonly delivery: boolean;
+}
+
 export interface ViewDiagram {
   readonly mermaid: string;
-  readonly nodes: Readonly<Record<string, ViewItem>>;
-  readonly edges: readonly ViewItem[];
+  readonly nodes: Readonly<Record<string, ViewNode>>;
+  readonly edges: readonly ViewEdge[];
+  /** What is shown: the whole model, the boundary overview, one boundary, or one element's neighbourhood. */
+  readonly level: 'detail' | 'overview' | 'boundary' | 'element';
+  /** True for the overview (kept for older callers). */
   readonly overview: boolean;
-  readonly boundaries: readonly { readonly id: string; readonly name: string }[];
+  /** The focus applied, with names for the breadcrumb. */
+  readonly focus: {
+    readonly boundary?: { readonly id: string; readonly name: string };
+    readonly element?: { readonly id: string; readonly name: string };
+  };
+  /** Every boundary (for the boundary picker), with its parent. */
+  readonly boundaries: readonly { readonly id: string; readonly name: string; readonly parent?: string }[];
+  /** The model names a delivery (`system.release`): "This delivery" can mark something. */
+  readonly release?: string;
+  readonly counts: { readonly components: number; readonly flows: number; readonly modelComponents: number };
 }
 
 export interface ViewMetrics {
@@ -98,26 +135,44 @@ export interface ViewResult {
 
 /** Messages from the extension host to the webview. */
 export type HostToWebview =
-  { readonly type: 'view'; readonly view: ViewResult } | { readonly type: 'highlight'; readonly modelId: string | undefined };
+  | { readonly type: 'view'; readonly view: ViewResult }
+  | { readonly type: 'highlight'; readonly modelId: string | undefined }
+  /** The delivery scope changed elsewhere (the completeness view). */
+  | { readonly type: 'delivery'; readonly delivery: boolean };
 
-/** What the webview reports after drawing: nodes and edges as drawn (for the overview: boundaries and aggregated edges). */
+/** What the webview reports after drawing: nodes and edges as drawn (for the overview: groups and aggregated edges). */
 export interface Rendered {
   readonly nodes: number;
   readonly edges: number;
   readonly error?: string;
+  /** The level drawn, the zoom, and the size of node labels at that zoom (CSS px): how readable the view is. */
+  readonly level?: ViewDiagram['level'];
+  readonly scale?: number;
+  readonly labelPx?: number;
 }
 
 /** Messages from the webview to the extension host. */
 export type WebviewToHost =
-  | { readonly type: 'ready' }
+  /** The webview is ready, with the options it restored from its state. */
+  | { readonly type: 'ready'; readonly options?: ViewOptions }
   | { readonly type: 'reveal'; readonly range: ViewRange }
   | ({ readonly type: 'rendered' } & Rendered)
   | { readonly type: 'exportSvg'; readonly svg: string }
+  /** A PNG, base64-encoded. */
+  | { readonly type: 'exportPng'; readonly png: string }
   | ({ readonly type: 'options' } & ViewOptions);
 
-/** State the webview persists across window reloads. */
+/**
+ * State the webview persists across tab switches and window reloads. Its `direction` is the panel's preferred one
+ * (from its shape); the direction asked of the server can differ per level.
+ */
 export interface WebviewState extends ViewOptions {
   readonly uri: string;
+  /** Zoom and pan of the view with this key (level and focus): restored when the same view comes back. */
+  readonly zoom?: { readonly key: string; readonly scale: number; readonly x: number; readonly y: number };
+  /** The legend and the STRIDE table are open. */
+  readonly legend?: boolean;
+  readonly coverage?: boolean;
 }
 
 /** For exhaustive switches over message unions: a new message type that is not handled fails to compile. */
