@@ -19,6 +19,7 @@ import {
   type WebviewToHost,
 } from '../../server/src/shared/view';
 import { webviewHtml } from '../../webview/src/html';
+import type { DeliveryScope } from './delivery-scope';
 
 export const DIAGRAM_VIEW_TYPE = 'threatcode.diagram';
 const UPDATE_DELAY_MS = 300;
@@ -39,7 +40,13 @@ export class DiagramPanel implements vscode.Disposable {
   readonly onDidRender = this.renderedEmitter.event;
   private resolveRendered!: (r: Rendered) => void;
 
-  static show(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, uri: vscode.Uri): DiagramPanel {
+  static show(
+    context: vscode.ExtensionContext,
+    client: LanguageClient,
+    output: vscode.LogOutputChannel,
+    scope: DeliveryScope,
+    uri: vscode.Uri,
+  ): DiagramPanel {
     const existing = DiagramPanel.panels.get(uri.toString());
     if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside, true);
@@ -49,9 +56,10 @@ export class DiagramPanel implements vscode.Disposable {
       DIAGRAM_VIEW_TYPE,
       'Threat model diagram',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      DiagramPanel.webviewOptions(context),
+      // The find widget searches the diagram's labels (Ctrl+F in the panel).
+      { ...DiagramPanel.webviewOptions(context), enableFindWidget: true },
     );
-    return new DiagramPanel(context, client, output, panel, uri, { delivery: false });
+    return new DiagramPanel(context, client, output, scope, panel, uri, { delivery: scope.value });
   }
 
   /** Restores a panel after a window reload (WebviewPanelSerializer). */
@@ -59,14 +67,17 @@ export class DiagramPanel implements vscode.Disposable {
     context: vscode.ExtensionContext,
     client: LanguageClient,
     output: vscode.LogOutputChannel,
+    scope: DeliveryScope,
     panel: vscode.WebviewPanel,
     state: WebviewState,
   ): DiagramPanel {
     panel.webview.options = DiagramPanel.webviewOptions(context);
-    return new DiagramPanel(context, client, output, panel, vscode.Uri.parse(state.uri), {
-      delivery: state.delivery,
+    return new DiagramPanel(context, client, output, scope, panel, vscode.Uri.parse(state.uri), {
+      delivery: scope.value,
+      overview: state.overview,
       focusBoundary: state.focusBoundary,
       focusElement: state.focusElement,
+      direction: state.direction,
     });
   }
 
@@ -84,6 +95,7 @@ export class DiagramPanel implements vscode.Disposable {
     context: vscode.ExtensionContext,
     private readonly client: LanguageClient,
     private readonly output: vscode.LogOutputChannel,
+    private readonly scope: DeliveryScope,
     readonly panel: vscode.WebviewPanel,
     readonly uri: vscode.Uri,
     options: ViewOptions,
@@ -98,6 +110,7 @@ export class DiagramPanel implements vscode.Disposable {
       nonce: randomBytes(16).toString('base64'),
       cspSource: webview.cspSource,
       mermaidUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'mermaid.min.js')).toString(),
+      elkUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'mermaid-elk.js')).toString(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
     });
     this.disposables.push(
@@ -109,6 +122,11 @@ export class DiagramPanel implements vscode.Disposable {
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor.document.uri.toString() === uri.toString()) this.highlightAt(e.selections[0].active);
+      }),
+      scope.onDidChange((delivery) => {
+        this.options = { ...this.options, delivery };
+        this.post({ type: 'delivery', delivery });
+        void this.update();
       }),
     );
   }
@@ -131,6 +149,9 @@ export class DiagramPanel implements vscode.Disposable {
       if (seq !== this.requestSeq || !view) return;
       this.view = view;
       this.post({ type: 'view', view });
+      // The element under the cursor, so that the new view can centre on it.
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
+      if (editor) this.highlightAt(editor.selection.active);
     } catch (e) {
       this.output.error(`Diagram update failed: ${errorMessage(e)}`);
     }
@@ -139,13 +160,22 @@ export class DiagramPanel implements vscode.Disposable {
   private async onMessage(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
+        // A webview recreated after a tab switch brings back its level and layout; the scope is the workspace's.
+        if (message.options) this.options = { ...message.options, delivery: this.scope.value };
         await this.update();
         break;
       case 'reveal':
         await this.reveal(message.range);
         break;
       case 'rendered':
-        this.lastRendered = { nodes: message.nodes, edges: message.edges, error: message.error };
+        this.lastRendered = {
+          nodes: message.nodes,
+          edges: message.edges,
+          error: message.error,
+          level: message.level,
+          scale: message.scale,
+          labelPx: message.labelPx,
+        };
         this.resolveRendered(this.lastRendered);
         this.renderedEmitter.fire(this.lastRendered);
         if (message.error) this.output.warn(`Diagram rendering failed: ${message.error}`);
@@ -158,10 +188,22 @@ export class DiagramPanel implements vscode.Disposable {
         if (target) await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(message.svg));
         break;
       }
-      case 'options':
-        this.options = { delivery: message.delivery, focusBoundary: message.focusBoundary, focusElement: message.focusElement };
+      case 'exportPng': {
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: this.uri.with({ path: this.uri.path.replace(/\.tm\.ya?ml$/, '.png') }),
+          filters: { PNG: ['png'] },
+        });
+        if (target) await vscode.workspace.fs.writeFile(target, Buffer.from(message.png, 'base64'));
+        break;
+      }
+      case 'options': {
+        const { type: _type, ...options } = message;
+        this.options = options;
+        // The scope is shared with the completeness view and the status bar: they follow.
+        if (options.delivery !== this.scope.value) await this.scope.set(options.delivery);
         await this.update();
         break;
+      }
       default:
         assertNever(message);
     }

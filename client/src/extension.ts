@@ -4,6 +4,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { CompletenessView, REVEAL_COMMAND } from './completeness-view';
+import { DeliveryScope } from './delivery-scope';
 import { DIAGRAM_VIEW_TYPE, DiagramPanel } from './diagram-panel';
 import { CompletenessStatus } from './status-bar';
 import {
@@ -15,11 +17,17 @@ import {
   WorkspaceTrustedNotification,
 } from '../../server/src/shared/protocol';
 import { CONFIG_SECTION } from '../../server/src/shared/settings';
-import type { WebviewState } from '../../server/src/shared/view';
+import type { ViewRange, WebviewState } from '../../server/src/shared/view';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the extension hands other extensions (and the end-to-end suite): its views, to read what they show. */
+export interface ThreatcodeApi {
+  readonly completeness: CompletenessView;
+  readonly deliveryScope: DeliveryScope;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<ThreatcodeApi> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
@@ -56,8 +64,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   outputChannel.info('Threatcode language server started.');
 
   const started = client;
-  const status = new CompletenessStatus(started, outputChannel);
+  const scope = new DeliveryScope(context.workspaceState);
+  const status = new CompletenessStatus(started, scope, outputChannel);
+  const completeness = new CompletenessView(started, scope, outputChannel);
   context.subscriptions.push(
+    scope,
+    completeness,
+    vscode.commands.registerCommand('threatcode.measureDelivery', () => scope.set(true)),
+    vscode.commands.registerCommand('threatcode.measureWholeModel', () => scope.set(false)),
+    vscode.commands.registerCommand(REVEAL_COMMAND, async (uri: vscode.Uri, range: ViewRange) => {
+      const document = await vscode.workspace.openTextDocument(uri);
+      const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+      const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+      await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection });
+    }),
     vscode.commands.registerCommand('threatcode.openDiagram', (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target?.toString());
@@ -65,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         void vscode.window.showInformationMessage('Open a threat model (*.tm.yaml) to see its diagram.');
         return undefined;
       }
-      return DiagramPanel.show(context, started, outputChannel, target);
+      return DiagramPanel.show(context, started, outputChannel, scope, target);
     }),
     vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined) {
@@ -74,13 +94,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           return;
         }
         await vscode.workspace.openTextDocument(vscode.Uri.parse(state.uri));
-        DiagramPanel.revive(context, started, outputChannel, panel, state);
+        DiagramPanel.revive(context, started, outputChannel, scope, panel, state);
       },
     }),
     status,
     client.onNotification(ViewsChangedNotification, () => {
       DiagramPanel.refreshAll();
       status.refreshNow();
+      completeness.refreshNow();
     }),
   );
 
@@ -88,6 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification, { trusted: true })),
   );
+  return { completeness, deliveryScope: scope };
 }
 
 export async function deactivate(): Promise<void> {

@@ -7,6 +7,7 @@ import { LANGUAGE_ID, ViewRequest } from '../../server/src/shared/protocol';
 import type { ViewParams } from '../../server/src/shared/view';
 import type { GaugeId } from '../../server/src/shared/vocabulary';
 import { errorMessage } from '../../server/src/shared/errors';
+import type { DeliveryScope } from './delivery-scope';
 
 const DELAY_MS = 500;
 
@@ -18,6 +19,7 @@ export class CompletenessStatus implements vscode.Disposable {
 
   constructor(
     private readonly client: LanguageClient,
+    private readonly scope: DeliveryScope,
     private readonly output: vscode.LogOutputChannel,
   ) {
     this.item.name = 'Threatcode completeness';
@@ -27,6 +29,7 @@ export class CompletenessStatus implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document === vscode.window.activeTextEditor?.document) this.schedule(DELAY_MS);
       }),
+      scope.onDidChange(() => this.schedule(0)),
     );
     this.schedule(0);
   }
@@ -48,7 +51,7 @@ export class CompletenessStatus implements vscode.Disposable {
       return;
     }
     const seq = ++this.seq;
-    const params: ViewParams = { uri: document.uri.toString(), delivery: false, metricsOnly: true };
+    const params: ViewParams = { uri: document.uri.toString(), delivery: this.scope.value, metricsOnly: true };
     const view = await this.client.sendRequest(ViewRequest, params).catch((e: unknown) => {
       this.output.error(`Completeness summary failed: ${errorMessage(e)}`);
       return null;
@@ -66,7 +69,10 @@ export class CompletenessStatus implements vscode.Disposable {
     const highOpen = (metrics.residualRisk.critical ?? 0) + (metrics.residualRisk.high ?? 0);
     const failed = metrics.gates.filter((g) => !g.passed).length;
     this.item.text = `$(shield) ${pct(gauge('strideCoverage')?.ratio)} STRIDE · ${pct(gauge('findingTriage')?.ratio)} triaged · ${highOpen} high open${failed ? ` · $(error) ${failed} gate${failed === 1 ? '' : 's'}` : ''}`;
-    const tooltip = new vscode.MarkdownString('**Threat model completeness** (click for the diagram)\n\n| gauge | |\n| --- | --- |\n');
+    const scope = metrics.scope === 'all' ? 'whole model' : `release ${metrics.scope}`;
+    const tooltip = new vscode.MarkdownString(
+      `**Threat model completeness**, ${scope} (click for the diagram)\n\n| gauge | |\n| --- | --- |\n`,
+    );
     for (const g of metrics.gauges) tooltip.appendMarkdown(`| ${g.title} | ${g.done} / ${g.total} (${pct(g.ratio)}) |\n`);
     this.item.tooltip = tooltip;
     this.item.show();

@@ -16,6 +16,7 @@ import { computeView } from '../../server/src/lsp/view';
 import { type Analysis, analyzeChange, analyzeText } from '../../server/src/analysis/analyze';
 import { CHROMIUM_PATH } from '../support/chromium';
 import { generateModel } from '../support/generate-model';
+import { compareLayouts, type LayoutRun } from './layout';
 import { measureRender, type RenderRun, startWebviewHost } from './render';
 import { measureServer, middleComponentName, OUR_DEBOUNCE_MS, type ServerRun } from './servers';
 import { fmt, measure, type Stat, stat } from './stats';
@@ -43,6 +44,8 @@ interface SizeResult {
   ours: ServerRun;
   peer?: ServerRun;
   render?: RenderRun;
+  /** The levels below the default: one boundary, and one element's neighbourhood. */
+  views?: { readonly boundary: RenderRun; readonly element: RenderRun };
 }
 
 /** One character typed into a component name and deleted again, `count` times, analysed incrementally. */
@@ -91,6 +94,12 @@ async function main(): Promise<void> {
         : undefined;
       process.stderr.write('render…\n');
       const render = host ? await measureRender(host, text, analysis, 5) : undefined;
+      const views = host
+        ? {
+            boundary: await measureRender(host, text, analysis, 3, { focusBoundary: 'zone-0' }),
+            element: await measureRender(host, text, analysis, 3, { focusElement: 'comp-1' }),
+          }
+        : undefined;
       results.push({
         components: n,
         bytes: text.length,
@@ -104,23 +113,28 @@ async function main(): Promise<void> {
         ours,
         peer,
         render,
+        views,
       });
     }
   } finally {
     await host?.close();
   }
-  // The largest diagram drawn in full detail by default: the render cost the detail limit is set by.
+  // The largest diagram drawn in full detail by default: the render cost the detail limit is set by; and the two
+  // layouts compared on the same views.
   let atLimit: RenderRun | undefined;
+  let layouts: LayoutRun[] | undefined;
   if (WITH_RENDER) {
     const limitHost = await startWebviewHost();
     try {
       const text = generateModel(DEFAULT_DETAIL_LIMIT);
       atLimit = await measureRender(limitHost, text, analyzeText(text, { rules: ruleSet }), 5);
+      process.stderr.write('layouts…\n');
+      layouts = await compareLayouts(limitHost.browser);
     } finally {
       await limitHost.close();
     }
   }
-  report(results, atLimit);
+  report(results, atLimit, layouts);
   const out = path.join(REPO_ROOT, 'test/bench/results.json');
   writeFileSync(
     out,
@@ -132,6 +146,7 @@ async function main(): Promise<void> {
         debounceMs: OUR_DEBOUNCE_MS,
         results,
         renderAtDetailLimit: atLimit,
+        layouts,
       },
       null,
       2,
@@ -145,7 +160,7 @@ const ratio = (a: number | undefined, b: number | undefined) =>
 const mb = (v: number | undefined) => (v === undefined ? '—' : `${v.toFixed(0)} MB`);
 const failed = (r: ServerRun | undefined, s: Stat | undefined) => (r?.failed && !s ? `failed: ${r.failed}` : fmt(s));
 
-function report(results: readonly SizeResult[], atLimit: RenderRun | undefined): void {
+function report(results: readonly SizeResult[], atLimit: RenderRun | undefined, layouts: readonly LayoutRun[] | undefined): void {
   console.log('\n### In process: the parse floor, a full analysis, an incremental edit\n');
   console.log(
     '| components | size | yaml parse (floor) | full analysis | full / floor | metrics + view | edit (incremental) | edit / floor | findings (open) |',
@@ -193,19 +208,34 @@ function report(results: readonly SizeResult[], atLimit: RenderRun | undefined):
   }
 
   if (results.some((r) => r.render)) {
-    console.log('\n### Diagram render in headless Chromium (the view the panel shows)\n');
-    console.log('| components | view | nodes | edges | render |');
-    console.log('| ---: | --- | ---: | ---: | ---: |');
+    console.log('\n### Diagram render in headless Chromium, in the panel beside the editor (700×900)\n');
+    console.log('| components | view | nodes | edges | render | label size in the default view |');
+    console.log('| ---: | --- | ---: | ---: | ---: | ---: |');
+    const row = (components: number | string, name: string, run: RenderRun) =>
+      console.log(
+        `| ${components} | ${name}${run.error ? ` (error: ${run.error})` : ''} | ${run.nodes} | ${run.edges} | ${fmt(run.render)} | ${run.labelPx.toFixed(1)} px |`,
+      );
     for (const r of results) {
       if (!r.render) continue;
+      row(r.components, `opens with: ${r.render.level === 'overview' ? 'boundary overview' : 'whole model'}`, r.render);
+      if (r.views) {
+        row(r.components, 'one boundary (zone-0)', r.views.boundary);
+        row(r.components, 'around one element (comp-1)', r.views.element);
+      }
+    }
+    if (atLimit) row(`${DEFAULT_DETAIL_LIMIT} (the detail limit)`, 'whole model', atLimit);
+  }
+
+  if (layouts?.length) {
+    console.log("\n### Layout: Mermaid's dagre against ELK on the same views\n");
+    console.log('Drawing size at zoom 1, label size when the whole drawing is fitted into 700×900, and render time.\n');
+    console.log('| view | direction | layout | drawing | labels when fitted | render |');
+    console.log('| --- | --- | --- | ---: | ---: | ---: |');
+    for (const l of layouts) {
       console.log(
-        `| ${r.components} | ${r.render.overview ? 'boundary overview' : 'full diagram'}${r.render.error ? ` (error: ${r.render.error})` : ''} | ${r.render.nodes} | ${r.render.edges} | ${fmt(r.render.render)} |`,
+        `| ${l.view} | ${l.direction} | ${l.layout} | ${l.width}×${l.height} | ${l.fittedLabelPx.toFixed(1)} px | ${fmt(l.render)} |`,
       );
     }
-    if (atLimit)
-      console.log(
-        `| ${DEFAULT_DETAIL_LIMIT} (the detail limit) | full diagram | ${atLimit.nodes} | ${atLimit.edges} | ${fmt(atLimit.render)} |`,
-      );
   }
 
   console.log('\n### Targets\n');

@@ -15,6 +15,9 @@ import { chromium } from 'playwright-core';
 import { REPO_ROOT } from '../support/paths';
 
 const SUITE_TIMEOUT_MS = 5 * 60_000;
+/** The window a person uses: the diagram opens beside the editor at half of it. */
+const WINDOW = { width: 1600, height: 1000 };
+const MIN_LABEL_PX = 11;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -201,7 +204,7 @@ async function main(): Promise<number> {
       args: CHROMIUM_ARGS,
     });
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const page = await browser.newPage({ viewport: WINDOW });
       const exitCode = new Promise<number>((resolve) => {
         void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
       });
@@ -257,10 +260,12 @@ async function main(): Promise<number> {
 
 /**
  * A few UI smoke tests through the real workbench (VS Code 1.100's CSS classes; the version is pinned): the squiggle
- * is drawn, our quick fix is in the quick-fix menu, and the diagram webview shows an SVG.
+ * is drawn, our quick fix is in the quick-fix menu, and the diagram beside the editor is readable, follows the cursor
+ * and keeps its zoom across a tab switch. Screenshots of the panel beside the editor (light and dark) go to
+ * test-results/, and to docs/images/ with THREATCODE_DOCS_IMAGES=1.
  */
 async function uiSmoke(browser: import('playwright-core').Browser, url: string, rule: string): Promise<number> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: WINDOW });
   const step = async (name: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -302,15 +307,108 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       }
       await page.keyboard.press('Escape');
     });
-    await step('the diagram webview shows an SVG', async () => {
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    /** Zoom, label size and whether the selector's element is inside the panel, once panzoom has drawn. */
+    const panelState = (selector?: string) =>
+      frame.locator('body').evaluate(async (body, sel) => {
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const canvas = body.ownerDocument.getElementById('canvas')!;
+        const scale = new DOMMatrix(getComputedStyle(canvas).transform).a;
+        const text = body.ownerDocument.querySelector('#canvas g.node text');
+        const v = body.ownerDocument.getElementById('viewport')!.getBoundingClientRect();
+        const r = sel ? body.ownerDocument.querySelector(sel)?.getBoundingClientRect() : undefined;
+        return {
+          transform: getComputedStyle(canvas).transform,
+          labelPx: text ? parseFloat(getComputedStyle(text).fontSize) * scale : 0,
+          width: v.width,
+          visible: r ? r.left >= v.left - 1 && r.right <= v.right + 1 && r.top >= v.top - 1 && r.bottom <= v.bottom + 1 : undefined,
+        };
+      }, selector);
+    const shots = (name: string) => {
+      const file = path.join(REPO_ROOT, 'test-results', `ui-${name}.png`);
+      mkdirSync(path.dirname(file), { recursive: true });
+      return file;
+    };
+    /**
+     * Quick Open (Ctrl+P) or the command palette ('>' first), typed into and picked from; the widget can miss the
+     * first key press while the workbench moves focus, so it is asked again.
+     */
+    const pick = async (query: string, row: string) => {
+      const input = page.locator('.quick-input-widget input');
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await page.keyboard.press(query.startsWith('>') ? 'F1' : 'Control+P');
+          await input.waitFor({ timeout: 10_000 });
+          await input.fill('');
+          await page.keyboard.type(query, { delay: 15 });
+          await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor({ timeout: 15_000 });
+          await page.keyboard.press('Enter');
+          return;
+        } catch (e) {
+          if (attempt === 3) throw e;
+          await page.keyboard.press('Escape');
+        }
+      }
+    };
+    const keepForDocs = (from: string, name: string) => {
+      if (process.env.THREATCODE_DOCS_IMAGES) cpSync(from, path.join(REPO_ROOT, 'docs', 'images', `${name}.png`));
+    };
+    await step('the diagram opens beside the editor, readable, with the element under the cursor marked', async () => {
       await page.keyboard.press('F1');
       await page.keyboard.type('Threatcode: Open Diagram');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Diagram' }).first().waitFor({ timeout: 30_000 });
       await page.keyboard.press('Enter');
-      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
       await frame.locator('#canvas svg g.node').first().waitFor({ timeout: 60_000 });
+      const opened = await panelState();
+      if (opened.width > WINDOW.width * 0.6) throw new Error(`the panel is ${opened.width} px wide: not beside the editor`);
+      if (opened.labelPx < MIN_LABEL_PX) throw new Error(`labels are ${opened.labelPx.toFixed(1)} px`);
+      // Put the cursor in a component: its node is highlighted and on screen. (Ctrl+1: the editor; Ctrl+J hides
+      // the Problems panel the previous step opened.)
+      await page.keyboard.press('Control+J');
+      await page.keyboard.press('Control+1');
+      await page.keyboard.press('Control+F');
+      await page.keyboard.type('id: shop-api');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Escape');
+      await frame.locator('#canvas g.node.tc-highlight[data-model-id="shop-api"]').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(700);
+      const marked = await panelState('#canvas g.node.tc-highlight[data-model-id="shop-api"]');
+      if (!marked.visible) throw new Error('the highlighted node is off screen');
+      // The completeness view in the Explorer, opened: the gauges as a tree.
+      await page.locator('.pane-header', { hasText: 'Threat Model Completeness' }).first().click();
+      await page.locator('.monaco-list-row', { hasText: 'Element coverage' }).first().waitFor({ timeout: 30_000 });
+      const light = shots('diagram-beside-editor-light');
+      await page.screenshot({ path: light });
+      keepForDocs(light, 'diagram-beside-editor-light');
     });
-    console.log('UI smoke tests: 3 passed, 0 failed');
+    await step('the diagram keeps its zoom across a tab switch', async () => {
+      await frame.locator('#zoom-in').click();
+      await page.waitForTimeout(700);
+      const before = (await panelState()).transform;
+      // Open the model again in the diagram's group: the diagram's tab is hidden, then shown again.
+      // The diagram's tab focuses its group (keys typed into the webview stay there).
+      await page.locator('.tab', { hasText: 'Diagram: webshop.tm.yaml' }).first().click();
+      await pick('support-agent.tm.yaml', 'support-agent.tm.yaml');
+      await page.locator('.tab', { hasText: 'support-agent.tm.yaml' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.tab', { hasText: 'Diagram: webshop.tm.yaml' }).first().click();
+      await frame.locator('#canvas svg g.node').first().waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(700);
+      const after = (await panelState()).transform;
+      if (after !== before) throw new Error(`zoom and pan were ${before}, now ${after}`);
+    });
+    await step('the diagram is legible in the dark theme', async () => {
+      // As a person would: Preferences: Toggle between Light/Dark Themes (Dark Modern by default).
+      await page.locator('.tab', { hasText: 'webshop.tm.yaml' }).first().click();
+      await pick('>Toggle between Light/Dark Themes', 'Toggle between Light/Dark');
+      await frame.locator('body.vscode-dark').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(1500);
+      const state = await panelState();
+      if (state.labelPx < MIN_LABEL_PX) throw new Error(`labels are ${state.labelPx.toFixed(1)} px`);
+      const dark = shots('diagram-beside-editor-dark');
+      await page.screenshot({ path: dark });
+      keepForDocs(dark, 'diagram-beside-editor-dark');
+    });
+    console.log('UI smoke tests: 5 passed, 0 failed');
     return 0;
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));

@@ -9,15 +9,21 @@ import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { ViewResult, WebviewToHost } from '../../server/src/shared/view';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { computeView } from '../../server/src/lsp/view';
+import type { ViewOptions, ViewResult, WebviewToHost } from '../../server/src/shared/view';
+import { analyze } from './analyze';
 import { webviewHtml } from '../../webview/src/html';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { DIST } from './paths';
 
 export interface WebviewHost {
   readonly browser: Browser;
-  /** A page with the webview loaded and ready (it has posted `ready`). */
-  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  /**
+   * A page with the webview loaded and ready (it has posted `ready`). `state` is what VS Code would hand a recreated
+   * webview from its getState().
+   */
+  newPage(viewport?: { width: number; height: number }, state?: unknown): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -31,10 +37,11 @@ export async function startWebviewHost(): Promise<WebviewHost> {
           nonce: randomBytes(16).toString('base64'),
           cspSource: origin,
           mermaidUri: '/mermaid.min.js',
+          elkUri: '/mermaid-elk.js',
           scriptUri: '/webview.js',
         }),
       );
-    } else if (req.url === '/mermaid.min.js' || req.url === '/webview.js') {
+    } else if (req.url === '/mermaid.min.js' || req.url === '/mermaid-elk.js' || req.url === '/webview.js') {
       res.setHeader('content-type', 'text/javascript');
       res.end(readFileSync(path.join(DIST, req.url.slice(1))));
     } else {
@@ -47,9 +54,9 @@ export async function startWebviewHost(): Promise<WebviewHost> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   return {
     browser,
-    async newPage(viewport = { width: 1400, height: 900 }) {
+    async newPage(viewport = { width: 1400, height: 900 }, state?: unknown) {
       const page = await browser.newPage({ viewport });
-      await page.addInitScript(() => {
+      await page.addInitScript((saved) => {
         const w = window as unknown as {
           __messages: unknown[];
           __listeners: ((m: unknown) => void)[];
@@ -58,16 +65,18 @@ export async function startWebviewHost(): Promise<WebviewHost> {
         };
         w.__messages = [];
         w.__listeners = [];
-        w.__state = undefined;
+        w.__state = saved ?? undefined;
         w.acquireVsCodeApi = () => ({
           postMessage: (m: unknown) => {
             w.__messages.push(m);
             for (const listener of w.__listeners) listener(m);
+            // A host that answers, as the extension does (hostModel).
+            (window as unknown as { __tcHost?: (m: unknown) => void }).__tcHost?.(m);
           },
           getState: () => w.__state,
           setState: (s: unknown) => (w.__state = s),
         });
-      });
+      }, state);
       await page.goto(origin);
       await waitFor(page, (m) => m.type === 'ready');
       return page;
@@ -120,4 +129,42 @@ export async function timeRender(page: Page, view: ViewResult): Promise<{ ms: nu
 export async function show(page: Page, view: ViewResult, nth = 1): Promise<WebviewToHost & { type: 'rendered' }> {
   await page.evaluate((v) => window.postMessage({ type: 'view', view: v }, '*'), view as unknown as Record<string, unknown>);
   return (await waitFor(page, (m) => m.type === 'rendered', nth)) as WebviewToHost & { type: 'rendered' };
+}
+
+export interface ModelHost {
+  /** The options the webview asked for last. */
+  readonly options: () => ViewOptions;
+  /** The view sent last. */
+  readonly view: () => ViewResult;
+  /** Waits for the webview to report its `nth` rendering since this host started. */
+  readonly rendered: (nth?: number) => Promise<WebviewToHost & { type: 'rendered' }>;
+}
+
+/**
+ * Plays the extension for one model: answers the webview's `options` (level, focus, layout direction, delivery) with
+ * views the real server code computes, as DiagramPanel does.
+ */
+export async function hostModel(page: Page, text: string, uri = 'file:///ws/model.tm.yaml'): Promise<ModelHost> {
+  const document = TextDocument.create(uri, 'threatmodel', 1, text);
+  const analysis = analyze(text);
+  const before = (await messages(page)).filter((m) => m.type === 'rendered').length;
+  const ready = (await messages(page)).find((m) => m.type === 'ready');
+  let options: ViewOptions = (ready?.type === 'ready' && ready.options) || { delivery: false };
+  let view = computeView(document, analysis, { uri, ...options });
+  const send = async () => {
+    view = computeView(document, analysis, { uri, ...options });
+    await page.evaluate((v) => window.postMessage({ type: 'view', view: v }, '*'), view as unknown as Record<string, unknown>);
+  };
+  await page.exposeFunction('__tcHost', (m: WebviewToHost) => {
+    if (m.type !== 'options') return;
+    const { type: _type, ...next } = m;
+    options = next;
+    void send();
+  });
+  await send();
+  return {
+    options: () => options,
+    view: () => view,
+    rendered: async (nth = 1) => (await waitFor(page, (m) => m.type === 'rendered', before + nth)) as WebviewToHost & { type: 'rendered' },
+  };
 }

@@ -1,6 +1,8 @@
 /**
  * The webview bundle in headless Chromium (playwright-core driving Debian's /usr/bin/chromium), served with the same
- * HTML shell and CSP as in VS Code, and fed views computed by the real server code.
+ * HTML shell and CSP as in VS Code, answered by views the real server code computes (hostModel plays the extension).
+ * What is checked is what a person needs beside the editor: labels big enough to read, the element they work on on
+ * screen and visibly marked, every level reachable, the view kept. Screenshots of every case go to test-results/.
  */
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -9,14 +11,30 @@ import type { Page } from 'playwright-core';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../support/analyze';
 import { computeView } from '../../server/src/lsp/view';
-import type { ViewResult, WebviewToHost } from '../../server/src/shared/view';
+import type { ViewResult, WebviewState, WebviewToHost } from '../../server/src/shared/view';
 import { generateModel } from '../support/generate-model';
 import { measureRender } from '../bench/render';
 import { CHROMIUM_PATH } from '../support/chromium';
-import { show as showView, startWebviewHost, waitFor as waitForMessage, type WebviewHost } from '../support/webview-host';
+import {
+  hostModel,
+  messages,
+  show as showView,
+  startWebviewHost,
+  waitFor as waitForMessage,
+  type WebviewHost,
+} from '../support/webview-host';
 import { REPO_ROOT } from '../support/paths';
 
 const EXAMPLES = ['webshop/webshop.tm.yaml', 'k8s-microservices/ride-hailing.tm.yaml', 'llm-agent/support-agent.tm.yaml'];
+const RESULTS = path.join(REPO_ROOT, 'test-results');
+/** The panel beside the editor in a 1600×1000 window, and the panel maximised. */
+const BESIDE = { width: 700, height: 900 };
+const WIDE = { width: 1400, height: 900 };
+const MIN_LABEL_PX = 11;
+
+/** VS Code's Light Modern colours, as the editor sets them on the webview's body. */
+const LIGHT =
+  'body{--vscode-foreground:#3b3b3b;--vscode-editor-background:#ffffff;--vscode-panel-border:#e5e5e5;--vscode-textLink-foreground:#005fb8;--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-focusBorder:#005fb8;--vscode-charts-red:#e51400;--vscode-charts-orange:#d18616;--vscode-charts-yellow:#bf8803;--vscode-charts-purple:#652d90;--vscode-charts-green:#388a34;--vscode-editorWidget-background:#f8f8f8;--vscode-editorWidget-border:#c8c8c8;--vscode-dropdown-background:#ffffff;--vscode-dropdown-foreground:#3b3b3b}';
 
 function viewOf(text: string, uri = 'file:///ws/model.tm.yaml'): ViewResult {
   const document = TextDocument.create(uri, 'threatmodel', 1, text);
@@ -27,85 +45,357 @@ function example(name: string): string {
   return readFileSync(path.join(REPO_ROOT, 'examples', name), 'utf8');
 }
 
+/** What is on screen once panzoom has applied its transform: zoom, label size, and where a selector's element is. */
+async function onScreen(page: Page, selector?: string) {
+  // Panzoom applies transforms on the next animation frame.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return page.evaluate((sel) => {
+    const canvas = document.getElementById('canvas')!;
+    const scale = new DOMMatrix(getComputedStyle(canvas).transform).a;
+    const text = document.querySelector('#canvas g.node text');
+    const v = document.getElementById('viewport')!.getBoundingClientRect();
+    const target = sel ? document.querySelector(sel) : undefined;
+    const r = target?.getBoundingClientRect();
+    return {
+      scale,
+      labelPx: text ? parseFloat(getComputedStyle(text).fontSize) * scale : 0,
+      visible: r ? r.left >= v.left - 1 && r.right <= v.right + 1 && r.top >= v.top - 1 && r.bottom <= v.bottom + 1 : undefined,
+      anyNodeVisible: [...document.querySelectorAll('#canvas g.node')].some((n) => {
+        const b = n.getBoundingClientRect();
+        return b.left >= v.left && b.right <= v.right && b.top >= v.top && b.bottom <= v.bottom;
+      }),
+    };
+  }, selector);
+}
+
 describe('webview in headless Chromium', function () {
-  this.timeout(60_000);
-  let host: WebviewHost;
+  this.timeout(120_000);
+  let webviews: WebviewHost;
   let page: Page;
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM_PATH), `Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install chromium)`);
-    host = await startWebviewHost();
+    webviews = await startWebviewHost();
+    mkdirSync(RESULTS, { recursive: true });
   });
 
   after(async () => {
-    await host?.close();
+    await webviews?.close();
   });
 
-  beforeEach(async () => {
-    page = await host.newPage();
+  async function open(viewport = BESIDE, theme = LIGHT, bodyClass = 'vscode-light'): Promise<Page> {
+    page = await webviews.newPage(viewport);
     page.on('dialog', () => assert.fail('a dialog was opened: script ran'));
-  });
+    await page.addStyleTag({ content: theme });
+    await page.evaluate((c) => document.body.classList.add(c), bodyClass);
+    return page;
+  }
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
-      await page.screenshot({ path: path.join(REPO_ROOT, 'test-results', `${this.currentTest.title.replace(/\W+/g, '-')}.png`) });
+    if (this.currentTest?.state === 'failed' && page && !page.isClosed()) {
+      await page.screenshot({ path: path.join(RESULTS, `${this.currentTest.title.replace(/\W+/g, '-')}.png`) });
     }
-    await page.close();
+    if (page && !page.isClosed()) await page.close();
   });
 
   const waitFor = (match: (m: WebviewToHost) => boolean, count = 1) => waitForMessage(page, match, count);
-  const show = (view: ViewResult, nth = 1) => showView(page, view, nth);
 
-  it('renders every example with Mermaid (node count matches the model)', async () => {
-    let nth = 0;
+  it('renders every example with Mermaid (nodes and flows match the model)', async () => {
     for (const name of EXAMPLES) {
-      const text = example(name);
-      const view = viewOf(text);
-      const rendered = await show(view, ++nth);
+      await open();
+      const host = await hostModel(page, example(name));
+      const rendered = await host.rendered();
+      const diagram = host.view().diagram!;
       assert.equal(rendered.error, undefined, `${name}: ${rendered.error}`);
-      const components = Object.values(view.diagram!.nodes).filter((n) => !view.diagram!.boundaries.some((b) => b.id === n.modelId)).length;
+      assert.equal(rendered.level, 'detail');
+      const components = Object.values(diagram.nodes).filter((n) => n.kind !== 'boundary').length;
       assert.equal(rendered.nodes, components, name);
-      assert.equal(rendered.edges, view.diagram!.edges.length, `${name}: every flow drawn`);
-      assert.equal(await page.locator('#canvas svg g.node').count(), components);
+      assert.equal(rendered.edges, diagram.edges.length, `${name}: every flow drawn`);
+      await page.close();
     }
   });
 
-  it('reveals the element when a node is clicked, and highlights the element under the cursor', async () => {
-    const view = viewOf(example('webshop/webshop.tm.yaml'));
-    await show(view);
+  describe('readable by default, beside the editor and maximised', () => {
+    const cases: [string, () => string][] = [
+      ...EXAMPLES.map((name) => [name.split('/')[0], () => example(name)] as [string, () => string]),
+      ...[50, 300, 1000, 5000].map((n) => [`generated-${n}`, () => generateModel(n)] as [string, () => string]),
+    ];
+    for (const [name, text] of cases) {
+      for (const size of [BESIDE, WIDE]) {
+        it(`${name} at ${size.width}×${size.height}: labels at least ${MIN_LABEL_PX} px, the focus on screen`, async () => {
+          await open(size);
+          const host = await hostModel(page, text());
+          await host.rendered();
+          const state = await onScreen(page);
+          assert.ok(state.labelPx >= MIN_LABEL_PX, `labels are ${state.labelPx.toFixed(1)} px at zoom ${state.scale.toFixed(2)}`);
+          assert.ok(state.anyNodeVisible, 'a whole node is on screen');
+          // The focus: the most severe element when the cursor is nowhere.
+          const worst = Math.max(...Object.values(host.view().diagram!.nodes).map((n) => (n.kind === 'boundary' ? 0 : n.severity)));
+          const focus = await onScreen(page, `#canvas g.node[data-severity="${worst}"]`);
+          assert.ok(focus.visible, `a node of the worst severity (${worst}) is on screen`);
+          await page.screenshot({ path: path.join(RESULTS, `diagram-${name}-${size.width}.png`) });
+        });
+      }
+    }
+
+    it('centres the element under the cursor when the view opens, even far from the rest', async () => {
+      await open();
+      const text = example('k8s-microservices/ride-hailing.tm.yaml');
+      const host = await hostModel(page, text);
+      await host.rendered();
+      // The cursor moves to the developer, then to the push provider: each is brought on screen, zoom unchanged.
+      for (const id of ['developer', 'push-provider', 'users-db']) {
+        await page.evaluate((m) => window.postMessage({ type: 'highlight', modelId: m }, '*'), id);
+        await page.waitForTimeout(500);
+        const state = await onScreen(page, `#canvas g.node[data-model-id="${id}"]`);
+        assert.ok(state.visible, `${id} brought on screen`);
+        assert.ok(state.labelPx >= MIN_LABEL_PX);
+      }
+    });
+  });
+
+  it('highlights the node or flow under the cursor in the focus colour, over its severity', async () => {
+    await open();
+    const host = await hostModel(page, example('webshop/webshop.tm.yaml'));
+    await host.rendered();
+    const strokes = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('#canvas g.node')].map((n) => {
+          const shape = n.querySelector('rect, path, polygon')!;
+          const s = getComputedStyle(shape);
+          return {
+            id: n.getAttribute('data-model-id'),
+            stroke: s.stroke,
+            width: s.strokeWidth,
+            highlighted: n.classList.contains('tc-highlight'),
+          };
+        }),
+      );
+    const before = await strokes();
+    // The payment service has the worst severity: the highlight must still change how it looks.
+    await page.evaluate(() => window.postMessage({ type: 'highlight', modelId: 'payment-service' }, '*'));
+    await page.waitForSelector('#canvas g.node.tc-highlight[data-model-id="payment-service"]');
+    const after = await strokes();
+    const mark = after.find((s) => s.id === 'payment-service')!;
+    const was = before.find((s) => s.id === 'payment-service')!;
+    assert.notEqual(mark.stroke, was.stroke, 'the highlight colour replaces the severity colour');
+    assert.ok(
+      parseFloat(mark.width) > Math.max(...after.filter((s) => !s.highlighted).map((s) => parseFloat(s.width))),
+      'thicker than any other node',
+    );
+    for (const other of after.filter((s) => !s.highlighted)) assert.notEqual(other.stroke, mark.stroke, `${other.id} looks different`);
+    // Flows too.
+    await page.evaluate(() => window.postMessage({ type: 'highlight', modelId: 'api-sessions' }, '*'));
+    await page.waitForSelector('#canvas path.tc-flow.tc-highlight[data-model-id="api-sessions"]');
+    const flow = await page.evaluate(() => {
+      const p = document.querySelector('#canvas path.tc-flow.tc-highlight')!;
+      const q = document.querySelector('#canvas path.tc-flow:not(.tc-highlight)')!;
+      return [getComputedStyle(p).stroke, getComputedStyle(q).stroke, getComputedStyle(p).strokeWidth, getComputedStyle(q).strokeWidth];
+    });
+    assert.notEqual(flow[0], flow[1]);
+    assert.ok(parseFloat(flow[2]) > parseFloat(flow[3]));
+    // Clicking a flow shows it in the editor.
+    await page.locator('#canvas g.label[data-model-id="api-sessions"]').click();
+    const reveal = (await waitFor((m) => m.type === 'reveal')) as WebviewToHost & { type: 'reveal' };
+    assert.deepEqual(reveal.range, host.view().diagram!.edges.find((e) => e.modelId === 'api-sessions')!.range);
+  });
+
+  it('clicking a component shows it in the editor', async () => {
+    await open();
+    const host = await hostModel(page, example('webshop/webshop.tm.yaml'));
+    await host.rendered();
     await page.locator('#canvas g.node[data-model-id="shop-api"]').click();
     const reveal = (await waitFor((m) => m.type === 'reveal')) as WebviewToHost & { type: 'reveal' };
-    const apiNode = Object.values(view.diagram!.nodes).find((n) => n.modelId === 'shop-api')!;
-    assert.deepEqual(reveal.range, apiNode.range);
+    const node = Object.values(host.view().diagram!.nodes).find((n) => n.modelId === 'shop-api')!;
+    assert.deepEqual(reveal.range, node.range);
+  });
+
+  it('drills from the overview into one boundary of the 300-component model, which shows exactly its components', async () => {
+    await open();
+    const text = generateModel(300);
+    const host = await hostModel(page, text);
+    const overview = await host.rendered();
+    assert.equal(overview.level, 'overview');
+    await page.locator('#canvas g.node[data-kind="group"][data-model-id="zone-2"]').click();
+    const boundary = await host.rendered(2);
+    assert.equal(boundary.level, 'boundary');
+    const drawn = await page.evaluate(() =>
+      [...document.querySelectorAll('#canvas g.node')]
+        .filter((n) => n.getAttribute('data-kind') !== 'group')
+        .map((n) => n.getAttribute('data-model-id')),
+    );
+    const expected = analyze(text)
+      .parsed.model!.components.filter((c) => c.data.boundary === 'zone-2')
+      .map((c) => c.id);
+    assert.deepEqual([...drawn].sort(), [...expected].sort());
+    assert.match((await page.locator('#crumbs').textContent()) ?? '', /Overview›Zone 2/);
+    assert.ok((await onScreen(page)).labelPx >= MIN_LABEL_PX);
+    await page.screenshot({ path: path.join(RESULTS, 'diagram-generated-300-zone-2.png') });
+    // A neighbour group opens its boundary (it may be off screen: a click reaches it wherever it is).
+    await page.locator('#canvas g.node[data-kind="group"][data-model-id="zone-6"]').dispatchEvent('click');
+    assert.equal((await host.rendered(3)).level, 'boundary');
+    assert.equal(host.options().focusBoundary, 'zone-6');
+    await page.locator('#crumbs button', { hasText: 'Overview' }).click();
+    assert.equal((await host.rendered(4)).level, 'overview');
+    await page.locator('#canvas g.node[data-kind="group"]').first().focus();
+    await page.keyboard.press('Enter');
+    assert.equal((await host.rendered(5)).level, 'boundary');
+    await page.keyboard.press('Escape');
+    assert.equal((await host.rendered(6)).level, 'overview');
+  });
+
+  it('"Around cursor" shows the neighbourhood of the element under the cursor, and toggles back', async () => {
+    await open();
+    const host = await hostModel(page, example('webshop/webshop.tm.yaml'));
+    await host.rendered();
+    assert.equal(await page.locator('#around').getAttribute('aria-pressed'), 'false');
     await page.evaluate(() => window.postMessage({ type: 'highlight', modelId: 'orders-db' }, '*'));
-    await page.waitForSelector('#canvas g.node.tc-highlight[data-model-id="orders-db"]');
-    assert.equal(await page.locator('#canvas .tc-highlight').count(), 1);
     await page.locator('#around').click();
-    const options = (await waitFor((m) => m.type === 'options')) as WebviewToHost & { type: 'options' };
-    assert.equal(options.focusElement, 'orders-db');
+    const around = await host.rendered(2);
+    assert.equal(around.level, 'element');
+    assert.equal(host.options().focusElement, 'orders-db');
+    assert.equal(await page.locator('#around').getAttribute('aria-pressed'), 'true');
+    assert.ok(around.nodes < 13);
+    await page.locator('#around').click();
+    const back = await host.rendered(3);
+    assert.equal(back.level, 'detail');
+    assert.equal(host.options().focusElement, undefined);
+    assert.equal(await page.locator('#around').getAttribute('aria-pressed'), 'false');
   });
 
-  it('drills down from a gauge to the line that is missing something', async () => {
-    await show(viewOf(example('webshop/webshop.tm.yaml')));
-    await page.locator('details[data-gauge="elementCoverage"] summary').click();
-    await page.locator('details[data-gauge="elementCoverage"] li button').first().click();
-    const reveal = (await waitFor((m) => m.type === 'reveal')) as WebviewToHost & { type: 'reveal' };
-    assert.ok(reveal.range.start.line > 0);
-    assert.match((await page.locator('#panel').textContent()) ?? '', /Element coverage: \d+ \/ \d+/);
+  it('keeps zoom, pan and level when the webview is recreated (tab switch, window reload)', async () => {
+    await open();
+    const text = generateModel(300);
+    const host = await hostModel(page, text);
+    await host.rendered();
+    await page.locator('#canvas g.node[data-kind="group"][data-model-id="zone-3"]').click();
+    await host.rendered(2);
+    await page.locator('#zoom-in').click();
+    await page.mouse.move(350, 500);
+    await page.mouse.down();
+    await page.mouse.move(250, 400, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForTimeout(600);
+    const saved = await page.evaluate(() => (window as unknown as { __state: WebviewState }).__state);
+    const before = await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!).transform);
+    assert.equal(saved.focusBoundary, 'zone-3');
+    assert.ok(saved.zoom);
+    await page.close();
+    // The recreated webview starts from the state VS Code kept.
+    page = await webviews.newPage(BESIDE, saved);
+    await page.addStyleTag({ content: LIGHT });
+    const again = await hostModel(page, text);
+    const rendered = await again.rendered();
+    assert.equal(rendered.level, 'boundary');
+    assert.equal(again.options().focusBoundary, 'zone-3');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!).transform), before);
   });
 
-  it('re-renders when the theme changes', async () => {
-    await show(viewOf(example('llm-agent/support-agent.tm.yaml')));
+  it('is usable from the keyboard: Tab reaches a node, arrows move between nodes, Enter shows it in the editor', async () => {
+    await open();
+    const host = await hostModel(page, example('llm-agent/support-agent.tm.yaml'));
+    await host.rendered();
+    await page.locator('#viewport').focus();
+    await page.keyboard.press('ArrowDown');
+    const first = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    assert.match(first ?? '', /^(External entity|Process|Data store|Trust boundary): /);
+    const seen = new Set([first]);
+    for (const key of ['ArrowDown', 'ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp', 'ArrowDown', 'ArrowRight']) {
+      await page.keyboard.press(key);
+      seen.add(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')));
+    }
+    assert.ok(seen.size >= 3, `arrows moved between nodes: ${[...seen].join(' | ')}`);
+    const focusedNode = await page.evaluate(() => document.activeElement?.closest('g.node')?.getAttribute('data-model-id'));
+    if (focusedNode) {
+      await page.keyboard.press('Enter');
+      const reveal = (await waitFor((m) => m.type === 'reveal')) as WebviewToHost & { type: 'reveal' };
+      const node = Object.values(host.view().diagram!.nodes).find((n) => n.modelId === focusedNode)!;
+      assert.deepEqual(reveal.range, node.range);
+    }
+    // The focused node is on screen and marked.
+    const state = await onScreen(page, '#canvas g.node:focus');
+    assert.notEqual(state.visible, false);
+  });
+
+  it('explains itself: a legend, the STRIDE table, and a status line when only part is shown', async () => {
+    await open();
+    const host = await hostModel(page, example('webshop/webshop.tm.yaml'));
+    await host.rendered();
+    assert.equal(await page.locator('#legend').isVisible(), false);
+    await page.locator('#legend-toggle').click();
+    assert.equal(await page.locator('#legend').isVisible(), true);
+    assert.match((await page.locator('#legend').textContent()) ?? '', /External entity.*Process.*Data store.*Trust boundary.*critical/s);
+    await page.locator('#coverage-toggle').click();
+    assert.match((await page.locator('#coverage').textContent()) ?? '', /STRIDE coverage.*shop-api/s);
+    await page.locator('#coverage button', { hasText: 'shop-api' }).click();
+    assert.equal((await waitFor((m) => m.type === 'reveal')).type, 'reveal');
+    assert.match((await page.locator('#status').textContent()) ?? '', /Fit shows all of it/);
+    await page.screenshot({ path: path.join(RESULTS, 'diagram-webshop-legend.png') });
+    await page.locator('#fit').click();
+    await page.waitForTimeout(500);
+    assert.equal((await page.locator('#status').textContent()) ?? '', '');
+  });
+
+  it('"This delivery" dims what the release does not touch', async () => {
+    await open();
+    const host = await hostModel(page, example('webshop/webshop.tm.yaml'));
+    await host.rendered();
+    await page.locator('#delivery').click();
+    await host.rendered(2);
+    assert.equal(host.options().delivery, true);
+    const opacity = await page.evaluate(() =>
+      [...document.querySelectorAll('#canvas g.node')].map((n) => [n.getAttribute('data-model-id'), getComputedStyle(n).opacity]),
+    );
+    const shown = opacity.filter(([, o]) => o === '1').map(([id]) => id);
+    assert.deepEqual(shown.sort(), ['payment-service', 'shop-api'], 'release 2.4 changes these two');
+    assert.match((await page.locator('#status').textContent()) ?? '', /Release 2\.4: 2 elements in this delivery/);
+  });
+
+  it('picks a readable Mermaid theme for light, dark and both high-contrast themes, and re-renders on a change', async () => {
+    for (const [bodyClass, theme] of [
+      ['vscode-light', 'default'],
+      ['vscode-dark', 'dark'],
+      ['vscode-high-contrast', 'dark'],
+      ['vscode-high-contrast-light', 'neutral'],
+    ]) {
+      await open(BESIDE, LIGHT, bodyClass);
+      const host = await hostModel(page, example('llm-agent/support-agent.tm.yaml'));
+      await host.rendered();
+      const used = await page.evaluate(
+        () => (window as unknown as { mermaid: { mermaidAPI: { getConfig(): { theme?: string } } } }).mermaid.mermaidAPI.getConfig().theme,
+      );
+      assert.equal(used, theme, bodyClass);
+      await page.close();
+    }
+    await open();
+    const host = await hostModel(page, example('llm-agent/support-agent.tm.yaml'));
+    await host.rendered();
     const light = await page.locator('#canvas svg style').first().textContent();
-    await page.evaluate(() => document.body.classList.add('vscode-dark'));
-    await waitFor((m) => m.type === 'rendered', 2);
-    const dark = await page.locator('#canvas svg style').first().textContent();
-    assert.notEqual(dark, light);
+    await page.evaluate(() => document.body.classList.replace('vscode-light', 'vscode-dark'));
+    await host.rendered(2);
+    assert.notEqual(await page.locator('#canvas svg style').first().textContent(), light);
+  });
+
+  it('exports SVG with its background and colours resolved, and PNG', async () => {
+    await open();
+    const host = await hostModel(page, example('webshop/webshop.tm.yaml'));
+    await host.rendered();
+    await page.locator('#export-svg').click();
+    const svg = ((await waitFor((m) => m.type === 'exportSvg')) as WebviewToHost & { type: 'exportSvg' }).svg;
+    assert.match(svg, /^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg, /<rect x="[\d.-]+" y="[\d.-]+" width="[\d.]+" height="[\d.]+" fill="rgb\(255, 255, 255\)"/, 'a background');
+    assert.doesNotMatch(svg, /var\(--/, 'no editor variables left');
+    assert.doesNotMatch(svg, /tabindex|tc-highlight/);
+    await page.locator('#export-png').click();
+    const png = Buffer.from(((await waitFor((m) => m.type === 'exportPng')) as WebviewToHost & { type: 'exportPng' }).png, 'base64');
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.ok(png.length > 10_000);
   });
 
   it('keeps the last good diagram and shows a banner when the model breaks', async () => {
-    await show(viewOf(example('webshop/webshop.tm.yaml')));
+    await open();
+    await showView(page, viewOf(example('webshop/webshop.tm.yaml')));
     const broken = viewOf('threatcode: 1\nsystem: [unclosed\n');
     assert.equal(broken.diagram, undefined);
     await page.evaluate((v) => window.postMessage({ type: 'view', view: v }, '*'), broken as unknown as Record<string, unknown>);
@@ -128,9 +418,9 @@ flows:
   - { id: f, from: a, to: c, name: "click a href \\"javascript:alert(1)\\"", protocol: https }
   - { id: g, from: c, to: d, name: "--> |x| ;;; end", protocol: https }
 `;
-    const view = viewOf(hostile);
-    assert.ok(view.diagram, view.errors.join());
-    const rendered = await show(view);
+    await open();
+    const host = await hostModel(page, hostile);
+    const rendered = await host.rendered();
     assert.equal(rendered.error, undefined);
     assert.equal(rendered.nodes, 4);
     const state = await page.evaluate(() => ({
@@ -138,8 +428,9 @@ flows:
       images: document.querySelectorAll('#canvas img, #canvas foreignObject, #canvas a').length,
       scripts: document.querySelectorAll('#canvas script').length,
       text: document.querySelector('#canvas')!.textContent,
+      labels: [...document.querySelectorAll('#canvas [aria-label]')].map((e) => e.getAttribute('aria-label')).join(' '),
       securityLevel: (
-        window as unknown as { mermaid: { mermaidAPI: { getConfig(): { securityLevel?: string; htmlLabels?: boolean } } } }
+        window as unknown as { mermaid: { mermaidAPI: { getConfig(): { securityLevel?: string } } } }
       ).mermaid.mermaidAPI.getConfig().securityLevel,
     }));
     assert.equal(state.securityLevel, 'strict', 'no directive changed the Mermaid configuration');
@@ -148,6 +439,7 @@ flows:
     assert.equal(state.scripts, 0);
     // Words may be split across SVG tspans when labels wrap; the markup is there as text, not as elements.
     assert.ok(state.text.includes('img src=x') && state.text.includes('onerror='), 'the name is shown as text');
+    assert.ok(state.labels.includes('<img src=x onerror="window.__pwned=2">'), 'accessible names are the names, as text');
     assert.ok(!state.text.includes('&#'), 'no entity codes shown');
     await page.locator('#canvas g.node').first().click();
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
@@ -155,25 +447,24 @@ flows:
 
   it('times a rendering inside the page, as the benchmark does', async () => {
     const text = generateModel(10);
-    const run = await measureRender(host, text, analyze(text), 2);
+    const run = await measureRender(webviews, text, analyze(text), 2);
     assert.equal(run.error, undefined);
     assert.equal(run.overview, false);
     assert.equal(run.nodes, 10);
     assert.equal(run.edges, 20);
     assert.equal(run.render.runs, 2);
     assert.ok(run.render.min > 0);
+    assert.ok(run.labelPx >= MIN_LABEL_PX);
   });
 
-  it('saves a screenshot of the example for the README', async () => {
-    // VS Code's Dark Modern colours, as the editor would set them on the webview's body.
-    await page.addStyleTag({
-      content:
-        'body{--vscode-foreground:#cccccc;--vscode-editor-background:#1f1f1f;--vscode-panel-border:#2b2b2b;--vscode-textLink-foreground:#4daafc;--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-charts-green:#388a34;--vscode-charts-red:#c72e0f;--vscode-charts-yellow:#b89500}',
-    });
-    await page.evaluate(() => document.body.classList.add('vscode-dark'));
-    await show(viewOf(example('webshop/webshop.tm.yaml')));
-    await page.locator('#fit').click();
-    mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
-    await page.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'webview-webshop.png') });
+  it('reports what it drew to the host', async () => {
+    await open();
+    const host = await hostModel(page, example('webshop/webshop.tm.yaml'));
+    await host.rendered();
+    const all = (await messages(page)).filter((m): m is WebviewToHost & { type: 'rendered' } => m.type === 'rendered');
+    const last = all[all.length - 1];
+    assert.equal(last.level, 'detail');
+    assert.ok((last.labelPx ?? 0) >= MIN_LABEL_PX);
+    assert.ok((last.scale ?? 0) > 0);
   });
 });

@@ -1,12 +1,20 @@
 /**
- * The diagram and completeness webview. It renders what the server computed (Mermaid source, node-to-model map,
- * metrics) and reports user actions; it holds no threat logic. Model text only ever reaches the DOM through
- * textContent or through Mermaid in strict mode on source whose labels the server has encoded.
+ * The diagram webview. It renders what the server computed (Mermaid source, the node and edge maps, the STRIDE table)
+ * and reports user actions; it holds no threat logic. Model text only ever reaches the DOM through textContent,
+ * attributes, or Mermaid in strict mode on source whose labels the server has encoded.
+ *
+ * Readable by default: the first view of a diagram fits it when its labels stay at least MIN_LABEL_PX tall, and
+ * otherwise shows the part around the focus (the element under the cursor, else the most severe) at a readable zoom;
+ * Fit always shows everything. Zoom, pan, level and toggles are kept in the webview state, so a tab switch or a window
+ * reload comes back to the same picture.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import type { HostToWebview, ViewRange, ViewResult, WebviewState, WebviewToHost } from '../../server/src/shared/view';
+import Panzoom, { type PanzoomObject } from '@panzoom/panzoom';
+import type { HostToWebview, ViewNode, ViewRange, ViewResult, WebviewState, WebviewToHost } from '../../server/src/shared/view';
 import { STRIDE_LETTERS } from '../../server/src/shared/vocabulary';
+import { exportPng, exportSvg } from './export';
+import { nearestInDirection } from './keyboard';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -21,43 +29,115 @@ interface MermaidApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 declare const mermaid: MermaidApi;
+declare global {
+  interface Window {
+    /** Set by mermaid-elk.js when the ELK layout is available. */
+    __threatcodeElk?: boolean;
+  }
+}
+
+/** Labels smaller than this (font size × zoom, CSS px) are not readable beside the editor. */
+export const MIN_LABEL_PX = 11;
+/** The zoom the default view uses when fitting would be unreadable: labels at this size. */
+const READABLE_LABEL_PX = 12;
+const MAX_FIT_SCALE = 1.5;
 
 const vscode = acquireVsCodeApi();
-const canvas = document.getElementById('canvas')!;
 const viewport = document.getElementById('viewport')!;
-const panel = document.getElementById('panel')!;
+const canvas = document.getElementById('canvas')!;
 const banner = document.getElementById('banner')!;
+const status = document.getElementById('status')!;
+const crumbs = document.getElementById('crumbs')!;
 const focusSelect = document.getElementById('focus') as HTMLSelectElement;
-const deliveryBox = document.getElementById('delivery') as HTMLElement & { checked: boolean };
+const deliveryBox = document.getElementById('delivery') as HTMLElement & { checked: boolean; disabled: boolean };
+const aroundButton = document.getElementById('around') as HTMLElement & { disabled: boolean };
+const zoomLabel = document.getElementById('zoom-level')!;
+const legend = document.getElementById('legend')!;
+const coverage = document.getElementById('coverage')!;
 
 let view: ViewResult | undefined;
+let state: WebviewState = vscode.getState() ?? { uri: '', delivery: false };
 let lastGoodSvg = '';
 let renderSeq = 0;
 let highlighted: string | undefined;
-let scale = 1;
-let pan = { x: 0, y: 0 };
+/** The view key of what is drawn: a new key gets the default view, the same key keeps the user's zoom. */
+let drawnKey: string | undefined;
+let restored = false;
+/** The user has zoomed or panned since the view was placed: a resize keeps their view instead of placing it again. */
+let userMoved = false;
+
+const panzoom: PanzoomObject = Panzoom(canvas, {
+  canvas: true,
+  origin: '0 0',
+  minScale: 0.02,
+  maxScale: 4,
+  step: 0.2,
+  cursor: 'grab',
+  // Nodes and flows take clicks; dragging anywhere else pans.
+  excludeClass: 'tc-interactive',
+});
+viewport.addEventListener('wheel', (e) => {
+  userMoved = true;
+  panzoom.zoomWithWheel(e);
+});
+canvas.addEventListener('panzoomstart', () => (userMoved = true));
+// Focusing a node (a click, Tab) makes the browser scroll the clipped viewport to it; panning is ours to do.
+viewport.addEventListener('scroll', () => {
+  const { scrollLeft, scrollTop } = viewport;
+  if (scrollLeft === 0 && scrollTop === 0) return;
+  viewport.scrollTo(0, 0);
+  const focused = document.activeElement;
+  if (focused && canvas.contains(focused) && !onScreen(focused)) centreOn(focused, true);
+});
 
 function post(message: WebviewToHost): void {
   vscode.postMessage(message);
 }
 
+function saveState(patch: Partial<WebviewState>): void {
+  state = { ...state, ...patch };
+  vscode.setState(state);
+}
+
 function themeName(): string {
   const c = document.body.classList;
+  if (c.contains('vscode-high-contrast-light')) return 'neutral';
   return c.contains('vscode-dark') || c.contains('vscode-high-contrast') ? 'dark' : 'default';
 }
 
-function configureMermaid(): void {
+/**
+ * The layout per level, measured on the same views (docs/performance.md): ELK keeps the nested boundaries of a whole
+ * model compact in a narrow panel (labels about twice as large when fitted), where dagre ignores the direction
+ * inside boundaries; for the overview and one boundary, dagre is as compact or more, and faster.
+ */
+function layoutFor(level: string | undefined): 'elk' | 'dagre' {
+  return window.__threatcodeElk && (level === 'detail' || level === 'element') ? 'elk' : 'dagre';
+}
+
+function configureMermaid(level?: string): void {
   // strict: no HTML in labels, no click callbacks; directives cannot change these `secure` keys.
   mermaid.initialize({
     startOnLoad: false,
     securityLevel: 'strict',
     theme: themeName(),
+    layout: layoutFor(level),
     maxTextSize: 1_000_000,
-    maxEdges: 2000,
+    maxEdges: 5000,
     // Plain SVG text, no HTML labels (no foreignObject): model text never becomes markup.
     htmlLabels: false,
     flowchart: { htmlLabels: false, useMaxWidth: false },
-    secure: ['secure', 'securityLevel', 'startOnLoad', 'maxTextSize', 'maxEdges', 'theme', 'themeCSS', 'themeVariables', 'fontFamily'],
+    secure: [
+      'secure',
+      'securityLevel',
+      'startOnLoad',
+      'maxTextSize',
+      'maxEdges',
+      'theme',
+      'themeCSS',
+      'themeVariables',
+      'fontFamily',
+      'layout',
+    ],
   });
 }
 
@@ -66,36 +146,59 @@ function showErrors(errors: readonly string[]): void {
   banner.classList.toggle('visible', errors.length > 0);
 }
 
+function viewKey(): string {
+  const d = view?.diagram;
+  return JSON.stringify([view?.uri, d?.level, d?.focus.boundary?.id, d?.focus.element?.id]);
+}
+
 async function render(): Promise<void> {
   const diagram = view?.diagram;
   if (!diagram) return;
   const seq = ++renderSeq;
   // Defence in depth: the server never emits directives; refuse any that appear.
-  if (/%%\s*\{/.test(diagram.mermaid)) {
+  if (/%%\s*\{/.test(diagram.mermaid) || /^\s*---/.test(diagram.mermaid)) {
     showErrors(['The diagram contained a Mermaid directive and was not rendered.']);
     return;
   }
   try {
+    configureMermaid(diagram.level);
     const { svg } = await mermaid.render(`tc-diagram-${seq}`, diagram.mermaid);
     if (seq !== renderSeq) return; // a newer view arrived while rendering
     lastGoodSvg = svg;
+    // A keyboard user whose node is replaced keeps the keyboard in the diagram.
+    const hadFocus = canvas.contains(document.activeElement);
     canvas.innerHTML = svg;
-    bindDiagram();
-    applyHighlight();
-    // Counted in the drawing: the overview aggregates flows into edges between boundaries.
-    post({
-      type: 'rendered',
-      nodes: canvas.querySelectorAll('g.node').length,
-      edges: canvas.querySelectorAll('path.flowchart-link').length,
-    });
+    if (hadFocus) viewport.focus({ preventScroll: true });
+    decorate();
+    placeView();
+    applyHighlight(false);
+    post({ type: 'rendered', ...measure() });
   } catch (e) {
     if (seq !== renderSeq) return;
     canvas.innerHTML = lastGoodSvg;
-    bindDiagram();
+    decorate();
     const message = e instanceof Error ? e.message : String(e);
     showErrors([`The diagram could not be rendered: ${message}`]);
     post({ type: 'rendered', nodes: 0, edges: 0, error: message });
   }
+}
+
+/** What was drawn and how readable it is, for the host (and the tests and the benchmark). */
+function measure(): Omit<WebviewToHost & { type: 'rendered' }, 'type'> {
+  return {
+    nodes: canvas.querySelectorAll('g.node').length,
+    edges: canvas.querySelectorAll('path.flowchart-link').length,
+    level: view?.diagram?.level,
+    scale: panzoom.getScale(),
+    labelPx: labelPx(),
+  };
+}
+
+/** The font size of node labels as drawn, in CSS px at the current zoom. */
+function labelPx(): number {
+  const text = canvas.querySelector('g.node text, g.node .nodeLabel');
+  if (!text) return 0;
+  return parseFloat(getComputedStyle(text).fontSize) * panzoom.getScale();
 }
 
 /** Mermaid names node groups "<render id>-flowchart-<id>-<n>" and clusters "<render id>-<id>". */
@@ -105,41 +208,315 @@ function diagramIdOf(el: Element): string | undefined {
   return el.classList.contains('cluster') ? el.id.replace(/^tc-diagram-\d+-/, '') : undefined;
 }
 
-function bindDiagram(): void {
-  const nodes = view?.diagram?.nodes ?? {};
+const KIND_NAME: Readonly<Record<ViewNode['kind'], string>> = {
+  external: 'External entity',
+  process: 'Process',
+  datastore: 'Data store',
+  boundary: 'Trust boundary',
+  group: 'Group',
+};
+const SEVERITY_NAME = ['', 'low', 'medium', 'high', 'critical'];
+
+function accessibleName(n: ViewNode): string {
+  const parts = [`${KIND_NAME[n.kind]}: ${n.label}`];
+  if (n.severity > 0) parts.push(`worst open finding ${SEVERITY_NAME[n.severity]}`);
+  if (n.drill) parts.push('Enter opens it');
+  else if (n.kind !== 'group') parts.push('Enter shows it in the editor');
+  return parts.join(', ');
+}
+
+/** Marks up the rendered SVG: element ids, severities, delivery, accessible names, clicks and keys. */
+function decorate(): void {
+  const diagram = view?.diagram;
+  if (!diagram) return;
+  const svg = canvas.querySelector('svg');
+  if (svg) {
+    // Intrinsic size at zoom 1, so that zoom and label size mean what they say.
+    const box = svg.viewBox.baseVal;
+    svg.setAttribute('width', String(box.width));
+    svg.setAttribute('height', String(box.height));
+    svg.style.maxWidth = 'none';
+    svg.setAttribute('role', 'group');
+    svg.setAttribute('aria-label', `Data-flow diagram: ${levelName()}`);
+  }
   for (const el of canvas.querySelectorAll('g.node, g.cluster')) {
     const id = diagramIdOf(el);
-    const item = id ? nodes[id] : undefined;
-    if (!item) continue;
-    el.setAttribute('data-model-id', item.modelId);
-    el.addEventListener('click', (ev) => {
+    const node = id ? diagram.nodes[id] : undefined;
+    if (!node) continue;
+    if (node.modelId) el.setAttribute('data-model-id', node.modelId);
+    el.setAttribute('data-kind', node.kind);
+    el.setAttribute('data-severity', String(node.severity));
+    el.setAttribute('data-delivery', String(node.delivery));
+    el.classList.add('tc-interactive');
+    // A boundary is reached through its label; the box itself stays a place to start panning.
+    const target = el.classList.contains('cluster') ? (el.querySelector('.cluster-label') ?? el) : el;
+    target.classList.add('tc-interactive');
+    target.setAttribute('tabindex', '0');
+    target.setAttribute('role', 'button');
+    target.setAttribute('aria-label', accessibleName(node));
+    const activate = () => activateNode(node);
+    target.addEventListener('click', (ev) => {
       ev.stopPropagation();
-      post({ type: 'reveal', range: item.range });
+      activate();
     });
+    target.addEventListener('keydown', (ev) => {
+      const key = (ev as KeyboardEvent).key;
+      if (key === 'Enter' || key === ' ') {
+        ev.preventDefault();
+        activate();
+      }
+    });
+    const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+    title.textContent = accessibleName(node);
+    target.prepend(title);
+  }
+  for (const edge of diagram.edges) {
+    for (const el of canvas.querySelectorAll(`path[data-id="${edge.id}"], g.label[data-id="${edge.id}"]`)) {
+      el.setAttribute('data-model-id', edge.modelId);
+      el.setAttribute('data-severity', String(edge.severity));
+      el.setAttribute('data-delivery', String(edge.delivery));
+      el.classList.add('tc-interactive', 'tc-flow');
+      el.addEventListener('click', (ev) => {
+        ev.stopPropagation();
+        post({ type: 'reveal', range: edge.range });
+      });
+    }
+  }
+  document.body.classList.toggle('tc-delivery-on', state.delivery && diagram.release !== undefined);
+}
+
+function activateNode(node: ViewNode): void {
+  if (node.drill) {
+    openLevel({ focusBoundary: node.drill, focusElement: undefined, overview: undefined });
+  } else if (node.kind === 'boundary' && view?.diagram?.level !== 'boundary') {
+    openLevel({ focusBoundary: node.modelId, focusElement: undefined, overview: undefined });
+  } else {
+    post({ type: 'reveal', range: node.range });
   }
 }
 
-function applyHighlight(): void {
-  for (const el of canvas.querySelectorAll('.tc-highlight')) el.classList.remove('tc-highlight');
-  if (!highlighted) return;
-  for (const el of canvas.querySelectorAll(`[data-model-id]`)) {
-    if (el.getAttribute('data-model-id') === highlighted) el.classList.add('tc-highlight');
+/** Asks the host for another level of detail; the new view gets its default zoom. */
+function openLevel(patch: Pick<WebviewState, 'focusBoundary' | 'focusElement' | 'overview'>): void {
+  saveState({ ...patch, zoom: undefined });
+  sendOptions();
+}
+
+/**
+ * The direction to draw in. One boundary's components form the widest rank of its view, so it is drawn across the
+ * panel's long side: left to right in a tall panel (measured: labels 3.6 px instead of 1.4 px when fitted at 700×900).
+ */
+function drawingDirection(): 'LR' | 'TB' | undefined {
+  if (state.focusBoundary && !state.focusElement) return state.direction === 'TB' ? 'LR' : 'TB';
+  return state.direction;
+}
+
+function sendOptions(): void {
+  post({
+    type: 'options',
+    delivery: state.delivery,
+    overview: state.overview,
+    focusBoundary: state.focusBoundary,
+    focusElement: state.focusElement,
+    direction: drawingDirection(),
+  });
+}
+
+/** The node the default view centres on: the element under the cursor, the focused element, else the most severe. */
+function focusNode(): Element | undefined {
+  const pick = (id: string | undefined) =>
+    id
+      ? (canvas.querySelector(`g.node[data-model-id="${CSS.escape(id)}"], path.tc-flow[data-model-id="${CSS.escape(id)}"]`) ?? undefined)
+      : undefined;
+  const byCursor = pick(highlighted) ?? pick(view?.diagram?.focus.element?.id);
+  if (byCursor) return byCursor;
+  let best: Element | undefined;
+  let worst = -1;
+  for (const el of canvas.querySelectorAll('g.node')) {
+    const s = Number(el.getAttribute('data-severity') ?? 0);
+    if (s > worst) {
+      worst = s;
+      best = el;
+    }
   }
+  return best;
 }
 
-function setTransform(): void {
-  canvas.style.transform = `translate(${pan.x}px, ${pan.y}px) scale(${scale})`;
-}
-
-function fit(): void {
+function contentSize(): { width: number; height: number } {
   const svg = canvas.querySelector('svg');
-  if (!svg) return;
-  const box = svg.getBoundingClientRect();
-  const width = box.width / scale;
-  const height = box.height / scale;
-  scale = Math.min(2, Math.max(0.05, Math.min(viewport.clientWidth / (width + 24), viewport.clientHeight / (height + 24))));
-  pan = { x: 0, y: 0 };
-  setTransform();
+  if (!svg) return { width: 1, height: 1 };
+  const box = svg.viewBox.baseVal;
+  return { width: Math.max(1, box.width), height: Math.max(1, box.height) };
+}
+
+function fitScale(): number {
+  const { width, height } = contentSize();
+  const pad = 24;
+  return Math.min(MAX_FIT_SCALE, (viewport.clientWidth - pad) / width, (viewport.clientHeight - pad) / height);
+}
+
+/** Font size of labels at zoom 1. */
+function baseLabelPx(): number {
+  const scale = panzoom.getScale();
+  return labelPx() / scale || 16;
+}
+
+/** Shows everything, centred. */
+function fit(animate = false): void {
+  const scale = fitScale();
+  const { width, height } = contentSize();
+  panzoom.zoom(scale, { animate: false });
+  panzoom.pan((viewport.clientWidth / scale - width) / 2, (viewport.clientHeight / scale - height) / 2, { animate, force: true });
+}
+
+/**
+ * Where `el` is in the diagram's own coordinates (zoom 1, no pan). Panzoom applies transforms on the next animation
+ * frame, so this reads the transform actually drawn rather than the one asked for.
+ */
+function contentRect(el: Element): { x: number; y: number; width: number; height: number } {
+  const drawn = new DOMMatrix(getComputedStyle(canvas).transform);
+  const scale = drawn.a || 1;
+  const c = canvas.getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  return { x: (r.left - c.left) / scale, y: (r.top - c.top) / scale, width: r.width / scale, height: r.height / scale };
+}
+
+/**
+ * Moves the view so that `el` is in the middle, at the zoom last asked for, without leaving empty space where the
+ * diagram could be: near an edge the diagram's edge stays at the panel's.
+ */
+function centreOn(el: Element, animate: boolean): void {
+  const r = contentRect(el);
+  const scale = panzoom.getScale();
+  const { width, height } = contentSize();
+  const clamp = (want: number, view: number, size: number) => {
+    const visible = view / scale;
+    if (size <= visible) return (visible - size) / 2;
+    return Math.min(0, Math.max(visible - size, want));
+  };
+  const x = clamp(viewport.clientWidth / (2 * scale) - (r.x + r.width / 2), viewport.clientWidth, width);
+  const y = clamp(viewport.clientHeight / (2 * scale) - (r.y + r.height / 2), viewport.clientHeight, height);
+  panzoom.pan(x, y, { animate, force: true });
+}
+
+/** The default view: everything if readable, else the part around the focus at a readable zoom. */
+function defaultView(): void {
+  userMoved = false;
+  const readable = fitScale() * baseLabelPx() >= MIN_LABEL_PX;
+  if (readable) {
+    fit();
+  } else {
+    panzoom.zoom(READABLE_LABEL_PX / baseLabelPx(), { animate: false });
+    const target = focusNode();
+    if (target) centreOn(target, false);
+    else fit();
+  }
+  showStatus(readable);
+}
+
+function showStatus(whole: boolean): void {
+  const d = view?.diagram;
+  if (!d) return;
+  const parts: string[] = [];
+  if (!whole) parts.push('Part of the diagram at a readable size: Fit shows all of it.');
+  if (state.delivery && d.release !== undefined) {
+    const marked = Object.values(d.nodes).filter((n) => n.kind !== 'boundary' && n.delivery).length;
+    parts.push(`Release ${d.release}: ${marked} ${marked === 1 ? 'element' : 'elements'} in this delivery, the others dimmed.`);
+  }
+  status.textContent = parts.join(' ');
+}
+
+/** After a render: restore the saved view, keep the user's zoom on an edit, or show the default for a new view. */
+function placeView(): void {
+  const key = viewKey();
+  if (!restored) {
+    restored = true;
+    if (state.zoom && state.zoom.key === key) {
+      panzoom.zoom(state.zoom.scale, { animate: false });
+      panzoom.pan(state.zoom.x, state.zoom.y, { animate: false, force: true });
+      drawnKey = key;
+      userMoved = true;
+      showStatus(true);
+      return;
+    }
+  }
+  if (key !== drawnKey) {
+    drawnKey = key;
+    defaultView();
+  } else {
+    showStatus(true);
+  }
+}
+
+/** Highlights the element under the cursor (node or flow) and brings it into view if it is off screen. */
+function applyHighlight(scroll: boolean): void {
+  for (const el of canvas.querySelectorAll('.tc-highlight')) el.classList.remove('tc-highlight');
+  aroundButton.disabled = !highlighted && !state.focusElement;
+  if (!highlighted) return;
+  const id = CSS.escape(highlighted);
+  const hits = [...canvas.querySelectorAll(`[data-model-id="${id}"]`)];
+  for (const el of hits) el.classList.add('tc-highlight');
+  const first = hits.find((el) => el.matches('g.node, path')) ?? hits[0];
+  if (scroll && first && !onScreen(first)) centreOn(first, true);
+}
+
+function onScreen(el: Element): boolean {
+  const v = viewport.getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  return r.left >= v.left && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom;
+}
+
+function levelName(): string {
+  const d = view?.diagram;
+  if (!d) return '';
+  switch (d.level) {
+    case 'overview':
+      return 'overview of the trust boundaries';
+    case 'boundary':
+      return `boundary ${d.focus.boundary?.name ?? ''}`;
+    case 'element':
+      return `around ${d.focus.element?.name ?? ''}`;
+    default:
+      return 'whole model';
+  }
+}
+
+function crumb(text: string, onClick?: () => void): HTMLElement {
+  if (!onClick) {
+    const span = el('span', text, 'crumb current');
+    span.setAttribute('aria-current', 'location');
+    return span;
+  }
+  const b = el('button', text, 'crumb');
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** Model › boundary › element: where the view is, and the way back out. */
+function renderCrumbs(): void {
+  const d = view?.diagram;
+  crumbs.replaceChildren();
+  if (!d) return;
+  const large = d.counts.modelComponents > Object.values(d.nodes).filter((n) => n.kind !== 'boundary' && n.kind !== 'group').length;
+  const top = d.level === 'overview' || (large && d.level !== 'detail') ? 'Overview' : 'Whole model';
+  const atTop = d.level === 'overview' || d.level === 'detail';
+  crumbs.append(
+    atTop ? crumb(top) : crumb(top, () => openLevel({ focusBoundary: undefined, focusElement: undefined, overview: undefined })),
+  );
+  if (d.level === 'detail' && d.counts.modelComponents > 1) {
+    const b = el('button', 'Overview', 'crumb link');
+    b.title = 'One box per trust boundary';
+    b.addEventListener('click', () => openLevel({ focusBoundary: undefined, focusElement: undefined, overview: true }));
+    crumbs.append(el('span', '·', 'sep'), b);
+  }
+  if (d.focus.boundary) {
+    crumbs.append(el('span', '›', 'sep'));
+    crumbs.append(
+      d.level === 'boundary'
+        ? crumb(d.focus.boundary.name)
+        : crumb(d.focus.boundary.name, () => openLevel({ focusElement: undefined, focusBoundary: d.focus.boundary!.id })),
+    );
+  }
+  if (d.focus.element) crumbs.append(el('span', '›', 'sep'), crumb(d.focus.element.name));
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
@@ -150,161 +527,220 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, classN
 }
 
 function revealButton(text: string, range: ViewRange): HTMLButtonElement {
-  const b = el('button', text);
+  const b = el('button', text, 'link');
   b.addEventListener('click', () => post({ type: 'reveal', range }));
   return b;
 }
 
-function renderPanel(): void {
-  panel.replaceChildren();
+/** The STRIDE heatmap: which categories each element's recorded threats consider. */
+function renderCoverage(): void {
   const metrics = view?.metrics;
-  if (!metrics) return;
-  panel.append(el('h3', `Completeness (${metrics.scope === 'all' ? 'whole model' : `release ${metrics.scope}`})`));
-  panel.append(el('div', 'How complete the analysis is — not how secure the system is.', 'muted'));
-  for (const g of metrics.gauges) {
-    const details = el('details', undefined, 'gauge');
-    details.dataset.gauge = g.id;
-    const summary = el('summary', `${g.title}: ${g.done} / ${g.total} (${Math.round(g.ratio * 100)}%)`);
-    const track = el('div', undefined, 'track');
-    const fill = el('div', undefined, `fill ${g.ratio < 0.5 ? 'low' : g.ratio < 0.8 ? 'mid' : ''}`);
-    fill.style.width = `${Math.round(g.ratio * 100)}%`;
-    track.append(fill);
-    details.append(summary, track, el('div', g.explanation, 'muted'));
-    if (g.missing.length) {
-      const list = el('ul');
-      for (const m of g.missing) {
-        const li = el('li');
-        li.append(revealButton(m.message, m.range));
-        list.append(li);
-      }
-      if (g.missingTotal > g.missing.length)
-        list.append(el('li', `… and ${g.missingTotal - g.missing.length} more (threatcode report lists all)`));
-      details.append(list);
+  const body = coverage.querySelector('.body')!;
+  body.replaceChildren();
+  if (!metrics?.stride.length) {
+    body.append(el('p', 'No elements in scope.', 'muted'));
+    return;
+  }
+  body.append(el('p', 'Which STRIDE categories the recorded threats of each element consider. Click a name to show it.', 'muted'));
+  const table = el('table', undefined, 'heat');
+  const head = el('tr');
+  head.append(el('th', 'element'), ...STRIDE_LETTERS.map((s) => el('th', s)));
+  table.append(head);
+  for (const row of metrics.stride) {
+    const tr = el('tr');
+    const name = el('td');
+    name.append(revealButton(row.element, row.range));
+    tr.append(name);
+    for (const s of STRIDE_LETTERS) {
+      const covered = row.cells[s];
+      const td = el('td', covered === undefined ? '' : covered ? '✓' : '·', covered === undefined ? '' : covered ? 'yes' : 'no');
+      td.title = covered === undefined ? `${s}: not applicable` : covered ? `${s}: considered` : `${s}: not considered`;
+      tr.append(td);
     }
-    panel.append(details);
+    table.append(tr);
   }
-  if (metrics.gates.length) {
-    panel.append(el('h3', 'Gates'));
-    const list = el('ul', undefined, 'gates');
-    for (const g of metrics.gates) list.append(el('li', `${g.passed ? '✓' : '✗'} ${g.title}: ${g.detail}`, g.passed ? 'pass' : 'fail'));
-    panel.append(list);
-  }
-  const r = metrics.residualRisk;
-  panel.append(
-    el('h3', 'Open threats'),
-    el('div', `critical ${r.critical} · high ${r.high} · medium ${r.medium} · low ${r.low} · unrated ${r.unrated}`),
-  );
-  panel.append(
-    el('h3', 'Freshness'),
-    el(
-      'div',
-      metrics.lastReview ? `Last review ${metrics.lastReview} (${metrics.daysSinceReview} days ago)` : 'Never reviewed (system.reviewed)',
-    ),
-  );
-  if (metrics.stride.length) {
-    panel.append(el('h3', 'STRIDE coverage'));
-    const table = el('table', undefined, 'heat');
-    const head = el('tr');
-    head.append(el('th', 'element'), ...STRIDE_LETTERS.map((s) => el('th', s)));
-    table.append(head);
-    for (const row of metrics.stride) {
-      const tr = el('tr');
-      const name = el('td');
-      name.append(revealButton(row.element, row.range));
-      tr.append(name);
-      for (const s of STRIDE_LETTERS) {
-        const covered = row.cells[s];
-        tr.append(el('td', covered === undefined ? '' : covered ? '✓' : '·', covered === undefined ? '' : covered ? 'yes' : 'no'));
-      }
-      table.append(tr);
-    }
-    panel.append(table);
-    if (metrics.strideTotal > metrics.stride.length)
-      panel.append(el('div', `… and ${metrics.strideTotal - metrics.stride.length} more elements (threatcode report lists all)`, 'muted'));
-  }
+  body.append(table);
+  if (metrics.strideTotal > metrics.stride.length)
+    body.append(el('p', `… and ${metrics.strideTotal - metrics.stride.length} more elements (threatcode report lists all)`, 'muted'));
 }
 
 function renderFocusOptions(): void {
-  const boundaries = view?.diagram?.boundaries ?? [];
-  const current = vscode.getState()?.focusBoundary ?? '';
-  focusSelect.replaceChildren(el('option', view?.diagram?.overview ? 'Overview (all boundaries)' : 'Whole model'));
+  const d = view?.diagram;
+  const boundaries = d?.boundaries ?? [];
+  focusSelect.replaceChildren(el('option', 'Open a boundary…'));
   (focusSelect.firstChild as HTMLOptionElement).value = '';
+  const depth = (id: string) => {
+    let n = 0;
+    let p = boundaries.find((b) => b.id === id)?.parent;
+    const seen = new Set<string>();
+    while (p && !seen.has(p) && n < 8) {
+      seen.add(p);
+      n++;
+      p = boundaries.find((b) => b.id === p)?.parent;
+    }
+    return n;
+  };
   for (const b of boundaries) {
-    const option = el('option', b.name);
+    const option = el('option', `${'\u2003'.repeat(depth(b.id))}${b.name}`);
     option.value = b.id;
     focusSelect.append(option);
   }
-  focusSelect.value = current;
+  focusSelect.value = d?.level === 'boundary' ? (d.focus.boundary?.id ?? '') : '';
+  deliveryBox.disabled = d?.release === undefined;
+  deliveryBox.title =
+    d?.release === undefined
+      ? 'Set system.release to mark what this delivery changes'
+      : `Mark the elements of release ${d.release} and measure them alone`;
+  aroundButton.setAttribute('aria-pressed', String(Boolean(state.focusElement)));
+  aroundButton.classList.toggle('pressed', Boolean(state.focusElement));
 }
 
-function saveOptions(focusElement = vscode.getState()?.focusElement): void {
-  const state = vscode.getState();
-  if (!state) return;
-  const next: WebviewState = { ...state, delivery: deliveryBox.checked, focusBoundary: focusSelect.value || undefined, focusElement };
-  vscode.setState(next);
-  post({ type: 'options', delivery: next.delivery, focusBoundary: next.focusBoundary, focusElement: next.focusElement });
+function setToggle(button: HTMLElement, panel: HTMLElement, open: boolean): void {
+  panel.hidden = !open;
+  button.setAttribute('aria-pressed', String(open));
+  button.classList.toggle('pressed', open);
 }
+
+function updateZoomLabel(): void {
+  zoomLabel.textContent = `${Math.round(panzoom.getScale() * 100)} %`;
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+canvas.addEventListener('panzoomchange', () => {
+  updateZoomLabel();
+  clearTimeout(saveTimer);
+  // Only a placed view has a zoom worth keeping (panzoom also reports its own start-up transform).
+  if (drawnKey === undefined) return;
+  const key = drawnKey;
+  saveTimer = setTimeout(() => {
+    const pan = panzoom.getPan();
+    if (key === drawnKey) saveState({ zoom: { key, scale: panzoom.getScale(), x: pan.x, y: pan.y } });
+  }, 150);
+});
 
 window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   const message = event.data;
   if (message.type === 'view') {
     view = message.view;
-    const state = vscode.getState();
-    vscode.setState({
-      uri: message.view.uri,
-      delivery: state?.delivery ?? false,
-      focusBoundary: state?.focusBoundary,
-      focusElement: state?.focusElement,
-    });
-    deliveryBox.checked = state?.delivery ?? false;
+    saveState({ uri: message.view.uri });
+    deliveryBox.checked = state.delivery;
     showErrors(message.view.errors);
     renderFocusOptions();
-    if (message.view.metrics) renderPanel();
+    renderCrumbs();
+    renderCoverage();
     void render();
   } else if (message.type === 'highlight') {
     highlighted = message.modelId;
-    applyHighlight();
+    applyHighlight(true);
+  } else if (message.type === 'delivery') {
+    // The scope changed elsewhere (the completeness view): follow it.
+    saveState({ delivery: message.delivery });
+    deliveryBox.checked = message.delivery;
   }
 });
 
 document.getElementById('zoom-in')!.addEventListener('click', () => {
-  scale = Math.min(4, scale * 1.25);
-  setTransform();
+  userMoved = true;
+  panzoom.zoomIn();
 });
 document.getElementById('zoom-out')!.addEventListener('click', () => {
-  scale = Math.max(0.05, scale / 1.25);
-  setTransform();
+  userMoved = true;
+  panzoom.zoomOut();
 });
-document.getElementById('fit')!.addEventListener('click', fit);
-document.getElementById('export')!.addEventListener('click', () => {
+document.getElementById('fit')!.addEventListener('click', () => {
+  userMoved = true;
+  fit(true);
+  showStatus(true);
+});
+document.getElementById('export-svg')!.addEventListener('click', () => {
   const svg = canvas.querySelector('svg');
-  if (svg) post({ type: 'exportSvg', svg: new XMLSerializer().serializeToString(svg) });
+  if (svg) post({ type: 'exportSvg', svg: exportSvg(svg) });
 });
-deliveryBox.addEventListener('change', () => saveOptions());
-focusSelect.addEventListener('change', () => saveOptions());
-// Toggle: the neighbourhood of the element under the cursor, or everything again.
-document.getElementById('around')!.addEventListener('click', () => saveOptions(vscode.getState()?.focusElement ? undefined : highlighted));
-viewport.addEventListener(
-  'wheel',
-  (e) => {
-    if (!e.ctrlKey && !e.metaKey) return;
-    e.preventDefault();
-    scale = Math.min(4, Math.max(0.05, scale * (e.deltaY < 0 ? 1.1 : 1 / 1.1)));
-    setTransform();
-  },
-  { passive: false },
-);
-let drag: { x: number; y: number } | undefined;
-viewport.addEventListener('pointerdown', (e) => {
-  if ((e.target as Element).closest('g.node')) return;
-  drag = { x: e.clientX - pan.x, y: e.clientY - pan.y };
+document.getElementById('export-png')!.addEventListener('click', () => {
+  const svg = canvas.querySelector('svg');
+  if (svg) void exportPng(svg).then((png) => post({ type: 'exportPng', png }));
 });
-window.addEventListener('pointermove', (e) => {
-  if (!drag) return;
-  pan = { x: e.clientX - drag.x, y: e.clientY - drag.y };
-  setTransform();
+const legendButton = document.getElementById('legend-toggle')!;
+legendButton.addEventListener('click', () => {
+  saveState({ legend: !state.legend });
+  setToggle(legendButton, legend, Boolean(state.legend));
 });
-window.addEventListener('pointerup', () => (drag = undefined));
+const coverageButton = document.getElementById('coverage-toggle')!;
+coverageButton.addEventListener('click', () => {
+  saveState({ coverage: !state.coverage });
+  setToggle(coverageButton, coverage, Boolean(state.coverage));
+});
+deliveryBox.addEventListener('change', () => {
+  saveState({ delivery: deliveryBox.checked });
+  sendOptions();
+});
+focusSelect.addEventListener('change', () => {
+  if (focusSelect.value) openLevel({ focusBoundary: focusSelect.value, focusElement: undefined, overview: undefined });
+});
+// Toggle: the neighbourhood of the element under the cursor, or back to where it was opened from.
+aroundButton.addEventListener('click', () => {
+  if (state.focusElement) openLevel({ focusElement: undefined, focusBoundary: state.focusBoundary, overview: state.overview });
+  else if (highlighted) openLevel({ focusElement: highlighted, focusBoundary: state.focusBoundary, overview: state.overview });
+});
+
+// Keyboard: arrows move between nodes, + and - zoom, 0 fits, Escape goes up a level (wherever the focus is in the
+// diagram, or nowhere in particular).
+window.addEventListener('keydown', (e) => {
+  const inDiagram = document.activeElement === document.body || viewport.contains(document.activeElement);
+  if (!inDiagram || e.defaultPrevented) return;
+  const active = document.activeElement;
+  const arrows: Record<string, 'left' | 'right' | 'up' | 'down'> = {
+    ArrowLeft: 'left',
+    ArrowRight: 'right',
+    ArrowUp: 'up',
+    ArrowDown: 'down',
+  };
+  if (arrows[e.key]) {
+    const nodes = [...canvas.querySelectorAll<SVGElement>('g.node[tabindex], .cluster-label[tabindex]')];
+    const from = active && nodes.includes(active as SVGElement) ? (active as SVGElement) : undefined;
+    const next = from ? nearestInDirection(from, nodes, arrows[e.key]) : nodes[0];
+    if (next) {
+      e.preventDefault();
+      next.focus({ preventScroll: true });
+      if (!onScreen(next)) centreOn(next, true);
+    }
+  } else if (e.key === '+' || e.key === '=') {
+    userMoved = true;
+    panzoom.zoomIn();
+  } else if (e.key === '-') {
+    userMoved = true;
+    panzoom.zoomOut();
+  } else if (e.key === '0') {
+    userMoved = true;
+    fit(true);
+  } else if (e.key === 'Escape' && (state.focusElement || state.focusBoundary || state.overview)) {
+    if (state.focusElement) openLevel({ focusElement: undefined, focusBoundary: state.focusBoundary, overview: state.overview });
+    else openLevel({ focusBoundary: undefined, focusElement: undefined, overview: undefined });
+  }
+});
+
+// Wide panels lay out left to right, tall ones top to bottom; switch only well past square, so it does not flicker.
+function preferredDirection(): 'LR' | 'TB' | undefined {
+  const ratio = viewport.clientWidth / Math.max(1, viewport.clientHeight);
+  if (ratio > 1.35) return 'LR';
+  if (ratio < 1.1) return 'TB';
+  return state.direction;
+}
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+new ResizeObserver(() => {
+  const direction = preferredDirection() ?? 'TB';
+  if (direction !== state.direction) {
+    saveState({ direction, zoom: undefined });
+    drawnKey = undefined;
+    sendOptions();
+    return;
+  }
+  // The panel settled at another size (the editor layout, a sash moved): place the view again unless the user has.
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (!userMoved && drawnKey !== undefined && canvas.querySelector('svg')) defaultView();
+  }, 150);
+}).observe(viewport);
 
 // VS Code switches themes by changing the body's classes.
 new MutationObserver(() => {
@@ -312,5 +748,18 @@ new MutationObserver(() => {
   void render();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
+setToggle(legendButton, legend, Boolean(state.legend));
+setToggle(coverageButton, coverage, Boolean(state.coverage));
+state = { ...state, direction: preferredDirection() ?? 'TB' };
 configureMermaid();
-post({ type: 'ready' });
+updateZoomLabel();
+post({
+  type: 'ready',
+  options: {
+    delivery: state.delivery,
+    overview: state.overview,
+    focusBoundary: state.focusBoundary,
+    focusElement: state.focusElement,
+    direction: drawingDirection(),
+  },
+});

@@ -107,15 +107,60 @@ describe('Threatcode in VS Code', () => {
     assert.ok(edits.every((e) => e.newText === 'orders-database'));
   });
 
-  it('opens the diagram panel, which renders the model', async () => {
-    const panel = await vscode.commands.executeCommand<{ rendered: Promise<{ nodes: number; error?: string }> }>(
-      'threatcode.openDiagram',
-      uri,
-    );
+  it('opens the diagram beside the editor, readable at once', async () => {
+    const panel = await vscode.commands.executeCommand<{
+      rendered: Promise<{ nodes: number; error?: string; level?: string; labelPx?: number }>;
+      panel: vscode.WebviewPanel;
+    }>('threatcode.openDiagram', uri);
     assert.ok(panel, 'the command returns the panel');
     const rendered = await panel.rendered;
     assert.equal(rendered.error, undefined);
     assert.equal(rendered.nodes, 13);
+    assert.equal(rendered.level, 'detail');
+    assert.ok((rendered.labelPx ?? 0) >= 11, `labels ${rendered.labelPx} px`);
+    // Beside: the editor stays visible next to it.
+    assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === uri.toString()));
+    assert.notEqual(
+      panel.panel.viewColumn,
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())?.viewColumn,
+    );
+  });
+
+  it('lists completeness in the Explorer, for the whole model or this delivery', async () => {
+    const extension = vscode.extensions.all.find((e) => (e.packageJSON as { name?: string }).name === 'threatcode')!;
+    const api = (await extension.activate()) as {
+      completeness: vscode.TreeDataProvider<unknown> & { settled(): Promise<void>; description?: string };
+      deliveryScope: { value: boolean };
+    };
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    await api.completeness.settled();
+    const labelOf = async (item: unknown) => {
+      const t = await api.completeness.getTreeItem(item);
+      return `${typeof t.label === 'string' ? t.label : (t.label?.label ?? '')}: ${String(t.description ?? '')}`;
+    };
+    const top = (await api.completeness.getChildren()) ?? [];
+    const labels = await Promise.all(top.map(labelOf));
+    assert.ok(
+      labels.some((l) => /^Element coverage: \d+ \/ \d+ · \d+ %$/.test(l)),
+      labels.join(' | '),
+    );
+    assert.ok(labels.some((l) => l.startsWith('Gates: ')));
+    assert.match(api.completeness.description ?? '', /webshop\.tm\.yaml · whole model/);
+    // A gauge lists what is missing; each item opens the line.
+    const gauge = top.find((_, i) => labels[i].startsWith('STRIDE coverage'))!;
+    const missing = (await api.completeness.getChildren(gauge)) ?? [];
+    assert.ok(missing.length > 0);
+    const first = await api.completeness.getTreeItem(missing[0]);
+    assert.equal(first.command?.command, 'threatcode.revealInModel');
+    await vscode.commands.executeCommand(first.command.command, ...((first.command.arguments ?? []) as unknown[]));
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString());
+    // This delivery: release 2.4, for the view, the status bar and the diagram alike.
+    await vscode.commands.executeCommand('threatcode.measureDelivery');
+    assert.equal(api.deliveryScope.value, true);
+    await api.completeness.settled();
+    assert.match(api.completeness.description ?? '', /release 2\.4/);
+    await vscode.commands.executeCommand('threatcode.measureWholeModel');
+    assert.equal(api.deliveryScope.value, false);
   });
 
   it('re-renders the open diagram when a setting changes what it shows (no edit needed)', async () => {

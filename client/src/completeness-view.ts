@@ -1,0 +1,219 @@
+/**
+ * "Threat Model Completeness" in the Explorer: the gauges, gates, open threats and freshness of the active threat
+ * model as a native tree. A tree gives keyboard and screen-reader access by construction, leaves the diagram panel
+ * its whole width, and each gap it lists opens the line that is missing something. Metrics come from the server's
+ * view request (metricsOnly); nothing is computed here.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { errorMessage } from '../../server/src/shared/errors';
+import { LANGUAGE_ID, ViewRequest } from '../../server/src/shared/protocol';
+import type { ViewGauge, ViewMetrics, ViewParams, ViewRange } from '../../server/src/shared/view';
+import type { DeliveryScope } from './delivery-scope';
+
+export const COMPLETENESS_VIEW = 'threatcode.completeness';
+export const REVEAL_COMMAND = 'threatcode.revealInModel';
+const DELAY_MS = 500;
+
+type Item =
+  | { readonly kind: 'gauge'; readonly gauge: ViewGauge }
+  | { readonly kind: 'missing'; readonly text: string; readonly range?: ViewRange }
+  | { readonly kind: 'gates'; readonly metrics: ViewMetrics }
+  | { readonly kind: 'gate'; readonly title: string; readonly detail: string; readonly passed: boolean }
+  | { readonly kind: 'line'; readonly label: string; readonly description: string; readonly tooltip?: string; readonly icon: string }
+  | { readonly kind: 'message'; readonly text: string };
+
+function pct(ratio: number): string {
+  return `${Math.round(ratio * 100)} %`;
+}
+
+function gaugeIcon(ratio: number): vscode.ThemeIcon {
+  if (ratio >= 0.8) return new vscode.ThemeIcon('pass', new vscode.ThemeColor('charts.green'));
+  if (ratio >= 0.5) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.yellow'));
+  return new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'));
+}
+
+export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Item | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly tree: vscode.TreeView<Item>;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** The model shown: the active editor's, or the last one that was active. */
+  private uri: vscode.Uri | undefined;
+  private metrics: ViewMetrics | undefined;
+  private errors: readonly string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly scope: DeliveryScope,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    this.tree = vscode.window.createTreeView(COMPLETENESS_VIEW, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(
+      this.tree,
+      vscode.window.onDidChangeActiveTextEditor(() => this.follow()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === this.uri?.toString()) this.schedule(DELAY_MS);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.toString() === this.uri?.toString()) this.show(undefined);
+      }),
+      scope.onDidChange(() => this.schedule(0)),
+    );
+    this.follow();
+  }
+
+  /** Asks the server again now (settings or rule packs changed what it reports). */
+  refreshNow(): void {
+    this.schedule(0);
+  }
+
+  /** Resolves once the metrics of the model shown are in (for tests and callers that read the tree). */
+  async settled(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.refresh();
+  }
+
+  /** The description under the view's title: the model and the scope measured. */
+  get description(): string | undefined {
+    return this.tree.description;
+  }
+
+  private follow(): void {
+    const document = vscode.window.activeTextEditor?.document;
+    if (document?.languageId === LANGUAGE_ID) this.show(document.uri);
+  }
+
+  private show(uri: vscode.Uri | undefined): void {
+    this.uri = uri;
+    void vscode.commands.executeCommand('setContext', 'threatcode.modelOpen', uri !== undefined);
+    this.schedule(0);
+  }
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), delay);
+  }
+
+  private async refresh(): Promise<void> {
+    const uri = this.uri;
+    const seq = ++this.seq;
+    if (!uri) {
+      this.metrics = undefined;
+      this.errors = [];
+      this.tree.description = undefined;
+      this.changed.fire(undefined);
+      return;
+    }
+    const params: ViewParams = { uri: uri.toString(), delivery: this.scope.value, metricsOnly: true };
+    const view = await this.client.sendRequest(ViewRequest, params).catch((e: unknown) => {
+      this.output.error(`Completeness view failed: ${errorMessage(e)}`);
+      return null;
+    });
+    if (seq !== this.seq) return;
+    this.metrics = view?.metrics;
+    this.errors = view?.errors ?? [];
+    const name = uri.path.split('/').pop();
+    this.tree.description = this.metrics
+      ? `${name} · ${this.metrics.scope === 'all' ? 'whole model' : `release ${this.metrics.scope}`}`
+      : name;
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(item: Item): vscode.TreeItem {
+    switch (item.kind) {
+      case 'gauge': {
+        const g = item.gauge;
+        const t = new vscode.TreeItem(
+          g.title,
+          g.missingTotal > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
+        t.description = `${g.done} / ${g.total} · ${pct(g.ratio)}`;
+        t.tooltip = new vscode.MarkdownString(`**${g.title}: ${g.done} of ${g.total} (${pct(g.ratio)})**\n\n${g.explanation}`);
+        t.iconPath = gaugeIcon(g.ratio);
+        t.accessibilityInformation = { label: `${g.title}: ${g.done} of ${g.total}, ${pct(g.ratio)}. ${g.explanation}` };
+        t.id = `gauge:${g.id}`;
+        return t;
+      }
+      case 'missing': {
+        const t = new vscode.TreeItem(item.text);
+        if (item.range) {
+          t.command = { command: REVEAL_COMMAND, title: 'Show in the model', arguments: [this.uri, item.range] };
+          t.iconPath = new vscode.ThemeIcon('circle-outline');
+        }
+        t.tooltip = item.text;
+        return t;
+      }
+      case 'gates': {
+        const failed = item.metrics.gates.filter((g) => !g.passed).length;
+        const t = new vscode.TreeItem('Gates', vscode.TreeItemCollapsibleState.Expanded);
+        t.description = failed ? `${failed} failed` : 'all passed';
+        t.iconPath = failed
+          ? new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'))
+          : new vscode.ThemeIcon('pass', new vscode.ThemeColor('charts.green'));
+        t.id = 'gates';
+        return t;
+      }
+      case 'gate': {
+        const t = new vscode.TreeItem(item.title);
+        t.description = item.detail;
+        t.tooltip = `${item.passed ? 'Passed' : 'Failed'}: ${item.title}: ${item.detail}`;
+        t.iconPath = item.passed ? new vscode.ThemeIcon('check') : new vscode.ThemeIcon('close', new vscode.ThemeColor('errorForeground'));
+        t.accessibilityInformation = { label: `${item.passed ? 'Passed' : 'Failed'}: ${item.title}, ${item.detail}` };
+        return t;
+      }
+      case 'line': {
+        const t = new vscode.TreeItem(item.label);
+        t.description = item.description;
+        t.tooltip = item.tooltip ?? `${item.label}: ${item.description}`;
+        t.iconPath = new vscode.ThemeIcon(item.icon);
+        return t;
+      }
+      case 'message':
+        return new vscode.TreeItem(item.text);
+    }
+  }
+
+  getChildren(item?: Item): Item[] {
+    const m = this.metrics;
+    if (!item) {
+      if (!this.uri) return [{ kind: 'message', text: 'Open a threat model (*.tm.yaml) to measure it.' }];
+      if (!m) return this.errors.length ? this.errors.map((e) => ({ kind: 'message', text: e })) : [];
+      const r = m.residualRisk;
+      return [
+        ...m.gauges.map((gauge) => ({ kind: 'gauge' as const, gauge })),
+        ...(m.gates.length ? [{ kind: 'gates' as const, metrics: m }] : []),
+        {
+          kind: 'line',
+          label: 'Open threats',
+          description: `critical ${r.critical} · high ${r.high} · medium ${r.medium} · low ${r.low} · unrated ${r.unrated}`,
+          icon: r.critical + r.high > 0 ? 'flame' : 'shield',
+        },
+        {
+          kind: 'line',
+          label: 'Last review',
+          description: m.lastReview ? `${m.lastReview} (${m.daysSinceReview} days ago)` : 'never (system.reviewed)',
+          icon: 'history',
+        },
+      ];
+    }
+    if (item.kind === 'gauge') {
+      const list: Item[] = item.gauge.missing.map((x) => ({ kind: 'missing', text: x.message, range: x.range }));
+      if (item.gauge.missingTotal > item.gauge.missing.length)
+        list.push({
+          kind: 'missing',
+          text: `… and ${item.gauge.missingTotal - item.gauge.missing.length} more (threatcode report lists all)`,
+        });
+      return list;
+    }
+    if (item.kind === 'gates') return item.metrics.gates.map((g) => ({ kind: 'gate', title: g.title, detail: g.detail, passed: g.passed }));
+    return [];
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
