@@ -36,7 +36,7 @@ function observable(a: Analysis): unknown {
       id: f.id,
       status: f.status,
       title: f.title,
-      because: f.because,
+      because: f.because.map((r) => [r.element?.id, r.property, r.text, r.rank]),
       threat: f.threat?.id,
       span: f.element && [f.element.span.start, f.element.span.end],
     })),

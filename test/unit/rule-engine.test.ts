@@ -8,6 +8,7 @@ import { loadRuleSet } from '../../server/src/analysis/rules/ruleset';
 import { builtinPackSources, builtinRuleSet } from '../../server/src/files/package-files';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { analyze } from '../support/analyze';
+import { isFindingDiagnostic } from '../../server/src/model/diagnostics';
 import { parseThreatModel } from '../../server/src/model/parse';
 
 const MODEL = `threatcode: 1
@@ -245,15 +246,42 @@ describe('rule engine: format 1.1 facts and quantifiers', () => {
 });
 
 describe('rule engine: findings', () => {
-  it('explain which values made the rule apply and what would cover it', () => {
-    const text = MODEL.replace('threatcode: 1', 'threatcode: 1');
-    const result = analyze(text, { today: '2026-11-26' });
+  it('say what is wrong in one sentence, sit on the value that causes it, and explain why at the values that show it', () => {
+    const result = analyze(MODEL, { today: '2026-11-26' });
     const cry01 = result.diagnostics.find((d) => d.code === 'CRY-01');
     assert.ok(cry01);
-    assert.match(cry01.message, /^Data from Web to Svc crosses a trust boundary unencrypted \[I\]\./);
-    assert.match(cry01.message, /Applies because crossesBoundary = true; local = false; maxClassification = restricted \(≥ internal\)\./);
-    assert.match(cry01.message, /Covered when encrypted = true or network = vpn\./);
+    assert.equal(cry01.message, 'Data from Web to Svc crosses a trust boundary unencrypted (protocol: http).');
+    assert.equal(MODEL.slice(cry01.span.start, cry01.span.end), 'protocol: http');
+    assert.deepEqual(
+      cry01.related?.map((r) => [MODEL.slice(r.span.start, r.span.end), r.message]),
+      [
+        ['to: svc', 'f2 crosses a trust boundary'],
+        ['data: [pub, secret]', 'f2 carries restricted data'],
+        ['protocol: http', 'f2 is not encrypted in transit'],
+      ],
+    );
     assert.deepEqual((cry01.data as { controls: unknown }).controls, [{ property: 'network', value: 'vpn' }]);
+    assert.equal((cry01.data as { docs?: string }).docs, 'https://github.com/threatcode/threatcode/blob/main/docs/rules.md#cry-01');
+  });
+
+  it('sit on the element id when no value of the element causes them', () => {
+    const result = analyze(MODEL, { today: '2026-11-26' });
+    let onId = 0;
+    for (const d of result.diagnostics.filter(isFindingDiagnostic)) {
+      const element = result.parsed.model!.byId.get(d.data.element);
+      if (!element) continue;
+      const at = MODEL.slice(d.span.start, d.span.end);
+      if (d.span.start === element.idSpan?.start) onId++;
+      else {
+        assert.match(at, /^[\w.]+: /, `${d.message} sits on a property`);
+        assert.ok(d.span.start > element.span.start && d.span.end <= element.span.end, `${d.message}: a property of ${element.id}`);
+        assert.ok(
+          d.related?.some((r) => r.span.start === d.span.start),
+          `${d.message}: a reason says why this value`,
+        );
+      }
+    }
+    assert.ok(onId > 0, 'some findings are about something absent');
   });
 
   it('can be disabled per element with a reason, and a reason is required', () => {

@@ -12,6 +12,7 @@ import { analyze } from '../support/analyze';
 import { PEER_CATALOGS } from '../../server/src/analysis/rules/types';
 import { applyEdits } from '../support/model-edits';
 import { REPO_ROOT } from '../support/paths';
+import { assertFindingMessage, assertPlainLanguage } from '../support/plain-language';
 
 const FIXTURES = path.join(REPO_ROOT, 'rules/fixtures');
 const BASE = readFileSync(path.join(FIXTURES, 'base.tm.yaml'), 'utf8');
@@ -119,7 +120,7 @@ describe('built-in rule catalog', () => {
       const findingId = `${ruleId}@${c.element}`;
       const fires = applyEdits(BASE, c.fires);
 
-      it(`fires on ${c.element}, explains itself, and is reported at the element`, () => {
+      it(`fires on ${c.element}, says so in one plain sentence, and sits on its cause or the element`, () => {
         const result = analyzeOnce(fires);
         const finding = result.findings.find((f) => f.id === findingId);
         assert.equal(finding?.status, 'open', `${findingId} open; got ${result.findings.map((f) => `${f.id}:${f.status}`).join(', ')}`);
@@ -131,9 +132,26 @@ describe('built-in rule catalog', () => {
         );
         const diagnostic = result.diagnostics.find((d) => d.code === ruleId && (d.data as { findingId?: string })?.findingId === findingId);
         assert.ok(diagnostic, 'diagnostic with the rule id as code');
-        assert.match(diagnostic.message, /Applies because .+\./);
-        if (finding.element) assert.equal(fires.slice(diagnostic.span.start, diagnostic.span.end), c.element);
-        else assert.equal(fires.slice(diagnostic.span.start, diagnostic.span.end), 'system');
+        assertFindingMessage(diagnostic.message);
+        const at = fires.slice(diagnostic.span.start, diagnostic.span.end);
+        if (finding.element) {
+          // On the element's id, or on one of its own properties (`protocol: http`), which the message then quotes.
+          const { start, end } = finding.element.span;
+          assert.ok(diagnostic.span.start >= start && diagnostic.span.end <= end, `inside ${c.element}: ${at}`);
+          if (at !== c.element) {
+            assert.match(at, /^[A-Za-z][\w.]*:\s/, `a property of ${c.element}: ${at}`);
+            // A short scalar value is quoted in the message, as the value it is (without the file's quotes).
+            const scalar = /^([\w.]+):[ \t]*([^\n[{]+)$/.exec(at);
+            const value = scalar?.[2].trim().replace(/^(["'])(.*)\1$/, '$2');
+            if (scalar && value && value.length <= 40) assert.ok(diagnostic.message.includes(`${scalar[1]}: ${value}`), diagnostic.message);
+          }
+        } else assert.equal(at, 'system');
+        // Why, in words, at the places that show it.
+        assert.ok(diagnostic.related && diagnostic.related.length > 0, 'related locations explain the finding');
+        for (const r of diagnostic.related) {
+          assertPlainLanguage(r.message, 'related information');
+          assert.ok(r.span.end > r.span.start && r.span.end <= fires.length, r.message);
+        }
       });
 
       it('is silent once covered', () => {

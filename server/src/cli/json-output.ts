@@ -47,6 +47,7 @@ export interface MetricsJson {
   readonly scope: string;
   readonly gauges: readonly { id: string; title: string; done: number; total: number; ratio: number; missing: readonly string[] }[];
   readonly residualRisk: Metrics['residualRisk'];
+  readonly unrecordedRisks: number;
   readonly freshness: Metrics['freshness'];
   readonly gates: Metrics['gates'];
 }
@@ -80,7 +81,7 @@ export function findingJson(f: Finding): FindingJson {
     status: f.status,
     severity: f.rule.severity,
     title: f.title,
-    because: f.because,
+    because: f.because.map((r) => r.text),
     ...(f.threat ? { threat: f.threat.id } : {}),
     ...(f.disabledReason ? { disabledReason: f.disabledReason } : {}),
   };
@@ -98,6 +99,7 @@ export function metricsJson(m: Metrics): MetricsJson {
       missing: g.missing.map((x) => x.message),
     })),
     residualRisk: m.residualRisk,
+    unrecordedRisks: m.unrecordedRisks,
     freshness: m.freshness,
     gates: m.gates,
   };

@@ -1,13 +1,16 @@
 /**
- * Hover: explains threats (STRIDE, severity, status, mitigations, the rule behind them), elements (where they sit,
- * what flows in and out, what threatens them), and any key or value from the schema. Returns Markdown in which
- * every string from the model is escaped: a model is untrusted input.
+ * Hover: explains the findings under the cursor first (what is wrong, why here, how to cover it, what mitigates it),
+ * then threats (STRIDE, severity, likelihood, owner, status, mitigations, the rule behind them), elements (where they
+ * sit, what flows in and out, what threatens them), and any key or value from the schema. Returns Markdown in which
+ * every string from the model and from rule packs is escaped: both are untrusted input.
  */
 import type { Finding } from '../analysis/rules/engine';
-import type { RuleSet } from '../analysis/rules/types';
+import { coverText } from '../analysis/rules/explain';
+import type { Rule, RuleSet } from '../analysis/rules/types';
 import type { Analysis } from '../analysis/analyze';
+import { isFindingDiagnostic } from '../model/diagnostics';
 import { escapeMarkdown } from '../shared/escape';
-import { CATEGORY_EXPLAINED, isThreatCategory } from '../shared/vocabulary';
+import { CATEGORY_EXPLAINED, categoryName, isThreatCategory } from '../shared/vocabulary';
 import { locateOffset } from '../model/locate';
 import { deref, schemaAt } from '../model/schema';
 import type { Element, Span, Threat } from '../model/types';
@@ -22,20 +25,73 @@ export interface Hover {
 export function hover(analysis: Analysis, offset: number, ruleSet: RuleSet): Hover | undefined {
   const parsed = analysis.parsed;
   if (!parsed.doc) return undefined;
+  const findings = findingsAt(analysis, offset);
+  const rest = elementOrKeyHover(analysis, offset, ruleSet);
+  if (findings.length === 0) return rest;
+  // The findings under the cursor come first, compactly; what the cursor is on (an element, a key) follows.
+  const span = findings.map((f) => f.span).reduce((a, b) => (b.end - b.start < a.end - a.start ? b : a));
+  const parts = findings.map((f) => findingCard(f.finding, ruleSet));
+  if (rest) parts.push(rest.markdown);
+  return { markdown: parts.join('\n\n---\n\n'), span: rest ? rest.span : span };
+}
+
+/** The open findings whose diagnostics cover `offset`, each once, with where its diagnostic sits. */
+function findingsAt(analysis: Analysis, offset: number): { finding: Finding; span: Span }[] {
+  const out: { finding: Finding; span: Span }[] = [];
+  const seen = new Set<string>();
+  for (const d of analysis.diagnostics) {
+    if (!isFindingDiagnostic(d) || d.span.start > offset || offset > d.span.end || seen.has(d.data.findingId)) continue;
+    seen.add(d.data.findingId);
+    const finding = analysis.findings.find((f) => f.id === d.data.findingId);
+    if (finding) out.push({ finding, span: d.span });
+  }
+  return out;
+}
+
+/** A finding in a few lines: rule, what is wrong, why here, how to cover it, mitigations, CWE and CAPEC. */
+function findingCard(f: Finding, ruleSet: RuleSet): string {
+  const rule = f.rule;
+  const head = [`**${escapeMarkdown(rule.id)}**`, ...rule.stride.map((c) => escapeMarkdown(categoryName(c))), `${rule.severity} risk`];
+  const lines = [
+    `${head.join(' · ')}${rule.docs ? ` · [rule documentation](${safeUrl(rule.docs)})` : ''}`,
+    '',
+    `${escapeMarkdown(f.title)}.`,
+    '',
+  ];
+  lines.push(`- **Why it matters:** ${escapeMarkdown(rule.rationale)}`);
+  if (f.because.length) lines.push(`- **Why here:** ${f.because.map((r) => escapeMarkdown(r.text)).join('; ')}.`);
+  if (rule.unless) lines.push(`- **Covered when:** ${escapeMarkdown(coverText(rule.unless))}.`);
+  const mitigations = rule.mitigations.flatMap((id) => ruleSet.mitigations.get(id) ?? []);
+  if (mitigations.length) lines.push(`- **Mitigations:** ${mitigations.map((m) => escapeMarkdown(m.title)).join('; ')}.`);
+  const links = weaknessLinks(rule.cwe, rule.capec);
+  if (links) lines.push(`- ${links}`);
+  return lines.join('\n');
+}
+
+function weaknessLinks(cwe: readonly number[], capec: readonly number[]): string {
+  return [
+    ...[...new Set(cwe)].map((n) => `[CWE-${n}](https://cwe.mitre.org/data/definitions/${n}.html)`),
+    ...[...new Set(capec)].map((n) => `[CAPEC-${n}](https://capec.mitre.org/data/definitions/${n}.html)`),
+  ].join(' · ');
+}
+
+/** A link target from a rule pack, validated as https when loaded: kept from closing the Markdown link early. */
+function safeUrl(url: string): string {
+  return url.replace(/[()<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+function elementOrKeyHover(analysis: Analysis, offset: number, ruleSet: RuleSet): Hover | undefined {
+  const parsed = analysis.parsed;
   const at = idAt(analysis, offset);
   if (at?.element) return { markdown: elementCard(analysis, at.element, ruleSet), span: at.span };
 
-  const located = locateOffset(parsed.doc, parsed.model, offset);
+  const located = locateOffset(parsed.doc!, parsed.model, offset);
   if (!located.scalar) return undefined;
   const path = located.path;
   const last = path[path.length - 1];
   if (!located.onKey && last === 'rule' && typeof located.scalar.value === 'string') {
     const rule = ruleSet.byId.get(located.scalar.value);
-    if (rule)
-      return {
-        markdown: `**${escapeMarkdown(rule.id)}** — ${escapeMarkdown(rule.title)}\n\n${escapeMarkdown(rule.rationale)}`,
-        span: located.scalar.span,
-      };
+    if (rule) return { markdown: ruleCard(rule), span: located.scalar.span };
   }
   const schema = deref(schemaAt(typeof last === 'number' ? path.slice(0, -1) : path));
   if (!schema?.description) return undefined;
@@ -47,6 +103,13 @@ export function hover(analysis: Analysis, offset: number, ruleSet: RuleSet): Hov
   const enumValues = schema.enum ?? deref(schema.items)?.enum;
   if (enumValues) lines.push('', `Allowed: ${enumValues.map((v) => `\`${String(v)}\``).join(', ')}`);
   return { markdown: lines.join('\n'), span: located.scalar.span };
+}
+
+function ruleCard(rule: Rule): string {
+  const lines = [`**${escapeMarkdown(rule.id)}** — ${escapeMarkdown(rule.title)}`, '', escapeMarkdown(rule.rationale)];
+  if (rule.unless) lines.push('', `*Covered when:* ${escapeMarkdown(coverText(rule.unless))}.`);
+  if (rule.docs) lines.push('', `[Rule documentation](${safeUrl(rule.docs)})`);
+  return lines.join('\n');
 }
 
 function elementCard(analysis: Analysis, element: Element, ruleSet: RuleSet): string {
@@ -62,9 +125,12 @@ function elementCard(analysis: Analysis, element: Element, ruleSet: RuleSet): st
     const category = t.data.category;
     if (typeof category === 'string')
       lines.push(`- **Category:** ${escapeMarkdown(isThreatCategory(category) ? CATEGORY_EXPLAINED[category] : category)}`);
+    const likelihood = (t.data as Record<string, unknown>).likelihood;
     lines.push(
-      `- **Severity:** ${escapeMarkdown(t.data.severity ?? 'not set')} · **Status:** ${escapeMarkdown(t.data.status ?? 'not set')}`,
+      `- **Severity:** ${escapeMarkdown(t.data.severity ?? 'not set')}${likelihood ? ` · **Likelihood:** ${escapeMarkdown(likelihood)}` : ''} · **Status:** ${escapeMarkdown(t.data.status ?? 'not set')}`,
     );
+    const owner = (t.data as Record<string, unknown>).owner;
+    if (owner) lines.push(`- **Owner:** ${escapeMarkdown(owner)}`);
     if (Array.isArray(t.data.targets)) lines.push(`- **Targets:** ${t.data.targets.map(escapeMarkdown).join(', ')}`);
     const mitigations = (Array.isArray(t.data.mitigations) ? t.data.mitigations : []).map((id) => model.byId.get(id));
     if (mitigations.length) {
@@ -87,15 +153,10 @@ function elementCard(analysis: Analysis, element: Element, ruleSet: RuleSet): st
     if (rule) {
       lines.push('', `**Rule ${escapeMarkdown(rule.id)}:** ${escapeMarkdown(rule.rationale)}`);
       const finding = analysis.findings.find((f) => f.threat === element);
-      if (finding) lines.push('', `Found because ${escapeMarkdown(finding.because.join('; '))}.`);
+      if (finding?.because.length) lines.push('', `*Found because:* ${finding.because.map((r) => escapeMarkdown(r.text)).join('; ')}.`);
     }
-    const cwe = [...(t.data.cwe ?? []), ...(rule?.cwe ?? [])];
-    const capec = [...(t.data.capec ?? []), ...(rule?.capec ?? [])];
-    const links = [
-      ...[...new Set(cwe)].map((n) => `[CWE-${n}](https://cwe.mitre.org/data/definitions/${n}.html)`),
-      ...[...new Set(capec)].map((n) => `[CAPEC-${n}](https://capec.mitre.org/data/definitions/${n}.html)`),
-    ];
-    if (links.length) lines.push('', links.join(' · '));
+    const links = weaknessLinks([...(t.data.cwe ?? []), ...(rule?.cwe ?? [])], [...(t.data.capec ?? []), ...(rule?.capec ?? [])]);
+    if (links) lines.push('', links);
     return lines.join('\n');
   }
 

@@ -29,6 +29,7 @@ export function toLspDiagnostic(document: TextDocument, d: CoreDiagnostic): Diag
       DiagnosticRelatedInformation.create(Location.create(document.uri, toRange(document, r.span)), r.message),
     );
   }
+  if (isFindingDiagnostic(d) && d.data.docs) diagnostic.codeDescription = { href: d.data.docs };
   if (d.data) diagnostic.data = wireData(d);
   return diagnostic;
 }

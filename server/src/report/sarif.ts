@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Rule, RuleSet } from '../analysis/rules/types';
 import { type CoreDiagnostic, isFindingDiagnostic } from '../model/diagnostics';
+import { PROJECT_URL, RULES_DOCS_URL } from '../shared/vocabulary';
 
 export interface SarifFileResult {
   /** Path relative to the repository root, with forward slashes. */
@@ -38,7 +39,7 @@ export function toSarif(files: readonly SarifFileResult[], ruleSet: RuleSet, ver
         shortDescription: { text: rule.title.replace(/\{[^}]*\}/g, '…') },
         fullDescription: { text: rule.rationale },
         help: { text: help, markdown: help },
-        helpUri: rule.references[0]?.url ?? 'https://github.com/threatcode/threatcode/blob/main/docs/rules.md',
+        helpUri: rule.docs ?? RULES_DOCS_URL,
         defaultConfiguration: { level: rule.severity === 'low' ? 'note' : 'warning' },
         properties: {
           tags: ['security', 'threat-model', ...rule.stride, ...rule.cwe.map((c) => `external/cwe/cwe-${c}`)],
@@ -51,7 +52,7 @@ export function toSarif(files: readonly SarifFileResult[], ruleSet: RuleSet, ver
         id: code,
         name: code.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase()),
         shortDescription: { text: `Threat model problem: ${code}` },
-        helpUri: 'https://github.com/threatcode/threatcode/blob/main/docs/format.md#diagnostics',
+        helpUri: `${PROJECT_URL}/blob/main/docs/format.md#diagnostics`,
         defaultConfiguration: { level: 'error' },
         properties: { tags: ['threat-model', 'correctness'] },
       });
@@ -97,7 +98,7 @@ export function toSarif(files: readonly SarifFileResult[], ruleSet: RuleSet, ver
             name: 'Threatcode',
             version,
             semanticVersion: version,
-            informationUri: 'https://github.com/threatcode/threatcode',
+            informationUri: PROJECT_URL,
             rules,
           },
         },

@@ -72,6 +72,11 @@ export const CATEGORY_EXPLAINED: Readonly<Record<ThreatCategory, string>> = {
   'non-compliance': 'LINDDUN non-compliance: processing that deviates from legislation, regulation or policy.',
 };
 
+/** A category as a person reads it: "Information disclosure", "LINDDUN linking". */
+export function categoryName(category: ThreatCategory): string {
+  return CATEGORY_EXPLAINED[category].slice(0, CATEGORY_EXPLAINED[category].indexOf(':'));
+}
+
 export function isThreatCategory(value: unknown): value is ThreatCategory {
   return (THREAT_CATEGORIES as readonly unknown[]).includes(value);
 }
@@ -138,6 +143,13 @@ export const DONE_MITIGATION_STATUSES: readonly MitigationStatus[] = ['implement
 
 export function isDoneMitigationStatus(value: unknown): boolean {
   return (DONE_MITIGATION_STATUSES as readonly unknown[]).includes(value);
+}
+
+/** Mitigations the team committed to: planned, under way or done. `proposed` is a suggestion awaiting a decision. */
+export const COMMITTED_MITIGATION_STATUSES: readonly MitigationStatus[] = ['planned', 'in-progress', 'implemented', 'verified'];
+
+export function isCommittedMitigationStatus(value: unknown): boolean {
+  return (COMMITTED_MITIGATION_STATUSES as readonly unknown[]).includes(value);
 }
 
 // ---- Model vocabulary -----------------------------------------------------------------------------------------
@@ -259,4 +271,16 @@ export type Gates = { readonly [G in GateName]?: (typeof GATE_KINDS)[G] extends 
 
 export function isGateName(value: string): value is GateName {
   return Object.prototype.hasOwnProperty.call(GATE_KINDS, value);
+}
+
+// ---- Where Threatcode is documented -------------------------------------------------------------------------------
+
+/** The project's public home; docs links (diagnostic codes, SARIF help) point into it. */
+export const PROJECT_URL = 'https://github.com/threatcode/threatcode';
+/** The page that documents every built-in rule, one heading per rule id. */
+export const RULES_DOCS_URL = `${PROJECT_URL}/blob/main/docs/rules.md`;
+
+/** A built-in rule's section of docs/rules.md (GitHub's heading anchors are lower case). */
+export function builtinRuleDocsUrl(ruleId: string): string {
+  return `${RULES_DOCS_URL}#${ruleId.toLowerCase()}`;
 }

@@ -7,12 +7,13 @@
  *  - disabled   when the model or the element disables the rule with a reason,
  *  - open       otherwise: only open findings become diagnostics.
  */
-import { type CoreDiagnostic, DiagnosticCode, type FindingData } from '../../model/diagnostics';
+import { isMap, isScalar, type Node as YamlNode } from 'yaml';
+import { type CoreDiagnostic, DiagnosticCode, type FindingData, type RelatedLocation } from '../../model/diagnostics';
 import { flatCopy } from '../../model/strings';
 import { didYouMean, suggest } from '../../model/suggest';
-import { strideLetter } from '../../shared/vocabulary';
 import type { Element, Span, Threat, ThreatModel } from '../../model/types';
-import { describe, explain, holds, readProperty } from './evaluate';
+import { holds, readProperty } from './evaluate';
+import { explain, explainUncovered, type Reason } from './explain';
 import { ModelIndex, type Subject } from './facts';
 import { type Condition, type LeafCondition, type Rule, type RuleSet, type RuleTarget } from './types';
 import { isPlainObject, plainText } from '../../shared/values';
@@ -27,8 +28,11 @@ export interface Finding {
   readonly elementId: string;
   readonly status: FindingStatus;
   readonly title: string;
-  /** The property values that made the rule apply. */
-  readonly because: readonly string[];
+  /**
+   * Why the rule applies here, in words, each with the element and property that show it; for an open finding, then
+   * the stated values that keep its control from covering it.
+   */
+  readonly because: readonly Reason[];
   /** The threat that records this finding, when addressed. */
   readonly threat?: Threat;
   readonly disabledReason?: string;
@@ -227,10 +231,24 @@ function findingOf(rule: Rule, subject: Subject, index: ModelIndex, modelDisable
     status,
     title: renderTitle(rule.title, subject, index),
     // `when` holds (checked just above): only the explanation is left to build.
-    because: [...new Set(explain(rule.when, subject, index))].map(flatCopy),
+    because: distinctReasons([
+      ...explain(rule.when, subject, index),
+      ...(status === 'open' && rule.unless ? explainUncovered(rule.unless, subject, index) : []),
+    ]),
     threat,
     disabledReason,
   };
+}
+
+function distinctReasons(reasons: readonly Reason[]): Reason[] {
+  const seen = new Set<string>();
+  const out: Reason[] = [];
+  for (const r of reasons) {
+    if (seen.has(r.text)) continue;
+    seen.add(r.text);
+    out.push({ element: r.element, property: r.property, text: flatCopy(r.text), rank: r.rank });
+  }
+  return out;
 }
 
 function disabledRulesOf(value: unknown): Map<string, string> {
@@ -264,16 +282,12 @@ function renderTitle(template: string, subject: Subject, index: ModelIndex): str
 }
 
 interface RuleText {
-  readonly stride: string;
-  readonly covered: string;
   readonly mitigations: FindingData['mitigations'];
   readonly controls: FindingData['controls'];
 }
 
 function ruleText(rule: Rule, ruleSet: RuleSet): RuleText {
   return {
-    stride: rule.stride.map(strideLetter).join(''),
-    covered: rule.unless ? ` Covered when ${describe(rule.unless)}.` : '',
     mitigations: rule.mitigations.flatMap((id) => {
       const m = ruleSet.mitigations.get(id);
       return m ? [{ id: m.id, title: m.title, description: m.description }] : [];
@@ -282,40 +296,118 @@ function ruleText(rule: Rule, ruleSet: RuleSet): RuleText {
   };
 }
 
-/** Findings kept across edits keep their diagnostics too: the same object while its span has not moved. */
-const diagnosticOf = new WeakMap<Finding, CoreDiagnostic>();
+/**
+ * Where a finding and each of its reasons are shown: a property (from its key to the end of its value) or an element's
+ * id. Nodes, not offsets: an edit elsewhere moves nodes in place, so the spans stay right for findings kept across
+ * edits.
+ */
+type Anchor = { readonly key: YamlNode; readonly value: YamlNode | undefined } | { readonly element: Element | undefined };
 
-function findingDiagnostic(f: Finding, textOf: (rule: Rule) => RuleText, modelSpan: Span): CoreDiagnostic {
-  const span = f.element ? (f.element.idSpan ?? f.element.span) : modelSpan;
-  const cached = diagnosticOf.get(f);
-  if (cached && cached.span.start === span.start && cached.span.end === span.end) return cached;
-  // Same shape either way (see evaluate): code, severity, message, span, data.
-  const fresh = cached
-    ? { code: cached.code, severity: cached.severity, message: cached.message, span, data: cached.data }
-    : newFindingDiagnostic(f, textOf(f.rule), span);
-  diagnosticOf.set(f, fresh);
-  return fresh;
+function anchorSpan(anchor: Anchor, modelSpan: Span): Span {
+  if ('key' in anchor) return { start: anchor.key.range![0], end: (anchor.value ?? anchor.key).range![1] };
+  const e = anchor.element;
+  return e ? (e.idSpan ?? e.span) : modelSpan;
 }
 
-function newFindingDiagnostic(f: Finding, text: RuleText, span: Span): CoreDiagnostic {
+/** The property's key and value nodes in an element's mapping, following dotted paths through nested mappings. */
+function propertyAnchor(element: Element, path: string): Anchor | undefined {
+  let map: unknown = element.node;
+  const segments = path.split('.');
+  for (let i = 0; i < segments.length; i++) {
+    if (!isMap(map)) return undefined;
+    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === segments[i]);
+    if (!pair || !isScalar(pair.key) || !pair.key.range) return undefined;
+    const value = pair.value as YamlNode | null;
+    if (i === segments.length - 1) return { key: pair.key, value: value?.range ? value : undefined };
+    map = value;
+  }
+  return undefined;
+}
+
+interface Placed {
+  readonly diagnostic: CoreDiagnostic;
+  readonly primary: Anchor;
+  readonly related: readonly Anchor[];
+}
+
+/** Findings kept across edits keep their diagnostics too: the same object while none of its spans moved. */
+const placedOf = new WeakMap<Finding, Placed>();
+
+function findingDiagnostic(f: Finding, textOf: (rule: Rule) => RuleText, modelSpan: Span): CoreDiagnostic {
+  let placed = placedOf.get(f);
+  if (!placed) {
+    placed = placeFinding(f, textOf(f.rule), modelSpan);
+    placedOf.set(f, placed);
+    return placed.diagnostic;
+  }
+  const old = placed.diagnostic;
+  const span = anchorSpan(placed.primary, modelSpan);
+  const moved =
+    span.start !== old.span.start ||
+    span.end !== old.span.end ||
+    placed.related.some((a, i) => {
+      const r = anchorSpan(a, modelSpan);
+      const was = old.related![i].span;
+      return r.start !== was.start || r.end !== was.end;
+    });
+  if (!moved) return old;
+  // Same shape either way (see evaluate): code, severity, message, span, related, data.
+  const related: RelatedLocation[] = placed.related.map((a, i) => ({ span: anchorSpan(a, modelSpan), message: old.related![i].message }));
+  const diagnostic = { code: old.code, severity: old.severity, message: old.message, span, related, data: old.data };
+  placedOf.set(f, { diagnostic, primary: placed.primary, related: placed.related });
+  return diagnostic;
+}
+
+function placeFinding(f: Finding, text: RuleText, modelSpan: Span): Placed {
   const rule = f.rule;
+  const anchorOf = (r: Reason): Anchor => (r.element && r.property && propertyAnchor(r.element, r.property)) || { element: r.element };
+  // The finding sits on the property that is its strongest cause; on the element's id when it is about an absence.
+  let primary: Anchor = { element: f.element };
+  let cause: Reason | undefined;
+  for (const r of f.because) {
+    if (r.rank === 0 || !r.element || r.element !== f.element || !r.property || (cause && cause.rank <= r.rank)) continue;
+    const anchor = propertyAnchor(r.element, r.property);
+    if (anchor) {
+      primary = anchor;
+      cause = r;
+    }
+  }
+  const related = f.because.map(anchorOf);
   const data: FindingData = {
     findingId: f.id,
     rule: rule.id,
     element: f.elementId,
+    modelWide: f.element === undefined,
     title: f.title,
     stride: rule.stride,
+    linddun: rule.linddun,
     severity: rule.severity,
     mitigations: text.mitigations,
     controls: text.controls,
+    ...(rule.docs ? { docs: rule.docs } : {}),
   };
-  return {
+  const diagnostic: CoreDiagnostic = {
     code: rule.id,
     severity: rule.severity === 'low' ? 'info' : 'warning',
-    message: [f.title, text.stride ? ` [${text.stride}]` : '', '. Applies because ', f.because.join('; '), '.', text.covered].join(''),
-    span,
+    message: findingMessage(f.title, primary),
+    span: anchorSpan(primary, modelSpan),
+    related: related.map((a, i) => ({ span: anchorSpan(a, modelSpan), message: f.because[i].text })),
     data,
   };
+  return { diagnostic, primary, related };
+}
+
+/** One sentence: the finding's title, and the value it sits on when that is a short scalar ("… (protocol: http)."). */
+function findingMessage(title: string, primary: Anchor): string {
+  let detail = '';
+  if ('key' in primary && isScalar(primary.key) && primary.value && isScalar(primary.value)) {
+    const value = String(primary.value.value);
+    if (value.length <= 40 && !/[\r\n]/.test(value)) detail = ` (${String(primary.key.value)}: ${value})`;
+  }
+  const sentence = /[.!?]$/.test(title) ? title.slice(0, -1) : title;
+  // "… (model extraction) (antiAutomation: false)" reads badly: one pair of parentheses.
+  if (detail && sentence.endsWith(')')) return `${sentence.slice(0, -1)}; ${detail.slice(2, -1)}).`;
+  return `${sentence}${detail}.`;
 }
 
 /**

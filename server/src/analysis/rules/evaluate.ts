@@ -1,7 +1,7 @@
 /**
- * Evaluates a condition tree on a subject and explains the result: which property values made it hold. Rules are
- * walked, never compiled or executed. Conditions were validated when their pack was loaded (shape, depth,
- * quantifier nesting), so evaluation is bounded by the model's size.
+ * Evaluates a condition tree on a subject. Rules are walked, never compiled or executed. Conditions were validated
+ * when their pack was loaded (shape, depth, quantifier nesting), so evaluation is bounded by the model's size.
+ * Why a condition holds, in words, is `explain.ts`.
  */
 import { type ModelIndex, type Subject } from './facts';
 import { type Condition, type LeafCondition, OPERATORS, type Operator, QUANTIFIERS, type Quantifier, SCALES } from './types';
@@ -12,7 +12,7 @@ import { isSet, plainText } from '../../shared/values';
  * one shape). Most evaluations are false, so `holds` allocates nothing; explanations are built only for the
  * conditions that held.
  */
-type Shape =
+export type Shape =
   | { readonly kind: 'all'; readonly children: readonly Condition[] }
   | { readonly kind: 'any'; readonly children: readonly Condition[] }
   | { readonly kind: 'not'; readonly child: Condition }
@@ -21,7 +21,7 @@ type Shape =
 
 const shapes = new WeakMap<Condition, Shape>();
 
-function shapeOf(cond: Condition): Shape {
+export function shapeOf(cond: Condition): Shape {
   let shape = shapes.get(cond);
   if (!shape) {
     if ('all' in cond && cond.all) shape = { kind: 'all', children: cond.all };
@@ -66,41 +66,11 @@ export function holds(cond: Condition, subject: Subject, index: ModelIndex): boo
   }
 }
 
-/** Why a condition that holds holds: the leaf values along the path that made it true. */
-export function explain(cond: Condition, subject: Subject, index: ModelIndex): string[] {
-  const shape = shapeOf(cond);
-  switch (shape.kind) {
-    case 'all':
-      return shape.children.flatMap((c) => explain(c, subject, index));
-    case 'any': {
-      const first = shape.children.find((c) => holds(c, subject, index));
-      return first ? explain(first, subject, index) : [];
-    }
-    case 'not':
-      return [`not (${describe(shape.child)})`];
-    case 'quantifier': {
-      const related = index.related(shape.q, subject).map((e) => index.subject(e));
-      if (shape.q.startsWith('all')) {
-        // Vacuously true over nothing; say so, because "every inbound flow..." over none surprises readers.
-        if (related.length === 0) return [`${QUANTIFIER_PHRASE[shape.q]}: there are none`];
-        return [`${QUANTIFIER_PHRASE[shape.q]} (${related.length}): ${describe(shape.child)}`];
-      }
-      const match = related.find((r) => holds(shape.child, r, index));
-      return match ? explain(shape.child, match, index).map((b) => `${match.label}: ${b}`) : [];
-    }
-    case 'leaf': {
-      if (!shape.op) return [];
-      const actual = actualValue(shape.leaf, shape.name, subject, index);
-      return [`${shape.name} ${explainValue(shape.op, actual, shape.leaf[shape.op])}`];
-    }
-  }
-}
-
-function actualValue(leaf: LeafCondition, name: string, subject: Subject, index: ModelIndex): unknown {
+export function actualValue(leaf: LeafCondition, name: string, subject: Subject, index: ModelIndex): unknown {
   return leaf.fact !== undefined ? index.fact(leaf.fact, subject) : readProperty(subject.data, name);
 }
 
-const QUANTIFIER_PHRASE: Readonly<Record<Quantifier, string>> = {
+export const QUANTIFIER_PHRASE: Readonly<Record<Quantifier, string>> = {
   source: 'source',
   target: 'target',
   anyData: 'some data',
@@ -158,34 +128,13 @@ function test(op: Operator, cond: LeafCondition, actual: unknown): boolean {
   }
 }
 
-function show(v: unknown): string {
+export function show(v: unknown): string {
   if (v === undefined || v === null) return 'unset';
   if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
   return plainText(v);
 }
 
-function explainValue(op: Operator, actual: unknown, expected: unknown): string {
-  switch (op) {
-    case 'eq':
-      return `= ${show(actual)}`;
-    case 'ne':
-    case 'notIn':
-      return actual === undefined ? 'is unset' : `= ${show(actual)}`;
-    case 'in':
-      return `= ${show(actual)}`;
-    case 'gte':
-      return `= ${show(actual)} (≥ ${show(expected)})`;
-    case 'lte':
-      return `= ${show(actual)} (≤ ${show(expected)})`;
-    case 'exists':
-      return expected ? `= ${show(actual)}` : 'is unset';
-    case 'contains':
-    case 'containsAny':
-      return `= ${show(actual)}`;
-  }
-}
-
-/** A condition in words, for "covered when ..." and docs. */
+/** A condition in the rule language's own terms, for rule authors (docs/rules.md). People read `coverText`. */
 export function describe(cond: Condition): string {
   const shape = shapeOf(cond);
   switch (shape.kind) {

@@ -27,6 +27,7 @@ import {
   type SubjectKind,
 } from './types';
 import { isPlainObject } from '../../shared/values';
+import { builtinRuleDocsUrl } from '../../shared/vocabulary';
 
 export const rulePackSchema = schemaJson as JsonSchema;
 
@@ -170,6 +171,9 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
             url: `https://capec.mitre.org/data/definitions/${n}.html`,
           })),
         ],
+        docs: options.builtin
+          ? builtinRuleDocsUrl(id)
+          : ((raw.docs as string | undefined) ?? (raw.references as Rule['references'] | undefined)?.[0]?.url),
         designFlaws: (raw.designFlaws as number[]) ?? [],
         covers: (raw.covers as CatalogCoverage | undefined) ?? {},
         partlyCovers: (raw.partlyCovers as CatalogCoverage | undefined) ?? {},

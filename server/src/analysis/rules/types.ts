@@ -181,6 +181,8 @@ export interface Rule {
   readonly unless: Condition | undefined;
   readonly mitigations: readonly string[];
   readonly references: readonly Reference[];
+  /** Where the rule is documented: its section of docs/rules.md for built-in rules, else the pack's `docs` or first reference. */
+  readonly docs: string | undefined;
   /** IEEE CSD top-10 design flaws this rule checks (1-10). */
   readonly designFlaws: readonly number[];
   /** Items of public catalogs this rule covers fully, and in part: catalog name → item ids. */
