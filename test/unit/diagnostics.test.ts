@@ -236,6 +236,38 @@ const cases: Case[] = [
       'threats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [t]\n    status: accepted\n    acceptance: { by: bob, justification: ok, expires: 2026-11-26 }\n',
   },
   {
+    code: DiagnosticCode.PlaceholderText,
+    positive:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: not-applicable\n    justification: ⟦Explain why this does not apply here.⟧\n',
+    negative:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: not-applicable\n    justification: C only runs in the test lab.\n',
+  },
+  {
+    code: DiagnosticCode.PlaceholderText,
+    positive:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\n    disabledRules: [{ rule: HYG-09, reason: ⟦Explain why this rule does not apply here.⟧ }]\n',
+    negative:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\n    disabledRules: [{ rule: HYG-09, reason: A placeholder for a future queue. }]\n',
+  },
+  {
+    code: DiagnosticCode.PlaceholderText,
+    positive: HEAD + 'disabledRules:\n  - { rule: HYG-03, reason: ⟦Explain why this rule does not apply here.⟧ }\n',
+    negative: HEAD + 'disabledRules:\n  - { rule: HYG-03, reason: Reviewed in the workshop. }\n',
+  },
+  {
+    code: DiagnosticCode.PlaceholderText,
+    positive:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: accepted\n    acceptance: { by: ⟦Name who accepts this risk.⟧, justification: Low value., expires: 2027-01-01 }\n',
+    negative:
+      HEAD +
+      'components:\n  - id: c\n    name: C\n    type: process\nthreats:\n  - id: t\n    title: T\n    category: spoofing\n    targets: [c]\n    status: accepted\n    acceptance: { by: ana, justification: Low value., expires: 2027-01-01 }\n',
+  },
+  {
     code: DiagnosticCode.OutOfScopeWithoutReason,
     positive: HEAD + 'components:\n  - id: web\n    name: Web\n    type: process\n    inScope: ⟦false⟧\n',
     negative:
@@ -406,8 +438,10 @@ describe('diagnostic-limit: what the editor is sent when a model has more proble
       findingId: `R-01@e${offset}`,
       rule: 'R-01',
       element: `e${offset}`,
+      modelWide: false,
       title: 'a finding',
       stride: [],
+      linddun: [],
       severity: risk,
       mitigations: [],
       controls: [],

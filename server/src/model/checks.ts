@@ -2,10 +2,11 @@
  * Model checks beyond the schema's reach: identity (duplicate ids), references between elements, boundary nesting,
  * flows, and risk-acceptance hygiene.
  */
-import { isScalar, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Pair } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { spanOf } from './parse';
+import { isPlaceholder } from './placeholders';
 import { didYouMean, suggest } from './suggest';
 import { type Boundary, type Element, elementsOf, SECTION_NOUN, type SectionName, type Span, type ThreatModel } from './types';
 import { COMPONENT_KINDS, type ComponentType, isComponentKind, isComponentType } from '../shared/vocabulary';
@@ -23,7 +24,37 @@ export function checkModel(model: ThreatModel, options: CheckOptions): CoreDiagn
     ...checkFlows(model),
     ...checkComponents(model),
     ...checkAcceptances(model, options.today),
+    ...checkPlaceholders(model),
   ];
+}
+
+/** Texts a quick fix inserted for a person to replace, still there: a decision without its reason. */
+function checkPlaceholders(model: ThreatModel): CoreDiagnostic[] {
+  const out: CoreDiagnostic[] = [];
+  const report = (span: Span, what: string) =>
+    out.push({
+      code: DiagnosticCode.PlaceholderText,
+      severity: 'warning',
+      message: `Replace the placeholder with ${what}: a decision without its reason cannot be reviewed.`,
+      span,
+    });
+  const flag = (node: unknown, what: string) => {
+    if (isScalar(node) && isPlaceholder(node.value) && node.range) report(spanOf(node), what);
+  };
+  for (const t of model.threats) {
+    flag(t.node.get('justification', true), `why threat '${t.id}' does not apply`);
+    flag(t.node.getIn(['acceptance', 'justification'], true), `why the risk of '${t.id}' is acceptable`);
+    flag(t.node.getIn(['acceptance', 'by'], true), `who accepts the risk of '${t.id}'`);
+  }
+  for (const e of elementsOf(model)) {
+    const entries = e.node.get('disabledRules', true);
+    if (!isSeq(entries)) continue;
+    for (const entry of entries.items)
+      if (isMap(entry)) flag(entry.get('reason', true), `why ${String(entry.get('rule'))} does not apply to '${e.id}'`);
+  }
+  for (const entry of model.disabledRuleEntries)
+    if (entry.reasonSpan && isPlaceholder(entry.reason)) report(entry.reasonSpan, `why ${entry.rule} does not apply to this model`);
+  return out;
 }
 
 function checkDuplicateIds(model: ThreatModel): CoreDiagnostic[] {

@@ -36,6 +36,7 @@ export const DiagnosticCode = {
   AcceptanceWithoutOwner: 'acceptance-without-owner',
   AcceptanceExpired: 'acceptance-expired',
   OutOfScopeWithoutReason: 'out-of-scope-without-reason',
+  PlaceholderText: 'placeholder-text',
   KindTypeMismatch: 'kind-type-mismatch',
   InvalidRule: 'invalid-rule',
   UnknownRule: 'unknown-rule',
@@ -93,13 +94,19 @@ export interface FindingData {
   readonly rule: string;
   /** The element's id ('model' for model-wide findings). */
   readonly element: string;
+  /** A model-wide finding (a rule on the model, not on an element that may be called 'model'). */
+  readonly modelWide: boolean;
   readonly title: string;
   /** STRIDE categories of the rule, in the rule's order. */
   readonly stride: readonly string[];
+  /** LINDDUN categories of the rule: a privacy threat when it has no STRIDE category. */
+  readonly linddun: readonly string[];
   readonly severity: Severity;
   readonly mitigations: readonly { readonly id: string; readonly title: string; readonly description: string }[];
   /** Properties whose setting covers the rule, e.g. { property: 'controls.csrfProtection', value: true }. */
   readonly controls: readonly { readonly property: string; readonly value: unknown }[];
+  /** Where the rule is documented (an https URL): editors link the finding's code there. */
+  readonly docs?: string;
 }
 
 export type FindingDiagnostic = CoreDiagnostic & { readonly data: FindingData };

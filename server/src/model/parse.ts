@@ -452,14 +452,20 @@ export function rootFacts(
   value: Record<string, unknown>,
 ): Pick<ThreatModel, 'version' | 'system' | 'disabledRules' | 'disabledRuleEntries' | 'systemSpan'> {
   const system = isPlainObject(value.system) ? (value.system as SystemData) : undefined;
-  const disabledRuleEntries: { rule: string; span: Span }[] = [];
+  const disabledRuleEntries: { rule: string; span: Span; reason: unknown; reasonSpan: Span | undefined }[] = [];
   const disabledNode = resolve(doc, root.get('disabledRules', true));
   if (isSeq(disabledNode)) {
     for (const item of disabledNode.items) {
       const entry = resolve(doc, item);
       const ruleNode = isMap(entry) ? entry.get('rule', true) : undefined;
+      const reasonNode = isMap(entry) ? entry.get('reason', true) : undefined;
       if (isScalar(ruleNode) && typeof ruleNode.value === 'string')
-        disabledRuleEntries.push({ rule: ruleNode.value, span: spanOf(ruleNode) });
+        disabledRuleEntries.push({
+          rule: ruleNode.value,
+          span: spanOf(ruleNode),
+          reason: isScalar(reasonNode) ? reasonNode.value : undefined,
+          reasonSpan: isScalar(reasonNode) ? spanOf(reasonNode) : undefined,
+        });
     }
   }
   const systemPair = root.items.find((p) => isScalar(p.key) && p.key.value === 'system');

@@ -188,8 +188,13 @@ export interface ThreatModel {
   readonly byId: ReadonlyMap<string, Element>;
   /** Top-level `disabledRules` as written (validated by the schema). */
   readonly disabledRules: unknown;
-  /** The rule ids named by top-level `disabledRules`, with their spans. */
-  readonly disabledRuleEntries: readonly { readonly rule: string; readonly span: Span }[];
+  /** The rule ids named by top-level `disabledRules`, with their spans and reasons. */
+  readonly disabledRuleEntries: readonly {
+    readonly rule: string;
+    readonly span: Span;
+    readonly reason: unknown;
+    readonly reasonSpan: Span | undefined;
+  }[];
   /** Span of the `system` key, where model-wide findings are shown. */
   readonly systemSpan: Span;
   readonly references: readonly Reference[];
