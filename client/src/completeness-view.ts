@@ -187,8 +187,9 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
         ...(m.gates.length ? [{ kind: 'gates' as const, metrics: m }] : []),
         {
           kind: 'line',
-          label: 'Open threats',
+          label: 'Open risks',
           description: `critical ${r.critical} · high ${r.high} · medium ${r.medium} · low ${r.low} · unrated ${r.unrated}`,
+          tooltip: `Recorded threats that are open or in progress, and ${m.unrecordedRisks} rule finding${m.unrecordedRisks === 1 ? '' : 's'} not recorded yet. Recording a finding moves it from one to the other; a decision (mitigated, accepted, not applicable) closes it.`,
           icon: r.critical + r.high > 0 ? 'flame' : 'shield',
         },
         {

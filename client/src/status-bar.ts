@@ -74,6 +74,9 @@ export class CompletenessStatus implements vscode.Disposable {
       `**Threat model completeness**, ${scope} (click for the diagram)\n\n| gauge | |\n| --- | --- |\n`,
     );
     for (const g of metrics.gauges) tooltip.appendMarkdown(`| ${g.title} | ${g.done} / ${g.total} (${pct(g.ratio)}) |\n`);
+    tooltip.appendMarkdown(
+      `\n${highOpen} high or critical risk${highOpen === 1 ? '' : 's'} open: recorded threats still open, and rule findings not recorded yet (${metrics.unrecordedRisks} findings in all).`,
+    );
     this.item.tooltip = tooltip;
     this.item.show();
   }

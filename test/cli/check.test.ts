@@ -127,30 +127,31 @@ describe('threatcode check', () => {
     const validate = ajv.compile(schema);
     assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     const run0 = sarif.runs[0];
-    const cry01 = run0.tool.driver.rules.find((x: { id: string }) => x.id === 'CRY-01')!;
-    assert.ok(cry01.properties.tags.includes('external/cwe/cwe-319'));
-    assert.equal(cry01.properties['security-severity'], '8.0');
+    const cry03 = run0.tool.driver.rules.find((x: { id: string }) => x.id === 'CRY-03')!;
+    assert.ok(cry03.properties.tags.includes('external/cwe/cwe-311'));
+    assert.equal(cry03.properties['security-severity'], '5.5');
     const result = run0.results.find(
-      (x: { partialFingerprints: Record<string, string> }) => x.partialFingerprints['threatcodeFindingId/v1'] === 'CRY-01@api-sessions',
+      (x: { partialFingerprints: Record<string, string> }) => x.partialFingerprints['threatcodeFindingId/v1'] === 'CRY-03@session-cache',
     );
     assert.ok(result, 'fingerprint from the finding id');
     assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'examples/webshop/webshop.tm.yaml');
-    // The region is the flow's id in the file (1-based lines and columns).
+    // The region is the property that makes the rule apply (1-based lines and columns).
     const lines = readFileSync(path.join(REPO_ROOT, 'examples/webshop/webshop.tm.yaml'), 'utf8').split('\n');
-    const line = lines.findIndex((l) => /^\s+- id: api-sessions$/.test(l)) + 1;
-    const column = lines[line - 1].indexOf('api-sessions') + 1;
-    assert.ok(line > 0);
+    const cache = lines.findIndex((l) => /^\s+- id: session-cache$/.test(l));
+    const line = lines.findIndex((l, i) => i > cache && /^\s+encryptionAtRest: none$/.test(l)) + 1;
+    const column = lines[line - 1].indexOf('encryptionAtRest') + 1;
+    assert.ok(cache >= 0 && line > cache);
     assert.deepEqual(result.locations[0].physicalLocation.region, {
       startLine: line,
       startColumn: column,
       endLine: line,
-      endColumn: column + 'api-sessions'.length,
+      endColumn: column + 'encryptionAtRest: none'.length,
     });
   });
 
   it('fails on rule severity thresholds and on failed gates; reports metrics in JSON', () => {
-    assert.equal(run(['check', 'examples/webshop', '--fail-on', 'critical']).code, 0);
-    assert.equal(run(['check', 'examples/webshop', '--fail-on', 'high']).code, 1);
+    assert.equal(run(['check', 'examples/webshop', '--fail-on', 'high']).code, 0);
+    assert.equal(run(['check', 'examples/webshop', '--fail-on', 'medium']).code, 1);
     const gated = run(['check', 'examples/webshop', '--gate', 'minStrideCoverage=0.5', '--format', 'json']);
     assert.equal(gated.code, 1);
     const json = checkJson(gated.stdout);

@@ -52,11 +52,23 @@ describe('completeness metrics', () => {
     // api: S of STRIDE; f1: T and D of T, I, D; user: none of S, R; db: none of T, R, I, D.
     assert.deepEqual([g('strideCoverage').done, g('strideCoverage').total], [3, 2 + 6 + 4 + 3 + 3]);
     assert.deepEqual([g('crossingCoverage').done, g('crossingCoverage').total], [0, 2]);
-    assert.deepEqual([g('threatTreatment').done, g('threatTreatment').total], [1, 3]);
-    assert.deepEqual([g('mitigationProgress').done, g('mitigationProgress').total], [1, 2]);
+    // Treated: T1 (a mitigation chosen) and T3 (accepted); T2 is not, nor is any risk the rules found and nobody recorded.
+    const openRisks = analysis.findings.filter((f) => f.status === 'open' && f.rule.stride.length + f.rule.linddun.length > 0);
+    assert.ok(openRisks.length > 0);
+    assert.deepEqual([g('threatTreatment').done, g('threatTreatment').total], [2, 3 + openRisks.length]);
+    // M1 is in place; M2 is only proposed: listed, but not counted until someone commits to it.
+    assert.deepEqual([g('mitigationProgress').done, g('mitigationProgress').total], [1, 1]);
+    assert.deepEqual(
+      g('mitigationProgress').missing.map((m) => m.message),
+      ['M2: proposed, not decided yet — Spare'],
+    );
     assert.deepEqual([g('acceptanceHygiene').done, g('acceptanceHygiene').total], [0, 1], 'T3 expired');
     assert.ok(g('fidelity').missing.some((m) => m.message === "user: 'kind' is not set") === false);
-    assert.deepEqual(metrics.residualRisk, { critical: 1, high: 1, medium: 0, low: 0, unrated: 0 });
+    // Open risks: T2 (critical) and T1 (high), and the open findings of threat rules by their severity.
+    const expected = { critical: 1, high: 1, medium: 0, low: 0, unrated: 0 };
+    for (const f of openRisks) expected[f.rule.severity]++;
+    assert.deepEqual(metrics.residualRisk, expected);
+    assert.equal(metrics.unrecordedRisks, openRisks.length);
     assert.deepEqual(metrics.freshness, { lastReview: '2026-11-16', daysSinceReview: 10 });
     const row = metrics.stride.find((r) => r.element === 'f1')!;
     assert.deepEqual(row.cells, { T: true, I: false, D: true });

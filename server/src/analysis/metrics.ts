@@ -2,12 +2,14 @@
  * Completeness of a threat model, measured: separate gauges, each with the items that are missing, and gates that
  * pass or fail. This measures how complete the *analysis* is, not how secure the system is.
  */
+import { isPlaceholder } from '../model/placeholders';
 import type { Element, Span, ThreatModel } from '../model/types';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import {
   type GateName,
   type Gates,
   type GaugeId,
+  isCommittedMitigationStatus,
   isDoneMitigationStatus,
   isOpenThreatStatus,
   isSeverity,
@@ -58,8 +60,14 @@ export interface Metrics {
   readonly scope: string;
   readonly gauges: readonly Gauge[];
   readonly stride: readonly StrideRow[];
-  /** Open and in-progress threats by severity. */
+  /**
+   * Open risks by severity: recorded threats that are open or in progress, and open rule findings (risks the rules
+   * found that nobody has recorded yet). Recording a finding as a threat moves it from one to the other, so no quick
+   * fix makes this number go up; only a decision (mitigated, accepted, not applicable, ...) brings it down.
+   */
   readonly residualRisk: Readonly<Record<Severity | 'unrated', number>>;
+  /** How many of `residualRisk` are open findings, not recorded threats. */
+  readonly unrecordedRisks: number;
   readonly freshness: { readonly lastReview: string | undefined; readonly daysSinceReview: number | undefined };
   readonly gates: readonly GateResult[];
 }
@@ -86,6 +94,11 @@ export interface MetricsOptions {
   readonly delivery?: boolean;
   readonly today: string;
   readonly gates?: Gates;
+}
+
+/** A finding of a threat rule (STRIDE or LINDDUN), as opposed to model hygiene: a risk until it is recorded. */
+export function isRiskFinding(f: Finding): boolean {
+  return f.rule.stride.length > 0 || f.rule.linddun.length > 0;
 }
 
 function gauge(id: GaugeId, title: string, explanation: string, done: number, total: number, missing: MissingItem[]): Gauge {
@@ -167,15 +180,24 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   // 5. Finding triage
   const open = findings.filter((f) => f.status === 'open');
 
-  // 6. Threat treatment
-  const untreated = threats.filter((t) => !isTreatedThreatStatus(t.data.status));
+  // 6. Threat treatment: a decision (mitigated, accepted, ...) or a mitigation chosen for it. Recording a finding
+  // with the mitigation its quick fix proposes is a treatment chosen, so "Mitigate with" never lowers this gauge.
+  const mitigationStatus = new Map(model.mitigations.map((m) => [m.id, m.data.status]));
+  const hasChosenMitigation = (t: (typeof threats)[number]) =>
+    (t.data.mitigations ?? []).some((id) => mitigationStatus.has(id) && mitigationStatus.get(id) !== 'wont-do');
+  const untreated = threats.filter((t) => !isTreatedThreatStatus(t.data.status) && !hasChosenMitigation(t));
+  // Risks the rules found and nobody recorded are untreated too: recording one leaves the gauge as it was.
+  const openRisks = open.filter(isRiskFinding);
 
-  // 7. Mitigation progress
+  // 7. Mitigation progress: of the mitigations the team committed to (planned and beyond), those in place. Proposed
+  // ones await a decision and are listed apart; won't-do ones are decisions against.
   const linked = new Set(threats.flatMap((t) => t.data.mitigations ?? []));
   const mitigations = scoped ? model.mitigations.filter((m) => linked.has(m.id)) : model.mitigations;
-  const notDone = mitigations.filter((m) => !isDoneMitigationStatus(m.data.status));
+  const committed = mitigations.filter((m) => isCommittedMitigationStatus(m.data.status));
+  const notDone = committed.filter((m) => !isDoneMitigationStatus(m.data.status));
+  const proposed = mitigations.filter((m) => !isCommittedMitigationStatus(m.data.status) && m.data.status !== 'wont-do');
 
-  // 8. Residual risk
+  // 8. Residual risk: open threats, and open findings (not recorded yet).
   const residualRisk = { critical: 0, high: 0, medium: 0, low: 0, unrated: 0 };
   for (const t of threats) {
     if (!isOpenThreatStatus(t.data.status)) continue;
@@ -183,12 +205,21 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     if (isSeverity(s)) residualRisk[s]++;
     else residualRisk.unrated++;
   }
+  for (const f of openRisks) residualRisk[f.rule.severity]++;
 
   // 9. Acceptance hygiene
   const accepted = threats.filter((t) => t.data.status === 'accepted');
   const badAcceptances = accepted.filter((t) => {
     const a = t.data.acceptance;
-    return !a || !isKnown(a.by) || !isKnown(a.justification) || !isKnown(a.expires) || String(a.expires) < options.today;
+    return (
+      !a ||
+      !isKnown(a.by) ||
+      !isKnown(a.justification) ||
+      isPlaceholder(a.by) ||
+      isPlaceholder(a.justification) ||
+      !isKnown(a.expires) ||
+      String(a.expires) < options.today
+    );
   });
 
   // 10. Freshness
@@ -246,26 +277,40 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     gauge(
       'threatTreatment',
       'Threat treatment',
-      'Threats mitigated, accepted, transferred, avoided, not applicable or false positives.',
+      'Known risks (recorded threats, and rule findings not recorded yet) with a treatment: a mitigation chosen, or mitigated, accepted, transferred, avoided, not applicable or a false positive.',
       threats.length - untreated.length,
-      threats.length,
-      untreated.map((t) => ({
-        element: t.id,
-        message: `${t.id}: ${String(t.data.status ?? 'no status')} — ${String(t.data.title ?? '')}`,
-        span: at(t),
-      })),
+      threats.length + openRisks.length,
+      [
+        ...untreated.map((t) => ({
+          element: t.id,
+          message: `${t.id}: ${String(t.data.status ?? 'no status')} — ${String(t.data.title ?? '')}`,
+          span: at(t),
+        })),
+        ...openRisks.map((f) => ({
+          element: f.element?.id,
+          message: `${f.rule.id}: not recorded yet — ${f.title}`,
+          span: f.element ? at(f.element) : model.systemSpan,
+        })),
+      ],
     ),
     gauge(
       'mitigationProgress',
       'Mitigation progress',
-      'Mitigations implemented, verified or explicitly not done.',
-      mitigations.length - notDone.length,
-      mitigations.length,
-      notDone.map((m) => ({
-        element: m.id,
-        message: `${m.id}: ${String(m.data.status ?? 'no status')} — ${String(m.data.title ?? '')}`,
-        span: at(m),
-      })),
+      'Mitigations committed to (planned or later) that are implemented or verified; proposed ones await a decision.',
+      committed.length - notDone.length,
+      committed.length,
+      [
+        ...notDone.map((m) => ({
+          element: m.id,
+          message: `${m.id}: ${String(m.data.status ?? 'no status')} — ${String(m.data.title ?? '')}`,
+          span: at(m),
+        })),
+        ...proposed.map((m) => ({
+          element: m.id,
+          message: `${m.id}: ${String(m.data.status ?? 'no status')}, not decided yet — ${String(m.data.title ?? '')}`,
+          span: at(m),
+        })),
+      ],
     ),
     gauge(
       'acceptanceHygiene',
@@ -282,25 +327,32 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     gauges,
     stride: strideRows,
     residualRisk,
+    unrecordedRisks: openRisks.length,
     freshness: { lastReview, daysSinceReview },
-    gates: evaluateGates(threats, gauges, daysSinceReview, options.gates ?? DEFAULT_SETTINGS.gates),
+    gates: evaluateGates(threats, openRisks, gauges, daysSinceReview, options.gates ?? DEFAULT_SETTINGS.gates),
   };
 }
 
-function evaluateGates(threats: ThreatModel['threats'], gauges: readonly Gauge[], days: number | undefined, gates: Gates): GateResult[] {
+function evaluateGates(
+  threats: ThreatModel['threats'],
+  openFindings: readonly Finding[],
+  gauges: readonly Gauge[],
+  days: number | undefined,
+  gates: Gates,
+): GateResult[] {
   const out: GateResult[] = [];
   const g = (id: GaugeId) => gauges.find((x) => x.id === id)!;
   const pct = (r: number) => `${Math.round(r * 100)}%`;
   if (gates.maxOpenHighWithoutMitigation !== undefined) {
-    const n = threats.filter(
-      (t) =>
-        isOpenThreatStatus(t.data.status) &&
-        (t.data.severity === 'high' || t.data.severity === 'critical') &&
-        !(t.data.mitigations ?? []).length,
-    ).length;
+    // Open findings count: a high risk nobody recorded has no mitigation either. Recording one without a mitigation
+    // leaves this number as it was; recording it with one lowers it.
+    const high = (s: unknown) => s === 'high' || s === 'critical';
+    const n =
+      threats.filter((t) => isOpenThreatStatus(t.data.status) && high(t.data.severity) && !(t.data.mitigations ?? []).length).length +
+      openFindings.filter((f) => high(f.rule.severity)).length;
     out.push({
       id: 'maxOpenHighWithoutMitigation',
-      title: 'Open high or critical threats without a mitigation',
+      title: 'Open high or critical risks without a mitigation',
       passed: n <= gates.maxOpenHighWithoutMitigation,
       detail: `${n} (allowed ${gates.maxOpenHighWithoutMitigation})`,
     });

@@ -97,6 +97,7 @@ export function computeView(
       stride: metrics.stride.slice(0, VIEW_LIST_LIMIT).map((r) => ({ element: r.element, range: range(r.span), cells: r.cells })),
       strideTotal: metrics.stride.length,
       residualRisk: metrics.residualRisk,
+      unrecordedRisks: metrics.unrecordedRisks,
       lastReview: metrics.freshness.lastReview,
       daysSinceReview: metrics.freshness.daysSinceReview,
       gates: metrics.gates,

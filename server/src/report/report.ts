@@ -42,7 +42,10 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
     out.push('');
   }
   const r = metrics.residualRisk;
-  out.push(`Open threats by severity: critical ${r.critical}, high ${r.high}, medium ${r.medium}, low ${r.low}, unrated ${r.unrated}.`, '');
+  out.push(
+    `Open risks by severity (recorded threats still open, and ${metrics.unrecordedRisks} rule findings not recorded yet): critical ${r.critical}, high ${r.high}, medium ${r.medium}, low ${r.low}, unrated ${r.unrated}.`,
+    '',
+  );
 
   out.push('## Data-flow diagram', '', '```mermaid', diagram.mermaid, '```', '');
 
@@ -122,7 +125,7 @@ li.fail { color: #cf222e; } .mermaid { background: #fff; border: 1px solid #d0d7
 <p>These gauges measure how complete the analysis is, not how secure the system is.</p>
 ${gauges}
 <ul>${gates}</ul>
-<p>Open threats by severity: critical ${metrics.residualRisk.critical}, high ${metrics.residualRisk.high}, medium ${metrics.residualRisk.medium}, low ${metrics.residualRisk.low}, unrated ${metrics.residualRisk.unrated}.</p>
+<p>Open risks by severity (recorded threats still open, and ${metrics.unrecordedRisks} rule findings not recorded yet): critical ${metrics.residualRisk.critical}, high ${metrics.residualRisk.high}, medium ${metrics.residualRisk.medium}, low ${metrics.residualRisk.low}, unrated ${metrics.residualRisk.unrated}.</p>
 <h2>Data-flow diagram</h2>
 <pre class="mermaid">${escapeHtml(diagram.mermaid)}</pre>
 <h2>Open findings (${open.length})</h2>

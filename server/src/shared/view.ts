@@ -116,7 +116,10 @@ export interface ViewMetrics {
     readonly cells: Readonly<Partial<Record<StrideLetter, boolean>>>;
   }[];
   readonly strideTotal: number;
+  /** Open risks by severity: recorded threats still open, and open findings not recorded yet. */
   readonly residualRisk: Readonly<Record<Severity | 'unrated', number>>;
+  /** How many of the open risks are findings not recorded yet. */
+  readonly unrecordedRisks: number;
   readonly lastReview?: string;
   readonly daysSinceReview?: number;
   readonly gates: readonly ViewGate[];
