@@ -65,6 +65,7 @@ registerFeatures(connection, {
   diagnosticLimit: () => workspace.settings.maxDiagnosticsPerFile,
   outlineLimit: () => workspace.settings.maxOutlineItems,
   resolvesCodeActionEdits: () => workspace.client.resolvesCodeActionEdits,
+  snippetEdits: () => workspace.client.snippetEdits,
 });
 registerViewRequest(
   connection,

@@ -21,6 +21,7 @@ import {
   HoverRequest,
   type Location,
   MarkupContent,
+  type Range,
   ReferencesRequest,
   RenameRequest,
   type TextEdit,
@@ -204,7 +205,7 @@ describe('editor features over LSP', () => {
     try {
       const init = await resolving.initialize();
       assert.deepEqual(init.capabilities.codeActionProvider, {
-        codeActionKinds: ['quickfix', 'source.fixAll.threatcode'],
+        codeActionKinds: ['quickfix', 'source.fixAll.threatcode', 'source.threatcode.recordAll'],
         resolveProvider: true,
       });
       await resolving.open(URI, text);
@@ -236,9 +237,21 @@ describe('editor features over LSP', () => {
       context: { diagnostics: [finding] },
     })) as CodeAction[];
     const titles = actions.map((a) => a.title);
-    assert.ok(titles.includes("Record threat CRY-01 on 'web-cache'"), titles.join('\n'));
-    const fix =
-      actions.find((a) => a.title === "Set network: vpn on 'web-cache'") ?? actions.find((a) => a.title.startsWith('Mitigate with'))!;
+    // Per finding: the preferred fix first, each title naming the finding it fixes, never a fix-all among them.
+    assert.deepEqual(titles, [
+      'Mitigate CRY-01: Encrypt the connection with TLS 1.2 or newer',
+      'Mitigate CRY-01: Use mutual TLS with workload identities between services',
+      "Covered by a control: set network: vpn on 'web-cache' (CRY-01)",
+      "Record CRY-01 as an open threat on 'web-cache'",
+      "Accept the risk of CRY-01 on 'web-cache'…",
+      "Mark CRY-01 not applicable to 'web-cache'…",
+    ]);
+    assert.deepEqual(
+      actions.map((a) => a.isPreferred === true),
+      [true, false, false, false, false, false],
+    );
+    assert.ok(actions.every((a) => a.kind === 'quickfix'));
+    const fix = actions.find((a) => a.title === "Covered by a control: set network: vpn on 'web-cache' (CRY-01)")!;
     const edits: TextEdit[] = fix.edit!.changes![URI];
     const doc = TextDocument.create(URI, 'threatmodel', 1, text);
     text = TextDocument.applyEdits(doc, edits);
@@ -248,5 +261,98 @@ describe('editor features over LSP', () => {
       changed.diagnostics.filter((d) => d.severity === 1),
       [],
     );
+  });
+
+  it('hover on a finding shows the finding first, then the element', async () => {
+    const published = client.published.filter((p) => p.uri === URI).at(-1)!;
+    const finding = published.diagnostics.find((d) => d.code && String(d.code).startsWith('CRY-'))!;
+    const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: URI }, position: finding.range.start });
+    assert.ok(h && MarkupContent.is(h.contents));
+    const value = h.contents.value;
+    const [first, ...rest] = value.split('\n---\n');
+    assert.match(first, new RegExp(`\\*\\*${String(finding.code)}\\*\\*`));
+    assert.match(first, /Information disclosure/, 'STRIDE as words');
+    assert.match(first, /Why here/);
+    assert.match(first, /Mitigations/);
+    assert.match(first, /\[CWE-\d+\]\(https:\/\/cwe\.mitre\.org\//);
+    assert.match(rest.join('\n'), /web-cache/, 'then the element card');
+  });
+
+  it('offers "record all" only as a source action, and snippet edits to a client that takes them', async () => {
+    const uri = 'file:///ws/features-bulk.tm.yaml';
+    // Two unencrypted flows into the cache, and a typo.
+    const bulk =
+      MODEL.replace('trust: untrusted', 'trust: untrustd') +
+      '  - id: web-cache-2\n    from: web\n    to: cache\n    protocol: http\n    data: [secret]\n';
+    const published = await client.open(uri, bulk);
+    const cry = published.diagnostics.filter((d) => d.code === 'CRY-01');
+    assert.equal(cry.length, 2, codes(published.diagnostics).join(','));
+    const ask = async (only?: string[]) =>
+      (await client.connection.sendRequest(CodeActionRequest.type, {
+        textDocument: { uri },
+        range: cry[0].range,
+        context: { diagnostics: published.diagnostics, ...(only ? { only } : {}) },
+      })) as CodeAction[];
+    const plain = await ask();
+    assert.ok(plain.length > 0 && plain.every((a) => a.kind === 'quickfix'), plain.map((a) => `${a.kind} ${a.title}`).join('\n'));
+    const source = await ask(['source']);
+    assert.deepEqual(
+      source.map((a) => `${a.kind} ${a.title}`),
+      [
+        'source.fixAll.threatcode Fix 1 typo (did-you-mean)',
+        'source.threatcode.recordAll Record all 2 AUTH-10 findings as open threats',
+        'source.threatcode.recordAll Record all 2 CRY-01 findings as open threats',
+      ],
+    );
+
+    const snippets = new TestLspClient({}, { workspace: { workspaceEdit: { documentChanges: true, snippetEditSupport: true } } });
+    try {
+      await snippets.initialize();
+      const opened = await snippets.open(URI, MODEL);
+      const finding = opened.diagnostics.find((d) => d.code === 'CRY-01')!;
+      const actions = (await snippets.connection.sendRequest(CodeActionRequest.type, {
+        textDocument: { uri: URI },
+        range: finding.range,
+        context: { diagnostics: [finding] },
+      })) as CodeAction[];
+      const na = actions.find((a) => a.title.startsWith('Mark CRY-01 not applicable'))!;
+      const change = na.edit!.documentChanges![0] as { edits: { snippet?: { value: string }; newText?: string }[] };
+      const snippetEdit = change.edits.find((e) => e.snippet) as { range: Range; snippet: { value: string } };
+      const snippet = snippetEdit.snippet.value;
+      assert.match(snippet, /justification: \$\{1:[^}]+\}/, snippet);
+      // Inserted as VS Code inserts a snippet: the lines after the first get the whitespace before the insertion
+      // point. At a line's start there is none, and the YAML stays valid.
+      assert.equal(snippetEdit.range.start.character, 0, JSON.stringify(snippetEdit.range));
+      const doc = TextDocument.create(URI, 'threatmodel', 1, MODEL);
+      const lineText = MODEL.split('\n')[snippetEdit.range.start.line];
+      const lead = /^\s*/.exec(lineText.slice(0, snippetEdit.range.start.character))![0];
+      const typed = snippet
+        .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+        .replace(/\$\d/g, '')
+        .replace(/\n/g, `\n${lead}`);
+      const inserted = TextDocument.applyEdits(doc, [{ range: snippetEdit.range, newText: typed }]);
+      const reopened = await snippets.change(URI, 2, [{ text: inserted }]);
+      assert.ok(!codes(reopened.diagnostics).includes('yaml-syntax'), codes(reopened.diagnostics).join(','));
+      assert.ok(!codes(reopened.diagnostics).includes('CRY-01'));
+      // Without the capability: the same edit with the placeholder text, which a warning flags until replaced.
+      const uri2 = 'file:///ws/features-na.tm.yaml';
+      const opened2 = await client.open(uri2, MODEL);
+      const finding2 = opened2.diagnostics.find((d) => d.code === 'CRY-01')!;
+      const plainNa = (
+        (await client.connection.sendRequest(CodeActionRequest.type, {
+          textDocument: { uri: uri2 },
+          range: finding2.range,
+          context: { diagnostics: [finding2] },
+        })) as CodeAction[]
+      ).find((a) => a.title.startsWith('Mark CRY-01 not applicable'))!;
+      const edits = plainNa.edit!.changes![uri2];
+      const applied = TextDocument.applyEdits(TextDocument.create(uri2, 'threatmodel', 1, MODEL), edits);
+      assert.ok(!applied.includes('${'), 'no snippet syntax for a client without snippet edits');
+      const after = await client.change(uri2, 2, [{ text: applied }]);
+      assert.ok(!codes(after.diagnostics).includes('CRY-01'));
+      assert.ok(codes(after.diagnostics).includes('placeholder-text'), codes(after.diagnostics).join(','));
+    } finally {
+      await snippets.stop();
+    }
   });
 });

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { CodeActionRequest, type DocumentSymbol, DocumentSymbolRequest, TextDocumentSyncKind } from 'vscode-languageserver-protocol';
 import { SERVER_EXEC_ARGV, StatusRequest, ViewsChangedNotification, type ViewsChangedParams } from '../../server/src/shared/protocol';
 import { generateModel } from '../support/generate-model';
+import { assertFindingMessage, assertPlainLanguage } from '../support/plain-language';
 import { codes, messageOf, SERVER_PATH, TestLspClient } from '../support/lsp-client';
 import { EXAMPLES } from '../support/paths';
 
@@ -96,14 +97,15 @@ describe('language server over stdio', function () {
 
   it('an example model has no errors, and its rule findings carry their identity (only) to the client', async () => {
     const file = path.join(EXAMPLES, 'webshop/webshop.tm.yaml');
-    const published = await client.open('file:///ws/webshop.tm.yaml', readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    const published = await client.open('file:///ws/webshop.tm.yaml', text);
     assert.deepEqual(
       published.diagnostics.filter((d) => d.severity === 1),
       [],
     );
-    const finding = published.diagnostics.find((d) => d.code === 'CRY-01');
-    assert.ok(finding, 'the unencrypted Redis flow is found');
-    assert.deepEqual(finding.data, { findingId: 'CRY-01@api-sessions', rule: 'CRY-01', element: 'api-sessions' });
+    const finding = published.diagnostics.find((d) => d.code === 'CRY-03');
+    assert.ok(finding, 'the unencrypted Redis volume is found');
+    assert.deepEqual(finding.data, { findingId: 'CRY-03@session-cache', rule: 'CRY-03', element: 'session-cache' });
     // The quick fixes still offer the rule's mitigations: the server matches the client's diagnostic to its own.
     const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
       textDocument: { uri: 'file:///ws/webshop.tm.yaml' },
@@ -111,9 +113,43 @@ describe('language server over stdio', function () {
       context: { diagnostics: [finding] },
     })) as { title: string }[];
     assert.ok(
-      actions.some((a) => /^Mitigate with: .*TLS/i.test(a.title)),
+      actions.some((a) => /^Mitigate CRY-03: .*encrypt/i.test(a.title)),
       actions.map((a) => a.title).join(' | '),
     );
+  });
+
+  it('sends findings as a reviewer would write them: a plain sentence on the cause, the reasons beside it, a link to the rule', async () => {
+    const uri = 'file:///ws/webshop-form.tm.yaml';
+    const text = readFileSync(path.join(EXAMPLES, 'webshop/webshop.tm.yaml'), 'utf8');
+    const published = await client.open(uri, text);
+    const findings = published.diagnostics.filter((d) => /^[A-Z][A-Z0-9]*-\d+$/.test(String(d.code)));
+    assert.ok(findings.length >= 5, `${findings.length} findings`);
+    const lines = text.split('\n');
+    const at = (r: { start: { line: number; character: number }; end: { line: number; character: number } }) =>
+      lines[r.start.line].slice(r.start.character, r.start.line === r.end.line ? r.end.character : undefined);
+    for (const d of findings) {
+      assertFindingMessage(messageOf(d));
+      assert.ok(!/\[[A-Z]{1,3}\]/.test(messageOf(d)), `no STRIDE letters in brackets: ${messageOf(d)}`);
+      assert.match(d.codeDescription?.href ?? '', /^https:\/\/.+#/, `${String(d.code)} links to its rule's documentation`);
+      for (const r of d.relatedInformation ?? []) {
+        assert.equal(r.location.uri, uri);
+        assertPlainLanguage(r.message, `${String(d.code)} related`);
+      }
+    }
+    // On the cause: the property that makes it apply, shown in the message.
+    const cry03 = findings.find((d) => d.code === 'CRY-03')!;
+    assert.equal(at(cry03.range), 'encryptionAtRest: none');
+    assert.equal(messageOf(cry03), 'Session cache (Redis) keeps sensitive data unencrypted at rest (encryptionAtRest: none).');
+    assert.ok(
+      (cry03.relatedInformation ?? []).some((r) => at(r.location.range).startsWith('encryptionAtRest')),
+      JSON.stringify(cry03.relatedInformation),
+    );
+    // About something absent: on the element's id.
+    const dat06 = findings.find((d) => d.code === 'DAT-06')!;
+    assert.equal(at(dat06.range), 'session-cache');
+    // No two findings share one squiggle unless they are about the same cause.
+    const ranges = findings.map((d) => `${JSON.stringify(d.range)}`);
+    assert.ok(new Set(ranges).size >= findings.length - 2, ranges.join('\n'));
   });
 
   it('updates diagnostics after an incremental change, and only for the latest version', async () => {
@@ -273,11 +309,11 @@ describe('language server over stdio', function () {
           })) ?? []
         ).map((a) => a.title);
       assert.ok(
-        (await actionsAt(limited)).some((t) => t.startsWith(`Record threat ${String(unsent.code)} on`)),
+        (await actionsAt(limited)).some((t) => t.startsWith(`Record ${String(unsent.code)} as an open threat on`)),
         (await actionsAt(limited)).join('\n'),
       );
       assert.ok(
-        !(await actionsAt(client)).some((t) => t.startsWith('Record threat')),
+        !(await actionsAt(client)).some((t) => / as an open threat on /.test(t)),
         'below the limit, fixes follow the diagnostics the editor has',
       );
       const before = await limited.connection.sendRequest(StatusRequest);

@@ -58,7 +58,12 @@ export class TestLspClient {
 
   constructor(
     private readonly settings: Record<string, unknown> = {},
-    private readonly init: { workspaceFolders?: string[]; initializationOptions?: unknown; textDocument?: Record<string, unknown> } = {},
+    private readonly init: {
+      workspaceFolders?: string[];
+      initializationOptions?: unknown;
+      textDocument?: Record<string, unknown>;
+      workspace?: Record<string, unknown>;
+    } = {},
     private readonly server: ServerSpec = {},
   ) {
     // By default the server runs as the extension starts it: with the same V8 options.
@@ -133,7 +138,7 @@ export class TestLspClient {
       processId: process.pid,
       rootUri: null,
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, ...this.init.workspace },
         textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, ...this.init.textDocument },
       },
       workspaceFolders: this.init.workspaceFolders?.map((uri, i) => ({ uri, name: `ws${i}` })) ?? null,

@@ -120,7 +120,7 @@ describe('fuzzing the analysis and every feature with mutated examples', functio
           const before = analysis.diagnostics.filter((d) => d.code === 'yaml-syntax').length;
           // Quick fixes for a sample of diagnostics (all of them would make each run slow).
           for (const d of analysis.diagnostics.slice(0, 8)) {
-            for (const action of codeActions(analysis, [d])) {
+            for (const action of codeActions(analysis, [d], { today: '2026-11-26' })) {
               for (const e of action.edits) inside(e.span, text, `fix ${action.title}`);
               assert.ok(yamlErrors(applyTextEdits(text, action.edits)) <= before, `${action.title} adds YAML errors`);
             }

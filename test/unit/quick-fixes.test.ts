@@ -1,19 +1,22 @@
 /**
  * Property test over every quick fix: on each example and rule fixture (LF and CRLF), every action offered for every
  * diagnostic yields a document that parses, no longer has the targeted problem, has no new error, keeps its line
- * endings, and is unchanged outside the edited regions.
+ * endings, and is unchanged outside the edited regions; its snippet form types the same text; its title names the
+ * finding; findings that are not threats never become one; and no fix makes a completeness number look worse.
  */
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { applyTextEdits } from '../../server/src/edits/text-edits';
-import { codeActions, fixAll } from '../../server/src/features/code-actions';
+import { bulkFindingActions, codeActions, fixAll } from '../../server/src/features/code-actions';
+import { computeMetrics, type Metrics } from '../../server/src/analysis/metrics';
 import type { Analysis } from '../../server/src/analysis/analyze';
 import { analyze } from '../support/analyze';
-import type { CoreDiagnostic } from '../../server/src/model/diagnostics';
+import { type CoreDiagnostic, isFindingDiagnostic } from '../../server/src/model/diagnostics';
 import { applyEdits } from '../support/model-edits';
 import { REPO_ROOT } from '../support/paths';
+import { PLACEHOLDER } from '../../server/src/model/placeholders';
 
 const TODAY = '2026-11-26';
 
@@ -50,6 +53,36 @@ function stillThere(before: CoreDiagnostic, after: Analysis): boolean {
   return after.diagnostics.some((d) => d.code === before.code && d.message === before.message);
 }
 
+/** What an editor types for a snippet with each tab stop left at its default. */
+function typedText(snippet: string): string {
+  let out = '';
+  for (let i = 0; i < snippet.length; i++) {
+    const c = snippet[i];
+    if (c === '\\') out += snippet[++i];
+    else if (c === '$' && snippet[i + 1] === '0') i++;
+    else if (c === '$' && snippet[i + 1] === '{') i = snippet.indexOf(':', i);
+    else if (c === '}') continue;
+    else out += c;
+  }
+  return out;
+}
+
+function metricsOf(a: Analysis): Metrics {
+  return computeMetrics(a, { today: TODAY })!;
+}
+
+/** No gauge falls, no more high risks are open, no gate that passed fails. */
+function noWorse(before: Metrics, after: Metrics, label: string): void {
+  for (const g of before.gauges) {
+    const now = after.gauges.find((x) => x.id === g.id)!;
+    assert.ok(now.ratio >= g.ratio - 1e-9, `${label}: ${g.title} ${g.done}/${g.total} -> ${now.done}/${now.total}`);
+  }
+  const high = (m: Metrics) => m.residualRisk.critical + m.residualRisk.high;
+  assert.ok(high(after) <= high(before), `${label}: open high risks ${high(before)} -> ${high(after)}`);
+  for (const gate of before.gates)
+    if (gate.passed) assert.ok(after.gates.find((x) => x.id === gate.id)?.passed, `${label}: gate ${gate.title} now fails`);
+}
+
 describe('quick fixes on every example and fixture', function () {
   this.timeout(120_000);
   let total = 0;
@@ -60,7 +93,7 @@ describe('quick fixes on every example and fixture', function () {
       const errorsBefore = new Set(errors(analysis));
       const crlf = doc.text.includes('\r\n');
       for (const d of analysis.diagnostics) {
-        for (const action of codeActions(analysis, [d])) {
+        for (const action of codeActions(analysis, [d], { today: TODAY })) {
           total++;
           const label = `${doc.name} / ${d.code} / ${action.title}`;
           // Edits do not overlap and stay inside the document.
@@ -84,13 +117,41 @@ describe('quick fixes on every example and fixture', function () {
           }
           assert.equal(after.slice(cursor + shift), doc.text.slice(cursor), `${label}: text after edits`);
           if (crlf) assert.ok(!/[^\r]\n/.test(after), `${label}: keeps CRLF line endings`);
+          // The snippet an editor types is the same text, with tab stops on what to type and the cursor on the edit.
+          for (const e of action.edits)
+            if (e.snippet !== undefined) assert.equal(typedText(e.snippet), e.newText, `${label}: snippet types the edit`);
           const reanalysed = analyze(after, { today: TODAY });
           assert.ok(!reanalysed.diagnostics.some((x) => x.code === 'yaml-syntax'), `${label}: parses\n${after}`);
           const newErrors = errors(reanalysed).filter((e) => !errorsBefore.has(e));
           assert.deepEqual(newErrors, [], `${label}: no new errors\n${after}`);
           for (const target of action.diagnostics)
             assert.ok(!stillThere(target, reanalysed), `${label}: resolves ${target.code} ${target.message}\n${after}`);
+          if (isFindingDiagnostic(d)) {
+            assert.ok(action.title.includes(d.code), `${label}: the title names the finding`);
+            const inserted = action.edits.map((e) => e.newText).join('\n');
+            if (d.data.stride.length + d.data.linddun.length === 0)
+              assert.doesNotMatch(inserted, /category:/, `${label}: a hygiene finding is not a threat`);
+            if (/TCTABSTOP/.test(inserted)) assert.fail(`${label}: a tab stop marker leaked`);
+            if (/justification|reason|acceptance/.test(inserted)) {
+              assert.ok(
+                reanalysed.diagnostics.some((x) => x.code === 'placeholder-text'),
+                `${label}: the placeholder to replace is flagged`,
+              );
+            }
+            // Once the person has typed what the placeholders ask for, nothing looks worse than before the fix.
+            let typed = after;
+            for (const text of Object.values(PLACEHOLDER)) typed = typed.split(text).join('Reviewed by the team on 2026-11-20');
+            noWorse(metricsOf(analysis), metricsOf(typed === after ? reanalysed : analyze(typed, { today: TODAY })), label);
+          }
         }
+        const preferred = codeActions(analysis, [d], { today: TODAY }).map((a) => a.isPreferred === true);
+        assert.ok(preferred.filter(Boolean).length <= 1, `${doc.name} / ${d.code}: one preferred fix at most`);
+        if (preferred.includes(true)) assert.equal(preferred[0], true, `${doc.name} / ${d.code}: the preferred fix comes first`);
+      }
+      for (const action of bulkFindingActions(analysis, analysis.diagnostics)) {
+        const reanalysed = analyze(applyTextEdits(doc.text, action.edits), { today: TODAY });
+        for (const target of action.diagnostics) assert.ok(!stillThere(target, reanalysed), `${action.title} resolves ${target.message}`);
+        noWorse(metricsOf(analysis), metricsOf(reanalysed), `${doc.name} / ${action.title}`);
       }
       const all = fixAll(analysis);
       if (all) {
@@ -116,8 +177,153 @@ describe('quick fixes on a document that does not parse', () => {
     const findings = analysis.diagnostics.filter((d) => (d.data as { findingId?: string } | undefined)?.findingId);
     assert.ok(findings.length > 0, 'findings are still shown');
     assert.deepEqual(
-      codeActions(analysis, findings).map((a) => a.title),
+      codeActions(analysis, findings, { today: TODAY }).map((a) => a.title),
       [],
+    );
+  });
+
+  it('offers only one-line replacements then, not items written after a key the parser half lost (found by fuzzing)', () => {
+    const text = readFileSync(path.join(REPO_ROOT, 'examples/k8s-microservices/ride-hailing.tm.yaml'), 'utf8').replace(
+      '\ndata:\n  - id: rider-profile\n',
+      '\ndata:\n rider-profile\n',
+    );
+    const analysis = analyze(text, { today: TODAY });
+    const errors = analysis.diagnostics.filter((d) => d.code === 'yaml-syntax').length;
+    assert.ok(errors > 0);
+    const dangling = analysis.diagnostics.filter((d) => d.code === 'dangling-reference');
+    assert.ok(dangling.length > 0, 'the data assets are lost, so references to them dangle');
+    for (const action of codeActions(analysis, dangling, { today: TODAY })) {
+      assert.ok(
+        action.edits.every((e) => !e.newText.includes('\n')),
+        `${action.title}: ${JSON.stringify(action.edits)}`,
+      );
+      const after = analyze(applyTextEdits(text, action.edits), { today: TODAY });
+      assert.ok(after.diagnostics.filter((d) => d.code === 'yaml-syntax').length <= errors, action.title);
+    }
+  });
+});
+
+describe('quick fixes follow the file and say which finding they fix', () => {
+  const head = `threatcode: 1
+system: { name: Shop, owner: team-shop }
+boundaries:
+  - { id: net, name: Internet, trust: untrusted }
+  - { id: dc, name: Data centre, trust: internal }
+components:
+  - { id: web, name: Web, type: external, kind: browser, boundary: net }
+  - { id: api, name: API, type: process, kind: api, boundary: dc, authentication: oidc, authorization: rbac, exposure: internet }
+data:
+  - { id: card, name: Card data, classification: restricted }
+flows:
+  - { id: pay, name: Payment, from: web, to: api, protocol: http, data: [card], authentication: oidc }
+`;
+  const finding = (text: string, rule: string) => {
+    const analysis = analyze(text, { today: TODAY });
+    const d = analysis.diagnostics.find((x) => x.code === rule);
+    assert.ok(d, `${rule} fires`);
+    return { analysis, actions: codeActions(analysis, [d], { today: TODAY }) };
+  };
+  const inserted = (text: string, title: RegExp, rule = 'CRY-01') => {
+    const { actions } = finding(text, rule);
+    const action = actions.find((a) => title.test(a.title));
+    assert.ok(action, actions.map((a) => a.title).join('\n'));
+    return { action, after: applyTextEdits(text, action.edits) };
+  };
+
+  it('orders the fixes of a finding, the preferred first, each naming the finding', () => {
+    const { actions } = finding(head, 'CRY-01');
+    assert.deepEqual(
+      actions.map((a) => `${a.isPreferred ? '* ' : ''}${a.title}`),
+      [
+        '* Mitigate CRY-01: Encrypt the connection with TLS 1.2 or newer',
+        'Mitigate CRY-01: Use mutual TLS with workload identities between services',
+        "Covered by a control: set network: vpn on 'pay' (CRY-01)",
+        "Record CRY-01 as an open threat on 'pay'",
+        "Accept the risk of CRY-01 on 'pay'…",
+        "Mark CRY-01 not applicable to 'pay'…",
+      ],
+    );
+  });
+
+  it('writes lists as the file does: flow lists stay flow, block lists block, padding and indentation kept', () => {
+    const flow = `${head}threats:\n  - { id: T-1, title: Old, category: spoofing, targets: [api], severity: low, status: open, mitigations: [M-1] }\nmitigations:\n  - { id: M-1, title: One, status: planned }\n`;
+    const a = inserted(flow, /^Mitigate CRY-01: Encrypt/).after;
+    assert.match(
+      a,
+      /\n {2}- id: T-CRY-01-pay\n {4}title: Data from Web to API crosses a trust boundary unencrypted\n {4}category: information-disclosure\n {4}targets: \[pay\]\n {4}rule: CRY-01\n {4}severity: high\n {4}status: open\n {4}mitigations: \[M-tls-everywhere\]\n/,
+    );
+
+    const block = `${head}threats:\n  - id: T-1\n    title: Old\n    category: spoofing\n    targets:\n      - api\n    severity: low\n    status: open\n`;
+    assert.match(inserted(block, /^Record/).after, /\n {4}targets:\n {6}- pay\n/);
+
+    const flush = `${head}threats:\n  - id: T-1\n    title: Old\n    category: spoofing\n    targets:\n    - api\n    severity: low\n    status: open\n`;
+    assert.match(inserted(flush, /^Record/).after, /\n {4}targets:\n {4}- pay\n/);
+
+    const padded = `${head}threats:\n  - { id: T-1, title: Old, category: spoofing, targets: [ api ], severity: low, status: open }\n`;
+    assert.match(inserted(padded, /^Record/).after, /\n {4}targets: \[ pay \]\n/);
+  });
+
+  it('quotes prose as the file does, and leaves ids and enum values plain', () => {
+    const quoted = `${head}threats:\n  - id: T-1\n    title: "Old"\n    category: spoofing\n    targets: [api]\n    severity: low\n    status: open\n`;
+    const after = inserted(quoted, /^Record/).after;
+    assert.match(after, /\n {4}title: "Data from Web to API crosses a trust boundary unencrypted"\n {4}category: information-disclosure\n/);
+    assert.match(after, /\n {2}- id: T-CRY-01-pay\n/);
+  });
+
+  it('sets a control in the style of the element’s neighbours (flow mappings stay flow)', () => {
+    // The browser gets `controls` written as the API's are: a flow mapping on the element's line.
+    const text = head.replace('exposure: internet }', 'exposure: internet, controls: { validatesInput: true } }');
+    const analysis = analyze(text, { today: TODAY });
+    const actions = codeActions(analysis, analysis.diagnostics, { today: TODAY });
+    const control = actions.find((a) => a.title === "Covered by a control: set controls.auditLogging: true on 'api' (LOG-01)");
+    assert.ok(control, actions.map((a) => a.title).join('\n'));
+    assert.match(applyTextEdits(text, control.edits), /controls: \{ validatesInput: true, auditLogging: true \} \}\n/);
+    // A nested control the element does not have yet: a flow mapping too, padded as the file pads them.
+    const nested = actions.find((a) => a.title === "Covered by a control: set controls.session.secure: true on 'api' (AUTH-11)");
+    assert.ok(nested);
+    assert.match(applyTextEdits(text, nested.edits), /controls: \{ validatesInput: true, session: \{ secure: true \} \} \}\n/);
+  });
+
+  it('puts the cursor in the justification of "Mark not applicable" (a snippet), and on the new threat otherwise', () => {
+    const na = inserted(head, /^Mark CRY-01 not applicable/).action.edits;
+    assert.equal(na.length, 1);
+    assert.equal(
+      na[0].snippet,
+      // No threats yet: the section is created, its lists in flow style as the rest of the file writes them.
+      'threats:\n  - id: T-CRY-01-pay\n    title: Data from Web to API crosses a trust boundary unencrypted\n    category: information-disclosure\n    targets: [pay]\n    rule: CRY-01\n    severity: high\n    status: not-applicable\n    justification: ${1:Explain why this does not apply here.}\n',
+    );
+    assert.equal(
+      na[0].newText,
+      na[0].snippet.replace('${1:Explain why this does not apply here.}', 'Explain why this does not apply here.'),
+    );
+    const accept = inserted(head, /^Accept the risk/).action.edits[0].snippet!;
+    assert.match(
+      accept,
+      /\n {6}by: \$\{1:team-shop\}\n {6}justification: \$\{2:Explain why this risk is acceptable until it expires\.\}\n {6}expires: 2027-02-24\n/,
+    );
+    const record = inserted(head, /^Record/).action.edits[0].snippet!;
+    assert.match(record, /^threats:\n {2}- id: T-CRY-01-pay\$0\n/);
+  });
+
+  it('never turns a hygiene finding into a threat: it is disabled with a reason, which is flagged until written', () => {
+    const lonely = head.replace('data:', '  - { id: spare, name: Spare, type: datastore, kind: file, boundary: dc }\ndata:');
+    const { analysis, actions } = finding(lonely, 'HYG-09');
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ["HYG-09 does not apply to 'spare': disable it with a reason…"],
+    );
+    const after = applyTextEdits(lonely, actions[0].edits);
+    assert.match(
+      after,
+      /kind: file, boundary: dc, disabledRules: \[\{ rule: HYG-09, reason: Explain why this rule does not apply here\. \}\] \}/,
+    );
+    assert.ok(analyze(after, { today: TODAY }).diagnostics.some((d) => d.code === 'placeholder-text'));
+    assert.equal(
+      bulkFindingActions(
+        analysis,
+        analysis.diagnostics.filter((d) => d.code === 'HYG-09'),
+      ).length,
+      0,
     );
   });
 });

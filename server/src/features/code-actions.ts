@@ -1,11 +1,26 @@
 /**
  * Quick fixes, as pure functions from an analysis and the diagnostics under the cursor to named edits.
- * Findings: record the threat, mitigate with a catalog mitigation, set the covering control, mark not applicable.
+ *
+ * For a finding, in this order (the first is preferred): mitigate with each of the rule's catalog mitigations (the
+ * finding is recorded as a threat with that mitigation proposed), cover it with the control the design has, record it
+ * as an open threat, accept the risk, mark it not applicable. Findings that are not threats (model hygiene, findings
+ * about threats and mitigations) are fixed in place or disabled with a reason, never turned into a STRIDE threat.
+ * Every title names the finding it fixes. Where a person has to say why, the edit leaves a placeholder the editor
+ * selects (a snippet) and the model flags until it is replaced.
+ *
  * Schema and reference errors: did-you-mean replacements, create the missing element, add a required property.
  */
-import { appendAllToSection, appendToSection, mergeEdits, setProperty, type TextEdit } from '../edits/text-edits';
+import { appendAllToSection, appendToSection, mergeEdits, setProperty, tabStop, type TextEdit, withTabStops } from '../edits/text-edits';
 import type { Analysis } from '../analysis/analyze';
-import { checkDataOf, type CoreDiagnostic, DiagnosticCode, type FindingDiagnostic, isFindingDiagnostic } from '../model/diagnostics';
+import {
+  checkDataOf,
+  type CoreDiagnostic,
+  DiagnosticCode,
+  type FindingData,
+  type FindingDiagnostic,
+  isFindingDiagnostic,
+} from '../model/diagnostics';
+import { PLACEHOLDER } from '../model/placeholders';
 import { deref, schemaAt } from '../model/schema';
 import { type Element, SECTION_NOUN, type SectionName } from '../model/types';
 import { plainText } from '../shared/values';
@@ -23,21 +38,32 @@ export interface CodeAction {
   readonly isPreferred?: boolean;
 }
 
-const NOT_APPLICABLE_PLACEHOLDER = 'Explain why this does not apply here.';
+export interface CodeActionOptions {
+  /** Today as YYYY-MM-DD: an accepted risk is proposed to expire 90 days later. */
+  readonly today: string;
+}
 
-export function codeActions(analysis: Analysis, diagnostics: readonly CoreDiagnostic[]): CodeAction[] {
+/** How long a risk accepted by a quick fix stays accepted before it is reviewed again. */
+const ACCEPTANCE_DAYS = 90;
+
+export function codeActions(analysis: Analysis, diagnostics: readonly CoreDiagnostic[], options: CodeActionOptions): CodeAction[] {
   // While the YAML does not parse, the structure edits would be placed by a guess (a section the parser lost would be
   // created again): offer only in-place replacements until the syntax is fixed.
   const broken = (analysis.parsed.doc?.errors.length ?? 0) > 0;
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
     if (isFindingDiagnostic(d)) {
-      if (!broken) out.push(...findingActions(analysis, d));
+      if (!broken) out.push(...findingActions(analysis, d, options));
     } else {
-      out.push(...schemaActions(analysis, d).filter((a) => !broken || a.edits.every((e) => e.span.start < e.span.end)));
+      out.push(...schemaActions(analysis, d).filter((a) => !broken || a.edits.every(isInPlace)));
     }
   }
   return out;
+}
+
+/** A replacement of text on one line (a typo fixed), as opposed to new lines whose place a broken parse guessed. */
+function isInPlace(e: TextEdit): boolean {
+  return e.span.start < e.span.end && !/[\r\n]/.test(e.newText);
 }
 
 /** An id not used yet in the model, derived from a readable base. */
@@ -56,45 +82,51 @@ function elementOf(analysis: Analysis, id: string): Element | undefined {
   return analysis.parsed.model?.byId.get(id);
 }
 
-function findingActions(analysis: Analysis, d: FindingDiagnostic): CodeAction[] {
+/** Sections whose elements threats may target. */
+const THREAT_TARGETS: readonly SectionName[] = ['components', 'flows', 'boundaries', 'data'];
+
+/** Whether a finding can be recorded as a threat: a STRIDE or LINDDUN rule, on an element threats can target. */
+function isRecordable(f: FindingData, element: Element | undefined): element is Element {
+  return element !== undefined && f.stride.length + f.linddun.length > 0 && THREAT_TARGETS.includes(element.section);
+}
+
+/** The threat that records a finding, before its status and treatment. */
+function threatOf(f: FindingData, id: string): Record<string, unknown> {
+  return { id, title: f.title, category: f.stride[0] ?? f.linddun[0], targets: [f.element], rule: f.rule, severity: f.severity };
+}
+
+function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+function findingActions(analysis: Analysis, d: FindingDiagnostic, options: CodeActionOptions): CodeAction[] {
   const parsed = analysis.parsed;
   const f = d.data;
+  const element = f.modelWide ? undefined : elementOf(analysis, f.element);
   const actions: CodeAction[] = [];
-  const element = elementOf(analysis, f.element);
-  const category = f.stride[0] ?? 'tampering';
-  const threatBase = { title: f.title, category, targets: [f.element], rule: f.rule, severity: f.severity };
-  // Threats target components, flows, boundaries and data; findings about threats, mitigations or the whole model
-  // (hygiene) are fixed in place or disabled instead.
-  const canRecord = element !== undefined && ['components', 'flows', 'boundaries', 'data'].includes(element.section);
+  const on = `'${f.element}'`;
+  const threatId = () => freshId(analysis, `T-${f.rule}-${f.element}`);
+  /** Appends the threat; the editor's cursor lands on its id (or on the first thing to type), showing the edit. */
+  const recordEdit = (threat: Record<string, unknown>, stops: { n: number; text: string }[] = []) =>
+    withTabStops(appendToSection(parsed, 'threats', threat), stops, `id: ${String(threat.id)}`);
 
-  if (canRecord) {
-    actions.push({
-      id: `record:${f.findingId}`,
-      title: `Record threat ${f.rule} on '${f.element}'`,
-      edits: [appendToSection(parsed, 'threats', { id: freshId(analysis, `T-${f.rule}-${f.element}`), ...threatBase, status: 'open' })],
-      diagnostics: [d],
-      isPreferred: f.mitigations.length === 0,
-    });
+  if (isRecordable(f, element)) {
     f.mitigations.forEach((m, i) => {
+      // Reuse a mitigation the model already has under the same title.
       const existing = parsed.model?.mitigations.find((x) => x.data.title === m.title);
       const mitigationId = existing?.id ?? freshId(analysis, `M-${m.id}`);
-      const taken = new Set([mitigationId]);
       const edits: TextEdit[] = [];
       if (!existing)
         edits.push(
           appendToSection(parsed, 'mitigations', { id: mitigationId, title: m.title, description: m.description, status: 'proposed' }),
         );
-      edits.push(
-        appendToSection(parsed, 'threats', {
-          id: freshId(analysis, `T-${f.rule}-${f.element}`, taken),
-          ...threatBase,
-          status: 'open',
-          mitigations: [mitigationId],
-        }),
-      );
+      const id = freshId(analysis, `T-${f.rule}-${f.element}`, new Set([mitigationId]));
+      edits.push(recordEdit({ ...threatOf(f, id), status: 'open', mitigations: [mitigationId] }));
       actions.push({
         id: `mitigate:${f.findingId}:${m.id}`,
-        title: `Mitigate with: ${m.title}`,
+        title: `Mitigate ${f.rule}: ${m.title}`,
         edits: mergeEdits(edits),
         diagnostics: [d],
         isPreferred: i === 0,
@@ -105,63 +137,103 @@ function findingActions(analysis: Analysis, d: FindingDiagnostic): CodeAction[] 
     for (const c of f.controls) {
       actions.push({
         id: `control:${f.findingId}:${c.property}`,
-        title: `Set ${c.property}: ${String(c.value)} on '${f.element}'`,
+        title: `Covered by a control: set ${c.property}: ${plainText(c.value)} on ${on} (${f.rule})`,
         edits: [setProperty(parsed, element, c.property.split('.'), c.value)],
         diagnostics: [d],
       });
     }
-    if (!canRecord) {
-      actions.push({
-        id: `disable:${f.findingId}`,
-        title: `Disable ${f.rule} for '${f.element}'…`,
-        edits: [setProperty(parsed, element, ['disabledRules'], [{ rule: f.rule, reason: NOT_APPLICABLE_PLACEHOLDER }])],
-        diagnostics: [d],
-      });
-    }
   }
-  if (element && canRecord) {
+  if (isRecordable(f, element)) {
+    actions.push({
+      id: `record:${f.findingId}`,
+      title: `Record ${f.rule} as an open threat on ${on}`,
+      edits: [recordEdit({ ...threatOf(f, threatId()), status: 'open' })],
+      diagnostics: [d],
+      isPreferred: f.mitigations.length === 0,
+    });
+    const owner = parsed.model?.system?.owner;
+    actions.push({
+      id: `accept:${f.findingId}`,
+      title: `Accept the risk of ${f.rule} on ${on}…`,
+      edits: [
+        recordEdit(
+          {
+            ...threatOf(f, threatId()),
+            status: 'accepted',
+            acceptance: { by: tabStop(1), justification: tabStop(2), expires: addDays(options.today, ACCEPTANCE_DAYS) },
+          },
+          [
+            { n: 1, text: typeof owner === 'string' && /^[\w .@()-]+$/.test(owner) && owner.trim() ? owner : PLACEHOLDER.acceptedBy },
+            { n: 2, text: PLACEHOLDER.acceptance },
+          ],
+        ),
+      ],
+      diagnostics: [d],
+    });
     actions.push({
       id: `not-applicable:${f.findingId}`,
-      title: `Mark ${f.rule} not applicable to '${f.element}'…`,
+      title: `Mark ${f.rule} not applicable to ${on}…`,
       edits: [
-        appendToSection(parsed, 'threats', {
-          id: freshId(analysis, `T-${f.rule}-${f.element}`),
-          ...threatBase,
-          status: 'not-applicable',
-          justification: NOT_APPLICABLE_PLACEHOLDER,
-        }),
+        recordEdit({ ...threatOf(f, threatId()), status: 'not-applicable', justification: tabStop(1) }, [
+          { n: 1, text: PLACEHOLDER.notApplicable },
+        ]),
+      ],
+      diagnostics: [d],
+    });
+  } else if (element) {
+    actions.push({
+      id: `disable:${f.findingId}`,
+      title: `${f.rule} does not apply to ${on}: disable it with a reason…`,
+      edits: [
+        withTabStops(setProperty(parsed, element, ['disabledRules'], [{ rule: f.rule, reason: tabStop(1) }]), [
+          { n: 1, text: PLACEHOLDER.disabledRule },
+        ]),
+      ],
+      diagnostics: [d],
+    });
+  } else if (parsed.model && (parsed.model.disabledRules === undefined || Array.isArray(parsed.model.disabledRules))) {
+    actions.push({
+      id: `disable-model:${f.findingId}`,
+      title: `${f.rule} does not apply to this model: disable it with a reason…`,
+      edits: [
+        withTabStops(appendToSection(parsed, 'disabledRules', { rule: f.rule, reason: tabStop(1) }), [
+          { n: 1, text: PLACEHOLDER.disabledRule },
+        ]),
       ],
       diagnostics: [d],
     });
   }
+  return actions;
+}
 
-  // Record every open finding of this rule at once.
-  const same = analysis.diagnostics.filter(
-    (x): x is FindingDiagnostic => isFindingDiagnostic(x) && x.data.rule === f.rule && elementOf(analysis, x.data.element) !== undefined,
-  );
-  if (canRecord && same.length > 1) {
+/**
+ * Source actions for the findings of one rule at once ("Record all 7 AUTH-01 findings as open threats"): in the
+ * Source Action menu, apart from the quick fixes of the finding under the cursor, and never run on save (they are
+ * not `source.fixAll`).
+ */
+export function bulkFindingActions(analysis: Analysis, diagnostics: readonly CoreDiagnostic[]): CodeAction[] {
+  if ((analysis.parsed.doc?.errors.length ?? 0) > 0) return [];
+  const rules = new Set(diagnostics.filter(isFindingDiagnostic).map((d) => d.data.rule));
+  const actions: CodeAction[] = [];
+  for (const rule of rules) {
+    const same = analysis.diagnostics.filter(
+      (x): x is FindingDiagnostic =>
+        isFindingDiagnostic(x) && x.data.rule === rule && !x.data.modelWide && isRecordable(x.data, elementOf(analysis, x.data.element)),
+    );
+    if (same.length < 2) continue;
     const record = (): TextEdit[] => {
       const taken = new Set<string>();
       const items = same.map((x) => {
-        const data = x.data;
-        const id = freshId(analysis, `T-${data.rule}-${data.element}`, taken);
+        const id = freshId(analysis, `T-${x.data.rule}-${x.data.element}`, taken);
         taken.add(id);
-        return {
-          id,
-          title: data.title,
-          category: data.stride[0] ?? 'tampering',
-          targets: [data.element],
-          rule: data.rule,
-          severity: data.severity,
-          status: 'open',
-        };
+        return { ...threatOf(x.data, id), status: 'open' };
       });
       return [appendAllToSection(analysis.parsed, 'threats', items)];
     };
     let edits: TextEdit[] | undefined;
     actions.push({
-      id: `record-all:${f.rule}`,
-      title: `Record threats for all ${same.length} ${f.rule} findings`,
+      id: `record-all:${rule}`,
+      title: `Record all ${same.length} ${rule} findings as open threats`,
       // Written when asked: for a rule with 1,600 findings that is a few hundred milliseconds, and the editor asks for
       // the edit of the one action the user picks (codeAction/resolve).
       get edits() {

@@ -20,13 +20,14 @@ import {
   SymbolInformation,
   SymbolKind,
   type TextDocuments,
+  TextDocumentEdit,
   TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RuleSet } from '../analysis/rules/types';
-import type { TextEdit } from '../edits/text-edits';
-import { type CodeAction as CoreAction, codeActions, fixAll } from '../features/code-actions';
+import { snippetAtLineStart, type TextEdit } from '../edits/text-edits';
+import { bulkFindingActions, type CodeAction as CoreAction, codeActions, fixAll } from '../features/code-actions';
 import { complete } from '../features/completion';
 import { hover } from '../features/hover';
 import { codeLenses, definition, outline, type OutlineSymbol, prepareRename, references, rename } from '../features/navigation';
@@ -35,7 +36,8 @@ import type { CoreDiagnostic } from '../model/diagnostics';
 import type { SectionName } from '../model/types';
 import { toRange } from './convert';
 import { limitDiagnostics } from './diagnostic-limit';
-import { FIX_ALL_KIND } from './initialize';
+import { FIX_ALL_KIND, RECORD_ALL_KIND } from './initialize';
+import { localDate } from '../analysis/analyze';
 
 export interface FeatureContext {
   readonly documents: TextDocuments<TextDocument>;
@@ -49,6 +51,8 @@ export interface FeatureContext {
   readonly outlineLimit: () => number;
   /** The client resolves code actions (`codeAction/resolve` for `edit`): edits are computed for the chosen one only. */
   readonly resolvesCodeActionEdits: () => boolean;
+  /** The client applies snippet edits: quick fixes put the cursor where the user is to type. */
+  readonly snippetEdits: () => boolean;
 }
 
 const SYMBOL_KIND: Readonly<Record<SectionName | 'section', SymbolKind>> = {
@@ -188,16 +192,37 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     inRange.push(...unsentAt(analysis.diagnostics, ctx.diagnosticLimit(), document.offsetAt(range.start), document.offsetAt(range.end)));
     const out: { action: CoreAction; kind: string }[] = [];
     if (wanted(CodeActionKind.QuickFix))
-      out.push(...codeActions(analysis, inRange).map((action) => ({ action, kind: CodeActionKind.QuickFix })));
-    const all = fixAll(analysis);
-    if (all && wanted(CodeActionKind.SourceFixAll) && (only || inRange.some((d) => all.diagnostics.includes(d)))) {
-      out.push({ action: all, kind: FIX_ALL_KIND });
-    }
+      out.push(
+        ...codeActions(analysis, inRange, { today: localDate(new Date()) }).map((action) => ({ action, kind: CodeActionKind.QuickFix })),
+      );
+    // Actions over the whole file are asked for explicitly only (the Source Action menu asks for `source`, saving with
+    // codeActionsOnSave for `source.fixAll`): never mixed into the quick fixes of one finding.
+    const all = only?.length && wanted(CodeActionKind.SourceFixAll) ? fixAll(analysis) : undefined;
+    if (all) out.push({ action: all, kind: FIX_ALL_KIND });
+    if (only?.length && wanted(RECORD_ALL_KIND))
+      out.push(...bulkFindingActions(analysis, inRange).map((action) => ({ action, kind: RECORD_ALL_KIND })));
     return out;
   };
-  const workspaceEdit = (document: TextDocument, action: CoreAction): WorkspaceEdit => ({
-    changes: { [document.uri]: edits(document, action.edits) },
-  });
+  /** With snippet edits where the client takes them (the cursor on what to type), plain edits otherwise. */
+  const workspaceEdit = (document: TextDocument, action: CoreAction): WorkspaceEdit => {
+    if (!ctx.snippetEdits() || !action.edits.some((e) => e.snippet !== undefined))
+      return { changes: { [document.uri]: edits(document, action.edits) } };
+    const text = document.getText();
+    return {
+      documentChanges: [
+        TextDocumentEdit.create(
+          { uri: document.uri, version: document.version },
+          action.edits
+            .map((e) => snippetAtLineStart(text, e))
+            .map((e) =>
+              e.snippet !== undefined
+                ? { range: toRange(document, e.span), snippet: { kind: 'snippet', value: e.snippet } }
+                : LspTextEdit.replace(toRange(document, e.span), e.newText),
+            ),
+        ),
+      ],
+    };
+  };
 
   connection.onCodeAction((p: CodeActionParams) =>
     withDoc(p.textDocument.uri, (document, analysis) => {

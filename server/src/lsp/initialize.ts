@@ -2,8 +2,13 @@
 import { CodeActionKind, type InitializeParams, type InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { ThreatcodeInitializationOptions } from '../shared/protocol';
 
-/** The kind of Threatcode's "fix all" source action. */
+/** The kind of Threatcode's "fix all" source action: only fixes that are safe to apply on save (typos). */
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.threatcode`;
+/**
+ * The kind of the actions on every finding of a rule at once: in the Source Action menu, apart from the quick fixes,
+ * and not under `source.fixAll`, so that no editor records threats on save.
+ */
+export const RECORD_ALL_KIND = `${CodeActionKind.Source}.threatcode.recordAll`;
 
 export function initializeResult(version: string): InitializeResult {
   return {
@@ -17,7 +22,7 @@ export function initializeResult(version: string): InitializeResult {
       workspaceSymbolProvider: true,
       codeLensProvider: { resolveProvider: false },
       completionProvider: { triggerCharacters: [' ', ':', '[', ',', '-'] },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, RECORD_ALL_KIND], resolveProvider: true },
     },
     serverInfo: { name: 'threatcode', version },
   };
@@ -28,6 +33,8 @@ export interface ClientFacts {
   readonly canPullConfiguration: boolean;
   /** The client resolves code actions (`codeAction/resolve` for `edit`): edits are computed for the chosen one only. */
   readonly resolvesCodeActionEdits: boolean;
+  /** The client applies snippet edits (LSP 3.18) in workspace edits with document changes: placeholders to type over. */
+  readonly snippetEdits: boolean;
   readonly workspaceFolders: readonly string[];
   /** VS Code's workspace trust; other editors say nothing, and are trusted. */
   readonly trusted: boolean;
@@ -39,6 +46,9 @@ export function clientFacts(params: InitializeParams): ClientFacts {
   return {
     canPullConfiguration: params.capabilities.workspace?.configuration === true,
     resolvesCodeActionEdits: params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true,
+    snippetEdits:
+      params.capabilities.workspace?.workspaceEdit?.snippetEditSupport === true &&
+      params.capabilities.workspace.workspaceEdit.documentChanges === true,
     workspaceFolders: folders.length === 0 && params.rootUri ? [params.rootUri] : folders,
     trusted: options.workspaceTrusted !== false,
   };

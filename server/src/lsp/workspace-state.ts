@@ -17,7 +17,13 @@ import { type SettingsEffects, settingsEffects } from './settings';
 import { WorkspaceModels } from './workspace-models';
 
 export class WorkspaceState {
-  client: ClientFacts = { canPullConfiguration: false, resolvesCodeActionEdits: false, workspaceFolders: [], trusted: true };
+  client: ClientFacts = {
+    canPullConfiguration: false,
+    resolvesCodeActionEdits: false,
+    snippetEdits: false,
+    workspaceFolders: [],
+    trusted: true,
+  };
   settings: ThreatcodeSettings = DEFAULT_SETTINGS;
   /** The editor's files.exclude: models there are not listed as workspace models. */
   private excluded: ExcludePredicate | undefined;
