@@ -205,6 +205,51 @@ describe('completion', () => {
     assert.equal(snippet?.label, 'New flow');
     assert.ok(items.some((c) => c.label === 'from'));
   });
+
+  it("offers the kinds that fit the component's type", () => {
+    const text = MODEL.replace('    kind: sql\n', '    kind: \n');
+    const l = labels(text, at(text, '    kind: \n', 0, 10));
+    assert.ok(l.includes('sql') && l.includes('cache') && l.includes('vault'), l.join());
+    assert.ok(!l.includes('api') && !l.includes('human') && !l.includes('web-app'), l.join());
+    // No type yet: every kind.
+    const untyped = MODEL.replace('    type: datastore\n    kind: sql\n', '    kind: \n');
+    const all = labels(untyped, at(untyped, '    kind: \n', 0, 10));
+    assert.ok(all.includes('sql') && all.includes('api') && all.includes('human'));
+  });
+
+  it('offers a new item on an empty line where it goes, with the ids the model has as choices', () => {
+    const text = MODEL.replace('flows:\n', '  \nflows:\n');
+    const items = complete(analysis(text), at(text, '  \nflows:', 0, 2), ruleSet);
+    assert.deepEqual(
+      items.map((c) => c.label),
+      ['New component'],
+    );
+    assert.equal(
+      items[0].insertText,
+      '- id: ${1:component-id}\n  name: ${2:Component name}\n  type: ${3|process,external,datastore|}\n  kind: ${4:service}\n  boundary: ${5|dmz|}',
+    );
+    const flow = MODEL.replace('threats:\n', '  \nthreats:\n');
+    const [newFlow] = complete(analysis(flow), at(flow, '  \nthreats:', 0, 2), ruleSet);
+    assert.match(newFlow.insertText, /from: \$\{2\|web,db\|\}\n {2}to: \$\{3\|web,db\|\}/);
+    // An empty section: at the usual two spaces.
+    const empty = MODEL.replace(/flows:\n(.|\n)*?threats:/, 'flows:\n  \nthreats:');
+    assert.deepEqual(
+      complete(analysis(empty), at(empty, 'flows:\n  ', 0, 9), ruleSet).map((c) => c.label),
+      ['New flow'],
+    );
+    // Deeper, it is a key of the item above; at column 0, a top-level key.
+    const deeper = MODEL.replace('flows:\n', '    \nflows:\n');
+    assert.ok(labels(deeper, at(deeper, '    \nflows:', 0, 4)).includes('encryptionAtRest'));
+    const top = MODEL.replace('flows:\n', '\nflows:\n');
+    assert.ok(labels(top, at(top, '\nflows:', 0, 1)).includes('assumptions'));
+  });
+
+  it('offers an empty placeholder to complete ids in, not a list of hundreds to pick from', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `  - id: zone-${i}\n    trust: internal\n`).join('');
+    const text = MODEL.replace('boundaries:\n', `boundaries:\n${many}`).replace('flows:\n', '  \nflows:\n');
+    const [item] = complete(analysis(text), at(text, '  \nflows:', 0, 2), ruleSet);
+    assert.match(item.insertText, /boundary: \$\{5:boundary-id\}$/);
+  });
 });
 
 describe('completion reads the lines around the cursor alone (a large model is not parsed again)', () => {

@@ -9,7 +9,8 @@ import type { Analysis } from '../analysis/analyze';
 import { entryLinesAround, isIsolated, itemLinesAround } from '../model/incremental';
 import { referenceFieldsOf } from '../model/parse';
 import { deref, schemaAt } from '../model/schema';
-import { type Element, SECTION_NOUN, type SectionName, SECTIONS, type Span } from '../model/types';
+import { type Element, SECTION_NOUN, type SectionName, SECTIONS, type Span, type ThreatModel } from '../model/types';
+import { COMPONENT_KINDS, isComponentType } from '../shared/vocabulary';
 
 export interface Completion {
   readonly label: string;
@@ -34,6 +35,10 @@ export function complete(analysis: Analysis, offset: number, ruleSet: RuleSet): 
   const rest = /^[A-Za-z0-9_.-]*/.exec(text.slice(offset))![0];
   const replace = { start: offset - word.length, end: offset + rest.length };
 
+  // On an empty line where the next item of a section goes: the skeleton of a new item, nothing else fits there.
+  const newItem = /^ *$/.test(prefix) && rest === '' ? sectionItemAt(text, lineStart, prefix.length) : undefined;
+  if (newItem) return snippets(newItem, replace, analysis.parsed.model, '- ');
+
   const keyContext = /^\s*(-\s+)?[A-Za-z0-9_.-]*$/.test(prefix);
   if (keyContext) {
     const found = findPlaceholder(analysis, replace, `${PLACEHOLDER}: 0`);
@@ -43,21 +48,48 @@ export function complete(analysis: Analysis, offset: number, ruleSet: RuleSet): 
       const listSchema = parentIsList ? deref(schemaAt(mapPath.slice(0, -1))) : undefined;
       // "- word" in a list of plain values (targets, data, ...) is a value, not a key.
       if (parentIsList && siblings.length === 0 && /^\s*-\s/.test(prefix) && deref(listSchema?.items)?.type !== 'object') {
-        return valueCompletions(analysis, mapPath, replace, ruleSet);
+        return valueCompletions(analysis, mapPath, replace, ruleSet, {});
       }
       const out = keyCompletions(mapPath, siblings, replace);
-      if (parentIsList && siblings.length === 0 && mapPath.length === 2) out.push(...snippets(String(mapPath[0]), replace));
+      if (parentIsList && siblings.length === 0 && mapPath.length === 2)
+        out.push(...snippets(String(mapPath[0]), replace, analysis.parsed.model));
       return out;
     }
   }
   const found = findPlaceholder(analysis, replace, PLACEHOLDER);
-  if (found?.asValue) return valueCompletions(analysis, found.asValue, replace, ruleSet);
+  if (found?.asValue) return valueCompletions(analysis, found.asValue, replace, ruleSet, found.valueSiblings ?? {});
   return [];
+}
+
+/**
+ * The list section whose next item goes at this column of this line: the nearest top-level key above is a section
+ * whose items start with a dash at `column` (the file's own indentation, two spaces when the list is still empty).
+ */
+function sectionItemAt(text: string, lineStart: number, column: number): SectionName | undefined {
+  let end = lineStart - 1;
+  let dashColumn: number | undefined;
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end);
+    const top = /^([A-Za-z][\w-]*):\s*(#.*)?$/.exec(line);
+    if (top) {
+      const section = top[1];
+      if (!(SECTIONS as readonly string[]).includes(section)) return undefined;
+      return column === (dashColumn ?? (column === 0 ? 0 : 2)) ? (section as SectionName) : undefined;
+    }
+    if (/^\S/.test(line) && !line.startsWith('#')) return undefined;
+    const dash = /^( *)- /.exec(line);
+    if (dash) dashColumn = dash[1].length;
+    end = start - 1;
+  }
+  return undefined;
 }
 
 export interface Found {
   readonly asKey?: { mapPath: Path; siblings: string[] };
   readonly asValue?: Path;
+  /** The other scalar values of the mapping the value is in (a component's `type` beside its `kind`). */
+  readonly valueSiblings?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -102,7 +134,7 @@ function placeholderInItem(analysis: Analysis, replace: Span, placeholder: strin
   const found = searchPlaceholder(root);
   const inSection = (path: Path): Path => [item.section, item.index + (path[0] as number), ...path.slice(1)];
   if (found?.asKey && found.asKey.mapPath.length > 0) return { asKey: { ...found.asKey, mapPath: inSection(found.asKey.mapPath) } };
-  if (found?.asValue) return { asValue: inSection(found.asValue) };
+  if (found?.asValue) return { ...found, asValue: inSection(found.asValue) };
   return undefined;
 }
 
@@ -138,7 +170,12 @@ function searchPlaceholder(root: unknown): Found | undefined {
           const siblings = node.items.map((x) => (isScalar(x.key) ? String(x.key.value) : '')).filter((k) => k !== PLACEHOLDER);
           return { asKey: { mapPath: path, siblings } };
         }
-        if (isScalar(p.value) && p.value.value === PLACEHOLDER && key !== undefined) return { asValue: [...path, key] };
+        if (isScalar(p.value) && p.value.value === PLACEHOLDER && key !== undefined) {
+          const valueSiblings: Record<string, unknown> = {};
+          for (const x of node.items)
+            if (isScalar(x.key) && isScalar(x.value) && x !== p) valueSiblings[String(x.key.value)] = x.value.value;
+          return { asValue: [...path, key], valueSiblings };
+        }
         if (key !== undefined) stack.push({ node: p.value, path: [...path, key] });
       }
     } else if (isSeq(node)) {
@@ -172,7 +209,13 @@ function keyCompletions(mapPath: Path, siblings: readonly string[], replace: Spa
   return out.sort((a, b) => Number(b.detail === 'required') - Number(a.detail === 'required'));
 }
 
-function valueCompletions(analysis: Analysis, path: Path, replace: Span, ruleSet: RuleSet): Completion[] {
+function valueCompletions(
+  analysis: Analysis,
+  path: Path,
+  replace: Span,
+  ruleSet: RuleSet,
+  siblings: Readonly<Record<string, unknown>>,
+): Completion[] {
   const model = analysis.parsed.model;
   const property = [...path].reverse().find((s): s is string => typeof s === 'string');
   const section = path[0];
@@ -201,7 +244,14 @@ function valueCompletions(analysis: Analysis, path: Path, replace: Span, ruleSet
     }
   }
   const schema = deref(schemaAt(path));
-  const values = schema?.enum ?? [];
+  let values = schema?.enum ?? [];
+  // A component's kind: the kinds that fit its type (a datastore is not an api).
+  if (section === 'components' && property === 'kind' && path.length === 3 && isComponentType(siblings.type)) {
+    const type = siblings.type;
+    values = values.filter(
+      (v) => (COMPONENT_KINDS[v as keyof typeof COMPONENT_KINDS] as readonly string[] | undefined)?.includes(type) ?? true,
+    );
+  }
   return values.map((v) => ({
     label: String(v),
     kind: 'value' as const,
@@ -217,24 +267,62 @@ function nameOf(e: Element): string | undefined {
   return typeof n === 'string' ? n : undefined;
 }
 
-const SNIPPETS: Partial<Record<string, { label: string; body: string }>> = {
+/** A snippet choice of what exists (ids, kinds): picked with the keyboard; an empty tab stop to type into when many. */
+const MAX_CHOICES = 30;
+function choice(n: number, values: readonly string[], fallback: string): string {
+  const usable = values.filter((v) => /^[^,|$}\\\s]+$/.test(v));
+  if (usable.length === 0) return `\${${n}:${fallback}}`;
+  if (usable.length > MAX_CHOICES) return `\${${n}:${fallback}}`;
+  return `\${${n}|${usable.join(',')}|}`;
+}
+
+const ids = (model: ThreatModel | undefined, section: SectionName): string[] => (model?.[section] ?? []).map((e: Element) => e.id);
+
+const SNIPPETS: Partial<Record<SectionName, { label: string; body: (model: ThreatModel | undefined) => string }>> = {
+  boundaries: {
+    label: 'New boundary',
+    body: () => 'id: ${1:boundary-id}\n  name: ${2:Boundary name}\n  trust: ${3|internal,untrusted,dmz,restricted,partner|}',
+  },
   components: {
     label: 'New component',
-    body: 'id: ${1:component-id}\n  name: ${2:Component name}\n  type: ${3|process,external,datastore|}\n  kind: ${4:api}\n  boundary: ${5:boundary-id}',
+    body: (m) =>
+      // The kind is typed after the type is chosen: its completion then offers the kinds that fit that type.
+      `id: \${1:component-id}\n  name: \${2:Component name}\n  type: \${3|process,external,datastore|}\n  kind: \${4:service}\n  boundary: ${choice(5, ids(m, 'boundaries'), 'boundary-id')}`,
+  },
+  data: {
+    label: 'New data asset',
+    body: () => 'id: ${1:data-id}\n  name: ${2:What the data is}\n  classification: ${3|confidential,internal,public,restricted,secret|}',
   },
   flows: {
     label: 'New flow',
-    body: 'id: ${1:flow-id}\n  from: ${2:source-id}\n  to: ${3:target-id}\n  protocol: ${4|https,grpc-tls,sql-tls,http,custom|}\n  data: [${5:data-id}]',
+    body: (m) => {
+      const components = ids(m, 'components');
+      return `id: \${1:flow-id}\n  from: ${choice(2, components, 'source-id')}\n  to: ${choice(3, components, 'target-id')}\n  protocol: \${4|https,grpc-tls,sql-tls,http,custom|}\n  data: [${choice(5, ids(m, 'data'), 'data-id')}]`;
+    },
   },
   threats: {
     label: 'New threat',
-    body: 'id: ${1:T-id}\n  title: ${2:What could go wrong}\n  category: ${3|spoofing,tampering,repudiation,information-disclosure,denial-of-service,elevation-of-privilege|}\n  targets: [${4:element-id}]\n  severity: ${5|high,critical,medium,low|}\n  status: open',
+    body: () =>
+      'id: ${1:T-id}\n  title: ${2:What could go wrong}\n  category: ${3|spoofing,tampering,repudiation,information-disclosure,denial-of-service,elevation-of-privilege|}\n  targets: [${4:element-id}]\n  severity: ${5|high,critical,medium,low|}\n  status: open',
+  },
+  mitigations: {
+    label: 'New mitigation',
+    body: () => 'id: ${1:M-id}\n  title: ${2:What is done}\n  status: ${3|proposed,planned,in-progress,implemented,verified|}',
   },
 };
 
-function snippets(section: string, replace: Span): Completion[] {
-  const s = SNIPPETS[section];
-  return s
-    ? [{ label: s.label, kind: 'snippet', detail: `${SECTION_NOUN[section as SectionName]} skeleton`, insertText: s.body, replace }]
-    : [];
+function snippets(section: string, replace: Span, model: ThreatModel | undefined, lead = ''): Completion[] {
+  const s = SNIPPETS[section as SectionName];
+  if (!s) return [];
+  const body = s.body(model);
+  return [
+    {
+      label: s.label,
+      kind: 'snippet',
+      detail: `${SECTION_NOUN[section as SectionName]} skeleton`,
+      // The editor indents the lines after the first as the line it inserts into: they align under the dash's content.
+      insertText: lead + body,
+      replace,
+    },
+  ];
 }
