@@ -32,7 +32,16 @@ const targets = [
     target: 'node20',
     external: ['vscode'],
   },
-  { ...nodeCommon, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // Also the standalone `threatcode-language-server` (package.json bin): hence the shebang.
+  {
+    ...nodeCommon,
+    entryPoints: ['server/src/server.ts'],
+    outfile: 'dist/server.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: `#!/usr/bin/env node\n${nodeCommon.banner.js}` },
+  },
   {
     ...nodeCommon,
     entryPoints: ['server/src/cli/main.ts'],

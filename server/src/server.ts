@@ -7,6 +7,7 @@ import { createConnection, ProposedFeatures, TextDocuments } from 'vscode-langua
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { registerFeatures } from './lsp/handlers';
 import { initializeResult } from './lsp/initialize';
+import { registerExportRequest } from './lsp/export';
 import { registerStatusRequest } from './lsp/status';
 import { Validation } from './lsp/validation';
 import { registerViewRequest } from './lsp/view';
@@ -15,6 +16,15 @@ import { errorDetail } from './shared/errors';
 import { ViewsChangedNotification, WorkspaceTrustedNotification } from './shared/protocol';
 
 declare const SERVER_VERSION: string;
+
+// Started by an editor as `threatcode-language-server` with no transport named: standard input and output, which is
+// what Neovim, Helix, Emacs and Sublime use.
+const TRANSPORTS = ['--stdio', '--node-ipc', '--pipe', '--socket'];
+if (!process.argv.some((a) => TRANSPORTS.some((t) => a === t || a.startsWith(`${t}=`)))) process.argv.push('--stdio');
+if (process.argv.includes('--version')) {
+  process.stdout.write(`${SERVER_VERSION}\n`);
+  process.exit(0);
+}
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -72,6 +82,14 @@ registerViewRequest(
   documents,
   (document) => workspace.analyses.get(document),
   () => workspace.settings,
+);
+registerExportRequest(
+  connection,
+  documents,
+  (document) => workspace.analyses.get(document),
+  () => workspace.rules.ruleSet,
+  () => workspace.settings,
+  SERVER_VERSION,
 );
 registerStatusRequest(connection, SERVER_VERSION, () => ({
   openDocuments: documents.all().length,
