@@ -157,7 +157,11 @@ describe('threatcode check', () => {
     const json = checkJson(gated.stdout);
     const gate = json.files[0].metrics!.gates.find((g) => g.id === 'minStrideCoverage');
     assert.equal(gate?.passed, false);
-    assert.ok(json.files[0].metrics!.gauges.some((g) => g.id === 'fidelity' && g.total > 50));
+    // Measured for this delivery by default (the webshop names its release); --whole-model measures all of it.
+    assert.equal(json.files[0].metrics!.scope, '2.4');
+    const whole = checkJson(run(['check', 'examples/webshop', '--whole-model', '--format', 'json']).stdout);
+    assert.equal(whole.files[0].metrics!.scope, 'all');
+    assert.ok(whole.files[0].metrics!.gauges.some((g) => g.id === 'fidelity' && g.total > 50));
     const text = run(['check', 'examples/webshop', '--gate', 'minStrideCoverage=0.5']);
     assert.match(text.stdout, /gate failed: STRIDE coverage: \d+% \(required 50%\)/);
     assert.equal(run(['check', 'examples/webshop', '--gate', 'bogus=1']).code, 2);

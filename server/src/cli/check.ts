@@ -1,11 +1,11 @@
 /** `threatcode check`: analyse models and report problems as text, JSON or SARIF; gates decide the exit code. */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import { localDate } from '../analysis/analyze';
 import { computeMetrics, type Metrics } from '../analysis/metrics';
 import { findModelFiles, SKIPPED_FOLDERS } from '../files/model-files';
+import { didYouMean, suggest } from '../model/suggest';
 import { isFindingDiagnostic } from '../model/diagnostics';
 import { toSarif } from '../report/sarif';
 import { DEFAULT_SETTINGS } from '../shared/settings';
@@ -30,28 +30,39 @@ import {
   loadModel,
   loadRules,
   maxLengthOption,
+  oneLine,
   type Out,
+  parseCommand,
   type Positioned,
   problemLine,
   UsageError,
 } from './common';
+import { type CheckedFile, githubAnnotations, gitlabCodeQuality, junitXml, markdownSummary } from './ci-formats';
 import { type CheckJson, fileJson } from './json-output';
 
 declare const SERVER_VERSION: string;
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'github', 'junit', 'gitlab', 'markdown'] as const;
 /** What --fail-on takes: a diagnostic severity, or a rule severity of open findings. */
 const FAIL_ON_LEVELS = ['error', 'warning', 'info', ...SEVERITIES] as const;
 
 export const CHECK_HELP = `Usage: threatcode check [paths...] [options]
 
-Analyses each *.tm.yaml file (directories are searched recursively; quote globs such as 'models/**/*.tm.yaml')
-and reports one problem per line:
+Analyses each *.tm.yaml file (directories are searched recursively, leaving out what .gitignore ignores; quote
+globs such as 'models/**/*.tm.yaml'; '-' reads one model from standard input) and reports one problem per line:
   file:line:col severity code message
 
+What fails (exit 1) out of the box, so that a green check means the model is complete for this delivery: an
+error in a model; an open high or critical risk (a threat, or a rule finding nobody has recorded) without a
+mitigation; an accepted risk without an owner, a justification or an unexpired date. When the model names its
+delivery (system.release), the gates measure that delivery's elements; --whole-model measures all of them.
+
 Options:
-  --format <text|json|sarif>  Output format (default: text). JSON includes findings, completeness metrics and gates.
+  --format <format>           text (default), json (findings, completeness metrics and gates), sarif (code
+                              scanning), github (workflow annotations), junit (test reports), gitlab (Code Quality)
+                              or markdown (a summary for a CI job's page).
   --output <file>             Write the output to a file instead of standard output.
+  --stdin-filename <name>     The name a model read from standard input ('-') is reported under.
   --fail-on <level>           Exit 1 when a problem reaches this level: error, warning or info (diagnostic
                               severity), or critical, high, medium or low (rule severity of open findings; errors
                               always count). Default: error.
@@ -59,25 +70,24 @@ Options:
                               maxOpenHighWithoutMitigation=0, maxDaysSinceReview=180, acceptancesValid=true.
   --no-gates                  Do not evaluate gates (by default: no open high threat without a mitigation, and
                               valid acceptances). A failed gate exits 1.
-  --delivery                  Scope completeness to the elements of system.release.
+  --whole-model               Measure completeness and gates over the whole model, not only system.release.
+  --delivery                  Measure this delivery (the default when the model names one).
   --progress                  Report progress on standard error (on by default in a terminal).
 ${COMMON_OPTIONS_HELP}
   -h, --help                  Show this help.
 `;
 
 export function check(args: readonly string[], out: Out, err: Out): number {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      ...commonOptions,
-      format: { type: 'string', default: 'text' },
-      'fail-on': { type: 'string', default: 'error' },
-      gate: { type: 'string', multiple: true },
-      'no-gates': { type: 'boolean' },
-      delivery: { type: 'boolean' },
-      progress: { type: 'boolean' },
-    },
+  const { values, positionals } = parseCommand('check', args, {
+    ...commonOptions,
+    format: { type: 'string', default: 'text' },
+    'fail-on': { type: 'string', default: 'error' },
+    gate: { type: 'string', multiple: true },
+    'no-gates': { type: 'boolean' },
+    delivery: { type: 'boolean' },
+    'whole-model': { type: 'boolean' },
+    'stdin-filename': { type: 'string', default: '<stdin>' },
+    progress: { type: 'boolean' },
   });
   if (values.help) {
     out(CHECK_HELP);
@@ -94,7 +104,11 @@ export function check(args: readonly string[], out: Out, err: Out): number {
   const ruleSet = loadRules(values, err);
   if (!ruleSet) return EXIT_USAGE;
 
-  const files = collectFiles(positionals.length ? positionals : ['.']);
+  if (values.delivery && values['whole-model']) throw new UsageError('--delivery and --whole-model exclude each other.');
+  const delivery = !values['whole-model'];
+  const fromStdin = positionals.includes('-');
+  if (fromStdin && positionals.length > 1) throw new UsageError("'-' (standard input) is the only model when it is given.");
+  const files = fromStdin ? [values['stdin-filename']] : collectFiles(positionals.length ? positionals : ['.']);
   if (files.length === 0) {
     err(`threatcode: no threat models (*.tm.yaml) found in ${positionals.length ? positionals.join(', ') : 'the current folder'}.\n`);
     return EXIT_USAGE;
@@ -105,12 +119,12 @@ export function check(args: readonly string[], out: Out, err: Out): number {
   const today = localDate(new Date());
   files.forEach((file, i) => {
     if (progress) err(`[${i + 1}/${files.length}] ${file}\n`);
-    const loaded = loadModel(file, ruleSet, maxLength, err);
+    const loaded = loadModel(file, ruleSet, maxLength, err, fromStdin ? readFileSync(0) : undefined);
     if (!loaded) {
       ioError = true;
       return;
     }
-    const metrics = loaded.analysis ? computeMetrics(loaded.analysis, { today, delivery: values.delivery, gates }) : undefined;
+    const metrics = loaded.analysis ? computeMetrics(loaded.analysis, { today, delivery, gates }) : undefined;
     results.push({ ...loaded, metrics });
   });
 
@@ -123,10 +137,17 @@ export function check(args: readonly string[], out: Out, err: Out): number {
   const failedDiagnostics = results.some((r) => r.diagnostics.some(reaches));
   const failedGates = results.flatMap((r) => (r.metrics?.gates ?? []).filter((g) => !g.passed).map((g) => ({ file: r.file, gate: g })));
 
-  if (format === 'sarif') {
+  const relative = (file: string) => (fromStdin ? file : path.relative(process.cwd(), path.resolve(file)).split(path.sep).join('/'));
+  const checked = (): CheckedFile[] =>
+    results.map((r) => ({ path: relative(r.file), text: r.text, diagnostics: r.diagnostics, gates: r.metrics?.gates ?? [] }));
+  if (format === 'github') emit(githubAnnotations(checked()), values.output, out);
+  else if (format === 'junit') emit(junitXml(checked(), reaches, new Date()), values.output, out);
+  else if (format === 'gitlab') emit(gitlabCodeQuality(checked()), values.output, out);
+  else if (format === 'markdown') emit(markdownSummary(checked(), reaches), values.output, out);
+  else if (format === 'sarif') {
     const sarif = toSarif(
       results.map((r) => ({
-        uri: path.relative(process.cwd(), path.resolve(r.file)).split(path.sep).join('/'),
+        uri: relative(r.file),
         text: r.text,
         diagnostics: r.diagnostics,
       })),
@@ -144,7 +165,7 @@ export function check(args: readonly string[], out: Out, err: Out): number {
   } else {
     const lines: string[] = [];
     for (const r of results) for (const d of r.diagnostics) lines.push(problemLine(r.file, d));
-    for (const { file, gate } of failedGates) lines.push(`${file}: gate failed: ${gate.title}: ${gate.detail}\n`);
+    for (const { file, gate } of failedGates) lines.push(`${oneLine(file)}: gate failed: ${gate.title}: ${oneLine(gate.detail)}\n`);
     emit(lines.join(''), values.output, out);
     const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
     err(
@@ -162,11 +183,19 @@ function parseGates(specs: readonly string[] | undefined, disabled: boolean | un
   for (const spec of specs ?? []) {
     const [name, raw] = spec.split('=');
     if (!isGateName(name) || raw === undefined)
-      throw new UsageError(`--gate takes name=value with name one of ${GATE_NAMES.join(', ')}; got '${spec}'.`);
-    if (GATE_KINDS[name] === 'switch') gates[name] = raw === 'true';
-    else {
+      throw new UsageError(
+        `--gate takes name=value with name one of ${GATE_NAMES.join(', ')}; got '${spec}'.${isGateName(name) ? '' : didYouMean(suggest(name, GATE_NAMES, 1))}`,
+      );
+    if (GATE_KINDS[name] === 'switch') {
+      if (raw !== 'true' && raw !== 'false') throw new UsageError(`--gate ${name} takes true or false, not '${raw}'.`);
+      gates[name] = raw === 'true';
+    } else {
       const n = Number(raw);
-      if (!Number.isFinite(n) || n < 0) throw new UsageError(`--gate ${name} needs a non-negative number, not '${raw}'.`);
+      if (raw.trim() === '' || !Number.isFinite(n) || n < 0)
+        throw new UsageError(`--gate ${name} needs a non-negative number, not '${raw}'.`);
+      if (GATE_KINDS[name] === 'ratio' && n > 1) throw new UsageError(`--gate ${name} is a ratio between 0 and 1, not '${raw}'.`);
+      if ((GATE_KINDS[name] === 'count' || GATE_KINDS[name] === 'days') && !Number.isInteger(n))
+        throw new UsageError(`--gate ${name} needs a whole number, not '${raw}'.`);
       gates[name] = n;
     }
   }
@@ -186,10 +215,10 @@ function collectFiles(paths: readonly string[]): string[] {
     } catch {
       stat = undefined;
     }
-    if (stat?.isDirectory()) for (const f of findModelFiles(p)) found.add(f);
+    if (stat?.isDirectory()) for (const f of findModelFiles(p, { gitignore: true })) found.add(f);
     else if (stat) found.add(p);
     else if (isDynamicPattern(p)) {
-      const matches = globSync(p, { ignore: [...SKIPPED_FOLDERS].map((d) => `**/${d}/**`), onlyFiles: true });
+      const matches = globSync(p, { ignore: [...SKIPPED_FOLDERS].map((d) => `**/${d}/**`), onlyFiles: true, followSymbolicLinks: false });
       if (matches.length === 0) throw new UsageError(`no files match ${p}`);
       for (const m of matches) found.add(m);
     } else throw new UsageError(`no such file or directory: ${p}`);

@@ -2,18 +2,21 @@
  * What every command shares: exit codes, usage errors, the options for rules and file size, loading the rules in
  * force and one model file, and writing the output.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type Analysis, analyzeText } from '../analysis/analyze';
 import { loadRuleSet } from '../analysis/rules/ruleset';
 import type { RuleSet } from '../analysis/rules/types';
 import { builtinPackSources } from '../files/package-files';
+import { type FileRead, readRegularFile } from '../files/regular-file';
 import { discoverUserPacks } from '../files/rule-pack-files';
 import { decodeModelBytes } from '../model/decode';
-import type { CoreDiagnostic } from '../model/diagnostics';
-import { maxLengthForMB } from '../model/parse';
+import { type CoreDiagnostic, DiagnosticCode } from '../model/diagnostics';
+import { DEFAULT_MAX_LENGTH, maxLengthForMB, tooLargeMessage } from '../model/parse';
+import { didYouMean, suggest } from '../model/suggest';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 
 export const EXIT_OK = 0;
@@ -36,6 +39,27 @@ export const commonOptions = {
   output: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/**
+ * The command's arguments parsed (node:util's parseArgs); an unknown or misused option is a usage error that names
+ * the closest known option.
+ */
+export function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(command: string, args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec((e as Error).message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+      const known = Object.keys(options).map((o) => `--${o}`);
+      throw new UsageError(
+        `unknown option '${unknown}' for '${command}'.${didYouMean(suggest(unknown, known, 1))} Run 'threatcode ${command} --help'.`,
+      );
+    }
+    if (code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${(e as Error).message} Run 'threatcode ${command} --help'.`);
+    throw e;
+  }
+}
 
 /** A diagnostic with 1-based line and column, as the CLI prints it. */
 export type Positioned = CoreDiagnostic & {
@@ -81,13 +105,39 @@ export function maxLengthOption(value: string | undefined): number | undefined {
 }
 
 /** Reads and analyses one model file; undefined (after saying why) when it cannot be read. */
-export function loadModel(file: string, ruleSet: RuleSet, maxLength: number | undefined, err: Out): LoadedModel | undefined {
+export function loadModel(
+  file: string,
+  ruleSet: RuleSet,
+  maxLength: number | undefined,
+  err: Out,
+  content?: Buffer,
+): LoadedModel | undefined {
   let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    err(`threatcode: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-    return undefined;
+  if (content) bytes = content;
+  else {
+    let read: FileRead;
+    try {
+      // A UTF-8 character is at most 4 bytes: a file above 4x the limit in characters is too large unread.
+      read = readRegularFile(file, process.cwd(), (maxLength ?? DEFAULT_MAX_LENGTH) * 4);
+    } catch (e) {
+      err(`threatcode: cannot read ${oneLine(file)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return undefined;
+    }
+    if ('refused' in read) {
+      err(`threatcode: ${oneLine(read.refused)}\n`);
+      return undefined;
+    }
+    if ('tooLarge' in read) {
+      const limit = maxLength ?? DEFAULT_MAX_LENGTH;
+      const d = {
+        code: DiagnosticCode.FileTooLarge,
+        severity: 'error' as const,
+        message: tooLargeMessage(read.tooLarge, limit),
+        span: { start: 0, end: 0 },
+      };
+      return { file, text: '', analysis: undefined, diagnostics: [{ ...d, line: 1, column: 1, endLine: 1, endColumn: 1 }] };
+    }
+    bytes = read.bytes;
   }
   const decoded = decodeModelBytes(bytes);
   const text = decoded.text ?? '';
@@ -106,9 +156,21 @@ export function loadModel(file: string, ruleSet: RuleSet, maxLength: number | un
   };
 }
 
+/**
+ * Text for one line of a terminal or CI log: line breaks and other control characters (escape sequences that move the
+ * cursor or recolour a log) shown as escapes, so that no name in a model can forge a line or hide one.
+ */
+export function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach the log raw
+  return s.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** `file:line:col severity code message`, the text format of every command. */
 export function problemLine(file: string, d: Positioned): string {
-  return `${file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}\n`;
+  return `${oneLine(file)}:${d.line}:${d.column} ${d.severity} ${oneLine(d.code)} ${oneLine(d.message)}\n`;
 }
 
 /** Writes to --output, or to standard output. */

@@ -1,5 +1,4 @@
 /** `threatcode diagram`: the model's data-flow diagram as Mermaid source. */
-import { parseArgs } from 'node:util';
 import { buildDiagram } from '../analysis/diagram';
 import {
   COMMON_OPTIONS_HELP,
@@ -13,6 +12,7 @@ import {
   maxLengthOption,
   oneModel,
   type Out,
+  parseCommand,
 } from './common';
 
 export const DIAGRAM_HELP = `Usage: threatcode diagram <file> [--output <file>] [--focus <boundary-id>]
@@ -23,11 +23,7 @@ ${COMMON_OPTIONS_HELP}
 `;
 
 export function diagram(args: readonly string[], out: Out, err: Out): number {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: { ...commonOptions, focus: { type: 'string' } },
-  });
+  const { values, positionals } = parseCommand('diagram', args, { ...commonOptions, focus: { type: 'string' } });
   if (values.help) {
     out(DIAGRAM_HELP);
     return EXIT_OK;

@@ -1,9 +1,8 @@
 /** `threatcode init`: writes the starter model (server/templates/starter.tm.yaml). */
 import { existsSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { MODEL_FILE } from '../files/model-files';
 import { starterModel } from '../files/package-files';
-import { EXIT_OK, EXIT_USAGE, type Out, UsageError } from './common';
+import { EXIT_OK, EXIT_USAGE, type Out, UsageError, parseCommand } from './common';
 
 export const INIT_HELP = `Usage: threatcode init [file] [--force]
 
@@ -11,11 +10,7 @@ Writes a starter threat model to get going (default file: threatmodel.tm.yaml). 
 `;
 
 export function init(args: readonly string[], out: Out, err: Out): number {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values, positionals } = parseCommand('init', args, { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     out(INIT_HELP);
     return EXIT_OK;

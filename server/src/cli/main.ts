@@ -2,6 +2,7 @@
  * `threatcode` command line: the same analysis as the language server, for CI pipelines and terminals.
  * Exit codes: 0 nothing reached the --fail-on threshold and every gate passed, 1 something did, 2 usage or I/O error.
  */
+import { didYouMean, suggest } from '../model/suggest';
 import { errorMessage } from '../shared/errors';
 import { check } from './check';
 import { EXIT_OK, EXIT_USAGE, type Out, UsageError } from './common';
@@ -11,6 +12,8 @@ import { report } from './report';
 import { rules } from './rules';
 
 declare const SERVER_VERSION: string;
+
+const COMMANDS = ['check', 'report', 'diagram', 'rules', 'init'];
 
 const HELP = `Usage: threatcode <command> [options]
 
@@ -55,7 +58,7 @@ export function main(argv: readonly string[], out: Out, err: Out): number {
       case 'init':
         return init(rest, out, err);
       default:
-        throw new UsageError(`unknown command '${command}'. Run 'threatcode --help'.`);
+        throw new UsageError(`unknown command '${command}'.${didYouMean(suggest(command, COMMANDS, 1))} Run 'threatcode --help'.`);
     }
   } catch (e) {
     err(`threatcode: ${errorMessage(e)}\n`);

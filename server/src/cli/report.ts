@@ -1,7 +1,6 @@
 /** `threatcode report`: a Markdown or self-contained HTML report of one model. */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { localDate } from '../analysis/analyze';
 import { buildDiagram } from '../analysis/diagram';
 import { computeMetrics } from '../analysis/metrics';
@@ -20,6 +19,7 @@ import {
   type Out,
   problemLine,
   UsageError,
+  parseCommand,
 } from './common';
 
 export const REPORT_HELP = `Usage: threatcode report <file> [--format markdown|html] [--output <file>] [--delivery]
@@ -30,10 +30,10 @@ ${COMMON_OPTIONS_HELP}
 `;
 
 export function report(args: readonly string[], out: Out, err: Out): number {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: { ...commonOptions, format: { type: 'string', default: 'markdown' }, delivery: { type: 'boolean' } },
+  const { values, positionals } = parseCommand('report', args, {
+    ...commonOptions,
+    format: { type: 'string', default: 'markdown' },
+    delivery: { type: 'boolean' },
   });
   if (values.help) {
     out(REPORT_HELP);

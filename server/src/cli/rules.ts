@@ -1,8 +1,7 @@
 /** `threatcode rules`: the built-in catalog as text, JSON or the Markdown page of docs/rules.md. */
-import { parseArgs } from 'node:util';
 import { rulesMarkdown } from '../analysis/rules/docs';
 import { builtinRuleSet, peerCatalogs } from '../files/package-files';
-import { EXIT_OK, type Out, UsageError } from './common';
+import { EXIT_OK, type Out, UsageError, parseCommand } from './common';
 
 export const RULES_HELP = `Usage: threatcode rules [--format text|json|markdown]
 
@@ -10,10 +9,7 @@ Lists the built-in rules: id, target, severity and title (text), everything (jso
 `;
 
 export function rules(args: readonly string[], out: Out): number {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values } = parseCommand('rules', args, { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     out(RULES_HELP);
     return EXIT_OK;

@@ -2,8 +2,9 @@
  * Finding threat models (`*.tm.yaml`, `*.tm.yml`) in a folder: one walk for the CLI and the language server. Folders
  * that hold dependencies, build output or version control are skipped, and so is anything the caller excludes.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 
 export const MODEL_FILE = /\.tm\.ya?ml$/;
 
@@ -15,15 +16,58 @@ export interface FindOptions {
   readonly limit?: number;
   /** Whether a path (relative to the root, with forward slashes) is excluded, e.g. by the editor's files.exclude. */
   readonly excluded?: (relative: string, isFolder: boolean) => boolean;
+  /** Leave out what the `.gitignore` files of the searched folders ignore (as git would not commit it). */
+  readonly gitignore?: boolean;
+}
+
+/** The rules of one folder's `.gitignore`, matched against paths relative to that folder. */
+interface IgnoreRules {
+  readonly base: string;
+  readonly rules: Ignore;
+}
+
+function gitignoreOf(dir: string): IgnoreRules | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, '.gitignore'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return { base: dir, rules: ignore().add(text) };
+}
+
+/** The .gitignore rules of the folders above `root`, up to the top of its git work tree (none outside one). */
+function gitignoresAbove(root: string): IgnoreRules[] {
+  const chain: string[] = [];
+  let dir = path.resolve(root);
+  for (;;) {
+    const parent = path.dirname(dir);
+    // A folder or (in worktrees and submodules) a file.
+    if (existsSync(path.join(dir, '.git'))) break;
+    if (parent === dir) return []; // not inside a git work tree
+    chain.unshift(parent);
+    dir = parent;
+  }
+  return chain.map(gitignoreOf).filter((r): r is IgnoreRules => r !== undefined);
+}
+
+function isGitIgnored(full: string, isFolder: boolean, rules: readonly IgnoreRules[]): boolean {
+  return rules.some((r) => {
+    const relative = path.relative(r.base, full).split(path.sep).join('/');
+    return relative !== '' && !relative.startsWith('..') && r.rules.ignores(isFolder ? `${relative}/` : relative);
+  });
 }
 
 /** The model files under `root`, in the order of a depth-first walk with entries sorted by name. */
 export function findModelFiles(root: string, options: FindOptions = {}): string[] {
   const found: string[] = [];
   const limit = options.limit ?? Infinity;
-  const stack = [root];
+  // Each folder carries the .gitignore rules of the folders above it (within the searched root) and its own.
+  const stack: { dir: string; rules: readonly IgnoreRules[] }[] = [{ dir: root, rules: options.gitignore ? gitignoresAbove(root) : [] }];
   while (stack.length > 0 && found.length < limit) {
-    const dir = stack.pop()!;
+    const { dir, rules: above } = stack.pop()!;
+    const own = options.gitignore ? gitignoreOf(dir) : undefined;
+    const rules = own ? [...above, own] : above;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -36,14 +80,14 @@ export function findModelFiles(root: string, options: FindOptions = {}): string[
       const full = path.join(dir, e.name);
       const relative = path.relative(root, full).split(path.sep).join('/');
       if (e.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(e.name) && !options.excluded?.(relative, true)) folders.push(full);
-      } else if (e.isFile() && MODEL_FILE.test(e.name) && !options.excluded?.(relative, false)) {
+        if (!SKIPPED_FOLDERS.has(e.name) && !options.excluded?.(relative, true) && !isGitIgnored(full, true, rules)) folders.push(full);
+      } else if (e.isFile() && MODEL_FILE.test(e.name) && !options.excluded?.(relative, false) && !isGitIgnored(full, false, rules)) {
         found.push(full);
         if (found.length >= limit) break;
       }
     }
     // Reversed onto the stack so that folders are visited in name order.
-    for (let i = folders.length - 1; i >= 0; i--) stack.push(folders[i]);
+    for (let i = folders.length - 1; i >= 0; i--) stack.push({ dir: folders[i], rules });
   }
   return found;
 }

@@ -3,11 +3,12 @@
  * `threatcode.rulePacks` setting (or the CLI's --rules). Packs are data files inside the workspace: a path that
  * resolves outside it (through `..`, an absolute path or a symbolic link) is refused.
  */
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MAX_PACK_LENGTH } from '../analysis/rules/load';
 import type { PackSource } from '../analysis/rules/ruleset';
+import { readRegularFile } from './regular-file';
 
 export const WORKSPACE_PACK_DIR = path.join('.threatcode', 'rules');
 
@@ -42,12 +43,17 @@ export function discoverUserPacks(folder: string, extraPaths: readonly string[] 
     }
     if (seen.has(real)) return;
     seen.add(real);
-    const size = statSync(real).size;
-    if (size > MAX_PACK_LENGTH * 4) {
-      refused.push(`Rule pack ${named} is ${Math.round(size / 1024)} KB; packs over ${MAX_PACK_LENGTH / 1024} KB are not loaded.`);
+    // A folder named `x.yaml`, a device or a pipe is refused by name; the other packs still load.
+    const read = readRegularFile(real, root, MAX_PACK_LENGTH * 4);
+    if ('refused' in read) {
+      refused.push(`Rule pack ${named} is not a regular file and was not loaded.`);
       return;
     }
-    sources.push({ uri: pathToFileURL(real).toString(), text: readFileSync(real, 'utf8'), builtin: false });
+    if ('tooLarge' in read) {
+      refused.push(`Rule pack ${named} is ${Math.round(read.tooLarge / 1024)} KB; packs over ${MAX_PACK_LENGTH / 1024} KB are not loaded.`);
+      return;
+    }
+    sources.push({ uri: pathToFileURL(real).toString(), text: read.bytes.toString('utf8'), builtin: false });
   };
 
   const dir = path.join(root, WORKSPACE_PACK_DIR);

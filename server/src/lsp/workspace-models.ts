@@ -2,12 +2,14 @@
  * Threat models in the workspace that are not open in the editor, for workspace-wide symbols. Files are found by a
  * bounded walk of the workspace folders and analysed once per modification time.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Analysis, analyzeText } from '../analysis/analyze';
 import type { RuleSet } from '../analysis/rules/types';
 import type { ExcludePredicate } from '../files/excludes';
 import { findModelFiles } from '../files/model-files';
+import { readRegularFile } from '../files/regular-file';
 
 const MAX_FILES = 500;
 
@@ -38,10 +40,13 @@ export class WorkspaceModels {
   private load(file: string, maxLength: number, rules: RuleSet): { text: string; analysis: Analysis } | undefined {
     try {
       const stat = statSync(file);
-      if (stat.size > maxLength * 4) return undefined;
+      if (!stat.isFile() || stat.size > maxLength * 4) return undefined;
       const cached = this.cache.get(file);
       if (cached && cached.mtime === stat.mtimeMs) return cached;
-      const text = readFileSync(file, 'utf8');
+      // Found by a walk that does not follow links; read as a regular file of bounded size all the same.
+      const read = readRegularFile(file, path.dirname(file), maxLength * 4);
+      if (!('bytes' in read)) return undefined;
+      const text = read.bytes.toString('utf8');
       const entry = { mtime: stat.mtimeMs, text, analysis: analyzeText(text, { maxLength, rules }) };
       this.cache.set(file, entry);
       return entry;

@@ -5,6 +5,7 @@
 import { type Alias, Composer, type Document, isAlias, isMap, isPair, isScalar, isSeq, Parser, type YAMLMap } from 'yaml';
 import type { CST, Node as YamlNode, Pair, YAMLError } from 'yaml';
 import { DEFAULT_SETTINGS } from '../shared/settings';
+import { quoted } from '../shared/values';
 import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { flatCopy } from './strings';
 import {
@@ -208,12 +209,17 @@ export function yamlProblems(doc: Document.Parsed): CoreDiagnostic[] {
   ];
 }
 
+/** The message of `file-too-large`, for a text measured here or a file measured before it was read. */
+export function tooLargeMessage(size: number, maxLength: number): string {
+  return `This file is ${formatSize(size)}, above the ${formatSize(maxLength)} limit (setting threatcode.maxFileSizeMB), so it is not analysed. Split it or raise the limit.`;
+}
+
 export function refuseText(text: string, maxLength: number): CoreDiagnostic | undefined {
   if (text.length > maxLength) {
     return {
       code: DiagnosticCode.FileTooLarge,
       severity: 'error',
-      message: `This file is ${formatSize(text.length)}, above the ${formatSize(maxLength)} limit (setting threatcode.maxFileSizeMB), so it is not analysed. Split it or raise the limit.`,
+      message: tooLargeMessage(text.length, maxLength),
       span: { start: 0, end: 0 },
     };
   }
@@ -296,7 +302,7 @@ export function describeNode(node: unknown): string {
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
   if (isAlias(node)) return 'an alias';
-  if (isScalar(node)) return node.value === null ? 'an empty value' : `the ${typeof node.value} ${JSON.stringify(node.value)}`;
+  if (isScalar(node)) return node.value === null ? 'an empty value' : `the ${typeof node.value} ${quoted(node.value)}`;
   return 'nothing';
 }
 

@@ -11,7 +11,7 @@ import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { describeNode, resolve, spanOf } from './parse';
 import { didYouMean, suggest } from './suggest';
 import { SECTION_NOUN, type SectionName, type Span } from './types';
-import { isPlainObject } from '../shared/values';
+import { isPlainObject, quoted } from '../shared/values';
 
 export const threatModelSchema = schemaJson as JsonSchema;
 
@@ -151,9 +151,9 @@ function threatModelOwnerName(doc: Document.Parsed, path: readonly Segment[]): s
     const noun = SECTION_NOUN[section as SectionName];
     const item = nodeAtPath(doc, [section, index]).node;
     const id = isMap(item) ? item.get('id') : undefined;
-    return typeof id === 'string' ? `${noun} '${id}'` : noun;
+    return typeof id === 'string' ? `${noun} ${quoted(id)}` : noun;
   }
-  return `'${String(path[path.length - 1])}'`;
+  return quoted(String(path[path.length - 1]));
 }
 
 /** The property a value belongs to: 'severity' for /threats/0/severity, 'targets' for /threats/0/targets/2. */
@@ -190,8 +190,10 @@ function headSpan(node: unknown, pair: Pair | undefined): Span {
   return spanOf(node as YamlNode);
 }
 
+/** A value in a message: quoted and clipped (see `quoted`); lists and maps that contain themselves are safe. */
 function formatValue(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return quoted(v);
 }
 
 function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: OwnerNamer): CoreDiagnostic {
@@ -214,7 +216,7 @@ function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: Owner
       return {
         code: DiagnosticCode.UnknownKey,
         severity: 'error',
-        message: `Unknown property '${extra}' in ${ownerName(doc, path)}.${didYouMean(suggestions)}`,
+        message: `Unknown property ${quoted(extra)} in ${ownerName(doc, path)}.${didYouMean(suggestions)}`,
         span: pair ? keySpan(pair) : headSpan(map, located.pair),
         data: { suggestions, property: extra },
       };

@@ -18,11 +18,34 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A value read from a model, as text for a message: scalars as written, lists joined, mappings as `{…}`. */
-export function plainText(value: unknown): string {
+/**
+ * A value read from a model, as text for a message: scalars as written, lists joined, mappings as `{…}`. A list that
+ * contains itself (a YAML alias inside its own anchor) is shown once, as `[…]`.
+ */
+export function plainText(value: unknown, seen: ReadonlySet<unknown> = new Set()): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return value.map(plainText).join(', ');
+  if (Array.isArray(value)) {
+    if (seen.has(value)) return '[…]';
+    const inner = new Set(seen).add(value);
+    return value.map((v) => plainText(v, inner)).join(', ');
+  }
   return '{…}';
+}
+
+/** How much of a value a message quotes: enough to recognise it, never a whole file pasted as one scalar. */
+export const QUOTE_LIMIT = 60;
+
+/**
+ * A value from a model or a pack quoted in a message: at most QUOTE_LIMIT characters (then `…`), line breaks and other
+ * control characters shown as escapes, so that a message is one line and cannot echo a file's content (a model that is
+ * a link to a key file is one long scalar).
+ */
+export function quoted(value: unknown, limit = QUOTE_LIMIT): string {
+  const text = typeof value === 'string' ? value : plainText(value) || String(value);
+  const chars = [...text];
+  const clipped = chars.length > limit ? `${chars.slice(0, limit).join('')}…` : text;
+  // eslint-disable-next-line no-control-regex -- control characters are what must not reach a message raw
+  return `'${clipped.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
 }
