@@ -148,7 +148,9 @@ function showErrors(errors: readonly string[]): void {
 
 function viewKey(): string {
   const d = view?.diagram;
-  return JSON.stringify([view?.uri, d?.level, d?.focus.boundary?.id, d?.focus.element?.id]);
+  // The element in focus changes what is drawn only at the element level; elsewhere it only says where the default
+  // view centres (the cursor moved to another file must not throw away the user's zoom).
+  return JSON.stringify([view?.uri, d?.level, d?.focus.boundary?.id, d?.level === 'element' ? d.focus.element?.id : undefined]);
 }
 
 async function render(): Promise<void> {
