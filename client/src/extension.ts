@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { addGitHubWorkflow, CheckTaskProvider, type ExportChoice, exportModel, newThreatModel, TASK_TYPE } from './commands';
 import { CompletenessView, REVEAL_COMMAND } from './completeness-view';
 import { DeliveryScope } from './delivery-scope';
 import { DIAGRAM_VIEW_TYPE, DiagramPanel } from './diagram-panel';
@@ -78,9 +79,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
       const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
       await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection });
     }),
-    vscode.commands.registerCommand('threatcode.openDiagram', (uri?: vscode.Uri) => {
+    vscode.commands.registerCommand('threatcode.openDiagram', async (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target?.toString());
+      // From the Explorer's context menu the model may not be open yet.
+      const document = target && (await vscode.workspace.openTextDocument(target).then(undefined, () => undefined));
       if (!target || document?.languageId !== LANGUAGE_ID) {
         void vscode.window.showInformationMessage('Open a threat model (*.tm.yaml) to see its diagram.');
         return undefined;
@@ -97,6 +99,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
         DiagramPanel.revive(context, started, outputChannel, scope, panel, state);
       },
     }),
+    // From File > New File… or the palette the command gets no argument (or an unrelated one): ask where.
+    vscode.commands.registerCommand('threatcode.newThreatModel', (where?: unknown) =>
+      newThreatModel(context, where instanceof vscode.Uri ? where : undefined),
+    ),
+    vscode.commands.registerCommand('threatcode.exportReport', (choice?: ExportChoice) =>
+      exportModel(started, scope, ['html', 'markdown'], choice),
+    ),
+    vscode.commands.registerCommand('threatcode.exportSarif', (choice?: ExportChoice) => exportModel(started, scope, ['sarif'], choice)),
+    vscode.commands.registerCommand('threatcode.addGitHubWorkflow', () => addGitHubWorkflow()),
+    vscode.commands.registerCommand('threatcode.restartServer', async () => {
+      await started.restart();
+      outputChannel.info('Threatcode language server restarted.');
+    }),
+    vscode.commands.registerCommand('threatcode.showOutput', () => outputChannel.show(true)),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new CheckTaskProvider(context)),
     status,
     client.onNotification(ViewsChangedNotification, () => {
       DiagramPanel.refreshAll();

@@ -13,7 +13,9 @@ const DELAY_MS = 500;
 
 export class CompletenessStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('threatcode.completeness', vscode.StatusBarAlignment.Left, 100);
-  private readonly disposables: vscode.Disposable[] = [this.item];
+  /** The same summary in the language status ({ } beside "Threat Model"), where VS Code groups what a language says. */
+  private readonly language = vscode.languages.createLanguageStatusItem('threatcode.summary', { language: LANGUAGE_ID });
+  private readonly disposables: vscode.Disposable[] = [this.item, this.language];
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
 
@@ -24,6 +26,9 @@ export class CompletenessStatus implements vscode.Disposable {
   ) {
     this.item.name = 'Threatcode completeness';
     this.item.command = 'threatcode.openDiagram';
+    this.language.name = 'Threatcode completeness';
+    this.language.text = 'Threat model';
+    this.language.command = { title: 'Open Diagram', command: 'threatcode.openDiagram' };
     this.disposables.push(
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule(0)),
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -62,6 +67,9 @@ export class CompletenessStatus implements vscode.Disposable {
       this.item.text = '$(shield) Threat model: not analysable';
       this.item.tooltip = view?.errors.join('\n');
       this.item.show();
+      this.language.text = 'Threat model: not analysable';
+      this.language.detail = view?.errors[0];
+      this.language.severity = vscode.LanguageStatusSeverity.Error;
       return;
     }
     const gauge = (id: GaugeId) => metrics.gauges.find((g) => g.id === id);
@@ -79,6 +87,9 @@ export class CompletenessStatus implements vscode.Disposable {
     );
     this.item.tooltip = tooltip;
     this.item.show();
+    this.language.text = `${highOpen} high open${failed ? ` · ${failed} gate${failed === 1 ? '' : 's'} failed` : ' · gates pass'}`;
+    this.language.detail = `${pct(gauge('strideCoverage')?.ratio)} STRIDE · ${pct(gauge('findingTriage')?.ratio)} triaged · ${scope}`;
+    this.language.severity = failed ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
   }
 
   dispose(): void {

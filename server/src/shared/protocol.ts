@@ -42,6 +42,21 @@ export interface ViewsChangedParams {
 }
 
 /** Client → server: what the server holds, for diagnosing memory use (tests and the benchmark ask). */
+/** `threatcode/export`: a report (HTML, Markdown) or SARIF of one open model, as the CLI writes them. */
+export const ExportRequest = new RequestType<ExportParams, ExportResult, void>('threatcode/export');
+
+export type ExportFormat = 'html' | 'markdown' | 'sarif';
+
+export interface ExportParams {
+  readonly uri: string;
+  readonly format: ExportFormat;
+  /** Measure this delivery (system.release), as the completeness view does when it is asked to. */
+  readonly delivery: boolean;
+}
+
+/** The exported text, or why there is none (the model does not parse). */
+export type ExportResult = { readonly text: string } | { readonly error: string };
+
 export const StatusRequest = new RequestType0<ServerStatus, void>('threatcode/status');
 
 export interface ServerStatus {

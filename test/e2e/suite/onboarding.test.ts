@@ -1,0 +1,116 @@
+/**
+ * What a new user meets in VS Code: the commands in the palette, a new model from the starter, exports, the GitHub
+ * workflow, the check task with its problem matcher, and the walkthrough's contribution.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+function workspaceFile(relative: string): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, relative);
+}
+
+async function text(uri: vscode.Uri): Promise<string> {
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+}
+
+/** Resolves with the diagnostics of `uri` once `ready` accepts them. */
+function diagnosticsWhen(uri: vscode.Uri, ready: (d: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
+  return new Promise((resolve) => {
+    const current = vscode.languages.getDiagnostics(uri);
+    if (ready(current)) return resolve(current);
+    const sub = vscode.languages.onDidChangeDiagnostics(() => {
+      const d = vscode.languages.getDiagnostics(uri);
+      if (ready(d)) {
+        sub.dispose();
+        resolve(d);
+      }
+    });
+  });
+}
+
+describe('Threatcode for a new user', () => {
+  it('lists its commands in the palette', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of [
+      'threatcode.newThreatModel',
+      'threatcode.openDiagram',
+      'threatcode.exportReport',
+      'threatcode.exportSarif',
+      'threatcode.addGitHubWorkflow',
+      'threatcode.restartServer',
+      'threatcode.showOutput',
+    ])
+      assert.ok(commands.includes(c), c);
+    const manifest = vscode.extensions.all.find((e) => (e.packageJSON as { name?: string }).name === 'threatcode')!.packageJSON as {
+      contributes: { walkthroughs: { steps: { id: string }[] }[]; keybindings: { key: string; command: string }[] };
+      icon: string;
+    };
+    assert.deepEqual(
+      manifest.contributes.walkthroughs[0].steps.map((s) => s.id),
+      ['create', 'findings', 'fix', 'diagram', 'completeness', 'ci'],
+    );
+    assert.ok(manifest.contributes.keybindings.some((k) => k.key === 'ctrl+k v' && k.command === 'threatcode.openDiagram'));
+    assert.equal(manifest.icon, 'media/icon.png');
+  });
+
+  it('creates a new threat model from the starter, opens it with its diagram, and it checks clean', async () => {
+    const uri = workspaceFile('new/service.tm.yaml');
+    const created = await vscode.commands.executeCommand<vscode.Uri>('threatcode.newThreatModel', uri);
+    assert.equal(created?.toString(), uri.toString());
+    const content = await text(uri);
+    assert.match(content, /^# yaml-language-server: \$schema=https:\/\/.*threatmodel\.schema\.json\n/);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString());
+    assert.equal(vscode.window.activeTextEditor?.document.languageId, 'threatmodel');
+    const diagnostics = await diagnosticsWhen(uri, (d) => d.length > 0);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message),
+      [],
+    );
+    const diagram = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Diagram: service.tm.yaml');
+    assert.ok(diagram, 'the diagram opened beside it');
+  });
+
+  it('exports the open model as an HTML report, a Markdown report and SARIF', async () => {
+    const model = workspaceFile('webshop/webshop.tm.yaml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(model), { viewColumn: vscode.ViewColumn.One });
+    const html = workspaceFile('exports/webshop.report.html');
+    assert.equal(
+      (await vscode.commands.executeCommand<vscode.Uri>('threatcode.exportReport', { format: 'html', target: html }))?.toString(),
+      html.toString(),
+    );
+    const page = await text(html);
+    assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-/);
+    assert.match(page, /Threat model: Acme Shop/);
+    const md = workspaceFile('exports/webshop.report.md');
+    await vscode.commands.executeCommand('threatcode.exportReport', { format: 'markdown', target: md });
+    assert.match(await text(md), /^# Threat model: Acme Shop\n[\s\S]*```mermaid\n/);
+    const sarif = workspaceFile('exports/webshop.sarif');
+    await vscode.commands.executeCommand('threatcode.exportSarif', { target: sarif });
+    const log = JSON.parse(await text(sarif)) as { version: string; runs: { results: { ruleId: string }[] }[] };
+    assert.equal(log.version, '2.1.0');
+    assert.ok(log.runs[0].results.some((r) => r.ruleId === 'SUP-03'));
+  });
+
+  it('adds a GitHub workflow that uses the action', async () => {
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('threatcode.addGitHubWorkflow');
+    assert.equal(uri?.toString(), workspaceFile('.github/workflows/threat-model.yml').toString());
+    assert.match(await text(uri), /uses: threatcode\/threatcode@v0/);
+  });
+
+  it('provides a check task whose problem matcher fills the Problems panel', async () => {
+    const tasks = await vscode.tasks.fetchTasks({ type: 'threatcode' });
+    const check = tasks.find((t) => t.name === 'check');
+    assert.ok(check, tasks.map((t) => t.name).join());
+    assert.deepEqual(check.problemMatchers, ['$threatcode']);
+    const ended = new Promise<number | undefined>((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.definition.type !== 'threatcode') return;
+        sub.dispose();
+        resolve(e.exitCode);
+      });
+    });
+    await vscode.tasks.executeTask(check);
+    // The workspace holds the examples and the models this suite wrote: all complete for their delivery.
+    assert.equal(await ended, 0);
+  });
+});
