@@ -75,6 +75,7 @@ registerFeatures(connection, {
   diagnosticLimit: () => workspace.settings.maxDiagnosticsPerFile,
   outlineLimit: () => workspace.settings.maxOutlineItems,
   resolvesCodeActionEdits: () => workspace.client.resolvesCodeActionEdits,
+  disabledCodeActions: () => workspace.client.disabledCodeActions,
   snippetEdits: () => workspace.client.snippetEdits,
 });
 registerViewRequest(

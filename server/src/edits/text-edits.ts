@@ -3,10 +3,9 @@
  * replace a value. Edits are computed on the text (never by re-serialising the document), keep the file's line
  * endings and indentation, and touch nothing outside the region they change.
  */
-import { Document, isMap, isScalar, isSeq, type Pair, type Scalar, stringify, visit, type YAMLMap } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, type Pair, type Scalar, stringify, visit, type YAMLMap } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { ParsedDocument } from '../model/parse';
-import { resolve } from '../model/parse';
 import type { Element, SectionName, Span } from '../model/types';
 
 export interface TextEdit {
@@ -22,6 +21,13 @@ export interface TextEdit {
 export function eolOf(text: string): string {
   const i = text.indexOf('\n');
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/** The offset of the end of the line `offset` is on (before its line break). */
+function endOfLine(text: string, offset: number): number {
+  const n = text.indexOf('\n', offset);
+  const end = n < 0 ? text.length : n;
+  return text[end - 1] === '\r' ? end - 1 : end;
 }
 
 function lineStart(text: string, offset: number): number {
@@ -113,8 +119,8 @@ export function itemStyleOf(parsed: ParsedDocument, section: ListKey): ItemStyle
             padding(value);
           } else {
             count.block++;
-            const first = value.items[0] as YamlNode;
-            const dash = first.range ? parsed.text.lastIndexOf('-', first.range[0]) : -1;
+            // The list's range starts at its first dash.
+            const dash = value.range ? value.range[0] : -1;
             if (dash >= 0) count[columnOf(parsed.text, dash) > columnOf(parsed.text, pair.key.range[0]) ? 'indented' : 'flush']++;
           }
         } else if (isMap(value) && value.items.length > 0) {
@@ -189,6 +195,28 @@ function inlineText(value: unknown, style: Pick<ItemStyle, 'padSeqs' | 'padMaps'
 }
 
 /** Appends a list item to a top-level section, creating the section when it is missing. */
+/**
+ * An edit that would damage the file in a shape it does not handle: an anchored value other elements share, a map
+ * that inherits through a merge key, a second document. The quick fix is then offered disabled, with this reason.
+ */
+export class EditRefused extends Error {}
+
+/** The value of `pair`, refusing when it is an alias: editing it would edit the element that owns the anchor. */
+function ownValue(pair: Pair, what: string): unknown {
+  const value: unknown = pair.value;
+  if (isAlias(value)) throw new EditRefused(`${what} is a YAML alias of another value (*${value.source}): edit it by hand.`);
+  return value;
+}
+
+/** Where a new top-level section goes: after the first document's content, before a `...` or a second document. */
+function documentEnd(parsed: ParsedDocument): number {
+  const text = parsed.text;
+  const root = parsed.doc?.contents as YamlNode | null | undefined;
+  const end = root?.range?.[1];
+  if (end === undefined || !/\S/.test(text.slice(end).replace(/#.*$/gm, ''))) return text.length;
+  return end;
+}
+
 export function appendToSection(parsed: ParsedDocument, section: ListKey, item: Record<string, unknown>): TextEdit {
   return appendAllToSection(parsed, section, [item]);
 }
@@ -211,30 +239,88 @@ export function appendAllToSection(parsed: ParsedDocument, section: ListKey, ite
       .join(eol);
 
   if (!pair || !isScalar(pair.key)) {
-    // New section at the end of the document.
-    const end = text.length;
-    const needsEol = end > 0 && !text.endsWith('\n');
+    // New section at the end of the document (before a `...` end marker or a second document).
+    const end = documentEnd(parsed);
+    const needsEol = end > 0 && text[end - 1] !== '\n';
     return { span: { start: end, end }, newText: `${needsEol ? eol : ''}${section}:${eol}${asItems(' '.repeat(unit))}${eol}` };
   }
-  const keyEnd = pair.key.range![1];
-  const keyCol = columnOf(text, pair.key.range![0]);
-  const seq = resolve(parsed.doc!, pair.value);
+  return appendItems(parsed, pair, items, style, `'${section}'`);
+}
+
+/**
+ * Appends items to the list that is `pair`'s value: after its last item in the list's own style (block or flow), or,
+ * when it is empty or absent, as a block list under the key, keeping a comment after the key.
+ */
+function appendItems(
+  parsed: ParsedDocument,
+  pair: Pair,
+  items: readonly Record<string, unknown>[],
+  style: ItemStyle,
+  what: string,
+): TextEdit {
+  const text = parsed.text;
+  const eol = eolOf(text);
+  const unit = indentUnitOf(parsed);
+  const key = pair.key as YamlNode;
+  const keyEnd = key.range![1];
+  const keyCol = columnOf(text, key.range![0]);
+  const seq = ownValue(pair, what);
+  if (isSeq(seq) && seq.anchor)
+    throw new EditRefused(`${what} is anchored (&${seq.anchor}) and may be used elsewhere: add the item by hand.`);
+  const asItems = (indent: string) =>
+    items
+      .map((item) =>
+        blockLines(item, unit, style)
+          .map((l, i) => (i === 0 ? `${indent}- ${l}` : `${indent}  ${l}`))
+          .join(eol),
+      )
+      .join(eol);
   if (isSeq(seq) && !seq.flow && seq.items.length > 0) {
-    const first = seq.items[0] as YamlNode;
-    const itemCol = columnOf(text, text.lastIndexOf('-', first.range![0]));
+    // The column of the list's first dash (a `-` in a comment before the first item is not it).
+    const itemCol = columnOf(text, seq.range![0]);
     const last = seq.items[seq.items.length - 1] as YamlNode;
     const at = endOfContentLine(text, last.range![1]);
     return { span: { start: at, end: at }, newText: `${eol}${asItems(' '.repeat(Math.max(0, itemCol)))}` };
   }
   if (isSeq(seq) && seq.flow && seq.items.length > 0) {
-    // `[a, b]` -> `[a, b, {new}]`: stay in flow style.
-    const bracket = text.lastIndexOf(']', seq.range![1]);
-    return { span: { start: bracket, end: bracket }, newText: items.map((item) => `, ${flowText(item, style)}`).join('') };
+    // `[a, b]` -> `[a, b, {new}]`: stay in flow style, after the last item (a trailing comma stays where it is).
+    const lastEnd = (seq.items[seq.items.length - 1] as YamlNode).range![1];
+    return { span: { start: lastEnd, end: lastEnd }, newText: items.map((item) => `, ${flowText(item, style)}`).join('') };
   }
-  // Empty flow list `[]`, or no value at all: turn into a block list under the key.
-  const valueEnd = isSeq(seq) || isScalar(seq) ? (seq as YamlNode).range![1] : keyEnd + 1;
-  const end = Math.max(valueEnd, keyEnd + 1);
-  return { span: { start: keyEnd, end: endOfContentLine(text, end) }, newText: `:${eol}${asItems(' '.repeat(keyCol + unit))}` };
+  if (isSeq(seq) || isScalar(seq) || seq === null || seq === undefined) {
+    // Empty flow list `[]`, or no value at all: a block list under the key; a comment after the key stays on its line.
+    const valueEnd = seq && (seq as YamlNode).range ? (seq as YamlNode).range![1] : keyEnd + 1;
+    const lineEnd = endOfLine(text, Math.max(valueEnd, keyEnd + 1));
+    const comment = /#.*$/.exec(text.slice(Math.max(valueEnd, keyEnd + 1), lineEnd))?.[0];
+    return {
+      span: { start: keyEnd, end: lineEnd },
+      newText: `:${comment ? ` ${comment.trimEnd()}` : ''}${eol}${asItems(' '.repeat(keyCol + unit))}`,
+    };
+  }
+  throw new EditRefused(`${what} is not a list: fix it first.`);
+}
+
+/**
+ * Adds an item to a list property of an element (`disabledRules`), after the items it has: other entries, their reasons
+ * and comments stay. A new list when there is none.
+ */
+export function addToList(parsed: ParsedDocument, element: Element, key: string, item: Record<string, unknown>): TextEdit {
+  const map = element.node;
+  refuseMerged(map, key, element.id);
+  const pair = map.items.find((p): p is Pair => isScalar(p.key) && p.key.value === key);
+  if (!pair) return setProperty(parsed, element, [key], [item]);
+  return appendItems(parsed, pair, [item], itemStyleOf(parsed, element.section), `'${key}' of '${element.id}'`);
+}
+
+/** A map that inherits `key` through `<<:` would lose the inherited value if a new `key` were written in it. */
+function refuseMerged(map: YAMLMap, key: string, owner: string): void {
+  const hasOwn = map.items.some((p) => isScalar(p.key) && p.key.value === key);
+  // yaml represents a merge key as a scalar whose value is a symbol.
+  const merges = map.items.some((p) => isScalar(p.key) && (typeof p.key.value === 'symbol' || p.key.value === '<<'));
+  if (merges && !hasOwn)
+    throw new EditRefused(
+      `'${owner}' inherits values through a YAML merge key (<<): a new '${key}' would replace what it inherits. Edit it by hand.`,
+    );
 }
 
 /** Sets `path` (e.g. ['controls', 'mfa']) on an element to `value`, replacing or inserting as little as possible. */
@@ -247,9 +333,10 @@ function setIn(parsed: ParsedDocument, map: YAMLMap, path: readonly string[], va
   const eol = eolOf(text);
   const unit = indentUnitOf(parsed);
   const [key, ...rest] = path;
+  refuseMerged(map, key, key);
   const pair = map.items.find((p): p is Pair => isScalar(p.key) && p.key.value === key);
   if (pair && isScalar(pair.key)) {
-    const current = resolve(parsed.doc!, pair.value);
+    const current = ownValue(pair, `'${key}'`);
     if (rest.length > 0 && isMap(current)) return setIn(parsed, current, rest, value, style);
     const nested = rest.length > 0 ? nest(rest, value) : value;
     if (current && (current as YamlNode).range) {

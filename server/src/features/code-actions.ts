@@ -10,7 +10,17 @@
  *
  * Schema and reference errors: did-you-mean replacements, create the missing element, add a required property.
  */
-import { appendAllToSection, appendToSection, mergeEdits, setProperty, tabStop, type TextEdit, withTabStops } from '../edits/text-edits';
+import {
+  addToList,
+  appendAllToSection,
+  appendToSection,
+  EditRefused,
+  mergeEdits,
+  setProperty,
+  tabStop,
+  type TextEdit,
+  withTabStops,
+} from '../edits/text-edits';
 import type { Analysis } from '../analysis/analyze';
 import {
   checkDataOf,
@@ -36,6 +46,21 @@ export interface CodeAction {
   /** The diagnostics this action resolves. */
   readonly diagnostics: readonly CoreDiagnostic[];
   readonly isPreferred?: boolean;
+  /**
+   * Why the action is offered but cannot be applied: the YAML around it has a shape an edit could damage (an anchor
+   * shared with another element, a merge key, a second document). The editor shows it greyed out with this reason.
+   */
+  readonly disabled?: string;
+}
+
+/** The action, or the same action disabled with the reason its edit was refused. */
+function attempt(action: Omit<CodeAction, 'edits' | 'disabled'>, build: () => TextEdit[]): CodeAction {
+  try {
+    return { ...action, edits: build() };
+  } catch (e) {
+    if (e instanceof EditRefused) return { ...action, edits: [], disabled: e.message };
+    throw e;
+  }
 }
 
 export interface CodeActionOptions {
@@ -117,45 +142,48 @@ function findingActions(analysis: Analysis, d: FindingDiagnostic, options: CodeA
       // Reuse a mitigation the model already has under the same title.
       const existing = parsed.model?.mitigations.find((x) => x.data.title === m.title);
       const mitigationId = existing?.id ?? freshId(analysis, `M-${m.id}`);
-      const edits: TextEdit[] = [];
-      if (!existing)
-        edits.push(
-          appendToSection(parsed, 'mitigations', { id: mitigationId, title: m.title, description: m.description, status: 'proposed' }),
-        );
+      const edits = (): TextEdit[] =>
+        existing
+          ? []
+          : [appendToSection(parsed, 'mitigations', { id: mitigationId, title: m.title, description: m.description, status: 'proposed' })];
       const id = freshId(analysis, `T-${f.rule}-${f.element}`, new Set([mitigationId]));
-      edits.push(recordEdit({ ...threatOf(f, id), status: 'open', mitigations: [mitigationId] }));
-      actions.push({
-        id: `mitigate:${f.findingId}:${m.id}`,
-        title: `Mitigate ${f.rule}: ${m.title}`,
-        edits: mergeEdits(edits),
-        diagnostics: [d],
-        isPreferred: i === 0,
-      });
+      actions.push(
+        attempt(
+          { id: `mitigate:${f.findingId}:${m.id}`, title: `Mitigate ${f.rule}: ${m.title}`, diagnostics: [d], isPreferred: i === 0 },
+          () => mergeEdits([...edits(), recordEdit({ ...threatOf(f, id), status: 'open', mitigations: [mitigationId] })]),
+        ),
+      );
     });
   }
   if (element) {
     for (const c of f.controls) {
-      actions.push({
-        id: `control:${f.findingId}:${c.property}`,
-        title: `Covered by a control: set ${c.property}: ${plainText(c.value)} on ${on} (${f.rule})`,
-        edits: [setProperty(parsed, element, c.property.split('.'), c.value)],
-        diagnostics: [d],
-      });
+      actions.push(
+        attempt(
+          {
+            id: `control:${f.findingId}:${c.property}`,
+            title: `Covered by a control: set ${c.property}: ${plainText(c.value)} on ${on} (${f.rule})`,
+            diagnostics: [d],
+          },
+          () => [setProperty(parsed, element, c.property.split('.'), c.value)],
+        ),
+      );
     }
   }
   if (isRecordable(f, element)) {
-    actions.push({
-      id: `record:${f.findingId}`,
-      title: `Record ${f.rule} as an open threat on ${on}`,
-      edits: [recordEdit({ ...threatOf(f, threatId()), status: 'open' })],
-      diagnostics: [d],
-      isPreferred: f.mitigations.length === 0,
-    });
+    actions.push(
+      attempt(
+        {
+          id: `record:${f.findingId}`,
+          title: `Record ${f.rule} as an open threat on ${on}`,
+          diagnostics: [d],
+          isPreferred: f.mitigations.length === 0,
+        },
+        () => [recordEdit({ ...threatOf(f, threatId()), status: 'open' })],
+      ),
+    );
     const owner = parsed.model?.system?.owner;
-    actions.push({
-      id: `accept:${f.findingId}`,
-      title: `Accept the risk of ${f.rule} on ${on}…`,
-      edits: [
+    actions.push(
+      attempt({ id: `accept:${f.findingId}`, title: `Accept the risk of ${f.rule} on ${on}…`, diagnostics: [d] }, () => [
         recordEdit(
           {
             ...threatOf(f, threatId()),
@@ -167,41 +195,42 @@ function findingActions(analysis: Analysis, d: FindingDiagnostic, options: CodeA
             { n: 2, text: PLACEHOLDER.acceptance },
           ],
         ),
-      ],
-      diagnostics: [d],
-    });
-    actions.push({
-      id: `not-applicable:${f.findingId}`,
-      title: `Mark ${f.rule} not applicable to ${on}…`,
-      edits: [
+      ]),
+    );
+    actions.push(
+      attempt({ id: `not-applicable:${f.findingId}`, title: `Mark ${f.rule} not applicable to ${on}…`, diagnostics: [d] }, () => [
         recordEdit({ ...threatOf(f, threatId()), status: 'not-applicable', justification: tabStop(1) }, [
           { n: 1, text: PLACEHOLDER.notApplicable },
         ]),
-      ],
-      diagnostics: [d],
-    });
+      ]),
+    );
   } else if (element) {
-    actions.push({
-      id: `disable:${f.findingId}`,
-      title: `${f.rule} does not apply to ${on}: disable it with a reason…`,
-      edits: [
-        withTabStops(setProperty(parsed, element, ['disabledRules'], [{ rule: f.rule, reason: tabStop(1) }]), [
-          { n: 1, text: PLACEHOLDER.disabledRule },
-        ]),
-      ],
-      diagnostics: [d],
-    });
+    actions.push(
+      attempt(
+        { id: `disable:${f.findingId}`, title: `${f.rule} does not apply to ${on}: disable it with a reason…`, diagnostics: [d] },
+        () => [
+          // Added to the element's list: its other suppressions and their reasons stay.
+          withTabStops(addToList(parsed, element, 'disabledRules', { rule: f.rule, reason: tabStop(1) }), [
+            { n: 1, text: PLACEHOLDER.disabledRule },
+          ]),
+        ],
+      ),
+    );
   } else if (parsed.model && (parsed.model.disabledRules === undefined || Array.isArray(parsed.model.disabledRules))) {
-    actions.push({
-      id: `disable-model:${f.findingId}`,
-      title: `${f.rule} does not apply to this model: disable it with a reason…`,
-      edits: [
-        withTabStops(appendToSection(parsed, 'disabledRules', { rule: f.rule, reason: tabStop(1) }), [
-          { n: 1, text: PLACEHOLDER.disabledRule },
-        ]),
-      ],
-      diagnostics: [d],
-    });
+    actions.push(
+      attempt(
+        {
+          id: `disable-model:${f.findingId}`,
+          title: `${f.rule} does not apply to this model: disable it with a reason…`,
+          diagnostics: [d],
+        },
+        () => [
+          withTabStops(appendToSection(parsed, 'disabledRules', { rule: f.rule, reason: tabStop(1) }), [
+            { n: 1, text: PLACEHOLDER.disabledRule },
+          ]),
+        ],
+      ),
+    );
   }
   return actions;
 }
@@ -295,12 +324,11 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
     }
     const item = newElement(section, id);
     if (item && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(id)) {
-      actions.push({
-        id: `create:${section}:${id}`,
-        title: `Create ${SECTION_NOUN[section]} '${id}'`,
-        edits: [appendToSection(parsed, section, item)],
-        diagnostics: [d],
-      });
+      actions.push(
+        attempt({ id: `create:${section}:${id}`, title: `Create ${SECTION_NOUN[section]} '${id}'`, diagnostics: [d] }, () => [
+          appendToSection(parsed, section, item),
+        ]),
+      );
     }
   }
   if (d.code === DiagnosticCode.MissingRequired && data.property !== undefined) {
@@ -311,12 +339,11 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
       // Only where a valid value can be filled in: the first allowed value, or the id as a name or title.
       const value = schema?.enum ? schema.enum[0] : ['name', 'title', 'text'].includes(property) ? element.id : undefined;
       if (value !== undefined) {
-        actions.push({
-          id: `add:${element.id}:${property}`,
-          title: `Add '${property}: ${plainText(value)}'`,
-          edits: [setProperty(parsed, element, [property], value)],
-          diagnostics: [d],
-        });
+        actions.push(
+          attempt({ id: `add:${element.id}:${property}`, title: `Add '${property}: ${plainText(value)}'`, diagnostics: [d] }, () => [
+            setProperty(parsed, element, [property], value),
+          ]),
+        );
       }
     }
   }

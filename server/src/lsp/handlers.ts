@@ -51,6 +51,8 @@ export interface FeatureContext {
   readonly outlineLimit: () => number;
   /** The client resolves code actions (`codeAction/resolve` for `edit`): edits are computed for the chosen one only. */
   readonly resolvesCodeActionEdits: () => boolean;
+  /** The client shows disabled code actions with their reason; others do not get them. */
+  readonly disabledCodeActions: () => boolean;
   /** The client applies snippet edits: quick fixes put the cursor where the user is to type. */
   readonly snippetEdits: () => boolean;
 }
@@ -227,26 +229,32 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
   connection.onCodeAction((p: CodeActionParams) =>
     withDoc(p.textDocument.uri, (document, analysis) => {
       const lazy = ctx.resolvesCodeActionEdits();
-      return actionsAt(document, analysis, p.range, p.context.diagnostics, p.context.only).map(({ action, kind }): CodeAction => ({
+      const actions = actionsAt(document, analysis, p.range, p.context.diagnostics, p.context.only).filter(
+        ({ action }) => !action.disabled || ctx.disabledCodeActions(),
+      );
+      return actions.map(({ action, kind }): CodeAction => ({
         title: action.title,
         kind,
         isPreferred: action.isPreferred,
+        ...(action.disabled !== undefined && { disabled: { reason: action.disabled } }),
         diagnostics: p.context.diagnostics.filter((c) =>
           action.diagnostics.some((d) => String(c.code) === d.code && sameRange(document, d, c)),
         ),
         // A client that resolves actions gets the edit of the one chosen only: recording every finding of a rule at
         // once in a 5,000-component model writes 1,600 threats, a few hundred milliseconds for a lightbulb.
-        ...(lazy
-          ? {
-              data: {
-                id: action.id,
-                uri: document.uri,
-                range: p.range,
-                diagnostics: p.context.diagnostics,
-                only: p.context.only,
-              } satisfies ResolveData,
-            }
-          : { edit: workspaceEdit(document, action) }),
+        ...(action.disabled !== undefined
+          ? {}
+          : lazy
+            ? {
+                data: {
+                  id: action.id,
+                  uri: document.uri,
+                  range: p.range,
+                  diagnostics: p.context.diagnostics,
+                  only: p.context.only,
+                } satisfies ResolveData,
+              }
+            : { edit: workspaceEdit(document, action) }),
       }));
     }),
   );

@@ -33,6 +33,8 @@ export interface ClientFacts {
   readonly canPullConfiguration: boolean;
   /** The client resolves code actions (`codeAction/resolve` for `edit`): edits are computed for the chosen one only. */
   readonly resolvesCodeActionEdits: boolean;
+  /** The client shows a code action it cannot apply greyed out, with the reason (LSP 3.16 `disabled`). */
+  readonly disabledCodeActions: boolean;
   /** The client applies snippet edits (LSP 3.18) in workspace edits with document changes: placeholders to type over. */
   readonly snippetEdits: boolean;
   readonly workspaceFolders: readonly string[];
@@ -46,6 +48,7 @@ export function clientFacts(params: InitializeParams): ClientFacts {
   return {
     canPullConfiguration: params.capabilities.workspace?.configuration === true,
     resolvesCodeActionEdits: params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true,
+    disabledCodeActions: params.capabilities.textDocument?.codeAction?.disabledSupport === true,
     snippetEdits:
       params.capabilities.workspace?.workspaceEdit?.snippetEditSupport === true &&
       params.capabilities.workspace.workspaceEdit.documentChanges === true,

@@ -20,6 +20,7 @@ export class WorkspaceState {
   client: ClientFacts = {
     canPullConfiguration: false,
     resolvesCodeActionEdits: false,
+    disabledCodeActions: false,
     snippetEdits: false,
     workspaceFolders: [],
     trusted: true,
