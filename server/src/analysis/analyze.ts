@@ -68,38 +68,52 @@ function analyze(
   const today = options.today ?? localDate(new Date());
   let findings: readonly Finding[] = [];
   let memo: Analysis['memo'];
-  try {
-    if (parsed.doc && parsed.model) {
-      const schema =
-        (previous && schemaAfterUpdate(parsed, previous.memo.schema, previous.update)) ?? validateAgainstSchema(parsed.doc, parsed.value);
-      diagnostics = diagnostics.concat(schema, checkModel(parsed.model, { today }));
-      const changed =
-        previous && new Set([previous.update.oldElement, ...previous.update.newElements].flatMap((e) => (e ? keysWrittenBy(e) : [])));
-      const result = runRules(parsed.model, options.rules, {
-        modelSpan: parsed.model.systemSpan,
-        previous:
-          previous && changed
-            ? {
-                memo: previous.memo.rules,
-                changed,
-                removed: previous.update.oldElement,
-                added: previous.update.newElements,
-              }
-            : undefined,
+  /** A bug in one stage must not take the others' diagnostics down with it: it is reported where the user sees it. */
+  const stage = <T>(run: () => T, fallback: T): T => {
+    try {
+      return run();
+    } catch (e) {
+      diagnostics.push({
+        code: DiagnosticCode.InternalError,
+        severity: 'error',
+        message: `Threatcode could not finish analysing this file: ${errorMessage(e)}. Please report this.`,
+        span: { start: 0, end: 0 },
       });
+      return fallback;
+    }
+  };
+  if (parsed.doc && parsed.model) {
+    const { doc, model } = parsed;
+    const schema = stage(
+      () => (previous && schemaAfterUpdate(parsed, previous.memo.schema, previous.update)) ?? validateAgainstSchema(doc, parsed.value),
+      [],
+    );
+    const checks = stage(() => checkModel(model, { today }), []);
+    diagnostics = diagnostics.concat(capPerKind(schema.concat(checks)));
+    const changed =
+      previous && new Set([previous.update.oldElement, ...previous.update.newElements].flatMap((e) => (e ? keysWrittenBy(e) : [])));
+    const result = stage(
+      () =>
+        runRules(model, options.rules, {
+          modelSpan: model.systemSpan,
+          previous:
+            previous && changed
+              ? {
+                  memo: previous.memo.rules,
+                  changed,
+                  removed: previous.update.oldElement,
+                  added: previous.update.newElements,
+                }
+              : undefined,
+        }),
+      undefined,
+    );
+    if (result) {
       findings = result.findings;
       memo = { rules: result.memo, schema, today };
       // concat, not push(...): a large model has tens of thousands of findings, too many for call arguments.
       diagnostics = diagnostics.concat(result.diagnostics);
     }
-  } catch (e) {
-    // A bug in a check must not take the whole document down: report it where the user sees it.
-    diagnostics.push({
-      code: DiagnosticCode.InternalError,
-      severity: 'error',
-      message: `Threatcode could not finish analysing this file: ${errorMessage(e)}. Please report this.`,
-      span: { start: 0, end: 0 },
-    });
   }
   const tidy = diagnostics.map((d) => {
     const span = tidySpan(text, d.span);
@@ -107,6 +121,34 @@ function analyze(
   });
   tidy.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return { parsed, diagnostics: tidy, findings, memo, incremental: previous !== undefined };
+}
+
+/** How many problems of one kind a file reports before one note says how many more there are. */
+export const MAX_PER_KIND = 200;
+
+/**
+ * At most MAX_PER_KIND schema and model diagnostics of each code, then a note: 100,000 broken items are 100,000 times
+ * the same lesson, and listing them all made every output (and every publish to the editor) grow without bound.
+ */
+function capPerKind(diagnostics: readonly CoreDiagnostic[]): CoreDiagnostic[] {
+  const counts = new Map<string, number>();
+  const out: CoreDiagnostic[] = [];
+  for (const d of diagnostics) {
+    const n = (counts.get(d.code) ?? 0) + 1;
+    counts.set(d.code, n);
+    if (n <= MAX_PER_KIND) out.push(d);
+  }
+  for (const [code, n] of counts) {
+    if (n <= MAX_PER_KIND) continue;
+    const last = out.filter((d) => d.code === code).at(-1)!;
+    out.push({
+      code: DiagnosticCode.DiagnosticLimit,
+      severity: 'info',
+      message: `${(n - MAX_PER_KIND).toLocaleString('en-US')} more '${code}' problems in this file are not listed (the first ${MAX_PER_KIND} are).`,
+      span: last.span,
+    });
+  }
+  return out;
 }
 
 /**

@@ -110,12 +110,29 @@ const LOOK_ALIKE: Readonly<Record<string, string>> = {
   '\\': '\uff3c',
 };
 
+/**
+ * The most characters a drawn label has: Mermaid's text wrapping costs more than linear in a label's length (50,000
+ * characters took 42 s to draw). The full text is the node's accessible name and tooltip.
+ */
+export const MAX_LABEL_LENGTH = 80;
+
 export function mermaidText(text: string): string {
-  const out = text
-    .replace(/[\p{Cc}\u2028\u2029\s]+/gu, ' ')
-    .trim()
-    .replace(/["#%<>&`\\]/g, (c) => LOOK_ALIKE[c]);
+  let out = text.replace(/[\p{Cc}\u2028\u2029\s]+/gu, ' ').trim();
+  const chars = [...out];
+  if (chars.length > MAX_LABEL_LENGTH) out = `${chars.slice(0, MAX_LABEL_LENGTH - 1).join('')}…`;
+  out = out.replace(/["#%<>&`\\]/g, (c) => LOOK_ALIKE[c]);
   return out || ' ';
+}
+
+/** How deep boundaries are drawn inside each other; deeper ones are drawn beside the last level (Mermaid's layout time
+ * grows steeply with nesting: 200 levels did not render in 30 s). */
+export const MAX_DRAWN_NESTING = 12;
+
+/** Appends to the list under `key`, creating it: one list per key, never copied. */
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Plain one-line text for accessible names: control characters and line breaks become spaces. */
@@ -145,7 +162,7 @@ class Context {
     for (const b of model.boundaries) {
       const p = b.data.parent;
       const parent = typeof p === 'string' && this.boundaries.has(p) && p !== b.id ? p : undefined;
-      this.children.set(parent, [...(this.children.get(parent) ?? []), b.id]);
+      addTo(this.children, parent, b.id);
     }
     const bump = (id: string, severity: unknown) => this.worst.set(id, Math.max(this.worst.get(id) ?? 0, severityWeight(severity)));
     for (const f of analysis.findings) if (f.status === 'open') bump(f.elementId, f.rule.severity);
@@ -184,16 +201,33 @@ class Context {
     return inside;
   }
 
-  /** The outermost boundary around `id` (cycles cut). */
+  private readonly roots = new Map<string, string>();
+
+  /** The outermost boundary around `id` (cycles cut); remembered for every boundary on the way, so each is walked once. */
   rootOf(id: string): string {
+    const known = this.roots.get(id);
+    if (known !== undefined) return known;
+    const chain: string[] = [];
     const seen = new Set<string>();
     let current = id;
+    let root: string | undefined;
     for (;;) {
-      const parent = this.boundaries.get(current)?.data.parent;
-      if (typeof parent !== 'string' || !this.boundaries.has(parent) || seen.has(parent)) return current;
+      const cached = this.roots.get(current);
+      if (cached !== undefined) {
+        root = cached;
+        break;
+      }
+      chain.push(current);
       seen.add(current);
+      const parent = this.boundaries.get(current)?.data.parent;
+      if (typeof parent !== 'string' || !this.boundaries.has(parent) || seen.has(parent)) {
+        root = current;
+        break;
+      }
       current = parent;
     }
+    for (const b of chain) this.roots.set(b, root);
+    return root;
   }
 
   boundaryName(id: string): string {
@@ -397,18 +431,42 @@ function drawDetail(ctx: Context, w: Writer, components: readonly Component[], f
   const nodeId = new Map<string, string>();
   components.forEach((c, i) => nodeId.set(c.id, `n${i}`));
   const inBoundary = new Map<string, Component[]>();
-  for (const c of components) inBoundary.set(ctx.boundaryOf(c), [...(inBoundary.get(ctx.boundaryOf(c)) ?? []), c]);
+  for (const c of components) addTo(inBoundary, ctx.boundaryOf(c), c);
   const subgraphs = new Map<string, string>();
-  const hasContent = (b: string, seen = new Set<string>()): boolean =>
-    !seen.has(b) && ((inBoundary.get(b)?.length ?? 0) > 0 || (ctx.children.get(b) ?? []).some((c) => hasContent(c, new Set([...seen, b]))));
-  const emit = (b: string, indent: string) => {
-    if (subgraphs.has(b)) return;
-    const id = `s${subgraphs.size}`;
-    subgraphs.set(b, id);
-    w.openBoundary(id, ctx.boundaries.get(b)!, indent);
-    for (const c of inBoundary.get(b) ?? []) w.component(nodeId.get(c.id)!, c, `${indent}  `);
-    for (const child of ctx.children.get(b) ?? []) if (hasContent(child)) emit(child, `${indent}  `);
-    w.lines.push(`${indent}end`);
+  // Boundaries with something to draw: those holding components, and every boundary around them (each walked once).
+  const contentful = new Set<string>();
+  for (const b of inBoundary.keys()) {
+    let current: unknown = b;
+    while (typeof current === 'string' && ctx.boundaries.has(current) && !contentful.has(current)) {
+      contentful.add(current);
+      current = ctx.boundaries.get(current)?.data.parent;
+    }
+  }
+  const hasContent = (b: string) => contentful.has(b);
+  // Iterative (a 5,000-level chain overflowed the stack), and nested at most MAX_DRAWN_NESTING deep.
+  const emit = (root: string, rootIndent: string) => {
+    const stack: ({ open: string; indent: string; depth: number } | { close: string })[] = [{ open: root, indent: rootIndent, depth: 1 }];
+    while (stack.length) {
+      const item = stack.pop()!;
+      if ('close' in item) {
+        w.lines.push(`${item.close}end`);
+        continue;
+      }
+      const { open: b, indent, depth } = item;
+      if (subgraphs.has(b)) continue;
+      subgraphs.set(b, `s${subgraphs.size}`);
+      w.openBoundary(subgraphs.get(b)!, ctx.boundaries.get(b)!, indent);
+      for (const c of inBoundary.get(b) ?? []) w.component(nodeId.get(c.id)!, c, `${indent}  `);
+      const children = (ctx.children.get(b) ?? []).filter(hasContent);
+      if (depth < MAX_DRAWN_NESTING) {
+        stack.push({ close: indent });
+        for (let i = children.length - 1; i >= 0; i--) stack.push({ open: children[i], indent: `${indent}  `, depth: depth + 1 });
+      } else {
+        // Too deep: close this level, and draw what is inside it beside it, at the same depth.
+        stack.push(...children.map((c) => ({ open: c, indent, depth })).reverse());
+        stack.push({ close: indent });
+      }
+    }
   };
   // Subgraphs, nested by `parent`; cycles are cut (the checks report them).
   for (const root of ctx.children.get(undefined) ?? []) if (hasContent(root)) emit(root, '  ');
@@ -424,7 +482,7 @@ function drawDetail(ctx: Context, w: Writer, components: readonly Component[], f
 /** One node per group; groups that stand for nested boundaries are drawn inside their parents. */
 function drawOverview(ctx: Context, w: Writer, components: readonly Component[], flows: readonly Flow[], group: Grouping): void {
   const members = new Map<string, Component[]>();
-  for (const c of components) members.set(group.of(c), [...(members.get(group.of(c)) ?? []), c]);
+  for (const c of components) addTo(members, group.of(c), c);
   const ids = new Map<string, string>();
   for (const key of members.keys()) ids.set(key, `g${ids.size}`);
   const node = (key: string, indent: string) => {
@@ -440,30 +498,54 @@ function drawOverview(ctx: Context, w: Writer, components: readonly Component[],
   };
   if (group.nested) {
     // A boundary with nested groups becomes a subgraph holding its own group and its children.
-    const hasMembers = (b: string): boolean => [...ctx.subtree(b)].some((x) => members.has(x));
+    // Boundaries with a group at or below them, each walked once (a subtree per boundary was quadratic in the depth).
+    const withMembers = new Set<string>();
+    for (const key of members.keys()) {
+      let current: unknown = key;
+      while (typeof current === 'string' && ctx.boundaries.has(current) && !withMembers.has(current)) {
+        withMembers.add(current);
+        current = ctx.boundaries.get(current)?.data.parent;
+      }
+    }
+    const hasMembers = (b: string): boolean => withMembers.has(b);
     const parents = new Set<string>();
     for (const key of members.keys()) {
+      // Stops at a boundary already known as a parent: everything above it is known too.
       let p = ctx.boundaries.get(key)?.data.parent;
-      const seen = new Set<string>();
-      while (typeof p === 'string' && ctx.boundaries.has(p) && !seen.has(p)) {
-        seen.add(p);
+      while (typeof p === 'string' && ctx.boundaries.has(p) && !parents.has(p)) {
         parents.add(p);
         p = ctx.boundaries.get(p)?.data.parent;
       }
     }
     let subgraphs = 0;
     const emitted = new Set<string>();
-    const emit = (b: string, indent: string) => {
-      if (emitted.has(b) || !hasMembers(b)) return;
-      emitted.add(b);
-      if (!parents.has(b)) {
-        node(b, indent);
-        return;
+    // Iterative, nested at most MAX_DRAWN_NESTING deep (deeper groups are drawn beside the last level).
+    const emit = (root: string, rootIndent: string) => {
+      const stack: ({ open: string; indent: string; depth: number } | { close: string })[] = [{ open: root, indent: rootIndent, depth: 1 }];
+      while (stack.length) {
+        const item = stack.pop()!;
+        if ('close' in item) {
+          w.lines.push(`${item.close}end`);
+          continue;
+        }
+        const { open: b, indent, depth } = item;
+        if (emitted.has(b) || !hasMembers(b)) continue;
+        emitted.add(b);
+        if (!parents.has(b)) {
+          node(b, indent);
+          continue;
+        }
+        w.openBoundary(`s${subgraphs++}`, ctx.boundaries.get(b)!, indent);
+        if (members.has(b)) node(b, `${indent}  `);
+        const children = ctx.children.get(b) ?? [];
+        if (depth < MAX_DRAWN_NESTING) {
+          stack.push({ close: indent });
+          for (let i = children.length - 1; i >= 0; i--) stack.push({ open: children[i], indent: `${indent}  `, depth: depth + 1 });
+        } else {
+          stack.push(...children.map((c) => ({ open: c, indent, depth })).reverse());
+          stack.push({ close: indent });
+        }
       }
-      w.openBoundary(`s${subgraphs++}`, ctx.boundaries.get(b)!, indent);
-      if (members.has(b)) node(b, `${indent}  `);
-      for (const child of ctx.children.get(b) ?? []) emit(child, `${indent}  `);
-      w.lines.push(`${indent}end`);
     };
     for (const root of ctx.children.get(undefined) ?? []) emit(root, '  ');
     for (const b of ctx.boundaries.keys()) emit(b, '  ');
@@ -503,7 +585,7 @@ function aggregateFlows(
     const from = nodeOf(String(f.data.from));
     const to = nodeOf(String(f.data.to));
     if (!from || !to || from === to) continue;
-    pairs.set(`${from} ${to}`, [...(pairs.get(`${from} ${to}`) ?? []), f]);
+    addTo(pairs, `${from} ${to}`, f);
   }
   for (const [pair, list] of pairs) {
     const [from, to] = pair.split(' ');
@@ -557,7 +639,7 @@ function drawBoundary(
     const key = groupKey(c);
     // Nested groups are drawn whether or not they exchange data; outside groups only when they do.
     if (key.startsWith('out:') && !involved.has(c.id)) continue;
-    groupMembers.set(key, [...(groupMembers.get(key) ?? []), c]);
+    addTo(groupMembers, key, c);
   }
   const groupId = new Map<string, string>();
   for (const key of groupMembers.keys()) groupId.set(key, `g${groupId.size}`);
@@ -565,14 +647,29 @@ function drawBoundary(
   // The focused boundary's subgraph: its components (nested subgraphs when expanded) and its nested groups.
   w.openBoundary('s0', ctx.boundaries.get(focus)!, '  ');
   let subgraphs = 1;
-  const emitInside = (b: string, indent: string) => {
-    for (const c of drawn) if (ctx.boundaryOf(c) === b) w.component(nodeId.get(c.id)!, c, indent);
+  const drawnIn = new Map<string, Component[]>();
+  for (const c of drawn) addTo(drawnIn, ctx.boundaryOf(c), c);
+  // Boundaries of the subtree with components of the subtree in them or below them, each walked once.
+  const holding = new Set<string>();
+  for (const c of inSubtree) {
+    let current: unknown = ctx.boundaryOf(c);
+    while (typeof current === 'string' && subtree.has(current) && !holding.has(current)) {
+      holding.add(current);
+      current = ctx.boundaries.get(current)?.data.parent;
+    }
+  }
+  /** Everything drawn at or below `b`, for the level where nesting stops. */
+  const drawnBelow = (b: string): Component[] => [...ctx.subtree(b)].flatMap((x) => drawnIn.get(x) ?? []);
+  const emitInside = (b: string, indent: string, depth: number) => {
+    for (const c of drawnIn.get(b) ?? []) w.component(nodeId.get(c.id)!, c, indent);
     for (const child of ctx.children.get(b) ?? []) {
       if (!subtree.has(child) || child === focus) continue;
       if (expand) {
-        if (!inSubtree.some((c) => ctx.subtree(child).has(ctx.boundaryOf(c)))) continue;
+        if (!holding.has(child)) continue;
         w.openBoundary(`s${subgraphs++}`, ctx.boundaries.get(child)!, indent);
-        emitInside(child, `${indent}  `);
+        // At the deepest drawn level, what is further inside is drawn in it, not nested again.
+        if (depth + 1 < MAX_DRAWN_NESTING) emitInside(child, `${indent}  `, depth + 1);
+        else for (const c of drawnBelow(child)) w.component(nodeId.get(c.id)!, c, `${indent}  `);
         w.lines.push(`${indent}end`);
       } else if (groupMembers.has(`in:${child}`)) {
         const list = groupMembers.get(`in:${child}`)!;
@@ -586,7 +683,7 @@ function drawBoundary(
       }
     }
   };
-  emitInside(focus, '    ');
+  emitInside(focus, '    ', 1);
   w.lines.push('  end');
   for (const [key, list] of groupMembers) {
     if (!key.startsWith('out:')) continue;

@@ -20,7 +20,7 @@ import {
 } from '../shared/vocabulary';
 import type { Analysis } from './analyze';
 import type { Finding } from './rules/engine';
-import { isKnown } from '../shared/values';
+import { isKnown, own } from '../shared/values';
 
 export interface MissingItem {
   /** The element the item is about (its id), or undefined for the model. */
@@ -121,16 +121,20 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const ids = new Set([...components, ...flows].map((e) => e.id));
   const threats = scoped ? model.threats.filter((t) => (t.data.targets ?? []).some((x) => ids.has(x))) : model.threats;
   const findings: Finding[] = analysis.findings.filter((f) => !scoped || ids.has(f.elementId));
-  const threatsByTarget = new Map<string, typeof model.threats>();
+  const threatsByTarget = new Map<string, (typeof model.threats)[number][]>();
   for (const t of model.threats)
-    for (const target of t.data.targets ?? []) threatsByTarget.set(target, [...(threatsByTarget.get(target) ?? []), t]);
+    for (const target of new Set(t.data.targets ?? [])) {
+      const list = threatsByTarget.get(target);
+      if (list) list.push(t);
+      else threatsByTarget.set(target, [t]);
+    }
   const at = (e: Element) => e.idSpan ?? e.span;
 
   // 1. Fidelity
   const fidelityMissing: MissingItem[] = [];
   let fidelityTotal = 0;
   const fidelityOf = (e: Element, kind: string) => {
-    for (const prop of FIDELITY[kind] ?? []) {
+    for (const prop of own(FIDELITY, kind) ?? []) {
       fidelityTotal++;
       if (!isKnown((e.data as Record<string, unknown>)[prop]))
         fidelityMissing.push({ element: e.id, message: `${e.id}: '${prop}' is not set`, span: at(e) });
@@ -153,7 +157,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   let strideCovered = 0;
   const strideMissing: MissingItem[] = [];
   const strideRow = (e: Element, kind: string) => {
-    const expected = EXPECTED_STRIDE[kind];
+    const expected = own(EXPECTED_STRIDE, kind);
     if (!expected) return;
     const present = new Set((threatsByTarget.get(e.id) ?? []).map((t) => strideLetter(t.data.category)));
     const cells: Partial<Record<StrideLetter, boolean>> = {};

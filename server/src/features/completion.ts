@@ -10,6 +10,7 @@ import { entryLinesAround, isIsolated, itemLinesAround } from '../model/incremen
 import { referenceFieldsOf } from '../model/parse';
 import { deref, schemaAt } from '../model/schema';
 import { type Element, SECTION_NOUN, type SectionName, SECTIONS, type Span, type ThreatModel } from '../model/types';
+import { own } from '../shared/values';
 import { COMPONENT_KINDS, isComponentType } from '../shared/vocabulary';
 
 export interface Completion {
@@ -230,7 +231,7 @@ function valueCompletions(
     }));
   }
   if (typeof section === 'string' && (SECTIONS as readonly string[]).includes(section) && property && path.length >= 3) {
-    const expected = referenceFieldsOf(section as SectionName)[property];
+    const expected = own(referenceFieldsOf(section as SectionName), property);
     if (expected && model) {
       return expected.flatMap((s) =>
         (model[s] as readonly Element[]).map((e) => ({

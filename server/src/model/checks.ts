@@ -21,6 +21,7 @@ export function checkModel(model: ThreatModel, options: CheckOptions): CoreDiagn
     ...checkDuplicateIds(model),
     ...checkReferences(model),
     ...checkBoundaryCycles(model),
+    ...checkBoundaryDepth(model),
     ...checkFlows(model),
     ...checkComponents(model),
     ...checkAcceptances(model, options.today),
@@ -108,34 +109,88 @@ function checkReferences(model: ThreatModel): CoreDiagnostic[] {
   return out;
 }
 
+/** How many boundaries a cycle's message names before it says how many more there are. */
+const CYCLE_NAMES_SHOWN = 6;
+
+/**
+ * Boundaries nested inside themselves through `parent`. Each boundary is walked once (a chain already walked is not
+ * walked again), so a 20,000-long chain or cycle costs 20,000 steps; each member of a cycle gets one message that names
+ * at most a few of its members, not the whole cycle (which made the messages grow with the square of its length).
+ */
 function checkBoundaryCycles(model: ThreatModel): CoreDiagnostic[] {
   const out: CoreDiagnostic[] = [];
   const boundaryById = new Map<string, Boundary>();
   for (const b of model.boundaries) if (!boundaryById.has(b.id)) boundaryById.set(b.id, b);
-  const reported = new Set<Boundary>();
+  const parentOf = (b: Boundary): Boundary | undefined => {
+    const parent: unknown = b.data.parent;
+    return typeof parent === 'string' ? boundaryById.get(parent) : undefined;
+  };
+  // 1: on the chain being walked, 2: walked before (on no cycle, or on one already reported).
+  const state = new Map<Boundary, 1 | 2>();
   for (const start of model.boundaries) {
-    // Walk up the parent chain; a boundary seen twice closes a cycle. Chains are at most |boundaries| long.
+    if (state.has(start)) continue;
+    const chain: Boundary[] = [];
+    let current: Boundary | undefined = start;
+    while (current && !state.has(current)) {
+      state.set(current, 1);
+      chain.push(current);
+      current = parentOf(current);
+    }
+    if (current && state.get(current) === 1) {
+      const cycle = chain.slice(chain.indexOf(current));
+      cycle.forEach((b, i) => {
+        const shown = [...cycle.slice(i), ...cycle.slice(0, i)].slice(0, CYCLE_NAMES_SHOWN).map((x) => x.id);
+        const rest = cycle.length - shown.length;
+        const names = rest > 0 ? `${shown.join(' → ')} → … (${rest} more) → ${b.id}` : `${[...shown, b.id].join(' → ')}`;
+        out.push({
+          code: DiagnosticCode.BoundaryCycle,
+          severity: 'error',
+          message: `Boundary nesting forms a cycle: ${names}. A boundary cannot be inside itself.`,
+          span: valueSpan(b, 'parent') ?? b.idSpan ?? b.span,
+        });
+      });
+    }
+    for (const b of chain) state.set(b, 2);
+  }
+  return out;
+}
+
+/**
+ * How deep boundaries may nest before the model says so: the rules follow this many enclosing boundaries (facts.ts),
+ * and nothing real is nested that deep. Deeper nesting is cut, not followed (a 20,000-level chain was 34 s per edit).
+ */
+export const MAX_BOUNDARY_NESTING = 32;
+
+/** Boundaries nested deeper than MAX_BOUNDARY_NESTING: one warning where a chain first goes too deep. Linear. */
+function checkBoundaryDepth(model: ThreatModel): CoreDiagnostic[] {
+  const byId = new Map<string, Boundary>();
+  for (const b of model.boundaries) if (!byId.has(b.id)) byId.set(b.id, b);
+  const depth = new Map<Boundary, number>();
+  const out: CoreDiagnostic[] = [];
+  for (const start of model.boundaries) {
+    if (depth.has(start)) continue;
     const chain: Boundary[] = [];
     const onChain = new Set<Boundary>();
     let current: Boundary | undefined = start;
-    while (current && !onChain.has(current)) {
+    while (current && !depth.has(current) && !onChain.has(current)) {
       chain.push(current);
       onChain.add(current);
       const parent: unknown = current.data.parent;
-      current = typeof parent === 'string' ? boundaryById.get(parent) : undefined;
+      current = typeof parent === 'string' ? byId.get(parent) : undefined;
     }
-    if (!current) continue;
-    const cycle = chain.slice(chain.indexOf(current));
-    for (const b of cycle) {
-      if (reported.has(b)) continue;
-      reported.add(b);
-      const names = [...cycle.slice(cycle.indexOf(b)), ...cycle.slice(0, cycle.indexOf(b)), b].map((x) => x.id);
-      out.push({
-        code: DiagnosticCode.BoundaryCycle,
-        severity: 'error',
-        message: `Boundary nesting forms a cycle: ${names.join(' → ')}. A boundary cannot be inside itself.`,
-        span: valueSpan(b, 'parent') ?? b.idSpan ?? b.span,
-      });
+    // A cycle (reported on its own) counts from zero where it closes.
+    let d = current && depth.has(current) ? depth.get(current)! : 0;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      d++;
+      depth.set(chain[i], d);
+      if (d === MAX_BOUNDARY_NESTING + 1) {
+        out.push({
+          code: DiagnosticCode.BoundaryTooDeep,
+          severity: 'warning',
+          message: `Boundary ${chain[i].id} is nested more than ${MAX_BOUNDARY_NESTING} boundaries deep: rules look at most ${MAX_BOUNDARY_NESTING} enclosing boundaries, and the diagram draws the deeper ones beside the last level.`,
+          span: valueSpan(chain[i], 'parent') ?? chain[i].idSpan ?? chain[i].span,
+        });
+      }
     }
   }
   return out;

@@ -9,8 +9,9 @@ export type Decoded =
 
 export function decodeModelBytes(bytes: Uint8Array): Decoded {
   try {
-    // fatal: invalid UTF-8 is an error, not silently replaced. ignoreBOM keeps a BOM in the text, as editors do.
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+    // fatal: invalid UTF-8 is an error, not silently replaced. A BOM is dropped, as VS Code drops it from a document's
+    // text: the CLI's line 1 columns then match the editor's (they were one higher).
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {
     return {
       diagnostic: {

@@ -31,6 +31,7 @@ export const DiagnosticCode = {
   DanglingReference: 'dangling-reference',
   WrongReferenceKind: 'wrong-reference-kind',
   BoundaryCycle: 'boundary-cycle',
+  BoundaryTooDeep: 'boundary-too-deep',
   SelfFlow: 'self-flow',
   AcceptanceWithoutJustification: 'acceptance-without-justification',
   AcceptanceWithoutOwner: 'acceptance-without-owner',

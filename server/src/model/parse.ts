@@ -2,7 +2,7 @@
  * Text -> YAML document -> typed ThreatModel, with source spans. Hostile input is turned into diagnostics here:
  * nothing in this module throws on any input.
  */
-import { type Alias, Composer, type Document, isAlias, isMap, isPair, isScalar, isSeq, Parser, type YAMLMap } from 'yaml';
+import { type Alias, Composer, type Document, isAlias, isMap, isPair, isScalar, isSeq, Parser, type YAMLMap, YAMLParseError } from 'yaml';
 import type { CST, Node as YamlNode, Pair, YAMLError } from 'yaml';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { quoted } from '../shared/values';
@@ -23,6 +23,11 @@ import { isPlainObject } from '../shared/values';
 export interface ParseOptions {
   /** Documents longer than this (in UTF-16 code units) are not analysed. */
   readonly maxLength?: number;
+  /**
+   * The most values (mappings, lists, scalars) the document may expand to through its aliases, checked before it is
+   * expanded (rule packs: every evaluation walks the expanded conditions).
+   */
+  readonly maxValues?: number;
 }
 
 /** The `maxLength` for a size limit given in MB (threatcode.maxFileSizeMB, the CLI's --max-file-size). */
@@ -101,10 +106,45 @@ export function parseYamlText(text: string, options: ParseOptions = {}): ParsedY
     });
   }
 
+  if (options.maxValues !== undefined && expandedSize(doc, options.maxValues) > options.maxValues) {
+    const firstAlias = findFirstAlias(doc.contents);
+    diagnostics.push({
+      code: DiagnosticCode.AliasLimit,
+      severity: 'error',
+      message: `Through its YAML aliases this file expands to more than ${options.maxValues.toLocaleString('en-US')} values, so it is not loaded. Write the repeated parts out, or split the file.`,
+      span: firstAlias ? spanOf(firstAlias) : { start: 0, end: 0 },
+    });
+    return { doc, value: undefined, diagnostics, ok: false };
+  }
+
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    // A value inside its own anchor (`&p [xml, *p]`) becomes a structure that contains itself; everything that walks
+    // values (rules, messages, JSON output) would loop. The inner reference is read as empty, and said so.
+    if (cutCycles(value)) {
+      const firstAlias = findFirstAlias(doc.contents);
+      diagnostics.push({
+        code: DiagnosticCode.YamlWarning,
+        severity: 'warning',
+        message: 'A value contains itself through a YAML alias; the inner reference is read as empty.',
+        span: firstAlias ? spanOf(firstAlias) : { start: 0, end: 0 },
+      });
+    }
   } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    // An alias without its anchor is a mistake in the file, not an attack: say which one.
+    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(message);
+    if (unresolved) {
+      const alias = findAlias(doc.contents, (a) => a.source === unresolved[1]) ?? findFirstAlias(doc.contents);
+      diagnostics.push({
+        code: DiagnosticCode.YamlSyntax,
+        severity: 'error',
+        message: `The alias ${quoted(`*${unresolved[1]}`)} refers to no anchor before it (an anchor '&${unresolved[1].slice(0, 60)}' must come first), so the file is not analysed.`,
+        span: alias ? spanOf(alias) : { start: 0, end: 0 },
+      });
+      return { doc, value: undefined, diagnostics, ok: false };
+    }
     // yaml throws a ReferenceError when aliases expand beyond maxAliasCount (an alias bomb).
     const firstAlias = findFirstAlias(doc.contents);
     diagnostics.push({
@@ -154,15 +194,47 @@ export function composeTokens(tokens: readonly CST.Token[], length: number): Doc
   const docs = Array.from(
     new Composer({
       prettyErrors: false,
-      uniqueKeys: true,
+      // Checked below in one pass: yaml's own check compares each key with every earlier one (10,000 keys: 2 s).
+      uniqueKeys: false,
       merge: true,
       // Version 1.2 core schema: dates stay strings, `yes`/`no` are not booleans.
       version: '1.2',
     }).compose(tokens, true, length),
   );
   const seen = new Map<string, string>();
-  for (const doc of docs) shareScalarStrings(doc.contents, seen, 0);
+  for (const doc of docs) {
+    shareScalarStrings(doc.contents, seen, 0);
+    reportDuplicateKeys(doc);
+  }
   return docs;
+}
+
+/**
+ * Duplicate keys, as yaml reports them (a DUPLICATE_KEY error at the later key), with one set of keys per mapping:
+ * linear in the document. Scalar keys compare by type and value (`1` and `'1'` differ); merge keys (`<<`) may repeat.
+ */
+function reportDuplicateKeys(doc: Document.Parsed): void {
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (depth > MAX_DEPTH) continue;
+    if (isMap(node)) {
+      const keys = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        // A merge key's value is a symbol (yaml's representation): merges may repeat.
+        if (isScalar(key) && typeof key.value !== 'symbol' && key.value !== '<<') {
+          const identity = `${typeof key.value}:${String(key.value)}`;
+          if (keys.has(identity) && key.range)
+            doc.errors.push(new YAMLParseError([key.range[0], key.range[1]], 'DUPLICATE_KEY', 'Map keys must be unique'));
+          keys.add(identity);
+        }
+        stack.push({ node: pair.value, depth: depth + 1 });
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+    }
+  }
 }
 
 /** Longer texts (descriptions, rationales) are rarely repeated: copied, not shared. */
@@ -348,12 +420,94 @@ export function hasAnchorOrAlias(root: unknown): boolean {
   return false;
 }
 
+/**
+ * How many values the document holds once its aliases are expanded, without expanding them: each node is sized once
+ * and an alias counts the size of what it names. Stops counting past `limit`.
+ */
+function expandedSize(doc: Document.Parsed, limit: number): number {
+  // Each alias resolved in one walk in document order (yaml's Alias.resolve searches the whole document each time).
+  const target = new Map<unknown, unknown>();
+  const anchors = new Map<string, unknown>();
+  const walk: unknown[] = [doc.contents];
+  while (walk.length) {
+    const n = walk.pop();
+    if (isAlias(n)) {
+      target.set(n, anchors.get(n.source));
+      continue;
+    }
+    const anchor = (n as { anchor?: unknown } | null)?.anchor;
+    if (typeof anchor === 'string') anchors.set(anchor, n);
+    if (isMap(n)) for (let i = n.items.length - 1; i >= 0; i--) walk.push(n.items[i].value, n.items[i].key);
+    else if (isSeq(n)) for (let i = n.items.length - 1; i >= 0; i--) walk.push(n.items[i]);
+  }
+  const size = new Map<unknown, number>();
+  const visiting = new Set<unknown>();
+  const measure = (node: unknown): number => {
+    const known = size.get(node);
+    if (known !== undefined) return known;
+    // A value inside its own anchor: counted once, as yaml refuses to expand it further.
+    if (visiting.has(node)) return 1;
+    visiting.add(node);
+    let n = 1;
+    if (isAlias(node)) n = target.get(node) === undefined ? 1 : measure(target.get(node));
+    else if (isMap(node))
+      for (const p of node.items) {
+        n += measure(p.key) + measure(p.value);
+        if (n > limit) break;
+      }
+    else if (isSeq(node))
+      for (const item of node.items) {
+        n += measure(item);
+        if (n > limit) break;
+      }
+    visiting.delete(node);
+    size.set(node, n);
+    return n;
+  };
+  return measure(doc.contents);
+}
+
+/** Replaces every reference from a value to one of its own ancestors by null; whether there was any. Iterative. */
+function cutCycles(root: unknown): boolean {
+  let cut = false;
+  const onPath = new Set<object>();
+  const done = new Set<object>();
+  const stack: { node: object; keys: (string | number)[]; next: number }[] = [];
+  const enter = (node: unknown) => {
+    if (typeof node !== 'object' || node === null || done.has(node)) return;
+    onPath.add(node);
+    stack.push({ node, keys: Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node), next: 0 });
+  };
+  enter(root);
+  while (stack.length) {
+    const frame = stack[stack.length - 1];
+    if (frame.next >= frame.keys.length) {
+      stack.pop();
+      onPath.delete(frame.node);
+      done.add(frame.node);
+      continue;
+    }
+    const key = frame.keys[frame.next++];
+    const child = (frame.node as Record<string | number, unknown>)[key];
+    if (typeof child === 'object' && child !== null && onPath.has(child)) {
+      (frame.node as Record<string | number, unknown>)[key] = null;
+      cut = true;
+    } else enter(child);
+  }
+  return cut;
+}
+
 function findFirstAlias(root: unknown): Alias | undefined {
+  return findAlias(root, () => true);
+}
+
+/** The first alias in document order that `matches`. */
+function findAlias(root: unknown, matches: (a: Alias) => boolean): Alias | undefined {
   // Iterative walk: the document may be very deep.
   const stack: unknown[] = [root];
   while (stack.length) {
     const n = stack.pop();
-    if (isAlias(n)) return n;
+    if (isAlias(n) && matches(n)) return n;
     if (isMap(n)) for (const p of [...n.items].reverse()) stack.push(p.value, p.key);
     else if (isSeq(n)) for (const it of [...n.items].reverse()) stack.push(it);
   }

@@ -49,3 +49,11 @@ export function quoted(value: unknown, limit = QUOTE_LIMIT): string {
   // eslint-disable-next-line no-control-regex -- control characters are what must not reach a message raw
   return `'${clipped.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
 }
+
+/**
+ * `table[key]` for a key read from a model or a rule pack, only when the table has it as its own property: a component
+ * `type: constructor` or a pack `prop: toString` must not reach Object.prototype.
+ */
+export function own<V>(table: Readonly<Record<string, V>> | undefined, key: string): V | undefined {
+  return table !== undefined && Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}

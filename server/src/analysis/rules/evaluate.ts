@@ -5,7 +5,7 @@
  */
 import { type ModelIndex, type Subject } from './facts';
 import { type Condition, type LeafCondition, OPERATORS, type Operator, QUANTIFIERS, type Quantifier, SCALES } from './types';
-import { isSet, plainText } from '../../shared/values';
+import { isSet, own, plainText } from '../../shared/values';
 
 /**
  * What kind of node a condition is, worked out once per node (packs are validated when loaded, so a node has exactly
@@ -95,7 +95,7 @@ export function readProperty(data: Readonly<Record<string, unknown>>, path: stri
   let v: unknown = data;
   for (const seg of path.split('.')) {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-    v = (v as Record<string, unknown>)[seg];
+    v = own(v as Record<string, unknown>, seg);
   }
   return v;
 }
@@ -114,7 +114,7 @@ function test(op: Operator, cond: LeafCondition, actual: unknown): boolean {
     case 'gte':
     case 'lte': {
       const scaleName = cond.fact === 'maxClassification' ? 'classification' : ((cond.fact ?? cond.prop ?? '').split('.').pop() ?? '');
-      const scale = SCALES[scaleName] ?? [];
+      const scale = own(SCALES, scaleName) ?? [];
       const a = scale.indexOf(String(actual));
       const b = scale.indexOf(String(expected));
       return a >= 0 && b >= 0 && (op === 'gte' ? a >= b : a <= b);

@@ -6,6 +6,7 @@
  * After an edit, only the subjects whose recorded reads meet the keys the edited element writes (`keysWrittenBy`)
  * are evaluated again; every other finding is kept. Every lookup of another element goes through `read`.
  */
+import { MAX_BOUNDARY_NESTING } from '../../model/checks';
 import type { Boundary, Component, DataAsset, Element, Flow, Mitigation, Threat, ThreatModel } from '../../model/types';
 import { type Quantifier, SCALES, type SubjectKind, UPSTREAM_HOPS } from './types';
 
@@ -511,8 +512,8 @@ export function isCallFlow(f: Flow): boolean {
   return usage !== 'response' && usage !== 'dependency' && usage !== 'build';
 }
 
-/** Boundaries around an element that enclosing() follows, at most. */
-const MAX_ENCLOSING = 32;
+/** Boundaries around an element that enclosing() follows, at most (deeper nesting is a warning in the model). */
+const MAX_ENCLOSING = MAX_BOUNDARY_NESTING;
 
 function compact<T>(list: (T | undefined)[]): T[] {
   return list.filter((x): x is T => x !== undefined);

@@ -26,7 +26,7 @@ import {
   SCALES,
   type SubjectKind,
 } from './types';
-import { isPlainObject } from '../../shared/values';
+import { isPlainObject, own } from '../../shared/values';
 import { builtinRuleDocsUrl } from '../../shared/vocabulary';
 
 export const rulePackSchema = schemaJson as JsonSchema;
@@ -64,8 +64,13 @@ export interface LoadOptions {
   readonly definedRules?: ReadonlyMap<string, string>;
 }
 
+/** The most values (mappings, lists and scalars, aliases expanded) a rule pack may hold: 20 times the built-in catalog. */
+export const MAX_PACK_VALUES = 200_000;
+
 export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
-  const parsed = parseYamlText(text, { maxLength: MAX_PACK_LENGTH });
+  // Aliases multiply what the checks and every evaluation walk: a 176 KB pack, within every other limit, expanded to
+  // 4 million conditions (38 s per check). Counted before anything expands them.
+  const parsed = parseYamlText(text, { maxLength: MAX_PACK_LENGTH, maxValues: MAX_PACK_VALUES });
   const diagnostics: CoreDiagnostic[] = [...parsed.diagnostics];
   // A pack with YAML errors contributes nothing until it is fixed: half-parsed rules would fire unpredictably.
   if (!parsed.ok || !parsed.doc || diagnostics.some((d) => d.severity === 'error')) return { pack: undefined, diagnostics };
@@ -281,12 +286,12 @@ class ConditionChecker {
     let scale: readonly string[] | undefined;
     if (subjects[0] === 'fact') {
       const fact = String(cond.fact);
-      const info = FACTS[fact];
+      const info = own(FACTS, fact);
       if (info && !info.on.includes(subject)) {
         this.error([...path, 'fact'], `Fact '${fact}' is not defined on a ${subject}; it applies to ${info.on.join(' and ')}.`, true);
         return;
       }
-      scale = info?.scale ? SCALES[info.scale] : undefined;
+      scale = info?.scale ? own(SCALES, info.scale) : undefined;
     } else {
       const prop = String(cond.prop);
       const segments = prop.split('.');
@@ -300,7 +305,7 @@ class ConditionChecker {
         );
         return;
       }
-      scale = SCALES[segments[segments.length - 1]];
+      scale = own(SCALES, segments[segments.length - 1]);
     }
     if (op === 'gte' || op === 'lte') {
       if (!scale) {

@@ -2,7 +2,8 @@
  * Assembling the rules in force from pack texts: the built-in catalog first, then user packs. Built-in packs go
  * through the same loader and checks as user packs. Reading the packs from disk is the edge's job (files/).
  */
-import type { CoreDiagnostic } from '../../model/diagnostics';
+import { type CoreDiagnostic, DiagnosticCode } from '../../model/diagnostics';
+import { errorMessage } from '../../shared/errors';
 import { loadRulePack } from './load';
 import { type CatalogMitigation, type Rule, type RulePack, type RuleSet } from './types';
 
@@ -25,7 +26,23 @@ export function loadRuleSet(sources: readonly PackSource[]): LoadedRuleSet {
   const knownMitigations = new Set<string>();
   const definedRules = new Map<string, string>();
   for (const source of sources) {
-    const loaded = loadRulePack(source.text, { uri: source.uri, builtin: source.builtin, knownMitigations, definedRules });
+    // One pack that trips over a defect must not take the others (the built-in ones included) with it.
+    let loaded: ReturnType<typeof loadRulePack>;
+    try {
+      loaded = loadRulePack(source.text, { uri: source.uri, builtin: source.builtin, knownMitigations, definedRules });
+    } catch (e) {
+      loaded = {
+        pack: undefined,
+        diagnostics: [
+          {
+            code: DiagnosticCode.InternalError,
+            severity: 'error',
+            message: `This rule pack could not be loaded (${errorMessage(e)}); the other packs are. Please report this.`,
+            span: { start: 0, end: 0 },
+          },
+        ],
+      };
+    }
     diagnostics.set(source.uri, [...loaded.diagnostics]);
     if (!loaded.pack) continue;
     packs.push(loaded.pack);
