@@ -180,6 +180,8 @@ describe('threatcode check', () => {
     assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-/);
     assert.doesNotMatch(page, /<(script|link|img)[^>]+(src|href)=["']?https?:/i, 'no network resources');
     assert.match(page, /securityLevel: 'strict'/);
+    // Labels as SVG text, not HTML (Mermaid 11 reads the root option): the same defence in depth as the panel.
+    assert.match(page, /mermaid\.initialize\(\{[^}]*htmlLabels: false, flowchart: \{ htmlLabels: false \}/);
     assert.ok(page.length > 1_000_000, 'Mermaid is embedded');
   });
 

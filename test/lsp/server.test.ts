@@ -4,7 +4,13 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CodeActionRequest, type DocumentSymbol, DocumentSymbolRequest, TextDocumentSyncKind } from 'vscode-languageserver-protocol';
+import {
+  CodeActionRequest,
+  type DocumentSymbol,
+  DocumentSymbolRequest,
+  HoverRequest,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver-protocol';
 import { SERVER_EXEC_ARGV, StatusRequest, ViewsChangedNotification, type ViewsChangedParams } from '../../server/src/shared/protocol';
 import { generateModel } from '../support/generate-model';
 import { assertFindingMessage, assertPlainLanguage } from '../support/plain-language';
@@ -177,6 +183,39 @@ describe('language server over stdio', function () {
       { range: { start: { line: 5, character: 14 }, end: { line: 5, character: 16 } }, text: '' },
     ]);
     assert.deepEqual(fixed.diagnostics, []);
+  });
+
+  it('keeps serving other documents while hostile ones are open (a boundary cycle, 100,000 broken items, prototype names)', async () => {
+    const n = 5_000;
+    const cycle =
+      HEAD +
+      'boundaries:\n' +
+      Array.from({ length: n }, (_, i) => `  - id: b${i}\n    trust: internal\n    parent: b${(i + 1) % n}\n`).join('');
+    const items = `${HEAD}assumptions: [${Array.from({ length: 100_000 }, () => '{}').join(', ')}]\n`;
+    const proto = HEAD + 'components:\n  - id: c\n    type: constructor\n    kind: toString\n    controls: { __proto__: true }\n';
+    const started = Date.now();
+    const published = await Promise.all([
+      client.open('file:///ws/hostile-cycle.tm.yaml', cycle),
+      client.open('file:///ws/hostile-items.tm.yaml', items),
+      client.open('file:///ws/hostile-proto.tm.yaml', proto),
+    ]);
+    for (const p of published) {
+      assert.ok(p.diagnostics.length <= 1_000, `${p.uri}: ${p.diagnostics.length} diagnostics`);
+      assert.ok(JSON.stringify(p.diagnostics).length < 1_000_000, `${p.uri}: a bounded publication`);
+      assert.ok(!codes(p.diagnostics).includes('internal-error'), codes(p.diagnostics).join());
+    }
+    const normal = await client.open('file:///ws/after-hostile.tm.yaml', HEAD + 'bogus: 1\n');
+    assert.deepEqual(codes(normal.diagnostics), ['unknown-key']);
+    const hover = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: 'file:///ws/after-hostile.tm.yaml' },
+      position: { line: 2, character: 3 },
+    });
+    assert.ok(hover, 'hover answers');
+    assert.ok(Date.now() - started < 30_000, `${Date.now() - started} ms`);
+    // And memory stays bounded (a 20,000-boundary cycle used to take the server past 4 GB and abort it).
+    const status = await client.connection.sendRequest(StatusRequest);
+    assert.ok(status.rssMB < 1_500, `${Math.round(status.rssMB)} MB resident`);
+    for (const uri of ['hostile-cycle', 'hostile-items', 'hostile-proto', 'after-hostile']) await client.close(`file:///ws/${uri}.tm.yaml`);
   });
 
   it('clears diagnostics when the document closes', async () => {

@@ -28,7 +28,7 @@ import {
   EXIT_USAGE,
   type LoadedModel,
   loadModel,
-  loadRules,
+  loadRulesReporting,
   maxLengthOption,
   oneLine,
   type Out,
@@ -101,8 +101,7 @@ export function check(args: readonly string[], out: Out, err: Out): number {
   }
   const gates = parseGates(values.gate, values['no-gates']);
   const maxLength = maxLengthOption(values['max-file-size']);
-  const ruleSet = loadRules(values, err);
-  if (!ruleSet) return EXIT_USAGE;
+  const { ruleSet, failed: packsFailed } = loadRulesReporting(values, err);
 
   if (values.delivery && values['whole-model']) throw new UsageError('--delivery and --whole-model exclude each other.');
   const delivery = !values['whole-model'];
@@ -172,7 +171,7 @@ export function check(args: readonly string[], out: Out, err: Out): number {
       `${plural(results.length, 'model')} checked: ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info${failedGates.length ? `, ${plural(failedGates.length, 'failed gate')}` : ''}.\n`,
     );
   }
-  if (ioError) return EXIT_USAGE;
+  if (ioError || packsFailed) return EXIT_USAGE;
   return failedDiagnostics || failedGates.length > 0 ? EXIT_FAILED : EXIT_OK;
 }
 

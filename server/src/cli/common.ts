@@ -78,8 +78,21 @@ export interface LoadedModel {
 
 /** Rule packs: built-in, then the current folder's .threatcode/rules and --rules. Undefined on pack errors. */
 export function loadRules(values: { rules?: string[]; 'no-user-rules'?: boolean }, err: Out): RuleSet | undefined {
+  const { ruleSet, failed } = loadRulesReporting(values, err);
+  return failed ? undefined : ruleSet;
+}
+
+/**
+ * The rules in force, and whether a pack could not be loaded (said on standard error, with its file and line). The
+ * other packs, the built-in ones included, are loaded all the same; `check` runs them and exits 2 at the end, so that a
+ * CI run neither skips rules silently nor loses every result to one bad file.
+ */
+export function loadRulesReporting(
+  values: { rules?: string[]; 'no-user-rules'?: boolean },
+  err: Out,
+): { ruleSet: RuleSet; failed: boolean } {
   const discovered = values['no-user-rules'] ? { sources: [], refused: [] } : discoverUserPacks(process.cwd(), values.rules ?? []);
-  for (const reason of discovered.refused) err(`threatcode: ${reason}\n`);
+  for (const reason of discovered.refused) err(`threatcode: ${oneLine(reason)}\n`);
   const { ruleSet, diagnostics } = loadRuleSet([...builtinPackSources(), ...discovered.sources]);
   let failed = discovered.refused.length > 0;
   for (const source of discovered.sources) {
@@ -87,13 +100,12 @@ export function loadRules(values: { rules?: string[]; 'no-user-rules'?: boolean 
     for (const d of diagnostics.get(source.uri) ?? []) {
       const at = document.positionAt(d.span.start);
       err(
-        `${path.relative(process.cwd(), fileURLToPath(source.uri))}:${at.line + 1}:${at.character + 1} ${d.severity} ${d.code} ${d.message}\n`,
+        `${oneLine(path.relative(process.cwd(), fileURLToPath(source.uri)))}:${at.line + 1}:${at.character + 1} ${d.severity} ${d.code} ${oneLine(d.message)}\n`,
       );
       if (d.severity === 'error') failed = true;
     }
   }
-  // A CI run must not silently skip rules: a broken pack is a usage error.
-  return failed ? undefined : ruleSet;
+  return { ruleSet, failed };
 }
 
 /** The `maxLength` for --max-file-size, or undefined for the default. */

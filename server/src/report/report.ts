@@ -143,7 +143,7 @@ ${rows((model?.mitigations ?? []).map((m) => [m.id, m.data.title ?? '', m.data.s
 <script nonce="${nonce}">${mermaidJs.replace(/<\/script/gi, '<\\/script')}</script>
 <script nonce="${nonce}">
 for (const el of document.querySelectorAll('.fill')) el.style.width = (Number(el.dataset.ratio) * 100) + '%';
-mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'default', flowchart: { htmlLabels: false } });
+mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'default', htmlLabels: false, flowchart: { htmlLabels: false } });
 mermaid.run({ querySelector: '.mermaid' });
 </script>
 </body>

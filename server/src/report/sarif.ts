@@ -78,7 +78,8 @@ export function toSarif(files: readonly SarifFileResult[], ruleSet: RuleSet, ver
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: file.uri, uriBaseId: '%SRCROOT%' },
+              // A relative URI reference: each path segment percent-encoded (a space, # or % broke the schema's format).
+              artifactLocation: { uri: file.uri.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' },
               region: { startLine: d.line, startColumn: d.column, endLine: d.endLine, endColumn: d.endColumn },
             },
           },

@@ -4,7 +4,9 @@
 export function escapeMarkdown(text: unknown): string {
   return (
     String(text)
-      .replace(/\r?\n/g, ' ')
+      // Every line ending CommonMark knows (a lone CR forged headings and ended table rows), and other control characters.
+      // eslint-disable-next-line no-control-regex -- control characters are what must not reach the Markdown raw
+      .replace(/[\r\n\u2028\u2029\u0085\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]+/g, ' ')
       // Characters that start emphasis, code, links, images, tables, headings or HTML anywhere in a line.
       .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`)
       .replace(/</g, '&lt;')
