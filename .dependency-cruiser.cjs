@@ -5,12 +5,13 @@
  *   shared ← model ← analysis ← features ← lsp
  *                  ↖ edits   ↙          ← cli
  *                    report, files      ← (lsp, cli)
+ *                    interop (other tools' formats, pure) ← (lsp, cli)
  *   client → shared (and the webview's HTML shell);  webview → shared/view, shared/vocabulary
  */
 const SRC = '^server/src/';
 const layer = (name) => `${SRC}${name}/`;
 /** The core: pure functions over text and models. It reads no files and starts no processes. */
-const CORE = ['shared', 'model', 'analysis', 'edits', 'features', 'report'];
+const CORE = ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'interop'];
 
 /** What each layer may import besides itself: the layers below it. */
 const BELOW = {
@@ -20,9 +21,10 @@ const BELOW = {
   edits: ['shared', 'model'],
   features: ['shared', 'model', 'analysis', 'edits'],
   report: ['shared', 'model', 'analysis'],
+  interop: ['shared', 'model', 'analysis'],
   files: ['shared', 'model', 'analysis'],
-  cli: ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'files'],
-  lsp: ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'files'],
+  cli: ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'interop', 'files'],
+  lsp: ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'interop', 'files'],
 };
 
 const layerRules = Object.entries(BELOW).map(([name, below]) => ({

@@ -8,12 +8,13 @@ import { check } from './check';
 import { EXIT_OK, EXIT_USAGE, type Out, UsageError } from './common';
 import { diagram } from './diagram';
 import { init } from './init';
+import { exportCommand, importCommand } from './interop';
 import { report } from './report';
 import { rules } from './rules';
 
 declare const SERVER_VERSION: string;
 
-const COMMANDS = ['check', 'report', 'diagram', 'rules', 'init'];
+const COMMANDS = ['check', 'report', 'diagram', 'rules', 'init', 'import', 'export'];
 
 const HELP = `Usage: threatcode <command> [options]
 
@@ -23,6 +24,8 @@ Commands:
   diagram <file>       Print the model's data-flow diagram as Mermaid source.
   rules                List the built-in rules.
   init [file]          Write a starter threat model (default: threatmodel.tm.yaml).
+  import <file>        Bring in a model from another tool (OTM; see threatcode import --help).
+  export <model>       Write a model as OTM or CSV (threatcode export --help).
 
 Options:
   -h, --help           Show help (also: threatcode <command> --help).
@@ -57,6 +60,10 @@ export function main(argv: readonly string[], out: Out, err: Out): number {
         return rules(rest, out);
       case 'init':
         return init(rest, out, err);
+      case 'import':
+        return importCommand(rest, out, err);
+      case 'export':
+        return exportCommand(rest, out, err);
       default:
         throw new UsageError(`unknown command '${command}'.${didYouMean(suggest(command, COMMANDS, 1))} Run 'threatcode --help'.`);
     }

@@ -1,0 +1,69 @@
+/**
+ * Threats and open findings as CSV for issue trackers (Jira, GitHub, spreadsheets): one row each, RFC 4180 quoting, and
+ * cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at the start) prefixed with `'`.
+ */
+import type { Analysis } from '../analysis/analyze';
+import { asText } from './imported';
+
+const HEADER = ['kind', 'id', 'title', 'elements', 'category', 'severity', 'status', 'mitigations', 'rule', 'cwe', 'line'];
+
+function cell(value: unknown): string {
+  let s = value === undefined || value === null ? '' : Array.isArray(value) ? value.join('; ') : asText(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** 1-based line numbers of offsets, from one index of the line starts. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+export function exportCsv(analysis: Analysis): string {
+  const model = analysis.parsed.model!;
+  const rows: unknown[][] = [HEADER];
+  const line = lineIndex(analysis.parsed.text);
+  for (const t of model.threats) {
+    const d = t.data;
+    rows.push([
+      'threat',
+      t.id,
+      d.title,
+      d.targets ?? [],
+      d.category,
+      d.severity,
+      d.status,
+      d.mitigations ?? [],
+      d.rule,
+      (d.cwe ?? []).map((n) => `CWE-${n}`),
+      line(t.span.start),
+    ]);
+  }
+  for (const f of analysis.findings) {
+    if (f.status !== 'open') continue;
+    rows.push([
+      'finding',
+      f.id,
+      f.title,
+      [f.elementId],
+      f.rule.stride.join('; '),
+      f.rule.severity,
+      'open (not recorded)',
+      f.rule.mitigations,
+      f.rule.id,
+      f.rule.cwe.map((n) => `CWE-${n}`),
+      line(f.element?.span.start ?? 0),
+    ]);
+  }
+  return rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
