@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { errorMessage } from '../../server/src/shared/errors';
-import { type ExportFormat, ExportRequest, LANGUAGE_ID } from '../../server/src/shared/protocol';
+import { type ExportFormat, ExportRequest, ImportRequest, LANGUAGE_ID } from '../../server/src/shared/protocol';
 import type { DeliveryScope } from './delivery-scope';
 
 /** A file beside the workspace's first folder (or the home folder), for save dialogs. */
@@ -36,10 +36,13 @@ export async function newThreatModel(context: vscode.ExtensionContext, where?: v
   return uri;
 }
 
-const EXPORTS: Record<ExportFormat, { label: string; extension: string; filter: string }> = {
-  html: { label: 'HTML report (self-contained, offline)', extension: 'html', filter: 'HTML' },
-  markdown: { label: 'Markdown report (with a Mermaid diagram)', extension: 'md', filter: 'Markdown' },
-  sarif: { label: 'SARIF (code scanning)', extension: 'sarif', filter: 'SARIF' },
+const EXPORTS: Record<ExportFormat, { label: string; extension: string; filter: string; suffix: string }> = {
+  html: { label: 'HTML report (self-contained, offline)', extension: 'html', filter: 'HTML', suffix: 'report.html' },
+  markdown: { label: 'Markdown report (with a Mermaid diagram)', extension: 'md', filter: 'Markdown', suffix: 'report.md' },
+  sarif: { label: 'SARIF (code scanning)', extension: 'sarif', filter: 'SARIF', suffix: 'sarif' },
+  otm: { label: 'Open Threat Model (IriusRisk, OTM tools)', extension: 'json', filter: 'OTM', suffix: 'otm.json' },
+  'threat-dragon': { label: 'OWASP Threat Dragon v2', extension: 'json', filter: 'Threat Dragon', suffix: 'threat-dragon.json' },
+  csv: { label: 'CSV of threats and open findings (issue trackers)', extension: 'csv', filter: 'CSV', suffix: 'threats.csv' },
 };
 
 /** The threat model in the active editor, or a message saying one is needed. */
@@ -74,13 +77,13 @@ export async function exportModel(
     if (!picked) return undefined;
     format = picked.format;
   }
-  const { extension, filter } = EXPORTS[format];
+  const { extension, filter, suffix } = EXPORTS[format];
   const base = path.posix.basename(document.uri.path).replace(/\.tm\.ya?ml$/, '');
   const target =
     choice.target ??
     (await vscode.window.showSaveDialog({
       title: `Export ${filter}`,
-      defaultUri: defaultUri(`${base}.${format === 'sarif' ? 'sarif' : `report.${extension}`}`, document.uri),
+      defaultUri: defaultUri(`${base}.${suffix}`, document.uri),
       filters: { [filter]: [extension] },
     }));
   if (!target) return undefined;
@@ -102,6 +105,55 @@ export async function exportModel(
     else if (choice === 'Open') await vscode.window.showTextDocument(target);
   });
   return target;
+}
+
+/**
+ * Threatcode: Import Threat Model…: another tool's file (OTM, Threat Dragon, .tm7, Threagile, Threat Composer, TM-BOM)
+ * written as a `.tm.yaml` beside it and opened with its diagram; what to review is at the top of the new file.
+ */
+export async function importThreatModel(client: LanguageClient, source?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const picked =
+    source ??
+    (
+      await vscode.window.showOpenDialog({
+        title: 'Import a threat model',
+        openLabel: 'Import',
+        canSelectMany: false,
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+        filters: { 'Threat models': ['json', 'yaml', 'yml', 'tm7'], 'All files': ['*'] },
+      })
+    )?.[0];
+  if (!picked) return undefined;
+  let result;
+  try {
+    result = await client.sendRequest(ImportRequest, { uri: picked.toString() });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Import failed: ${errorMessage(e)}`);
+    return undefined;
+  }
+  if ('error' in result) {
+    void vscode.window.showErrorMessage(result.error);
+    return undefined;
+  }
+  const base = path.posix.basename(picked.path).replace(/(\.tc)?\.(json|ya?ml|tm7)$/i, '');
+  let target = vscode.Uri.joinPath(picked, '..', `${base}.tm.yaml`);
+  for (let i = 2; await exists(target); i++) target = vscode.Uri.joinPath(picked, '..', `${base}-${i}.tm.yaml`);
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.text));
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target), { viewColumn: vscode.ViewColumn.One });
+  await vscode.commands.executeCommand('threatcode.openDiagram', target);
+  void vscode.window.showInformationMessage(
+    `Imported ${result.counts}. ${result.notes.length ? `${result.notes.length} notes to review are at the top of the file.` : ''}`,
+  );
+  return target;
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A workflow that checks every model on pull requests, with annotations and the summary on the run's page. */

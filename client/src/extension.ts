@@ -4,7 +4,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { addGitHubWorkflow, CheckTaskProvider, type ExportChoice, exportModel, newThreatModel, TASK_TYPE } from './commands';
+import {
+  addGitHubWorkflow,
+  CheckTaskProvider,
+  type ExportChoice,
+  exportModel,
+  importThreatModel,
+  newThreatModel,
+  TASK_TYPE,
+} from './commands';
 import { CompletenessView, REVEAL_COMMAND } from './completeness-view';
 import { DeliveryScope } from './delivery-scope';
 import { DIAGRAM_VIEW_TYPE, DiagramPanel } from './diagram-panel';
@@ -107,6 +115,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
       exportModel(started, scope, ['html', 'markdown'], choice),
     ),
     vscode.commands.registerCommand('threatcode.exportSarif', (choice?: ExportChoice) => exportModel(started, scope, ['sarif'], choice)),
+    vscode.commands.registerCommand('threatcode.export', (choice?: ExportChoice) =>
+      exportModel(started, scope, ['otm', 'threat-dragon', 'csv', 'html', 'markdown', 'sarif'], choice),
+    ),
+    vscode.commands.registerCommand('threatcode.importThreatModel', (source?: unknown) =>
+      importThreatModel(started, source instanceof vscode.Uri ? source : undefined),
+    ),
     vscode.commands.registerCommand('threatcode.addGitHubWorkflow', () => addGitHubWorkflow()),
     vscode.commands.registerCommand('threatcode.restartServer', async () => {
       await started.restart();

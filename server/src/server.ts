@@ -7,7 +7,7 @@ import { createConnection, ProposedFeatures, TextDocuments } from 'vscode-langua
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { registerFeatures } from './lsp/handlers';
 import { initializeResult } from './lsp/initialize';
-import { registerExportRequest } from './lsp/export';
+import { registerExportRequest, registerImportRequest } from './lsp/export';
 import { registerStatusRequest } from './lsp/status';
 import { Validation } from './lsp/validation';
 import { registerViewRequest } from './lsp/view';
@@ -92,6 +92,7 @@ registerExportRequest(
   () => workspace.settings,
   SERVER_VERSION,
 );
+registerImportRequest(connection);
 registerStatusRequest(connection, SERVER_VERSION, () => ({
   openDocuments: documents.all().length,
   cachedAnalyses: workspace.analyses.size,

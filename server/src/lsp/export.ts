@@ -10,7 +10,12 @@ import { computeMetrics } from '../analysis/metrics';
 import type { RuleSet } from '../analysis/rules/types';
 import { htmlReport, markdownReport } from '../report/report';
 import { toSarif } from '../report/sarif';
-import { ExportRequest, type ExportResult } from '../shared/protocol';
+import { readRegularFile } from '../files/regular-file';
+import { exportCsv } from '../interop/csv';
+import { importCounts, importText, MAX_SOURCE_BYTES } from '../interop/import-text';
+import { exportOtm } from '../interop/otm';
+import { exportThreatDragon } from '../interop/threat-dragon';
+import { ExportRequest, type ExportResult, ImportRequest, type ImportResponse } from '../shared/protocol';
 import type { ThreatcodeSettings } from '../shared/settings';
 
 /** The file name a report shows: the model's path, or its URI when it is not a file. */
@@ -41,9 +46,28 @@ export function registerExportRequest(
     }
     const metrics = computeMetrics(analysis, { today: localDate(new Date()), delivery: params.delivery, gates: settings().gates });
     if (!metrics) return { error: `${file} is not a threat model that can be reported on: fix its errors first.` };
+    if (params.format === 'csv') return { text: exportCsv(analysis) };
+    if (params.format === 'otm' || params.format === 'threat-dragon') {
+      if (analysis.diagnostics.some((d) => d.severity === 'error')) return { error: `${file} has errors; fix them before exporting.` };
+      return { text: `${JSON.stringify(params.format === 'otm' ? exportOtm(analysis) : exportThreatDragon(analysis), null, 2)}\n` };
+    }
     const input = { file, analysis, metrics, diagram: buildDiagram(analysis) };
     if (params.format === 'markdown') return { text: markdownReport(input) };
     // The bundled Mermaid beside the server bundle: the page needs no network.
     return { text: htmlReport(input, readFileSync(path.join(__dirname, 'mermaid.min.js'), 'utf8')) };
+  });
+}
+
+/** `threatcode/import`: the file is read here (a regular file, bounded), the model text goes back to the editor. */
+export function registerImportRequest(connection: Connection): void {
+  connection.onRequest(ImportRequest, (params): ImportResponse => {
+    if (!params.uri.startsWith('file:')) return { error: 'Only files on disk can be imported.' };
+    const file = fileURLToPath(params.uri);
+    const read = readRegularFile(file, path.dirname(file), MAX_SOURCE_BYTES);
+    if ('refused' in read) return { error: read.refused };
+    if ('tooLarge' in read) return { error: `${path.basename(file)} is over 32 MB; it is not imported.` };
+    const outcome = importText(read.bytes.toString('utf8'), path.basename(file));
+    if (!outcome.ok) return { error: outcome.error };
+    return { text: outcome.text, notes: outcome.result.notes, format: outcome.format, counts: importCounts(outcome.result) };
   });
 }

@@ -45,7 +45,7 @@ export interface ViewsChangedParams {
 /** `threatcode/export`: a report (HTML, Markdown) or SARIF of one open model, as the CLI writes them. */
 export const ExportRequest = new RequestType<ExportParams, ExportResult, void>('threatcode/export');
 
-export type ExportFormat = 'html' | 'markdown' | 'sarif';
+export type ExportFormat = 'html' | 'markdown' | 'sarif' | 'otm' | 'threat-dragon' | 'csv';
 
 export interface ExportParams {
   readonly uri: string;
@@ -56,6 +56,18 @@ export interface ExportParams {
 
 /** The exported text, or why there is none (the model does not parse). */
 export type ExportResult = { readonly text: string } | { readonly error: string };
+
+/** `threatcode/import`: another tool's threat model file as the text of a Threatcode model, with notes to review. */
+export const ImportRequest = new RequestType<ImportParams, ImportResponse, void>('threatcode/import');
+
+export interface ImportParams {
+  /** The source file (a `file:` URI): OTM, Threat Dragon, a .tm7, Threagile, Threat Composer or TM-BOM. */
+  readonly uri: string;
+}
+
+export type ImportResponse =
+  | { readonly text: string; readonly notes: readonly string[]; readonly format: string; readonly counts: string }
+  | { readonly error: string };
 
 export const StatusRequest = new RequestType0<ServerStatus, void>('threatcode/status');
 

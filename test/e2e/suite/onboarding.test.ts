@@ -3,6 +3,8 @@
  * workflow, the check task with its problem matcher, and the walkthrough's contribution.
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 function workspaceFile(relative: string): vscode.Uri {
@@ -112,5 +114,36 @@ describe('Threatcode for a new user', () => {
     await vscode.tasks.executeTask(check);
     // The workspace holds the examples and the models this suite wrote: all complete for their delivery.
     assert.equal(await ended, 0);
+  });
+
+  it("imports another tool's model beside it, opens it with its diagram, and exports OTM, Threat Dragon and CSV", async () => {
+    // The OTM project's example, as a user would have it in their repository.
+    const fixture = readFileSync(path.join(__dirname, '../../../../test/fixtures/interop/otm-example.json'));
+    const source = workspaceFile('imported/legacy.otm.json');
+    await vscode.workspace.fs.writeFile(source, fixture);
+    const target = await vscode.commands.executeCommand<vscode.Uri>('threatcode.importThreatModel', source);
+    assert.equal(target?.toString(), workspaceFile('imported/legacy.otm.tm.yaml').toString());
+    const content = await text(target);
+    assert.match(content, /^# Imported by threatcode import from Open Threat Model/);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), target.toString());
+    const diagnostics = await diagnosticsWhen(target, (d) => d.length > 0);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message),
+      [],
+    );
+    assert.ok(vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.label === 'Diagram: legacy.otm.tm.yaml'));
+
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceFile('webshop/webshop.tm.yaml')), {
+      viewColumn: vscode.ViewColumn.One,
+    });
+    const otm = workspaceFile('exports/webshop.otm.json');
+    await vscode.commands.executeCommand('threatcode.export', { format: 'otm', target: otm });
+    assert.equal((JSON.parse(await text(otm)) as { otmVersion: string }).otmVersion, '0.2.0');
+    const td = workspaceFile('exports/webshop.threat-dragon.json');
+    await vscode.commands.executeCommand('threatcode.export', { format: 'threat-dragon', target: td });
+    assert.equal((JSON.parse(await text(td)) as { version: string }).version, '2.3.0');
+    const csv = workspaceFile('exports/webshop.threats.csv');
+    await vscode.commands.executeCommand('threatcode.export', { format: 'csv', target: csv });
+    assert.match(await text(csv), /^kind,id,title,elements,category,severity,status,mitigations,rule,cwe,line\r\n/);
   });
 });
