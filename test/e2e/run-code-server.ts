@@ -446,6 +446,18 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await page.screenshot({ path: dark });
       keepForDocs(dark, 'diagram-beside-editor-dark');
     });
+    await step('the language status beside "Threat Model" summarises completeness', async () => {
+      await page.locator('.tab', { hasText: 'webshop.tm.yaml' }).first().click();
+      const item = page.locator('[id="status.languageStatus"]').first();
+      await item.waitFor({ timeout: 30_000 });
+      await item.hover();
+      const hover = page.locator('.hover-language-status, .monaco-hover-content', { hasText: 'high open' }).first();
+      await hover.waitFor({ timeout: 15_000 });
+      const shot = shots('language-status');
+      await page.screenshot({ path: shot });
+      keepForDocs(shot, 'language-status');
+      await page.mouse.move(10, 10);
+    });
     await step('the walkthrough takes a new user from a first model to CI', async () => {
       // One editor group, as after a first install: the walkthrough shows its steps beside their pages.
       await pick('>View: Join All Editor Groups', 'Join All Editor Groups');
@@ -466,7 +478,7 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await page.screenshot({ path: shot });
       keepForDocs(shot, 'walkthrough');
     });
-    console.log('UI smoke tests: 7 passed, 0 failed');
+    console.log('UI smoke tests: 8 passed, 0 failed');
     return 0;
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
