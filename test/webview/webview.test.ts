@@ -292,6 +292,27 @@ describe('webview in headless Chromium', function () {
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!).transform), before);
   });
 
+  it('finds a view as the user left it after another view was shown in between (the overview and back)', async () => {
+    await open();
+    const text = generateModel(300);
+    const host = await hostModel(page, text);
+    await host.rendered();
+    await page.locator('#canvas g.node[data-kind="group"][data-model-id="zone-3"]').click();
+    await host.rendered(2);
+    await page.locator('#zoom-in').click();
+    await page.waitForTimeout(600);
+    const zoomed = await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!).transform);
+    // Back to the overview (a view of its own, placed by default), then into the same boundary again.
+    await page.locator('#crumbs button', { hasText: 'Overview' }).click();
+    await host.rendered(3);
+    await page.waitForTimeout(300);
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!).transform), zoomed);
+    await page.locator('#canvas g.node[data-kind="group"][data-model-id="zone-3"]').click();
+    await host.rendered(4);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!).transform), zoomed);
+  });
+
   it('is usable from the keyboard: Tab reaches a node, arrows move between nodes, Enter shows it in the editor', async () => {
     await open();
     const host = await hostModel(page, example('llm-agent/support-agent.tm.yaml'));

@@ -62,7 +62,6 @@ let renderSeq = 0;
 let highlighted: string | undefined;
 /** The view key of what is drawn: a new key gets the default view, the same key keeps the user's zoom. */
 let drawnKey: string | undefined;
-let restored = false;
 /** The user has zoomed or panned since the view was placed: a resize keeps their view instead of placing it again. */
 let userMoved = false;
 
@@ -427,26 +426,26 @@ function showStatus(whole: boolean): void {
   status.textContent = parts.join(' ');
 }
 
-/** After a render: restore the saved view, keep the user's zoom on an edit, or show the default for a new view. */
+/**
+ * After a render: keep the user's zoom on an edit (same view), restore the zoom a view had when the user left it (a tab
+ * switch, a reload, a drill-down and back), or show the default for a view never placed.
+ */
 function placeView(): void {
   const key = viewKey();
-  if (!restored) {
-    restored = true;
-    if (state.zoom && state.zoom.key === key) {
-      panzoom.zoom(state.zoom.scale, { animate: false });
-      panzoom.pan(state.zoom.x, state.zoom.y, { animate: false, force: true });
-      drawnKey = key;
-      userMoved = true;
-      showStatus(true);
-      return;
-    }
-  }
-  if (key !== drawnKey) {
-    drawnKey = key;
-    defaultView();
-  } else {
+  if (key === drawnKey) {
     showStatus(true);
+    return;
   }
+  drawnKey = key;
+  const saved = state.zooms?.[key] ?? (state.zoom?.key === key ? state.zoom : undefined);
+  if (saved) {
+    panzoom.zoom(saved.scale, { animate: false });
+    panzoom.pan(saved.x, saved.y, { animate: false, force: true });
+    userMoved = true;
+    showStatus(true);
+    return;
+  }
+  defaultView();
 }
 
 /** Highlights the element under the cursor (node or flow) and brings it into view if it is off screen. */
@@ -616,7 +615,12 @@ canvas.addEventListener('panzoomchange', () => {
   const key = drawnKey;
   saveTimer = setTimeout(() => {
     const pan = panzoom.getPan();
-    if (key === drawnKey) saveState({ zoom: { key, scale: panzoom.getScale(), x: pan.x, y: pan.y } });
+    if (key !== drawnKey) return;
+    const zoom = { scale: panzoom.getScale(), x: pan.x, y: pan.y };
+    // The last 20 views: enough to come back to, small in the webview's state.
+    const others = Object.entries(state.zooms ?? {}).filter(([k]) => k !== key);
+    const zooms = [...others, [key, zoom] as const].slice(-20);
+    saveState({ zoom: { key, ...zoom }, zooms: Object.fromEntries(zooms) });
   }, 150);
 });
 

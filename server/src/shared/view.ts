@@ -173,6 +173,11 @@ export interface WebviewState extends ViewOptions {
   readonly uri: string;
   /** Zoom and pan of the view with this key (level and focus): restored when the same view comes back. */
   readonly zoom?: { readonly key: string; readonly scale: number; readonly x: number; readonly y: number };
+  /**
+   * The zoom and pan of the last few views by key, so that coming back to a view (after a tab switch, a drill-down, or
+   * an update that showed another view for a moment) finds it as the user left it.
+   */
+  readonly zooms?: Readonly<Record<string, { readonly scale: number; readonly x: number; readonly y: number }>>;
   /** The legend and the STRIDE table are open. */
   readonly legend?: boolean;
   readonly coverage?: boolean;
