@@ -340,7 +340,7 @@ describe('import and export', function () {
     assert.ok(model.threats.some((t) => t.data.status === 'accepted' && t.data.acceptance));
   });
 
-  for (const name of ['threat-composer-genai-chatbot.tc.json', 'threat-composer-self.tc.json']) {
+  for (const name of ['threat-composer-reinforce-ex3.tc.json', 'threat-composer-self.tc.json']) {
     it(`imports AWS Threat Composer's ${name}: every statement, mitigation, assumption and link`, () => {
       const source = JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as {
         threats: { id: string; statement: string }[];

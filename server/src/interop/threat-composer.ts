@@ -141,7 +141,7 @@ export function importThreatComposer(source: unknown): ImportResult {
         ],
       }),
     );
-    if (!status) notes.push(`threat #${asText(t.numericId ?? '')}: status '${asText(t.status)}' read as open`);
+    if (!status && t.status !== undefined) notes.push(`threat #${asText(t.numericId ?? '')}: status '${asText(t.status)}' read as open`);
   }
   if (assetOf.size)
     notes.push(
