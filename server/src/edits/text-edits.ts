@@ -217,6 +217,17 @@ function documentEnd(parsed: ParsedDocument): number {
   return end;
 }
 
+/** Items as block-list lines at `indent`, in the file's style. */
+function blockItems(items: readonly Record<string, unknown>[], indent: string, unit: number, style: ItemStyle, eol: string): string {
+  return items
+    .map((item) =>
+      blockLines(item, unit, style)
+        .map((l, i) => (i === 0 ? `${indent}- ${l}` : `${indent}  ${l}`))
+        .join(eol),
+    )
+    .join(eol);
+}
+
 export function appendToSection(parsed: ParsedDocument, section: ListKey, item: Record<string, unknown>): TextEdit {
   return appendAllToSection(parsed, section, [item]);
 }
@@ -229,14 +240,7 @@ export function appendAllToSection(parsed: ParsedDocument, section: ListKey, ite
   const style = itemStyleOf(parsed, section);
   const root = parsed.doc?.contents;
   const pair = isMap(root) ? (root.items.find((p) => isScalar(p.key) && p.key.value === section) as Pair | undefined) : undefined;
-  const asItems = (indent: string) =>
-    items
-      .map((item) =>
-        blockLines(item, unit, style)
-          .map((l, i) => (i === 0 ? `${indent}- ${l}` : `${indent}  ${l}`))
-          .join(eol),
-      )
-      .join(eol);
+  const asItems = (indent: string) => blockItems(items, indent, unit, style, eol);
 
   if (!pair || !isScalar(pair.key)) {
     // New section at the end of the document (before a `...` end marker or a second document).
@@ -267,14 +271,7 @@ function appendItems(
   const seq = ownValue(pair, what);
   if (isSeq(seq) && seq.anchor)
     throw new EditRefused(`${what} is anchored (&${seq.anchor}) and may be used elsewhere: add the item by hand.`);
-  const asItems = (indent: string) =>
-    items
-      .map((item) =>
-        blockLines(item, unit, style)
-          .map((l, i) => (i === 0 ? `${indent}- ${l}` : `${indent}  ${l}`))
-          .join(eol),
-      )
-      .join(eol);
+  const asItems = (indent: string) => blockItems(items, indent, unit, style, eol);
   if (isSeq(seq) && !seq.flow && seq.items.length > 0) {
     // The column of the list's first dash (a `-` in a comment before the first item is not it).
     const itemCol = columnOf(text, seq.range![0]);

@@ -70,6 +70,16 @@ function slug(text: string): string | undefined {
   return s || undefined;
 }
 
+/** STRIDE categories as the other tools write them in words ("Information disclosure"), lower-cased. */
+export const STRIDE_WORDS: Readonly<Record<string, string>> = {
+  spoofing: 'spoofing',
+  tampering: 'tampering',
+  repudiation: 'repudiation',
+  'information disclosure': 'information-disclosure',
+  'denial of service': 'denial-of-service',
+  'elevation of privilege': 'elevation-of-privilege',
+};
+
 /** Any source value as text for a message or an id: strings as they are, other scalars printed, structures as JSON. */
 export function asText(v: unknown): string {
   if (typeof v === 'string') return v;

@@ -6,7 +6,7 @@
 import type { Analysis } from '../analysis/analyze';
 import type { Element, ThreatModel } from '../model/types';
 import { own, isPlainObject } from '../shared/values';
-import { compact, emptyModel, IdMaker, type ImportResult, text, unmapped, asText } from './imported';
+import { compact, emptyModel, IdMaker, type ImportResult, text, unmapped, asText, STRIDE_WORDS } from './imported';
 
 /** OTM trustRating (0-100) ↔ our trust levels: the quarter it falls in. */
 const TRUST_OF_RATING = (rating: number) => (rating < 25 ? 'untrusted' : rating < 50 ? 'dmz' : rating < 75 ? 'internal' : 'restricted');
@@ -14,15 +14,6 @@ const RATING_OF_TRUST: Record<string, number> = { untrusted: 10, dmz: 35, intern
 /** OTM asset confidentiality (0-100) ↔ our classification. */
 const CLASS_OF_CONFIDENTIALITY = (c: number) => (c < 25 ? 'public' : c < 50 ? 'internal' : c < 75 ? 'confidential' : 'restricted');
 const CONFIDENTIALITY_OF_CLASS: Record<string, number> = { public: 10, internal: 35, confidential: 60, restricted: 90 };
-
-const STRIDE_WORDS: Record<string, string> = {
-  spoofing: 'spoofing',
-  tampering: 'tampering',
-  repudiation: 'repudiation',
-  'information disclosure': 'information-disclosure',
-  'denial of service': 'denial-of-service',
-  'elevation of privilege': 'elevation-of-privilege',
-};
 
 /** Threat instance states (OTM leaves them open; these are the ones IriusRisk and StartLeft write). */
 const STATUS_OF_STATE: Record<string, string> = {

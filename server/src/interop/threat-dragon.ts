@@ -7,17 +7,12 @@ import dagre from '@dagrejs/dagre';
 import type { Analysis } from '../analysis/analyze';
 import type { Element } from '../model/types';
 import { isPlainObject, own } from '../shared/values';
-import { compact, emptyModel, firstLine, IdMaker, type ImportResult, text, asText } from './imported';
+import { compact, emptyModel, firstLine, IdMaker, type ImportResult, text, asText, STRIDE_WORDS } from './imported';
 
 type Cell = Record<string, unknown>;
 
 const CATEGORY_OF_TYPE: Record<string, string> = {
-  spoofing: 'spoofing',
-  tampering: 'tampering',
-  repudiation: 'repudiation',
-  'information disclosure': 'information-disclosure',
-  'denial of service': 'denial-of-service',
-  'elevation of privilege': 'elevation-of-privilege',
+  ...STRIDE_WORDS,
   // LINDDUN
   linkability: 'linking',
   identifiability: 'identifying',
