@@ -17,7 +17,8 @@ const DELAY_MS = 500;
 
 type Item =
   | { readonly kind: 'gauge'; readonly gauge: ViewGauge }
-  | { readonly kind: 'missing'; readonly text: string; readonly range?: ViewRange }
+  | { readonly kind: 'missing'; readonly text: string; readonly range?: ViewRange; readonly details?: readonly string[] }
+  | { readonly kind: 'detail'; readonly text: string }
   | { readonly kind: 'gates'; readonly metrics: ViewMetrics }
   | { readonly kind: 'gate'; readonly title: string; readonly detail: string; readonly passed: boolean }
   | { readonly kind: 'line'; readonly label: string; readonly description: string; readonly tooltip?: string; readonly icon: string }
@@ -138,7 +139,11 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
         return t;
       }
       case 'missing': {
-        const t = new vscode.TreeItem(item.text);
+        // A gap with what lies behind it (the commits that changed a component's code) opens to show them.
+        const t = new vscode.TreeItem(
+          item.text,
+          item.details?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         if (item.range) {
           t.command = { command: REVEAL_COMMAND, title: 'Show in the model', arguments: [this.uri, item.range] };
           t.iconPath = new vscode.ThemeIcon('circle-outline');
@@ -171,6 +176,12 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
         t.iconPath = new vscode.ThemeIcon(item.icon);
         return t;
       }
+      case 'detail': {
+        const t = new vscode.TreeItem(item.text);
+        t.iconPath = new vscode.ThemeIcon('git-commit');
+        t.tooltip = item.text;
+        return t;
+      }
       case 'message':
         return new vscode.TreeItem(item.text);
     }
@@ -198,10 +209,11 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
           description: m.lastReview ? `${m.lastReview} (${m.daysSinceReview} days ago)` : 'never (system.reviewed)',
           icon: 'history',
         },
+        ...(m.notes ?? []).map((note): Item => ({ kind: 'line', label: 'Not measured', description: note, icon: 'info' })),
       ];
     }
     if (item.kind === 'gauge') {
-      const list: Item[] = item.gauge.missing.map((x) => ({ kind: 'missing', text: x.message, range: x.range }));
+      const list: Item[] = item.gauge.missing.map((x) => ({ kind: 'missing', text: x.message, range: x.range, details: x.details }));
       if (item.gauge.missingTotal > item.gauge.missing.length)
         list.push({
           kind: 'missing',
@@ -209,6 +221,7 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
         });
       return list;
     }
+    if (item.kind === 'missing') return (item.details ?? []).map((text) => ({ kind: 'detail', text }));
     if (item.kind === 'gates') return item.metrics.gates.map((g) => ({ kind: 'gate', title: g.title, detail: g.detail, passed: g.passed }));
     return [];
   }

@@ -1,6 +1,7 @@
 /**
  * VS Code side of Threatcode: starts the language server and wires editor UI to it. No threat logic lives here.
  */
+import { CodeLinkLenses } from './code-lens';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
@@ -79,6 +80,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
   context.subscriptions.push(
     scope,
     completeness,
+    new CodeLinkLenses(started, outputChannel),
     vscode.commands.registerCommand('threatcode.measureDelivery', () => scope.set(true)),
     vscode.commands.registerCommand('threatcode.measureWholeModel', () => scope.set(false)),
     vscode.commands.registerCommand(REVEAL_COMMAND, async (uri: vscode.Uri, range: ViewRange) => {

@@ -5,6 +5,9 @@
  */
 import { createConnection, ProposedFeatures, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Analysis } from './analysis/analyze';
+import { CodeContext } from './lsp/code-context';
+import { registerCodeLinks } from './lsp/code-links';
 import { registerFeatures } from './lsp/handlers';
 import { initializeResult } from './lsp/initialize';
 import { registerExportRequest, registerImportRequest } from './lsp/export';
@@ -13,7 +16,7 @@ import { Validation } from './lsp/validation';
 import { registerViewRequest } from './lsp/view';
 import { WorkspaceState } from './lsp/workspace-state';
 import { errorDetail } from './shared/errors';
-import { ViewsChangedNotification, WorkspaceTrustedNotification } from './shared/protocol';
+import { CodeLinksChangedNotification, ViewsChangedNotification, WorkspaceTrustedNotification } from './shared/protocol';
 
 declare const SERVER_VERSION: string;
 
@@ -29,7 +32,32 @@ if (process.argv.includes('--version')) {
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const workspace = new WorkspaceState(connection, () => documents.all());
-const validation = new Validation(connection, documents, workspace.analyses, () => workspace.settings);
+/** The repository's files and history behind `code:` links, read off the typing path. */
+const code = new CodeContext(
+  () => workspace.client.trusted,
+  () => workspace.settings.sourceFiles,
+  () => {
+    // What the repository says changed: diagnostics, views and the CodeLens of source files follow.
+    validation.republishChanged();
+    void connection.sendNotification(ViewsChangedNotification, { reason: 'settings' });
+    void connection.sendNotification(CodeLinksChangedNotification, { reason: 'repository' });
+  },
+  (message) => connection.console.warn(message),
+);
+const codeLinksOf = (document: TextDocument, analysis: Analysis) => code.linksOf(document.uri, analysis);
+const validation = new Validation(
+  connection,
+  documents,
+  workspace.analyses,
+  () => workspace.settings,
+  (document, analysis) => codeLinksOf(document, analysis)?.diagnostics ?? [],
+);
+/** Models changed: the CodeLens of linked source files asks again (once per pause, not per keystroke). */
+let linksTimer: NodeJS.Timeout | undefined;
+function modelsChanged(): void {
+  clearTimeout(linksTimer);
+  linksTimer = setTimeout(() => void connection.sendNotification(CodeLinksChangedNotification, { reason: 'models' }), 500);
+}
 
 /** Something other than an edit changed what every open model shows: analyse again, tell the views. */
 function rulesChanged(): void {
@@ -46,6 +74,7 @@ connection.onInitialized(() => void workspace.startSettings());
 connection.onDidChangeConfiguration((change) => void workspace.settingsChanged(change.settings));
 connection.onNotification(WorkspaceTrustedNotification, () => {
   workspace.trust();
+  code.clear();
   rulesChanged();
 });
 // The client watches .threatcode/rules/*.yaml; any change reloads the packs.
@@ -64,7 +93,10 @@ workspace.onSettingsApplied((effects) => {
   if (effects.viewsChanged) void connection.sendNotification(ViewsChangedNotification, { reason: 'settings' });
 });
 
-documents.onDidChangeContent((e) => validation.changed(e.document));
+documents.onDidChangeContent((e) => {
+  validation.changed(e.document);
+  modelsChanged();
+});
 documents.onDidClose((e) => validation.closed(e.document.uri));
 
 registerFeatures(connection, {
@@ -77,12 +109,21 @@ registerFeatures(connection, {
   resolvesCodeActionEdits: () => workspace.client.resolvesCodeActionEdits,
   disabledCodeActions: () => workspace.client.disabledCodeActions,
   snippetEdits: () => workspace.client.snippetEdits,
+  codeLinksOf,
+  reviewer: () => code.reviewer,
+});
+registerCodeLinks(connection, {
+  documents,
+  analysisOf: (document) => workspace.analyses.get(document),
+  closedModels: () => workspace.closedModels(),
+  linksOf: (uri, analysis) => code.linksOf(uri, analysis),
 });
 registerViewRequest(
   connection,
   documents,
   (document) => workspace.analyses.get(document),
   () => workspace.settings,
+  codeLinksOf,
 );
 registerExportRequest(
   connection,

@@ -337,8 +337,10 @@ describe('diagnostics: every code, positive and negative, with exact ranges', ()
     });
   }
 
-  it('every diagnostic code has a case (invalid-encoding, internal-error, diagnostic-limit below, invalid-rule with rule packs)', () => {
+  it('every diagnostic code has a case (invalid-encoding, internal-error, diagnostic-limit below, invalid-rule with rule packs, code links in code-links.test)', () => {
     const covered = new Set(cases.map((c) => c.code));
+    covered.add(DiagnosticCode.DanglingCodeLink);
+    covered.add(DiagnosticCode.CodeChangedSinceReview);
     covered.add(DiagnosticCode.DiagnosticLimit);
     covered.add(DiagnosticCode.InvalidEncoding);
     covered.add(DiagnosticCode.InvalidRule);

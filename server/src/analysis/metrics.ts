@@ -19,6 +19,7 @@ import {
   type StrideLetter,
 } from '../shared/vocabulary';
 import type { Analysis } from './analyze';
+import type { CodeLinks } from './code-links';
 import type { Finding } from './rules/engine';
 import { isKnown, own } from '../shared/values';
 
@@ -28,6 +29,8 @@ export interface MissingItem {
   readonly message: string;
   /** Where to jump to fix it. */
   readonly span: Span;
+  /** What lies behind it, one line each (the commits that changed an element's code). */
+  readonly details?: readonly string[];
 }
 
 export interface Gauge {
@@ -69,6 +72,10 @@ export interface Metrics {
   /** How many of `residualRisk` are open findings, not recorded threats. */
   readonly unrecordedRisks: number;
   readonly freshness: { readonly lastReview: string | undefined; readonly daysSinceReview: number | undefined };
+  /** Components whose linked code changed after their review; undefined when history was not read. */
+  readonly staleElements: number | undefined;
+  /** What could not be measured, and why (no git, an untrusted workspace). */
+  readonly notes: readonly string[];
   readonly gates: readonly GateResult[];
 }
 
@@ -94,6 +101,8 @@ export interface MetricsOptions {
   readonly delivery?: boolean;
   readonly today: string;
   readonly gates?: Gates;
+  /** The model's links to the repository (files and history), when they were read. */
+  readonly code?: CodeLinks;
 }
 
 /** A finding of a threat rule (STRIDE or LINDDUN), as opposed to model hygiene: a risk until it is recorded. */
@@ -326,6 +335,57 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     ),
   ];
 
+  // 11. Code: linked components reviewed since their code changed, and source folders linked at all.
+  const notes: string[] = [];
+  let staleElements: number | undefined;
+  const code = options.code;
+  if (code) {
+    const linkedElements = code.elements.filter((e) => inDelivery(e.element) && e.element.data.inScope !== false);
+    if (code.facts.commits) {
+      const judged = linkedElements.filter((e) => e.stale || isKnown(e.element.data.reviewed) || lastReview || code.facts.range);
+      const neverReviewed = code.facts.range ? [] : linkedElements.filter((e) => !judged.includes(e));
+      const stale = judged.filter((e) => e.stale);
+      staleElements = stale.length;
+      if (linkedElements.length > 0)
+        gauges.push(
+          gauge(
+            'codeFreshness',
+            code.facts.range ? `Reviewed since the code changed (${code.facts.range})` : 'Reviewed since the code changed',
+            'Components linked to code (code:) whose files no commit changed after the component’s review (or the model’s).',
+            judged.length - stale.length,
+            linkedElements.length,
+            [
+              ...stale.map((e) => ({
+                element: e.element.id,
+                message: e.stale!.message,
+                span: at(e.element),
+                details: e.stale!.commits.map((c) => `${c.hash.slice(0, 10)} ${c.date} ${c.author}: ${c.subject}`),
+              })),
+              ...neverReviewed.map((e) => ({
+                element: e.element.id,
+                message: `${e.name}: linked to code, never reviewed`,
+                span: at(e.element),
+              })),
+            ],
+          ),
+        );
+    }
+    if (code.facts.note) notes.push(code.facts.commits ? code.facts.note : `Code history not read: ${code.facts.note}.`);
+    if (code.coverage && !scoped) {
+      const { folders, unlinked } = code.coverage;
+      gauges.push(
+        gauge(
+          'codeCoverage',
+          'Code linked to the model',
+          'Source folders under the model’s folder with a file some component links (code:).',
+          folders - unlinked.length,
+          folders,
+          unlinked.map((folder) => ({ element: undefined, message: `${folder}: no component links code here`, span: model.systemSpan })),
+        ),
+      );
+    }
+  }
+
   return {
     scope: scoped ? String(release) : 'all',
     gauges,
@@ -333,7 +393,9 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     residualRisk,
     unrecordedRisks: openRisks.length,
     freshness: { lastReview, daysSinceReview },
-    gates: evaluateGates(threats, openRisks, gauges, daysSinceReview, options.gates ?? DEFAULT_SETTINGS.gates),
+    staleElements,
+    notes,
+    gates: evaluateGates(threats, openRisks, gauges, daysSinceReview, staleElements, notes, options.gates ?? DEFAULT_SETTINGS.gates),
   };
 }
 
@@ -342,6 +404,8 @@ function evaluateGates(
   openFindings: readonly Finding[],
   gauges: readonly Gauge[],
   days: number | undefined,
+  stale: number | undefined,
+  notes: readonly string[],
   gates: Gates,
 ): GateResult[] {
   const out: GateResult[] = [];
@@ -385,6 +449,18 @@ function evaluateGates(
       title: 'Model reviewed recently',
       passed: days !== undefined && days <= gates.maxDaysSinceReview,
       detail: days === undefined ? `never reviewed (system.reviewed)` : `${days} days ago (allowed ${gates.maxDaysSinceReview})`,
+    });
+  }
+  if (gates.maxStaleElements !== undefined) {
+    // Not measured is not passed: a gate that cannot look must say so rather than wave the change through.
+    out.push({
+      id: 'maxStaleElements',
+      title: 'Components reviewed since their code changed',
+      passed: stale !== undefined && stale <= gates.maxStaleElements,
+      detail:
+        stale === undefined
+          ? `not measured (${notes[0]?.replace(/\.$/, '') ?? 'code history not read'})`
+          : `${stale} with code changed since their review (allowed ${gates.maxStaleElements})`,
     });
   }
   return out;

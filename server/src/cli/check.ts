@@ -3,7 +3,9 @@ import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import { localDate } from '../analysis/analyze';
+import { type CodeFacts, type CodeLinks, linkCode } from '../analysis/code-links';
 import { computeMetrics, type Metrics } from '../analysis/metrics';
+import { codeFactsOf, repositoryRoot, resolveRef, runSync } from '../files/repository';
 import { findModelFiles, SKIPPED_FOLDERS } from '../files/model-files';
 import { didYouMean, suggest } from '../model/suggest';
 import { isFindingDiagnostic } from '../model/diagnostics';
@@ -34,6 +36,7 @@ import {
   type Out,
   parseCommand,
   type Positioned,
+  positioned,
   problemLine,
   UsageError,
 } from './common';
@@ -67,11 +70,16 @@ Options:
                               severity), or critical, high, medium or low (rule severity of open findings; errors
                               always count). Default: error.
   --gate <name=value>         Set a completeness gate (repeatable), e.g. minFidelity=0.9, minStrideCoverage=0.8,
-                              maxOpenHighWithoutMitigation=0, maxDaysSinceReview=180, acceptancesValid=true.
+                              maxOpenHighWithoutMitigation=0, maxDaysSinceReview=180, acceptancesValid=true,
+                              maxStaleElements=0 (components whose code changed since their review).
   --no-gates                  Do not evaluate gates (by default: no open high threat without a mitigation, and
                               valid acceptances). A failed gate exits 1.
   --whole-model               Measure completeness and gates over the whole model, not only system.release.
   --delivery                  Measure this delivery (the default when the model names one).
+  --changed-since <ref>       Code review in a pull request: report the components whose linked code (code:)
+                              changed in <ref>..HEAD after their last review (code-changed-since-review), and
+                              measure the gate maxStaleElements over that range. Needs the model in a git
+                              repository; without it, history since each review is read only for that gate.
   --progress                  Report progress on standard error (on by default in a terminal).
 ${COMMON_OPTIONS_HELP}
   -h, --help                  Show this help.
@@ -88,6 +96,7 @@ export function check(args: readonly string[], out: Out, err: Out): number {
     'whole-model': { type: 'boolean' },
     'stdin-filename': { type: 'string', default: '<stdin>' },
     progress: { type: 'boolean' },
+    'changed-since': { type: 'string' },
   });
   if (values.help) {
     out(CHECK_HELP);
@@ -112,6 +121,11 @@ export function check(args: readonly string[], out: Out, err: Out): number {
     err(`threatcode: no threat models (*.tm.yaml) found in ${positionals.length ? positionals.join(', ') : 'the current folder'}.\n`);
     return EXIT_USAGE;
   }
+  const changedSince = values['changed-since'];
+  if (changedSince !== undefined) {
+    if (fromStdin) throw new UsageError('--changed-since needs model files in a git repository, not standard input.');
+    checkRef(files[0], changedSince);
+  }
   const progress = values.progress ?? process.stderr.isTTY === true;
   const results: (LoadedModel & { metrics: Metrics | undefined })[] = [];
   let ioError = false;
@@ -123,8 +137,12 @@ export function check(args: readonly string[], out: Out, err: Out): number {
       ioError = true;
       return;
     }
-    const metrics = loaded.analysis ? computeMetrics(loaded.analysis, { today, delivery, gates }) : undefined;
-    results.push({ ...loaded, metrics });
+    const code = loaded.analysis && !fromStdin ? codeLinksOf(file, loaded.analysis, changedSince, gates) : undefined;
+    const metrics = loaded.analysis ? computeMetrics(loaded.analysis, { today, delivery, gates, code }) : undefined;
+    const diagnostics = code?.diagnostics.length
+      ? [...loaded.diagnostics, ...positioned(file, loaded.text, code.diagnostics)].sort((a, b) => a.line - b.line || a.column - b.column)
+      : loaded.diagnostics;
+    results.push({ ...loaded, diagnostics, metrics });
   });
 
   const counts = { error: 0, warning: 0, info: 0, hint: 0 };
@@ -173,6 +191,47 @@ export function check(args: readonly string[], out: Out, err: Out): number {
   }
   if (ioError || packsFailed) return EXIT_USAGE;
   return failedDiagnostics || failedGates.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/** A usage error unless `ref` names a commit of the repository around `file`. */
+function checkRef(file: string, ref: string): void {
+  const found = runSync(repositoryRoot(path.dirname(path.resolve(file))));
+  if ('note' in found) throw new UsageError(`--changed-since needs a git repository: ${found.note}.`);
+  if (!runSync(resolveRef(found.root, ref)))
+    throw new UsageError(`--changed-since: '${oneLine(ref)}' is not a commit in ${oneLine(found.root)}.`);
+}
+
+/**
+ * The model's links to the repository, when there is something to look at: components with `code:`, a range to
+ * review, or the gate on stale components (which reads the history since each review).
+ */
+function codeLinksOf(
+  file: string,
+  analysis: NonNullable<LoadedModel['analysis']>,
+  changedSince: string | undefined,
+  gates: Gates,
+): CodeLinks | undefined {
+  const model = analysis.parsed.model;
+  if (!model) return undefined;
+  const links = model.components.some((c) => Array.isArray(c.data.code) && c.data.code.length > 0);
+  if (!links && changedSince === undefined && gates.maxStaleElements === undefined) return undefined;
+  const history: false | { since?: string } | { range: string } =
+    changedSince !== undefined
+      ? { range: `${changedSince}..HEAD` }
+      : gates.maxStaleElements !== undefined
+        ? { since: oldestReview(analysis) }
+        : false;
+  const facts: CodeFacts = runSync(codeFactsOf(file, { trusted: true, history }));
+  return linkCode(analysis, facts);
+}
+
+/** The earliest review date in the model (history before it cannot make anything stale). */
+function oldestReview(analysis: NonNullable<LoadedModel['analysis']>): string | undefined {
+  const model = analysis.parsed.model!;
+  const dates = [model.system?.reviewed, ...model.components.map((c) => c.data.reviewed)]
+    .map((r) => (r as { date?: unknown } | undefined)?.date)
+    .filter((d): d is string => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d));
+  return dates.sort()[0];
 }
 
 /** The default gates, changed by --gate name=value; none with --no-gates. */

@@ -155,17 +155,17 @@ export function loadModel(
   const text = decoded.text ?? '';
   const analysis = decoded.diagnostic ? undefined : analyzeText(text, { maxLength, rules: ruleSet });
   const diagnostics = decoded.diagnostic ? [decoded.diagnostic] : analysis!.diagnostics;
+  return { file, text, analysis, diagnostics: positioned(file, text, diagnostics) };
+}
+
+/** Diagnostics with 1-based lines and columns, as terminals and CI formats show them. */
+export function positioned(file: string, text: string, diagnostics: readonly CoreDiagnostic[]): Positioned[] {
   const document = TextDocument.create(file, 'threatmodel', 0, text);
-  return {
-    file,
-    text,
-    analysis,
-    diagnostics: diagnostics.map((d) => {
-      const s = document.positionAt(d.span.start);
-      const e = document.positionAt(d.span.end);
-      return { ...d, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 };
-    }),
-  };
+  return diagnostics.map((d) => {
+    const s = document.positionAt(d.span.start);
+    const e = document.positionAt(d.span.end);
+    return { ...d, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 };
+  });
 }
 
 /**

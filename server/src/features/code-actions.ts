@@ -66,6 +66,8 @@ function attempt(action: Omit<CodeAction, 'edits' | 'disabled'>, build: () => Te
 export interface CodeActionOptions {
   /** Today as YYYY-MM-DD: an accepted risk is proposed to expire 90 days later. */
   readonly today: string;
+  /** Who records a review (git's user.name in the editor); the review's current reviewer is kept without it. */
+  readonly reviewer?: string;
 }
 
 /** How long a risk accepted by a quick fix stays accepted before it is reviewed again. */
@@ -80,7 +82,7 @@ export function codeActions(analysis: Analysis, diagnostics: readonly CoreDiagno
     if (isFindingDiagnostic(d)) {
       if (!broken) out.push(...findingActions(analysis, d, options));
     } else {
-      out.push(...schemaActions(analysis, d).filter((a) => !broken || a.edits.every(isInPlace)));
+      out.push(...schemaActions(analysis, d, options).filter((a) => !broken || a.edits.every(isInPlace)));
     }
   }
   return out;
@@ -279,7 +281,7 @@ function at(d: CoreDiagnostic): string {
   return `${d.code}@${d.span.start}`;
 }
 
-function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
+function schemaActions(analysis: Analysis, d: CoreDiagnostic, options: CodeActionOptions): CodeAction[] {
   const actions: CodeAction[] = [];
   const parsed = analysis.parsed;
   const data = checkDataOf(d);
@@ -291,6 +293,7 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
     case DiagnosticCode.WrongReferenceKind:
     case DiagnosticCode.UnknownRule:
     case DiagnosticCode.KindTypeMismatch:
+    case DiagnosticCode.DanglingCodeLink:
       suggestions.forEach((s, i) => {
         const current = parsed.text.slice(d.span.start, d.span.end);
         // Keep the user's quoting style when the value was quoted.
@@ -331,6 +334,10 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
       );
     }
   }
+  if (d.code === DiagnosticCode.CodeChangedSinceReview && data.element !== undefined) {
+    const element = elementOf(analysis, data.element);
+    if (element) actions.push(recordReview(analysis, element, d, options));
+  }
   if (d.code === DiagnosticCode.MissingRequired && data.property !== undefined) {
     const element = analysis.parsed.model && elementContaining(analysis, d.span.start);
     if (element) {
@@ -348,6 +355,32 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic): CodeAction[] {
     }
   }
   return actions;
+}
+
+/**
+ * "Record a review of X today": the element's review date becomes today (its reviewer the user when known). A
+ * component reviewed only through the model's date gets a review of its own.
+ */
+function recordReview(analysis: Analysis, element: Element, d: CoreDiagnostic, options: CodeActionOptions): CodeAction {
+  const name = typeof (element.data as { name?: unknown }).name === 'string' ? String((element.data as { name: string }).name) : element.id;
+  const current = (element.data as { reviewed?: { by?: unknown } }).reviewed;
+  const by = options.reviewer?.trim() || (typeof current?.by === 'string' ? current.by : undefined);
+  return attempt(
+    {
+      id: `review:${element.id}:${options.today}`,
+      title: `Record a review of ${name} today (${options.today})`,
+      diagnostics: [d],
+      isPreferred: true,
+    },
+    () => {
+      if (current && typeof current === 'object') {
+        const edits = [setProperty(analysis.parsed, element, ['reviewed', 'date'], options.today)];
+        if (by !== undefined && by !== current.by) edits.push(setProperty(analysis.parsed, element, ['reviewed', 'by'], by));
+        return mergeEdits(edits);
+      }
+      return [setProperty(analysis.parsed, element, ['reviewed'], { by: by ?? 'unknown', date: options.today })];
+    },
+  );
 }
 
 function elementContaining(analysis: Analysis, offset: number): Element | undefined {

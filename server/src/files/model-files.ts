@@ -60,6 +60,12 @@ function isGitIgnored(full: string, isFolder: boolean, rules: readonly IgnoreRul
 
 /** The model files under `root`, in the order of a depth-first walk with entries sorted by name. */
 export function findModelFiles(root: string, options: FindOptions = {}): string[] {
+  return walkFiles(root, { ...options, match: MODEL_FILE });
+}
+
+/** The files under `root` whose names match (all by default), depth first, entries sorted by name. */
+export function walkFiles(root: string, options: FindOptions & { readonly match?: RegExp } = {}): string[] {
+  const match = options.match ?? /(?:)/;
   const found: string[] = [];
   const limit = options.limit ?? Infinity;
   // Each folder carries the .gitignore rules of the folders above it (within the searched root) and its own.
@@ -81,7 +87,7 @@ export function findModelFiles(root: string, options: FindOptions = {}): string[
       const relative = path.relative(root, full).split(path.sep).join('/');
       if (e.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(e.name) && !options.excluded?.(relative, true) && !isGitIgnored(full, true, rules)) folders.push(full);
-      } else if (e.isFile() && MODEL_FILE.test(e.name) && !options.excluded?.(relative, false) && !isGitIgnored(full, false, rules)) {
+      } else if (e.isFile() && match.test(e.name) && !options.excluded?.(relative, false) && !isGitIgnored(full, false, rules)) {
         found.push(full);
         if (found.length >= limit) break;
       }

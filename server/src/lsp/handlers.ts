@@ -34,7 +34,10 @@ import { codeLenses, definition, outline, type OutlineSymbol, prepareRename, ref
 import type { Analysis } from '../analysis/analyze';
 import type { CoreDiagnostic } from '../model/diagnostics';
 import type { SectionName } from '../model/types';
+import type { CodeLinks } from '../analysis/code-links';
+import { codeCompletion, codeDefinition } from './code-links';
 import { toRange } from './convert';
+import { withExtra } from './validation';
 import { limitDiagnostics } from './diagnostic-limit';
 import { FIX_ALL_KIND, RECORD_ALL_KIND } from './initialize';
 import { localDate } from '../analysis/analyze';
@@ -55,6 +58,10 @@ export interface FeatureContext {
   readonly disabledCodeActions: () => boolean;
   /** The client applies snippet edits: quick fixes put the cursor where the user is to type. */
   readonly snippetEdits: () => boolean;
+  /** The model's links to the repository's files and history, when known. */
+  readonly codeLinksOf: (document: TextDocument, analysis: Analysis) => CodeLinks | undefined;
+  /** Who records a review (a quick fix writes the name). */
+  readonly reviewer: () => string;
 }
 
 const SYMBOL_KIND: Readonly<Record<SectionName | 'section', SymbolKind>> = {
@@ -93,6 +100,8 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
 
   connection.onDefinition((p) =>
     withDoc(p.textDocument.uri, (document, analysis) => {
+      const files = codeDefinition(ctx.codeLinksOf(document, analysis), document.offsetAt(p.position));
+      if (files) return files;
       const span = definition(analysis, document.offsetAt(p.position));
       return span ? Location.create(document.uri, toRange(document, span)) : null;
     }),
@@ -164,16 +173,19 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
   );
 
   connection.onCompletion((p) =>
-    withDoc(p.textDocument.uri, (document, analysis) =>
-      complete(analysis, document.offsetAt(p.position), ctx.rules()).map((c): CompletionItem => ({
-        label: c.label,
-        kind: COMPLETION_KIND[c.kind],
-        detail: c.detail,
-        documentation: c.documentation ? { kind: MarkupKind.PlainText, value: c.documentation } : undefined,
-        textEdit: LspTextEdit.replace(toRange(document, c.replace), c.insertText),
-        insertTextFormat: c.kind === 'snippet' ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
-        sortText: c.kind === 'snippet' ? `0${c.label}` : undefined,
-      })),
+    withDoc(
+      p.textDocument.uri,
+      (document, analysis) =>
+        codeCompletion(document, analysis, ctx.codeLinksOf(document, analysis), document.offsetAt(p.position)) ??
+        complete(analysis, document.offsetAt(p.position), ctx.rules()).map((c): CompletionItem => ({
+          label: c.label,
+          kind: COMPLETION_KIND[c.kind],
+          detail: c.detail,
+          documentation: c.documentation ? { kind: MarkupKind.PlainText, value: c.documentation } : undefined,
+          textEdit: LspTextEdit.replace(toRange(document, c.replace), c.insertText),
+          insertTextFormat: c.kind === 'snippet' ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+          sortText: c.kind === 'snippet' ? `0${c.label}` : undefined,
+        })),
     ),
   );
 
@@ -187,15 +199,17 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
   ) => {
     const wanted = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
     // Match the client's diagnostics to ours by code and range: ours carry the data the fixes need.
-    const inRange = analysis.diagnostics.filter((d) =>
-      clientDiagnostics.some((c) => String(c.code) === d.code && sameRange(document, d, c)),
-    );
+    const found = withExtra(analysis.diagnostics, ctx.codeLinksOf(document, analysis)?.diagnostics ?? []);
+    const inRange = found.filter((d) => clientDiagnostics.some((c) => String(c.code) === d.code && sameRange(document, d, c)));
     // Findings the diagnostics limit kept from the editor have no squiggle: their fixes are offered where they are.
-    inRange.push(...unsentAt(analysis.diagnostics, ctx.diagnosticLimit(), document.offsetAt(range.start), document.offsetAt(range.end)));
+    inRange.push(...unsentAt(found, ctx.diagnosticLimit(), document.offsetAt(range.start), document.offsetAt(range.end)));
     const out: { action: CoreAction; kind: string }[] = [];
     if (wanted(CodeActionKind.QuickFix))
       out.push(
-        ...codeActions(analysis, inRange, { today: localDate(new Date()) }).map((action) => ({ action, kind: CodeActionKind.QuickFix })),
+        ...codeActions(analysis, inRange, { today: localDate(new Date()), reviewer: ctx.reviewer() }).map((action) => ({
+          action,
+          kind: CodeActionKind.QuickFix,
+        })),
       );
     // Actions over the whole file are asked for explicitly only (the Source Action menu asks for `source`, saving with
     // codeActionsOnSave for `source.fixAll`): never mixed into the quick fixes of one finding.

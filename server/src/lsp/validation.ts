@@ -5,6 +5,8 @@
  */
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Analysis } from '../analysis/analyze';
+import type { CoreDiagnostic } from '../model/diagnostics';
 import type { Publication } from '../shared/protocol';
 import { errorDetail } from '../shared/errors';
 import type { AnalysisCache } from './analysis-cache';
@@ -15,6 +17,8 @@ export class Validation {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   /** Documents analysed at least once. */
   private readonly opened = new Set<string>();
+  /** What the extra diagnostics of each document were when last published. */
+  private readonly extraSent = new Map<string, string>();
   /** The last diagnostics sent, for threatcode/status. */
   lastPublication: Publication | undefined;
 
@@ -23,6 +27,8 @@ export class Validation {
     private readonly documents: TextDocuments<TextDocument>,
     private readonly analyses: AnalysisCache,
     private readonly settings: () => { readonly validationDelay: number; readonly maxDiagnosticsPerFile: number },
+    /** Diagnostics from outside the text (code links: the repository's files and history). */
+    private readonly extra: (document: TextDocument, analysis: Analysis) => readonly CoreDiagnostic[] = () => [],
   ) {}
 
   /** A document was opened or edited. */
@@ -39,6 +45,7 @@ export class Validation {
     clearTimeout(this.pending.get(uri));
     this.pending.delete(uri);
     this.opened.delete(uri);
+    this.extraSent.delete(uri);
     this.analyses.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
@@ -53,23 +60,33 @@ export class Validation {
       // Drop the result if the document moved on (or closed) while we worked.
       const current = this.documents.get(uri);
       if (!current || current.version !== version) return;
+      const extra = this.extra(document, analysis);
+      this.extraSent.set(uri, extraKey(extra));
+      const found = withExtra(analysis.diagnostics, extra);
       const t1 = performance.now();
-      const diagnostics = limitDiagnostics(analysis.diagnostics, this.settings().maxDiagnosticsPerFile).map((d) =>
-        toLspDiagnostic(document, d),
-      );
+      const diagnostics = limitDiagnostics(found, this.settings().maxDiagnosticsPerFile).map((d) => toLspDiagnostic(document, d));
       this.lastPublication = {
         uri,
         version,
         analysisMs: t1 - t0,
         conversionMs: performance.now() - t1,
         diagnostics: diagnostics.length,
-        diagnosticsFound: analysis.diagnostics.length,
+        diagnosticsFound: found.length,
         incremental: analysis.incremental === true,
       };
       void this.connection.sendDiagnostics({ uri, version, diagnostics });
     } catch (e) {
       // The core does not throw by design; if it ever does, keep serving every other document.
       this.connection.console.error(`Analysis of ${uri} failed: ${errorDetail(e)}`);
+    }
+  }
+
+  /** Open documents whose extra diagnostics changed (the repository moved), published again; the others are not. */
+  republishChanged(): void {
+    for (const document of this.documents.all()) {
+      if (!this.opened.has(document.uri) || this.pending.has(document.uri)) continue;
+      const key = extraKey(this.extra(document, this.analyses.get(document)));
+      if (key !== this.extraSent.get(document.uri)) this.validate(document);
     }
   }
 
@@ -90,4 +107,13 @@ export class Validation {
       }, this.settings().validationDelay),
     );
   }
+}
+
+/** The analysis's diagnostics and the extra ones, in one list (the same list when there are no extra ones). */
+export function withExtra(diagnostics: readonly CoreDiagnostic[], extra: readonly CoreDiagnostic[]): readonly CoreDiagnostic[] {
+  return extra.length === 0 ? diagnostics : [...diagnostics, ...extra];
+}
+
+function extraKey(extra: readonly CoreDiagnostic[]): string {
+  return JSON.stringify(extra.map((d) => [d.code, d.span.start, d.span.end, d.message]));
 }

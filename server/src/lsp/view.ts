@@ -3,6 +3,7 @@ import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildDiagram } from '../analysis/diagram';
 import { type Analysis, localDate } from '../analysis/analyze';
+import type { CodeLinks } from '../analysis/code-links';
 import { computeMetrics, type Metrics } from '../analysis/metrics';
 import { FATAL_CODES } from '../model/diagnostics';
 import type { Span } from '../model/types';
@@ -18,6 +19,7 @@ export function computeView(
   params: ViewParams,
   gates?: Gates,
   detailLimit?: number,
+  code?: CodeLinks,
 ): ViewResult {
   const range = (span: Span) => toRange(document, span);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && FATAL_CODES.has(d.code));
@@ -31,7 +33,7 @@ export function computeView(
         : ['The file is not a threat model yet.'],
     };
   }
-  const metrics = metricsOf(analysis, params.delivery, gates);
+  const metrics = metricsOf(analysis, params.delivery, gates, code);
   const diagram = params.metricsOnly
     ? undefined
     : buildDiagram(analysis, {
@@ -91,7 +93,9 @@ export function computeView(
       scope: metrics.scope,
       gauges: metrics.gauges.map((g) => ({
         ...g,
-        missing: g.missing.slice(0, VIEW_LIST_LIMIT).map((m) => ({ message: m.message, range: range(m.span) })),
+        missing: g.missing
+          .slice(0, VIEW_LIST_LIMIT)
+          .map((m) => ({ message: m.message, range: range(m.span), ...(m.details && { details: m.details }) })),
         missingTotal: g.missing.length,
       })),
       stride: metrics.stride.slice(0, VIEW_LIST_LIMIT).map((r) => ({ element: r.element, range: range(r.span), cells: r.cells })),
@@ -101,6 +105,7 @@ export function computeView(
       lastReview: metrics.freshness.lastReview,
       daysSinceReview: metrics.freshness.daysSinceReview,
       gates: metrics.gates,
+      notes: metrics.notes,
     },
   };
 }
@@ -110,14 +115,19 @@ export function computeView(
  * components) are computed once per analysis, scope, day and gates.
  */
 const metricsCache = new WeakMap<Analysis, Map<string, Metrics>>();
+/** Code links are computed once per analysis and repository facts: their identity says which facts. */
+const codeIds = new WeakMap<CodeLinks, number>();
+let codeSeq = 0;
 
-function metricsOf(analysis: Analysis, delivery: boolean, gates: Gates | undefined): Metrics {
+function metricsOf(analysis: Analysis, delivery: boolean, gates: Gates | undefined, code: CodeLinks | undefined): Metrics {
   const today = localDate(new Date());
-  const key = JSON.stringify([delivery, today, gates ?? null]);
+  let codeId = code ? codeIds.get(code) : 0;
+  if (code && codeId === undefined) codeIds.set(code, (codeId = ++codeSeq));
+  const key = JSON.stringify([delivery, today, gates ?? null, codeId]);
   let cached = metricsCache.get(analysis);
   if (!cached) metricsCache.set(analysis, (cached = new Map<string, Metrics>()));
   let metrics = cached.get(key);
-  if (!metrics) cached.set(key, (metrics = computeMetrics(analysis, { today, delivery, gates })!));
+  if (!metrics) cached.set(key, (metrics = computeMetrics(analysis, { today, delivery, gates, code })!));
   return metrics;
 }
 
@@ -126,10 +136,13 @@ export function registerViewRequest(
   documents: TextDocuments<TextDocument>,
   analysisOf: (document: TextDocument) => Analysis,
   settings: () => Pick<ThreatcodeSettings, 'gates' | 'diagramDetailLimit'>,
+  codeLinksOf: (document: TextDocument, analysis: Analysis) => CodeLinks | undefined = () => undefined,
 ): void {
   connection.onRequest(ViewRequest, (params) => {
     const document = documents.get(params.uri);
     const { gates, diagramDetailLimit } = settings();
-    return document ? computeView(document, analysisOf(document), params, gates, diagramDetailLimit) : null;
+    if (!document) return null;
+    const analysis = analysisOf(document);
+    return computeView(document, analysis, params, gates, diagramDetailLimit, codeLinksOf(document, analysis));
   });
 }

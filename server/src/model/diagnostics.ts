@@ -41,6 +41,8 @@ export const DiagnosticCode = {
   KindTypeMismatch: 'kind-type-mismatch',
   InvalidRule: 'invalid-rule',
   UnknownRule: 'unknown-rule',
+  DanglingCodeLink: 'dangling-code-link',
+  CodeChangedSinceReview: 'code-changed-since-review',
   InternalError: 'internal-error',
   DiagnosticLimit: 'diagnostic-limit',
 } as const;
@@ -86,6 +88,8 @@ export interface CheckData {
   readonly allowed?: readonly unknown[];
   /** For an expired acceptance: when it expired. */
   readonly expires?: string;
+  /** For a code link: the component it belongs to. */
+  readonly element?: string;
 }
 
 /** What a rule finding's diagnostic carries: which finding it is, and what its quick fixes need. */

@@ -4,6 +4,7 @@
  * result types (as vscode-eslint, rust-analyzer and yaml-language-server do).
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { CodeLinkModel } from './code-links';
 import type { ViewParams, ViewResult } from './view';
 
 export const LANGUAGE_ID = 'threatmodel';
@@ -68,6 +69,17 @@ export interface ImportParams {
 export type ImportResponse =
   | { readonly text: string; readonly notes: readonly string[]; readonly format: string; readonly counts: string }
   | { readonly error: string };
+
+/**
+ * `threatcode/codeLinks`: every model of the workspace that links code (`code:`), with what a source file's CodeLens
+ * says about each linked component. The extension matches files against it; nothing is sent per source file.
+ */
+export const CodeLinksRequest = new RequestType0<readonly CodeLinkModel[], void>('threatcode/codeLinks');
+
+/** Server → client: a model or the repository changed what code links say; ask `threatcode/codeLinks` again. */
+export const CodeLinksChangedNotification = new NotificationType<{ readonly reason: 'models' | 'repository' }>(
+  'threatcode/codeLinksChanged',
+);
 
 export const StatusRequest = new RequestType0<ServerStatus, void>('threatcode/status');
 

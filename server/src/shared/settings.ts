@@ -22,6 +22,8 @@ export interface ThreatcodeSettings {
   readonly rulePacks: readonly string[];
   /** Completeness gates shown in the panel (same names as the CLI's --gate). */
   readonly gates: Gates;
+  /** Globs (relative to each model's folder) of the source files the code coverage gauge counts. */
+  readonly sourceFiles: readonly string[];
 }
 
 type NumericSetting = { [K in keyof ThreatcodeSettings]: ThreatcodeSettings[K] extends number ? K : never }[keyof ThreatcodeSettings];
@@ -36,8 +38,15 @@ export const NUMERIC_SETTINGS: Readonly<Record<NumericSetting, { readonly min: n
     maxOutlineItems: { min: 100, max: 1_000_000, integer: true },
   };
 
-/** At most this many extra rule packs are read from the setting. */
+/** At most this many extra rule packs (or source globs) are read from the setting. */
 const MAX_RULE_PACK_SETTINGS = 50;
+
+/** Source files counted by the code coverage gauge unless `threatcode.sourceFiles` says otherwise. */
+export const DEFAULT_SOURCE_FILES: readonly string[] = [
+  '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,vue,svelte}',
+  '**/*.{py,go,java,kt,kts,scala,groovy,rb,php,cs,fs,vb,rs,swift,dart,ex,exs,erl,clj,lua,pl}',
+  '**/*.{c,cc,cpp,cxx,h,hh,hpp,m,mm}',
+];
 
 export const DEFAULT_SETTINGS: ThreatcodeSettings = {
   maxFileSizeMB: 8,
@@ -50,6 +59,7 @@ export const DEFAULT_SETTINGS: ThreatcodeSettings = {
   maxOutlineItems: 5000,
   rulePacks: [],
   gates: { maxOpenHighWithoutMitigation: 0, acceptancesValid: true },
+  sourceFiles: DEFAULT_SOURCE_FILES,
 };
 
 /** Accepts whatever the client sent and falls back to defaults for anything missing or malformed. */
@@ -72,6 +82,9 @@ export function normaliseSettings(raw: unknown): ThreatcodeSettings {
       ? r.rulePacks.filter((p): p is string => typeof p === 'string').slice(0, MAX_RULE_PACK_SETTINGS)
       : [],
     gates: typeof r.gates === 'object' && r.gates !== null && !Array.isArray(r.gates) ? normaliseGates(r.gates) : DEFAULT_SETTINGS.gates,
+    sourceFiles: Array.isArray(r.sourceFiles)
+      ? r.sourceFiles.filter((p): p is string => typeof p === 'string' && p.trim() !== '').slice(0, MAX_RULE_PACK_SETTINGS)
+      : DEFAULT_SOURCE_FILES,
   };
 }
 

@@ -53,7 +53,7 @@ export interface ViewGauge {
   readonly total: number;
   readonly ratio: number;
   /** The first VIEW_LIST_LIMIT of what is missing. */
-  readonly missing: readonly { readonly message: string; readonly range: ViewRange }[];
+  readonly missing: readonly { readonly message: string; readonly range: ViewRange; readonly details?: readonly string[] }[];
   /** How many are missing in all. */
   readonly missingTotal: number;
 }
@@ -123,6 +123,8 @@ export interface ViewMetrics {
   readonly lastReview?: string;
   readonly daysSinceReview?: number;
   readonly gates: readonly ViewGate[];
+  /** What could not be measured, and why (no git, an untrusted workspace). */
+  readonly notes?: readonly string[];
 }
 
 /** What the server computes for the webview. The webview only renders it. */

@@ -247,6 +247,8 @@ export const GAUGE_IDS = [
   'threatTreatment',
   'mitigationProgress',
   'acceptanceHygiene',
+  'codeFreshness',
+  'codeCoverage',
 ] as const;
 export type GaugeId = (typeof GAUGE_IDS)[number];
 
@@ -262,6 +264,7 @@ export const GATE_KINDS = {
   minFindingTriage: 'ratio',
   acceptancesValid: 'switch',
   maxDaysSinceReview: 'days',
+  maxStaleElements: 'count',
 } as const;
 export type GateName = keyof typeof GATE_KINDS;
 export const GATE_NAMES = Object.keys(GATE_KINDS) as readonly GateName[];
