@@ -461,6 +461,24 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       keepForDocs(shot, 'language-status');
       await page.mouse.move(10, 10);
     });
+    await step('a source file linked by code: shows its part of the threat model in a CodeLens, with threats on hover', async () => {
+      await pick('charge.ts', 'charge.ts');
+      const lens = page.locator('.codelens-decoration a', { hasText: 'Threat model: Payment service' }).first();
+      await lens.waitFor({ timeout: 60_000 });
+      const title = (await lens.textContent()) ?? '';
+      if (!/open threats? · \d+ findings?|open threats?$/.test(title)) throw new Error(`the lens says '${title}'`);
+      // The lens's hover is the browser's own tooltip (its title): the open threats, one per line.
+      const tooltip = (await lens.getAttribute('title')) ?? '';
+      if (!/Open threats:\n• /.test(tooltip)) throw new Error(`the lens's hover says '${tooltip}'`);
+      await lens.hover();
+      const shot = shots('code-lens');
+      await page.screenshot({ path: shot });
+      keepForDocs(shot, 'code-lens');
+      // A click shows the component in the model.
+      await lens.click();
+      await page.locator('.tab.active', { hasText: 'webshop.tm.yaml' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.view-line', { hasText: 'id: payment-service' }).first().waitFor({ timeout: 15_000 });
+    });
     await step('the walkthrough takes a new user from a first model to CI', async () => {
       // One editor group, as after a first install: the walkthrough shows its steps beside their pages.
       await pick('>View: Join All Editor Groups', 'Join All Editor Groups');
@@ -481,7 +499,7 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await page.screenshot({ path: shot });
       keepForDocs(shot, 'walkthrough');
     });
-    console.log('UI smoke tests: 8 passed, 0 failed');
+    console.log('UI smoke tests: 9 passed, 0 failed');
     return 0;
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
