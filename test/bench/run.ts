@@ -16,6 +16,7 @@ import { computeView } from '../../server/src/lsp/view';
 import { type Analysis, analyzeChange, analyzeText } from '../../server/src/analysis/analyze';
 import { CHROMIUM_PATH } from '../support/chromium';
 import { generateModel } from '../support/generate-model';
+import { benchCodeLinks } from './code-links';
 import { compareLayouts, type LayoutRun } from './layout';
 import { measureRender, type RenderRun, startWebviewHost } from './render';
 import { measureServer, middleComponentName, OUR_DEBOUNCE_MS, type ServerRun } from './servers';
@@ -69,6 +70,11 @@ function measureEdits(
 }
 
 async function main(): Promise<void> {
+  // BENCH_ONLY=code: the code links benchmark alone (a repository of 10,000 files and 1,000 commits).
+  if (process.env.BENCH_ONLY === 'code') {
+    await benchCodeLinks();
+    return;
+  }
   const { ruleSet } = builtinRuleSet();
   const results: SizeResult[] = [];
   console.log(`Node ${process.version}, ${ruleSet.rules.length} rules, sizes ${SIZES.join(', ')}. Milliseconds: median (min–max).`);
@@ -135,6 +141,7 @@ async function main(): Promise<void> {
     }
   }
   report(results, atLimit, layouts);
+  const codeLinks = await benchCodeLinks();
   const out = path.join(REPO_ROOT, 'test/bench/results.json');
   writeFileSync(
     out,
@@ -147,6 +154,7 @@ async function main(): Promise<void> {
         results,
         renderAtDetailLimit: atLimit,
         layouts,
+        codeLinks,
       },
       null,
       2,
