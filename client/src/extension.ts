@@ -131,8 +131,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
     vscode.commands.registerCommand('threatcode.showOutput', () => outputChannel.show(true)),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new CheckTaskProvider(context)),
     status,
-    client.onNotification(ViewsChangedNotification, () => {
-      DiagramPanel.refreshAll();
+    client.onNotification(ViewsChangedNotification, ({ reason }) => {
+      // The repository behind code links changes measures, not drawings: the diagram keeps its view undisturbed.
+      if (reason !== 'code') DiagramPanel.refreshAll();
       status.refreshNow();
       completeness.refreshNow();
     }),

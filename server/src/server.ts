@@ -39,7 +39,7 @@ const code = new CodeContext(
   () => {
     // What the repository says changed: diagnostics, views and the CodeLens of source files follow.
     validation.republishChanged();
-    void connection.sendNotification(ViewsChangedNotification, { reason: 'settings' });
+    void connection.sendNotification(ViewsChangedNotification, { reason: 'code' });
     void connection.sendNotification(CodeLinksChangedNotification, { reason: 'repository' });
   },
   (message) => connection.console.warn(message),

@@ -38,8 +38,11 @@ export const ViewRequest = new RequestType<ViewParams, ViewResult | null, void>(
 export const ViewsChangedNotification = new NotificationType<ViewsChangedParams>('threatcode/viewsChanged');
 
 export interface ViewsChangedParams {
-  /** What changed: the settings, or the rules in force (rule packs, workspace trust). */
-  readonly reason: 'settings' | 'rules';
+  /**
+   * What changed: the settings, the rules in force (rule packs, workspace trust), or the repository behind code links
+   * (only the completeness measures change then: the diagram is not drawn again).
+   */
+  readonly reason: 'settings' | 'rules' | 'code';
 }
 
 /** Client → server: what the server holds, for diagnosing memory use (tests and the benchmark ask). */
