@@ -9,6 +9,8 @@ import type { Analysis } from './analysis/analyze';
 import { CodeContext } from './lsp/code-context';
 import { registerCodeLinks } from './lsp/code-links';
 import { registerFeatures } from './lsp/handlers';
+import { InfraContext } from './lsp/infra-context';
+import { draftComponents } from './interop/drift';
 import { initializeResult } from './lsp/initialize';
 import { registerExportRequest, registerImportRequest } from './lsp/export';
 import { registerStatusRequest } from './lsp/status';
@@ -45,13 +47,19 @@ const code = new CodeContext(
   (message) => connection.console.warn(message),
 );
 const codeLinksOf = (document: TextDocument, analysis: Analysis) => code.linksOf(document.uri, analysis);
-const validation = new Validation(
-  connection,
-  documents,
-  workspace.analyses,
-  () => workspace.settings,
-  (document, analysis) => codeLinksOf(document, analysis)?.diagnostics ?? [],
+/** The infrastructure models are compared with (threatcode.infrastructure). */
+const infra = new InfraContext(
+  () => workspace.client.workspaceFolders,
+  () => workspace.settings.infrastructure,
+  () => workspace.client.trusted,
+  (message) => connection.console.warn(message),
 );
+/** Diagnostics from outside the model's text: the repository (code links) and the infrastructure (drift). */
+const extraDiagnosticsOf = (document: TextDocument, analysis: Analysis) => [
+  ...(codeLinksOf(document, analysis)?.diagnostics ?? []),
+  ...(infra.driftOf(analysis)?.diagnostics ?? []),
+];
+const validation = new Validation(connection, documents, workspace.analyses, () => workspace.settings, extraDiagnosticsOf);
 /** Models changed: the CodeLens of linked source files asks again (once per pause, not per keystroke). */
 let linksTimer: NodeJS.Timeout | undefined;
 function modelsChanged(): void {
@@ -75,12 +83,16 @@ connection.onDidChangeConfiguration((change) => void workspace.settingsChanged(c
 connection.onNotification(WorkspaceTrustedNotification, () => {
   workspace.trust();
   code.clear();
+  infra.clear();
   rulesChanged();
 });
 // The client watches .threatcode/rules/*.yaml; any change reloads the packs.
 connection.onDidChangeWatchedFiles(rulesChanged);
 
 workspace.onSettingsApplied((effects) => {
+  // The infrastructure named may have changed: read it again, publish what differs.
+  infra.clear();
+  validation.republishChanged();
   if (effects.reloadRules) return rulesChanged();
   for (const document of documents.all()) {
     if (effects.reanalyse(document.getText().length)) {
@@ -110,6 +122,8 @@ registerFeatures(connection, {
   disabledCodeActions: () => workspace.client.disabledCodeActions,
   snippetEdits: () => workspace.client.snippetEdits,
   codeLinksOf,
+  extraDiagnosticsOf,
+  infraDrafts: (analysis, addresses) => draftComponents(analysis, infra.inventories(), addresses),
   reviewer: () => code.reviewer,
 });
 registerCodeLinks(connection, {
@@ -124,6 +138,7 @@ registerViewRequest(
   (document) => workspace.analyses.get(document),
   () => workspace.settings,
   codeLinksOf,
+  (analysis) => infra.driftOf(analysis)?.summary,
 );
 registerExportRequest(
   connection,

@@ -78,7 +78,11 @@ describe('threatcode import compose and kubernetes', function () {
   it('says clearly what it cannot read', () => {
     const r = spawnSync(process.execPath, [CLI, 'import', 'terraform', 'plan.json'], { cwd: FIXTURES, encoding: 'utf8' });
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /Terraform plans are not imported yet/);
+    assert.match(r.stderr, /plan\.json: no such file or folder: plan\.json/);
+    // A Compose file is not a plan: said so, not guessed at.
+    const t = spawnSync(process.execPath, [CLI, 'import', 'terraform', 'voting-app.compose.yml'], { cwd: FIXTURES, encoding: 'utf8' });
+    assert.equal(t.status, 2);
+    assert.match(t.stderr, /not the JSON of terraform show -json/);
     const c = spawnSync(process.execPath, [CLI, 'import', 'compose', 'voting-app-k8s/db-service.yaml'], {
       cwd: FIXTURES,
       encoding: 'utf8',

@@ -96,6 +96,16 @@ const FIDELITY: Readonly<Record<string, readonly string[]>> = {
   boundary: ['trust'],
 };
 
+/** The model against its infrastructure (interop/drift.ts computes it from the sources the user names). */
+export interface InfraSummary {
+  /** Resources the sources hold. */
+  readonly resources: number;
+  /** Of those, the ones a component stands for with no property in disagreement. */
+  readonly agreeing: number;
+  /** Drifted properties, unmodelled resources and addresses that no longer exist. */
+  readonly missing: readonly MissingItem[];
+}
+
 export interface MetricsOptions {
   /** Scope to the elements of `system.release` ("this delivery"). */
   readonly delivery?: boolean;
@@ -103,6 +113,8 @@ export interface MetricsOptions {
   readonly gates?: Gates;
   /** The model's links to the repository (files and history), when they were read. */
   readonly code?: CodeLinks;
+  /** The model against its infrastructure, when sources were named. */
+  readonly infra?: InfraSummary;
 }
 
 /** A finding of a threat rule (STRIDE or LINDDUN), as opposed to model hygiene: a risk until it is recorded. */
@@ -370,7 +382,9 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
           ),
         );
     }
-    if (code.facts.note) notes.push(code.facts.commits ? code.facts.note : `Code history not read: ${code.facts.note}.`);
+    // A model that links no code is not told that history was not read.
+    if (code.facts.note && linkedElements.length > 0)
+      notes.push(code.facts.commits ? code.facts.note : `Code history not read: ${code.facts.note}.`);
     if (code.coverage && !scoped) {
       const { folders, unlinked } = code.coverage;
       gauges.push(
@@ -385,6 +399,19 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       );
     }
   }
+
+  // 12. Infrastructure: the resources of the sources named, modelled and agreeing with the model.
+  if (options.infra && !scoped)
+    gauges.push(
+      gauge(
+        'infrastructure',
+        'Infrastructure modelled and agreeing',
+        'Resources of the infrastructure sources (threatcode.infrastructure, check --infra) that a component stands for (infra:) with no property in disagreement.',
+        options.infra.agreeing,
+        options.infra.resources,
+        [...options.infra.missing],
+      ),
+    );
 
   return {
     scope: scoped ? String(release) : 'all',

@@ -6,6 +6,9 @@ import { localDate } from '../analysis/analyze';
 import { type CodeFacts, type CodeLinks, linkCode } from '../analysis/code-links';
 import { computeMetrics, type Metrics } from '../analysis/metrics';
 import { codeFactsOf, repositoryRoot, resolveRef, runSync } from '../files/repository';
+import { readInfraFiles } from '../files/infrastructure-files';
+import { infraDrift, type Inventory, inventoryOf } from '../interop/drift';
+import { importInfra, infraSource } from '../interop/infra-sources';
 import { findModelFiles, SKIPPED_FOLDERS } from '../files/model-files';
 import { didYouMean, suggest } from '../model/suggest';
 import { isFindingDiagnostic } from '../model/diagnostics';
@@ -76,6 +79,10 @@ Options:
                               valid acceptances). A failed gate exits 1.
   --whole-model               Measure completeness and gates over the whole model, not only system.release.
   --delivery                  Measure this delivery (the default when the model names one).
+  --infra <source>            Compare the model with its infrastructure (repeatable): a Terraform plan or state
+                              as JSON (terraform show -json), a Compose file, or a folder of Kubernetes
+                              manifests. Disagreements are infra-drift, resources no component stands for
+                              (infra:) infra-unmodelled, addresses that are gone infra-missing.
   --changed-since <ref>       Code review in a pull request: report the components whose linked code (code:)
                               changed in <ref>..HEAD after their last review (code-changed-since-review), and
                               measure the gate maxStaleElements over that range. Needs the model in a git
@@ -97,6 +104,7 @@ export function check(args: readonly string[], out: Out, err: Out): number {
     'stdin-filename': { type: 'string', default: '<stdin>' },
     progress: { type: 'boolean' },
     'changed-since': { type: 'string' },
+    infra: { type: 'string', multiple: true },
   });
   if (values.help) {
     out(CHECK_HELP);
@@ -126,6 +134,7 @@ export function check(args: readonly string[], out: Out, err: Out): number {
     if (fromStdin) throw new UsageError('--changed-since needs model files in a git repository, not standard input.');
     checkRef(files[0], changedSince);
   }
+  const inventories = (values.infra ?? []).map(loadInventory);
   const progress = values.progress ?? process.stderr.isTTY === true;
   const results: (LoadedModel & { metrics: Metrics | undefined })[] = [];
   let ioError = false;
@@ -138,9 +147,11 @@ export function check(args: readonly string[], out: Out, err: Out): number {
       return;
     }
     const code = loaded.analysis && !fromStdin ? codeLinksOf(file, loaded.analysis, changedSince, gates) : undefined;
-    const metrics = loaded.analysis ? computeMetrics(loaded.analysis, { today, delivery, gates, code }) : undefined;
-    const diagnostics = code?.diagnostics.length
-      ? [...loaded.diagnostics, ...positioned(file, loaded.text, code.diagnostics)].sort((a, b) => a.line - b.line || a.column - b.column)
+    const drift = loaded.analysis ? infraDrift(loaded.analysis, inventories) : undefined;
+    const metrics = loaded.analysis ? computeMetrics(loaded.analysis, { today, delivery, gates, code, infra: drift?.summary }) : undefined;
+    const extra = [...(code?.diagnostics ?? []), ...(drift?.diagnostics ?? [])];
+    const diagnostics = extra.length
+      ? [...loaded.diagnostics, ...positioned(file, loaded.text, extra)].sort((a, b) => a.line - b.line || a.column - b.column)
       : loaded.diagnostics;
     results.push({ ...loaded, diagnostics, metrics });
   });
@@ -191,6 +202,16 @@ export function check(args: readonly string[], out: Out, err: Out): number {
   }
   if (ioError || packsFailed) return EXIT_USAGE;
   return failedDiagnostics || failedGates.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/** An infrastructure source as an inventory of resources; a usage error (exit 2) when it cannot be read. */
+function loadInventory(source: string): Inventory {
+  try {
+    const read = infraSource(readInfraFiles(source, process.cwd()).texts, source);
+    return inventoryOf(importInfra(read.kind, read.documents, path.basename(source)), source, read.kind);
+  } catch (e) {
+    throw new UsageError(`--infra ${oneLine(source)}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+  }
 }
 
 /** A usage error unless `ref` names a commit of the repository around `file`. */

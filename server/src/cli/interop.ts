@@ -1,12 +1,12 @@
 /** `threatcode import` and `threatcode export`: other tools' threat models in, ours out. */
-import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { readRegularFile } from '../files/regular-file';
 import { exportCsv } from '../interop/csv';
 import { IMPORT_FORMATS, type ImportFormat } from '../interop/formats';
 import { toModelText } from '../interop/imported';
-import { importCompose, importKubernetes, nameFromPath } from '../interop/infra';
-import { parseYamlText } from '../model/parse';
+import { nameFromPath } from '../interop/infra';
+import { importInfra, INFRA_KIND_NAMES, type InfraKind, infraSource } from '../interop/infra-sources';
+import { readInfraFiles } from '../files/infrastructure-files';
 import { importCounts, importText, MAX_SOURCE_BYTES } from '../interop/import-text';
 import { exportOtm } from '../interop/otm';
 import { exportThreatDragon } from '../interop/threat-dragon';
@@ -28,6 +28,7 @@ import {
 export const IMPORT_HELP = `Usage: threatcode import <file> [--from <format>] [--output model.tm.yaml]
        threatcode import compose <docker-compose.yml> [--output model.tm.yaml]
        threatcode import kubernetes <folder|manifest.yaml> [--output model.tm.yaml]
+       threatcode import terraform <plan.json|state.json> [--output model.tm.yaml]   (terraform show -json)
 
 Reads a threat model made with another tool and writes it as a Threatcode model (to standard output without
 --output). Every threat, mitigation, status and justification of the source is kept; what has no place in the
@@ -77,60 +78,22 @@ export function importCommand(args: readonly string[], out: Out, err: Out): numb
   return EXIT_OK;
 }
 
-/** Infrastructure as code as a draft model: Compose files and Kubernetes manifests (every YAML file of a folder). */
-function importInfrastructure(
-  kind: 'compose' | 'kubernetes' | 'terraform',
-  paths: readonly string[],
-  output: string | undefined,
-  out: Out,
-  err: Out,
-): number {
-  if (kind === 'terraform') throw new UsageError('Terraform plans are not imported yet; compose and kubernetes are.');
+/** Infrastructure as code as a draft model: a Compose file, Kubernetes manifests (a folder's files), a Terraform JSON. */
+function importInfrastructure(kind: InfraKind, paths: readonly string[], output: string | undefined, out: Out, err: Out): number {
   if (paths.length !== 1)
-    throw new UsageError(`import ${kind} takes one ${kind === 'compose' ? 'Compose file' : 'folder or manifest'}.\n\n${IMPORT_HELP}`);
+    throw new UsageError(`import ${kind} takes one ${kind === 'kubernetes' ? 'folder or manifest' : 'file'}.\n\n${IMPORT_HELP}`);
   const target = paths[0];
-  const files = kind === 'kubernetes' && isDirectory(target) ? yamlFilesIn(target) : [target];
-  if (!files.length) throw new UsageError(`no YAML files in ${target}.`);
-  const documents: unknown[] = [];
-  for (const file of files) {
-    const read = readRegularFile(file, process.cwd(), MAX_SOURCE_BYTES);
-    if ('refused' in read) throw new UsageError(read.refused);
-    if ('tooLarge' in read) throw new UsageError(`${file} is over 32 MB; it is not imported.`);
-    // Manifests hold several documents; each is parsed alone, with the limits every model has.
-    for (const part of read.bytes.toString('utf8').split(/^---[ \t]*$/m)) {
-      if (!part.trim() || /^\s*(#.*)?$/s.test(part.replace(/^\s*#.*$/gm, ''))) continue;
-      const parsed = parseYamlText(part, { maxLength: MAX_SOURCE_BYTES, maxValues: 2_000_000 });
-      const error = parsed.diagnostics.find((d) => d.severity === 'error');
-      if (!parsed.ok || error) throw new UsageError(`${file} is not valid YAML: ${oneLine(error?.message ?? 'it cannot be read')}`);
-      documents.push(parsed.value);
-    }
-  }
   let result;
   try {
-    result = kind === 'compose' ? importCompose(documents[0], nameFromPath(target)) : importKubernetes(documents, nameFromPath(target));
+    const source = infraSource(readInfraFiles(target, process.cwd()).texts, target, kind);
+    result = importInfra(kind, source.documents, nameFromPath(target));
   } catch (e) {
-    throw new UsageError(`${target}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+    throw new UsageError(`${oneLine(target)}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
   }
-  emit(toModelText(result, `${kind === 'compose' ? 'Docker Compose' : 'Kubernetes manifests'} (${path.basename(target)})`), output, out);
+  emit(toModelText(result, `${INFRA_KIND_NAMES[kind]} (${path.basename(target)})`), output, out);
   for (const n of result.notes) err(`threatcode: review: ${oneLine(n)}\n`);
   err(`threatcode: imported ${importCounts(result)}; ${result.notes.length} notes to review.\n`);
   return EXIT_OK;
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** The YAML files of a folder (not its subfolders), sorted: a manifests folder. */
-function yamlFilesIn(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
-    .map((e) => path.join(dir, e.name))
-    .sort();
 }
 
 export function exportCommand(args: readonly string[], out: Out, err: Out): number {

@@ -68,6 +68,8 @@ export interface CodeActionOptions {
   readonly today: string;
   /** Who records a review (git's user.name in the editor); the review's current reviewer is kept without it. */
   readonly reviewer?: string;
+  /** Draft components for infrastructure resources nobody models (from the sources the user named). */
+  readonly infraDrafts?: (addresses: readonly string[]) => Record<string, unknown>[];
 }
 
 /** How long a risk accepted by a quick fix stays accepted before it is reviewed again. */
@@ -294,6 +296,7 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic, options: CodeActio
     case DiagnosticCode.UnknownRule:
     case DiagnosticCode.KindTypeMismatch:
     case DiagnosticCode.DanglingCodeLink:
+    case DiagnosticCode.InfraMissing:
       suggestions.forEach((s, i) => {
         const current = parsed.text.slice(d.span.start, d.span.end);
         // Keep the user's quoting style when the value was quoted.
@@ -333,6 +336,36 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic, options: CodeActio
         ]),
       );
     }
+  }
+  if (d.code === DiagnosticCode.InfraDrift && data.element !== undefined && data.property !== undefined) {
+    const element = elementOf(analysis, data.element);
+    const property = data.property;
+    if (element)
+      actions.push(
+        attempt(
+          {
+            id: `infra-value:${element.id}:${property}`,
+            title: `Take the infrastructure's value: ${property}: ${plainText(data.value)}`,
+            diagnostics: [d],
+            isPreferred: true,
+          },
+          () => [setProperty(parsed, element, property.split('.'), data.value)],
+        ),
+      );
+  }
+  if (d.code === DiagnosticCode.InfraUnmodelled && data.addresses?.length && options.infraDrafts) {
+    const drafts = options.infraDrafts(data.addresses);
+    if (drafts.length)
+      actions.push(
+        attempt(
+          {
+            id: `infra-drafts:${data.source ?? ''}`,
+            title: `Add draft components for the ${drafts.length === 1 ? 'resource' : `${drafts.length} resources`} of ${data.source ?? 'the infrastructure'}`,
+            diagnostics: [d],
+          },
+          () => [appendAllToSection(parsed, 'components', drafts)],
+        ),
+      );
   }
   if (d.code === DiagnosticCode.CodeChangedSinceReview && data.element !== undefined) {
     const element = elementOf(analysis, data.element);

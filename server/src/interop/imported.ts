@@ -22,6 +22,20 @@ export interface ImportResult {
   readonly model: ImportedModel;
   /** Source fields with no home in the format, and choices the import made that a person should check. */
   readonly notes: readonly string[];
+  /** Infrastructure imports: each property value the source states, with what stated it (for the drift check). */
+  readonly stated?: readonly StatedFact[];
+}
+
+/** A model property an infrastructure resource states: `encryptionAtRest: none` because `storage_encrypted = false`. */
+export interface StatedFact {
+  /** The draft component it was written to. */
+  readonly component: string;
+  /** The resource's address (what `infra:` records). */
+  readonly address: string;
+  readonly path: readonly string[];
+  readonly value: unknown;
+  /** The attribute and value that state it, as the source writes them. */
+  readonly source: string;
 }
 
 export function emptyModel(name: string): ImportedModel {

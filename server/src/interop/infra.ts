@@ -6,7 +6,7 @@
  * and what the configuration does not say stays unknown.
  */
 import { isPlainObject } from '../shared/values';
-import { asText, compact, emptyModel, IdMaker, type ImportResult, text } from './imported';
+import { asText, compact, emptyModel, IdMaker, type ImportResult, type StatedFact, text } from './imported';
 
 type Node = Record<string, unknown>;
 
@@ -54,6 +54,7 @@ function envEntries(env: unknown): [string, string][] {
 export function importCompose(source: unknown, name = 'Compose application'): ImportResult {
   if (!isPlainObject(source) || !isPlainObject(source.services)) throw new Error('not a Compose file: it has no services.');
   const notes: string[] = [];
+  const stated: StatedFact[] = [];
   const model = emptyModel(name);
   const ids = new IdMaker();
   const services = Object.entries(source.services).filter((e): e is [string, Node] => isPlainObject(e[1]));
@@ -98,6 +99,11 @@ export function importCompose(source: unknown, name = 'Compose application'): Im
       );
     }
     if (s.privileged === true) component.container = { privileged: true };
+    // What the file states outright, for the drift check: the store its image is, a privileged container.
+    const address = `compose/${service}`;
+    if (kind) stated.push({ component: id, address, path: ['type'], value: 'datastore', source: `image ${image}` });
+    if (s.privileged === true)
+      stated.push({ component: id, address, path: ['container', 'privileged'], value: true, source: 'privileged: true' });
     const volumes = Array.isArray(s.volumes) ? s.volumes.map(asText) : [];
     if (volumes.some((v) => /docker\.sock|^\/:/.test(v)) || s.network_mode === 'host')
       component.container = { ...(component.container as Node | undefined), hostAccess: true };
@@ -118,7 +124,7 @@ export function importCompose(source: unknown, name = 'Compose application'): Im
   }
   if (isPlainObject(source.volumes) && Object.keys(source.volumes).length)
     notes.push(`named volumes ${Object.keys(source.volumes).join(', ')}: say which data they hold`);
-  return { model, notes: [...new Set(notes)] };
+  return { model, notes: [...new Set(notes)], stated };
 }
 
 // ---- Kubernetes ------------------------------------------------------------------------------------------------------
@@ -148,6 +154,7 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
   const docs = documents.filter(isPlainObject).filter((d) => typeof d.kind === 'string');
   if (!docs.length) throw new Error('no Kubernetes objects (documents with a kind) found.');
   const notes: string[] = [];
+  const stated: StatedFact[] = [];
   const model = emptyModel(name);
   const ids = new IdMaker();
   const nsOf = (d: Node) => (isPlainObject(d.metadata) ? text(d.metadata.namespace) : undefined) ?? 'default';
@@ -188,6 +195,10 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
         tags: images.map((i) => `image:${i}`),
       }),
     );
+    const address = `${asText(w.kind)}/${nsOf(w)}/${wname}`;
+    if (kind) stated.push({ component: id, address, path: ['type'], value: 'datastore', source: `image ${images.join(', ')}` });
+    if (privileged)
+      stated.push({ component: id, address, path: ['container', 'privileged'], value: true, source: 'securityContext.privileged: true' });
     const secretRefs = containers
       .flatMap((c) => (Array.isArray(c.env) ? c.env.filter(isPlainObject) : []))
       .filter((e) => isPlainObject(e.valueFrom) && isPlainObject(e.valueFrom.secretKeyRef));
@@ -287,7 +298,7 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
       ].includes(asText(d.kind))
     )
       notes.push(`${asText(d.kind)} ${nsOf(d)}/${nameOf(d)} is not read`);
-  return { model, notes: [...new Set(notes)] };
+  return { model, notes: [...new Set(notes)], stated };
 }
 
 /** A short name for the system from a path: `online-boutique.k8s.yaml` → `online-boutique`. */

@@ -62,6 +62,10 @@ export interface FeatureContext {
   readonly codeLinksOf: (document: TextDocument, analysis: Analysis) => CodeLinks | undefined;
   /** Who records a review (a quick fix writes the name). */
   readonly reviewer: () => string;
+  /** Diagnostics from outside the text (code links, infrastructure drift), as published. */
+  readonly extraDiagnosticsOf: (document: TextDocument, analysis: Analysis) => readonly CoreDiagnostic[];
+  /** Draft components for unmodelled infrastructure resources. */
+  readonly infraDrafts: (analysis: Analysis, addresses: readonly string[]) => Record<string, unknown>[];
 }
 
 const SYMBOL_KIND: Readonly<Record<SectionName | 'section', SymbolKind>> = {
@@ -199,14 +203,18 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
   ) => {
     const wanted = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
     // Match the client's diagnostics to ours by code and range: ours carry the data the fixes need.
-    const found = withExtra(analysis.diagnostics, ctx.codeLinksOf(document, analysis)?.diagnostics ?? []);
+    const found = withExtra(analysis.diagnostics, ctx.extraDiagnosticsOf(document, analysis));
     const inRange = found.filter((d) => clientDiagnostics.some((c) => String(c.code) === d.code && sameRange(document, d, c)));
     // Findings the diagnostics limit kept from the editor have no squiggle: their fixes are offered where they are.
     inRange.push(...unsentAt(found, ctx.diagnosticLimit(), document.offsetAt(range.start), document.offsetAt(range.end)));
     const out: { action: CoreAction; kind: string }[] = [];
     if (wanted(CodeActionKind.QuickFix))
       out.push(
-        ...codeActions(analysis, inRange, { today: localDate(new Date()), reviewer: ctx.reviewer() }).map((action) => ({
+        ...codeActions(analysis, inRange, {
+          today: localDate(new Date()),
+          reviewer: ctx.reviewer(),
+          infraDrafts: (addresses) => ctx.infraDrafts(analysis, addresses),
+        }).map((action) => ({
           action,
           kind: CodeActionKind.QuickFix,
         })),

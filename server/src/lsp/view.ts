@@ -4,7 +4,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildDiagram } from '../analysis/diagram';
 import { type Analysis, localDate } from '../analysis/analyze';
 import type { CodeLinks } from '../analysis/code-links';
-import { computeMetrics, type Metrics } from '../analysis/metrics';
+import { computeMetrics, type InfraSummary, type Metrics } from '../analysis/metrics';
 import { FATAL_CODES } from '../model/diagnostics';
 import type { Span } from '../model/types';
 import { ViewRequest } from '../shared/protocol';
@@ -20,6 +20,7 @@ export function computeView(
   gates?: Gates,
   detailLimit?: number,
   code?: CodeLinks,
+  infra?: InfraSummary,
 ): ViewResult {
   const range = (span: Span) => toRange(document, span);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && FATAL_CODES.has(d.code));
@@ -33,7 +34,7 @@ export function computeView(
         : ['The file is not a threat model yet.'],
     };
   }
-  const metrics = metricsOf(analysis, params.delivery, gates, code);
+  const metrics = metricsOf(analysis, params.delivery, gates, code, infra);
   const diagram = params.metricsOnly
     ? undefined
     : buildDiagram(analysis, {
@@ -115,19 +116,29 @@ export function computeView(
  * components) are computed once per analysis, scope, day and gates.
  */
 const metricsCache = new WeakMap<Analysis, Map<string, Metrics>>();
-/** Code links are computed once per analysis and repository facts: their identity says which facts. */
-const codeIds = new WeakMap<CodeLinks, number>();
-let codeSeq = 0;
+/** Code links and drift are computed once per analysis and facts: their identity says which facts. */
+const factIds = new WeakMap<object, number>();
+let factSeq = 0;
+function idOf(facts: object | undefined): number {
+  if (!facts) return 0;
+  let id = factIds.get(facts);
+  if (id === undefined) factIds.set(facts, (id = ++factSeq));
+  return id;
+}
 
-function metricsOf(analysis: Analysis, delivery: boolean, gates: Gates | undefined, code: CodeLinks | undefined): Metrics {
+function metricsOf(
+  analysis: Analysis,
+  delivery: boolean,
+  gates: Gates | undefined,
+  code: CodeLinks | undefined,
+  infra: InfraSummary | undefined,
+): Metrics {
   const today = localDate(new Date());
-  let codeId = code ? codeIds.get(code) : 0;
-  if (code && codeId === undefined) codeIds.set(code, (codeId = ++codeSeq));
-  const key = JSON.stringify([delivery, today, gates ?? null, codeId]);
+  const key = JSON.stringify([delivery, today, gates ?? null, idOf(code), idOf(infra)]);
   let cached = metricsCache.get(analysis);
   if (!cached) metricsCache.set(analysis, (cached = new Map<string, Metrics>()));
   let metrics = cached.get(key);
-  if (!metrics) cached.set(key, (metrics = computeMetrics(analysis, { today, delivery, gates, code })!));
+  if (!metrics) cached.set(key, (metrics = computeMetrics(analysis, { today, delivery, gates, code, infra })!));
   return metrics;
 }
 
@@ -137,12 +148,13 @@ export function registerViewRequest(
   analysisOf: (document: TextDocument) => Analysis,
   settings: () => Pick<ThreatcodeSettings, 'gates' | 'diagramDetailLimit'>,
   codeLinksOf: (document: TextDocument, analysis: Analysis) => CodeLinks | undefined = () => undefined,
+  infraOf: (analysis: Analysis) => InfraSummary | undefined = () => undefined,
 ): void {
   connection.onRequest(ViewRequest, (params) => {
     const document = documents.get(params.uri);
     const { gates, diagramDetailLimit } = settings();
     if (!document) return null;
     const analysis = analysisOf(document);
-    return computeView(document, analysis, params, gates, diagramDetailLimit, codeLinksOf(document, analysis));
+    return computeView(document, analysis, params, gates, diagramDetailLimit, codeLinksOf(document, analysis), infraOf(analysis));
   });
 }

@@ -43,6 +43,9 @@ export const DiagnosticCode = {
   UnknownRule: 'unknown-rule',
   DanglingCodeLink: 'dangling-code-link',
   CodeChangedSinceReview: 'code-changed-since-review',
+  InfraDrift: 'infra-drift',
+  InfraUnmodelled: 'infra-unmodelled',
+  InfraMissing: 'infra-missing',
   InternalError: 'internal-error',
   DiagnosticLimit: 'diagnostic-limit',
 } as const;
@@ -88,8 +91,13 @@ export interface CheckData {
   readonly allowed?: readonly unknown[];
   /** For an expired acceptance: when it expired. */
   readonly expires?: string;
-  /** For a code link: the component it belongs to. */
+  /** For a code link or an infrastructure link: the component it belongs to. */
   readonly element?: string;
+  /** For infra-drift: the property (dotted) and the infrastructure's value. */
+  readonly value?: unknown;
+  /** For infra-unmodelled: the source and the addresses no component stands for. */
+  readonly source?: string;
+  readonly addresses?: readonly string[];
 }
 
 /** What a rule finding's diagnostic carries: which finding it is, and what its quick fixes need. */

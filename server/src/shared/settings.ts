@@ -24,6 +24,8 @@ export interface ThreatcodeSettings {
   readonly gates: Gates;
   /** Globs (relative to each model's folder) of the source files the code coverage gauge counts. */
   readonly sourceFiles: readonly string[];
+  /** Infrastructure sources (relative to the workspace folder) models are compared with. Trusted workspaces only. */
+  readonly infrastructure: readonly string[];
 }
 
 type NumericSetting = { [K in keyof ThreatcodeSettings]: ThreatcodeSettings[K] extends number ? K : never }[keyof ThreatcodeSettings];
@@ -60,6 +62,7 @@ export const DEFAULT_SETTINGS: ThreatcodeSettings = {
   rulePacks: [],
   gates: { maxOpenHighWithoutMitigation: 0, acceptancesValid: true },
   sourceFiles: DEFAULT_SOURCE_FILES,
+  infrastructure: [],
 };
 
 /** Accepts whatever the client sent and falls back to defaults for anything missing or malformed. */
@@ -85,6 +88,9 @@ export function normaliseSettings(raw: unknown): ThreatcodeSettings {
     sourceFiles: Array.isArray(r.sourceFiles)
       ? r.sourceFiles.filter((p): p is string => typeof p === 'string' && p.trim() !== '').slice(0, MAX_RULE_PACK_SETTINGS)
       : DEFAULT_SOURCE_FILES,
+    infrastructure: Array.isArray(r.infrastructure)
+      ? r.infrastructure.filter((p): p is string => typeof p === 'string' && p.trim() !== '').slice(0, MAX_RULE_PACK_SETTINGS)
+      : [],
   };
 }
 

@@ -249,6 +249,7 @@ export const GAUGE_IDS = [
   'acceptanceHygiene',
   'codeFreshness',
   'codeCoverage',
+  'infrastructure',
 ] as const;
 export type GaugeId = (typeof GAUGE_IDS)[number];
 
