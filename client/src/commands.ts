@@ -147,6 +147,35 @@ export async function importThreatModel(client: LanguageClient, source?: vscode.
   return target;
 }
 
+/**
+ * "Draft Threat Model from Infrastructure…": a Terraform plan or state as JSON, a Compose file, or a folder of
+ * Kubernetes manifests, drafted into a model beside it (the same import, which recognises infrastructure).
+ */
+export async function importInfrastructure(client: LanguageClient, source?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  if (source) return importThreatModel(client, source);
+  const kind = await vscode.window.showQuickPick(
+    [
+      { label: 'Terraform plan or state', detail: 'The JSON of terraform show -json (plan.json, state.json)', folder: false },
+      { label: 'Docker Compose file', detail: 'compose.yaml, docker-compose.yml', folder: false },
+      { label: 'Kubernetes manifests', detail: 'A folder of manifests (its YAML files), or pick one manifest file', folder: true },
+    ],
+    { title: 'Draft a threat model from infrastructure as code', placeHolder: 'What describes the infrastructure?' },
+  );
+  if (!kind) return undefined;
+  const picked = (
+    await vscode.window.showOpenDialog({
+      title: `Draft a threat model from ${kind.label.toLowerCase()}`,
+      openLabel: 'Draft',
+      canSelectMany: false,
+      canSelectFiles: !kind.folder,
+      canSelectFolders: kind.folder,
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      ...(kind.folder ? {} : { filters: { [kind.label]: ['json', 'yaml', 'yml'], 'All files': ['*'] } }),
+    })
+  )?.[0];
+  return picked ? importThreatModel(client, picked) : undefined;
+}
+
 async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);

@@ -13,6 +13,7 @@ import {
   importThreatModel,
   newThreatModel,
   TASK_TYPE,
+  importInfrastructure,
 } from './commands';
 import { CompletenessView, REVEAL_COMMAND } from './completeness-view';
 import { DeliveryScope } from './delivery-scope';
@@ -122,6 +123,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
     ),
     vscode.commands.registerCommand('threatcode.importThreatModel', (source?: unknown) =>
       importThreatModel(started, source instanceof vscode.Uri ? source : undefined),
+    ),
+    vscode.commands.registerCommand('threatcode.importInfrastructure', (source?: unknown) =>
+      importInfrastructure(started, source instanceof vscode.Uri ? source : undefined),
     ),
     vscode.commands.registerCommand('threatcode.addGitHubWorkflow', () => addGitHubWorkflow()),
     vscode.commands.registerCommand('threatcode.restartServer', async () => {
