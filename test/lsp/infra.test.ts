@@ -87,9 +87,9 @@ describe('infrastructure over the protocol', function () {
   });
 
   it('drafts a model from a Terraform plan through the import request', async () => {
-    const result = (await client.connection.sendRequest(ImportRequest, {
+    const result: ImportResponse = await client.connection.sendRequest(ImportRequest, {
       uri: pathToFileURL(path.join(dir, 'plan.json')).toString(),
-    })) as ImportResponse;
+    });
     assert.ok('text' in result, JSON.stringify(result));
     assert.equal(result.format, 'Terraform (terraform show -json)');
     assert.equal(result.counts, '6 components, 4 flows, 3 boundaries, 0 threats, 0 mitigations, 0 assumptions');
