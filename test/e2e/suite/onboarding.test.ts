@@ -38,6 +38,8 @@ describe('Threatcode for a new user', () => {
       'threatcode.openDiagram',
       'threatcode.exportReport',
       'threatcode.exportSarif',
+      'threatcode.importInfrastructure',
+      'threatcode.showModelForFile',
       'threatcode.addGitHubWorkflow',
       'threatcode.restartServer',
       'threatcode.showOutput',
@@ -145,5 +147,46 @@ describe('Threatcode for a new user', () => {
     const csv = workspaceFile('exports/webshop.threats.csv');
     await vscode.commands.executeCommand('threatcode.export', { format: 'csv', target: csv });
     assert.match(await text(csv), /^kind,id,title,elements,category,severity,status,mitigations,rule,cwe,line\r\n/);
+  });
+
+  it('drafts a model from a Terraform plan, and the model drifting from the plan is flagged and fixed in one step', async () => {
+    const fixture = readFileSync(path.join(__dirname, '../../../../test/fixtures/infra/orders-aws.plan.json'));
+    const plan = workspaceFile('infra/orders.plan.json');
+    await vscode.workspace.fs.writeFile(plan, fixture);
+    const target = await vscode.commands.executeCommand<vscode.Uri>('threatcode.importInfrastructure', plan);
+    assert.equal(target?.toString(), workspaceFile('infra/orders.plan.tm.yaml').toString());
+    assert.match(await text(target), /^# Imported by threatcode import from Terraform \(terraform show -json\)/);
+    // The editor compares the model with the plan once the setting names it.
+    await vscode.workspace
+      .getConfiguration('threatcode')
+      .update('infrastructure', ['infra/orders.plan.json'], vscode.ConfigurationTarget.Workspace);
+    const document = await vscode.workspace.openTextDocument(target);
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
+    const at = document.getText().indexOf('encryptionAtRest: none');
+    const value = new vscode.Range(
+      document.positionAt(at + 'encryptionAtRest: '.length),
+      document.positionAt(at + 'encryptionAtRest: none'.length),
+    );
+    await editor.edit((e) => e.replace(value, 'platform'));
+    const drift = (await diagnosticsWhen(target, (d) => d.some((x) => x.code === 'infra-drift'))).find((x) => x.code === 'infra-drift')!;
+    assert.equal(drift.message, 'The model says encryptionAtRest: platform; aws_db_instance.orders has storage_encrypted = false.');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', target, drift.range);
+    const take = actions.find((a) => a.title === "Take the infrastructure's value: encryptionAtRest: none")!;
+    assert.ok(take, actions.map((a) => a.title).join(', '));
+    if (take.edit) await vscode.workspace.applyEdit(take.edit);
+    else {
+      const resolved = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        target,
+        drift.range,
+        undefined,
+        1,
+      );
+      await vscode.workspace.applyEdit(resolved.find((a) => a.title === take.title)!.edit!);
+    }
+    assert.match(document.getText(), /encryptionAtRest: none/);
+    await diagnosticsWhen(target, (d) => !d.some((x) => x.code === 'infra-drift'));
+    await vscode.workspace.getConfiguration('threatcode').update('infrastructure', undefined, vscode.ConfigurationTarget.Workspace);
+    await document.save();
   });
 });
