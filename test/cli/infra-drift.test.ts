@@ -73,6 +73,7 @@ describe('Terraform drafts and infrastructure drift', function () {
         ['orders-invoices', 'datastore', 'object'],
         ['orders-invoice-jobs', 'datastore', 'queue'],
         ['invoicer', 'process', 'function'],
+        ['internet-clients', 'external', undefined],
       ],
     );
     assert.equal(c('orders-alb').exposure, 'internet');
@@ -84,8 +85,18 @@ describe('Terraform drafts and infrastructure drift', function () {
     assert.deepEqual(c('orders-db').infra, ['aws_db_instance.orders']);
     assert.deepEqual(
       model.flows.map((f) => `${String(f.data.from)}->${String(f.data.to)}`),
-      ['orders-alb->orders-api', 'orders-api->orders-db', 'invoicer->orders-invoices', 'invoicer->orders-invoice-jobs'],
+      [
+        'orders-alb->orders-api',
+        'orders-api->orders-db',
+        'invoicer->orders-invoices',
+        'invoicer->orders-invoice-jobs',
+        'internet-clients->orders-alb',
+      ],
     );
+    // The HTTPS listener of the internet-facing load balancer: clients on the internet, over https.
+    assert.equal(model.flows.find((f) => f.data.from === 'internet-clients')?.data.protocol, 'https');
+    // The function URL signed with IAM: reachable from the internet, authenticated by the cloud.
+    assert.deepEqual([c('invoicer').exposure, c('invoicer').authentication], ['internet', 'cloud-iam']);
     assert.ok(model.flows.every((f) => (f.data.tags as string[] | undefined)?.includes('inferred')));
     // Every stated value names the attribute that states it.
     assert.deepEqual(
@@ -129,12 +140,15 @@ describe('Terraform drafts and infrastructure drift', function () {
       encryptionAtRest: ['none', 'platform', 'customer-key'],
       exposure: ['internet', 'internal', 'partner'],
       publicAccess: ['none', 'public', 'authenticated'],
+      authentication: ['none', 'cloud-iam', 'password'],
     };
+    // The resource a companion configures, by the attribute that references it.
+    const CONFIGURED: Record<string, string> = { bucket: 'aws_s3_bucket', function_name: 'aws_lambda_function' };
     let checked = 0;
     for (const mapping of [...TERRAFORM_MAPPINGS, ...TERRAFORM_COMPANIONS.map((c) => ({ ...c, types: [c.type], becomes: 'companion' }))]) {
       for (const attribute of mapping.attributes) {
         for (const type of mapping.types) {
-          // One resource (and, for a companion, the bucket it configures) with a value the mapping reads.
+          // One resource (and, for a companion, the resource it configures) with a value the mapping reads.
           for (const raw of [true, false, 'enforced', 'AES256']) {
             const values: Record<string, unknown> = {};
             setPath(values, attribute.attribute, raw);
@@ -144,7 +158,13 @@ describe('Terraform drafts and infrastructure drift', function () {
             const companion = mapping.becomes === 'companion';
             const resources = companion
               ? [
-                  { address: 'aws_s3_bucket.b', mode: 'managed', type: 'aws_s3_bucket', name: 'b', values: { bucket: 'b' } },
+                  {
+                    address: `${CONFIGURED[(mapping as { of: string }).of]}.b`,
+                    mode: 'managed',
+                    type: CONFIGURED[(mapping as { of: string }).of],
+                    name: 'b',
+                    values: {},
+                  },
                   { address: `${type}.c`, mode: 'managed', type, name: 'c', values },
                 ]
               : [{ address: `${type}.r`, mode: 'managed', type, name: 'r', values }];
@@ -154,7 +174,15 @@ describe('Terraform drafts and infrastructure drift', function () {
               configuration: companion
                 ? {
                     root_module: {
-                      resources: [{ type, name: 'c', expressions: { bucket: { references: ['aws_s3_bucket.b.id', 'aws_s3_bucket.b'] } } }],
+                      resources: [
+                        {
+                          type,
+                          name: 'c',
+                          expressions: {
+                            [(mapping as { of: string }).of]: { references: [`${CONFIGURED[(mapping as { of: string }).of]}.b`] },
+                          },
+                        },
+                      ],
                     },
                   }
                 : undefined,

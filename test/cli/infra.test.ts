@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Analysis } from '../../server/src/analysis/analyze';
+import { importKubernetes } from '../../server/src/interop/infra';
 import { analyze } from '../support/analyze';
 import { REPO_ROOT } from '../support/paths';
 
@@ -89,5 +90,32 @@ describe('threatcode import compose and kubernetes', function () {
     });
     assert.equal(c.status, 2);
     assert.match(c.stderr, /not a Compose file: it has no services/);
+  });
+
+  it('draws the ingress a NetworkPolicy allows between pods of its namespace as flows', () => {
+    const manifest = (kind: string, name: string, labels: Record<string, string>) => ({
+      apiVersion: 'apps/v1',
+      kind,
+      metadata: { name, namespace: 'shop' },
+      spec: { template: { metadata: { labels }, spec: { containers: [{ name, image: `example/${name}:1` }] } } },
+    });
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api-from-web', namespace: 'shop' },
+      spec: {
+        podSelector: { matchLabels: { app: 'api' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }, { namespaceSelector: { matchLabels: { team: 'ops' } } }] }],
+      },
+    };
+    const result = importKubernetes([manifest('Deployment', 'web', { app: 'web' }), manifest('Deployment', 'api', { app: 'api' }), policy]);
+    assert.deepEqual(
+      result.model.flows.map((f) => [f.from, f.to, f.tags]),
+      [['web', 'api', ['inferred']]],
+    );
+    assert.ok(
+      result.notes.some((n) => /NetworkPolicy shop\/api-from-web: 1 allowed flow drawn; peers by namespace or address are not/.test(n)),
+    );
   });
 });

@@ -92,7 +92,7 @@ describe('infrastructure over the protocol', function () {
     });
     assert.ok('text' in result, JSON.stringify(result));
     assert.equal(result.format, 'Terraform (terraform show -json)');
-    assert.equal(result.counts, '6 components, 4 flows, 3 boundaries, 0 threats, 0 mitigations, 0 assumptions');
+    assert.equal(result.counts, '7 components, 5 flows, 3 boundaries, 0 threats, 0 mitigations, 0 assumptions');
     assert.match(result.text, /infra:\n {6}- aws_db_instance\.orders\n {4}encryptionAtRest: none/);
   });
 });

@@ -273,8 +273,33 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
     const denyIngress = selectsAll && types.includes('Ingress') && !(Array.isArray(spec.ingress) && spec.ingress.length);
     const boundary = model.boundaries.find((b) => b.id === ids.known(`ns:${nsOf(p)}`));
     if (denyIngress && boundary) boundary.controls = { defaultDeny: true };
+    // Ingress a policy allows from pods of its namespace (podSelector peers) to the pods it selects: flows.
+    const matching = (selector: unknown) => {
+      const labels =
+        isPlainObject(selector) && isPlainObject(selector.matchLabels) ? selector.matchLabels : isPlainObject(selector) ? {} : undefined;
+      if (!labels) return [];
+      return workloads.filter((w) => nsOf(w) === nsOf(p) && Object.entries(labels).every(([k, v]) => podLabels(w)[k] === asText(v)));
+    };
+    const targets = matching(spec.podSelector);
+    let allowed = 0;
+    for (const rule of Array.isArray(spec.ingress) ? spec.ingress.filter(isPlainObject) : [])
+      for (const peer of Array.isArray(rule.from) ? rule.from.filter(isPlainObject) : []) {
+        if (peer.podSelector === undefined || peer.namespaceSelector !== undefined) continue;
+        for (const source of matching(peer.podSelector))
+          for (const target of targets) {
+            const from = ids.known(`${asText(source.kind)}/${nsOf(source)}/${nameOf(source)}`);
+            const to = ids.known(`${asText(target.kind)}/${nsOf(target)}/${nameOf(target)}`);
+            if (!from || !to || from === to || model.flows.some((f) => f.from === from && f.to === to)) continue;
+            const flowId = ids.id(`flow:${from}->${to}`, `${nameOf(source)} to ${nameOf(target)}`, 'flow-');
+            model.flows.push({ id: flowId, from, to, tags: ['inferred'] });
+            notes.push(
+              `${flowId}: allowed by NetworkPolicy ${nsOf(p)}/${nameOf(p)}; say what it carries (data) and how (protocol, authentication)`,
+            );
+            allowed++;
+          }
+      }
     notes.push(
-      `NetworkPolicy ${nsOf(p)}/${nameOf(p)}${denyIngress ? ': default-deny ingress for the namespace (controls.defaultDeny)' : ': its allowed peers are not flows here; review'}`,
+      `NetworkPolicy ${nsOf(p)}/${nameOf(p)}${denyIngress ? ': default-deny ingress for the namespace (controls.defaultDeny)' : allowed ? `: ${allowed} allowed ${allowed === 1 ? 'flow' : 'flows'} drawn; peers by namespace or address are not` : ': its allowed peers (namespaces, addresses) are not flows here; review'}`,
     );
   }
   const counted = (kind: string) => docs.filter((d) => d.kind === kind).length;

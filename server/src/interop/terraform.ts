@@ -271,6 +271,25 @@ export interface CompanionMapping {
 export const TERRAFORM_COMPANIONS: readonly CompanionMapping[] = [
   {
     provider: 'AWS',
+    type: 'aws_lambda_function_url',
+    of: 'function_name',
+    attributes: [
+      {
+        attribute: 'authorization_type',
+        property: 'exposure',
+        means: 'any → internet (a function URL is a public endpoint)',
+        value: () => 'internet',
+      },
+      {
+        attribute: 'authorization_type',
+        property: 'authentication',
+        means: '"NONE" → none, "AWS_IAM" → cloud-iam',
+        value: (v) => (v === 'NONE' ? 'none' : v === 'AWS_IAM' ? 'cloud-iam' : undefined),
+      },
+    ],
+  },
+  {
+    provider: 'AWS',
     type: 'aws_s3_bucket_public_access_block',
     of: 'bucket',
     attributes: [
@@ -310,6 +329,8 @@ export const TERRAFORM_FLOW_SOURCES: readonly string[] = [
   'aws_security_group',
   'aws_security_group_rule',
   'aws_vpc_security_group_ingress_rule',
+  'aws_lb_listener',
+  'aws_alb_listener',
 ];
 
 const BY_TYPE = new Map(TERRAFORM_MAPPINGS.flatMap((m) => m.types.map((t) => [t, m] as const)));
@@ -559,6 +580,34 @@ export function importTerraform(source: unknown, name = 'Terraform configuration
       if (to) addFlow(from, to, `the environment of ${r.address}`);
     }
   }
+  // Listeners of an internet-facing load balancer: clients on the internet reach it, over the listener's protocol.
+  const LISTENER_PROTOCOLS: Readonly<Record<string, string>> = {
+    HTTPS: 'https',
+    HTTP: 'http',
+    TLS: 'custom',
+    TCP: 'custom',
+    UDP: 'custom',
+  };
+  for (const r of resources.filter((x) => x.type === 'aws_lb_listener' || x.type === 'aws_alb_listener')) {
+    const lb = [...(refs(r)?.byAttribute.get('load_balancer_arn') ?? [])].map((t) => componentOf.get(t)).find((t) => t !== undefined);
+    const target = lb && model.components.find((c) => c.id === lb);
+    if (!target || target.exposure !== 'internet') continue;
+    let clients = model.components.find((c) => c.id === ids.known('external:internet'));
+    if (!clients) {
+      clients = {
+        id: ids.id('external:internet', 'Internet clients', ''),
+        name: 'Clients on the internet',
+        type: 'external',
+        tags: ['inferred'],
+      };
+      model.components.push(clients);
+    }
+    const protocol = LISTENER_PROTOCOLS[asText(r.values.protocol).toUpperCase()];
+    const port = asText(r.values.port);
+    const flowId = ids.id(`flow:listener:${r.address}`, `${String(clients.id)} to ${String(target.id)}${port ? ` ${port}` : ''}`, 'flow-');
+    model.flows.push(compact({ id: flowId, from: clients.id, to: target.id, protocol, tags: ['inferred'] }));
+    notes.push(`${flowId}: from listener ${r.address} (${asText(r.values.protocol)} ${port}); say what it carries (data)`);
+  }
   for (const [type, n] of skipped)
     notes.push(`${n} ${type} ${n === 1 ? 'resource is' : 'resources are'} not mapped (no place in a data-flow model)`);
   return { model, notes: [...new Set(notes)], stated };
@@ -579,7 +628,7 @@ export function terraformMappingTables(): string {
       `| ${c.provider} | \`${c.type}\` | (the resource its \`${c.of}\` references) | ${c.attributes.map((a) => `\`${a.attribute}\` → \`${a.property}\`: ${a.means}`).join('<br>')} |`,
     );
   rows.push(
-    `| AWS | ${TERRAFORM_FLOW_SOURCES.map((t) => `\`${t}\``).join(', ')} | flows (tagged inferred) between the resources in the groups that ingress allows | — |`,
+    `| AWS | ${TERRAFORM_FLOW_SOURCES.map((t) => `\`${t}\``).join(', ')} | flows (tagged inferred): between the resources in the groups that ingress allows; from clients on the internet to an internet-facing load balancer, over each listener's protocol (HTTPS → https, HTTP → http) | — |`,
   );
   return rows.join('\n');
 }
