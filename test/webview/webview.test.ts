@@ -313,6 +313,26 @@ describe('webview in headless Chromium', function () {
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!).transform), zoomed);
   });
 
+  it('a zoom kept for one layout direction is not applied to the other: the view beside the editor centres the cursor again', async () => {
+    // Opened wide (left to right), zoomed by the user, then the panel becomes the column beside the editor (top to
+    // bottom): the wide drawing's zoom and pan pointed at nothing in the tall one (a UI test saw the element under
+    // the cursor off screen).
+    await open(WIDE);
+    const text = example('webshop/webshop.tm.yaml');
+    const host = await hostModel(page, text);
+    await host.rendered();
+    assert.equal(host.options().direction, 'LR');
+    await page.evaluate(() => window.postMessage({ type: 'highlight', modelId: 'shop-api' }, '*'));
+    await page.locator('#zoom-in').click();
+    await page.waitForTimeout(600);
+    await page.setViewportSize(BESIDE);
+    await host.rendered(2);
+    assert.equal(host.options().direction, 'TB');
+    await page.waitForTimeout(400);
+    const state = await onScreen(page, '#canvas g.node[data-model-id="shop-api"]');
+    assert.ok(state.visible, 'the element under the cursor is on screen in the new layout');
+  });
+
   it('is usable from the keyboard: Tab reaches a node, arrows move between nodes, Enter shows it in the editor', async () => {
     await open();
     const host = await hostModel(page, example('llm-agent/support-agent.tm.yaml'));

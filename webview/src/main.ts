@@ -149,7 +149,15 @@ function viewKey(): string {
   const d = view?.diagram;
   // The element in focus changes what is drawn only at the element level; elsewhere it only says where the default
   // view centres (the cursor moved to another file must not throw away the user's zoom).
-  return JSON.stringify([view?.uri, d?.level, d?.focus.boundary?.id, d?.level === 'element' ? d.focus.element?.id : undefined]);
+  // The layout direction too: a zoom and pan kept for a left-to-right drawing point at nothing in a top-to-bottom one
+  // (the panel resized past square while the view was open).
+  return JSON.stringify([
+    view?.uri,
+    d?.level,
+    d?.focus.boundary?.id,
+    d?.level === 'element' ? d.focus.element?.id : undefined,
+    drawingDirection(),
+  ]);
 }
 
 async function render(): Promise<void> {
