@@ -167,10 +167,40 @@ function listGlobs(globs: readonly string[]): string {
   return globs.length <= 2 ? globs.join(' and ') : `${globs.slice(0, 2).join(', ')} and ${globs.length - 2} more`;
 }
 
+/**
+ * The sorted index of a listing and the files each glob matched, kept as long as the listing is: an edit of the model
+ * re-links its components without sorting 10,000 paths or testing them against every glob again.
+ */
+const indexes = new WeakMap<readonly string[], { index: FileIndex; matched: Map<string, readonly string[]> }>();
+
+function indexOf(files: readonly string[]): { index: FileIndex; matched: Map<string, readonly string[]> } {
+  let entry = indexes.get(files);
+  if (!entry) indexes.set(files, (entry = { index: new FileIndex(files), matched: new Map() }));
+  return entry;
+}
+
+const touchings = new WeakMap<readonly CommitFacts[], Map<string, readonly CommitFacts[]>>();
+
+function touchingOf(commits: readonly CommitFacts[]): Map<string, readonly CommitFacts[]> {
+  let map = touchings.get(commits);
+  if (!map) touchings.set(commits, (map = new Map<string, readonly CommitFacts[]>()));
+  return map;
+}
+
+/** The earliest review date of the model (its own or a component's): history before it cannot make anything stale. */
+export function oldestReview(analysis: Analysis): string | undefined {
+  const model = analysis.parsed.model;
+  if (!model) return undefined;
+  return [model.system?.reviewed, ...model.components.map((c) => c.data.reviewed)]
+    .map(reviewDate)
+    .filter((d): d is string => d !== undefined)
+    .sort()[0];
+}
+
 export function linkCode(analysis: Analysis, facts: CodeFacts): CodeLinks | undefined {
   const model = analysis.parsed.model;
   if (!model) return undefined;
-  const index = new FileIndex(facts.files);
+  const { index, matched } = indexOf(facts.files);
   const systemReview = reviewDate(model.system?.reviewed);
   const diagnostics: CoreDiagnostic[] = [];
   const elements: ElementCode[] = [];
@@ -189,9 +219,11 @@ export function linkCode(analysis: Analysis, facts: CodeFacts): CodeLinks | unde
     for (const { glob, span } of written) {
       const m = rootedMatcher(facts.modelFolder, [glob]);
       matchers.push({ glob, ...m });
-      let count = 0;
-      for (const f of index.matching(m.prefix, m.matches)) {
-        count++;
+      const key = `${facts.modelFolder}\n${glob}`;
+      let hits = matched.get(key);
+      if (!hits) matched.set(key, (hits = [...index.matching(m.prefix, m.matches)]));
+      const count = hits.length;
+      for (const f of hits) {
         files.add(f);
         linked.add(f);
       }
@@ -224,7 +256,14 @@ export function linkCode(analysis: Analysis, facts: CodeFacts): CodeLinks | unde
     elements.push({ element: c, name, globs, files: sorted.slice(0, MAX_LISTED_FILES), fileCount: sorted.length, ...(stale && { stale }) });
   }
 
-  return { facts, elements, diagnostics, coverage: coverageOf(facts, index, linked, inModelFolder), index };
+  // The source files under the model's folder depend on the listing only: found once per listing.
+  const sourceKey = `source\n${facts.modelFolder}\n${(facts.sourceGlobs ?? DEFAULT_SOURCE_FILES).join('\n')}`;
+  let sources = matched.get(sourceKey);
+  if (!sources) {
+    const isSource = rootedMatcher(facts.modelFolder, facts.sourceGlobs ?? DEFAULT_SOURCE_FILES);
+    matched.set(sourceKey, (sources = [...index.matching(inModelFolder, isSource.matches)]));
+  }
+  return { facts, elements, diagnostics, coverage: coverageOf(sources, linked, inModelFolder), index };
 }
 
 /** Whether the element's code changed after its review (or, for a range, changed in it and was not reviewed since). */
@@ -240,24 +279,19 @@ function staleness(
   const reviewOf = own ? 'element' : systemReview ? 'system' : undefined;
   // Without a review date there is nothing to be stale against, except in a range: changed and never reviewed.
   if (!reviewed && !facts.range) return undefined;
-  const commits: CommitFacts[] = [];
-  const globs = new Set<string>();
-  for (const commit of facts.commits ?? []) {
-    // Newest first: once commits are from the review's day or before, the rest are too (same calendar day counts
-    // as reviewed: the review is what the day ends with).
-    if (reviewed && commit.date <= reviewed) {
-      if (!facts.range) break;
-      continue;
-    }
-    let touched = false;
-    for (const m of matchers) {
-      if (commit.files.some((f) => f.startsWith(m.prefix) && m.matches(f))) {
-        touched = true;
-        globs.add(m.glob);
-      }
-    }
-    if (touched) commits.push(commit);
+  // The commits that touched each glob's files, newest first: found once per history (an edit of the model only
+  // filters them by its review dates).
+  const touching = touchingOf(facts.commits ?? []);
+  const byCommit = new Map<CommitFacts, string[]>();
+  for (const m of matchers) {
+    const key = `${facts.modelFolder}\n${m.glob}`;
+    let list = touching.get(key);
+    if (!list) touching.set(key, (list = (facts.commits ?? []).filter((c) => c.files.some((f) => f.startsWith(m.prefix) && m.matches(f)))));
+    // Same calendar day counts as reviewed: the review is what the day ends with.
+    for (const c of list) if (!reviewed || c.date > reviewed) byCommit.set(c, [...(byCommit.get(c) ?? []), m.glob]);
   }
+  const commits = (facts.commits ?? []).filter((c) => byCommit.has(c));
+  const globs = new Set(commits.flatMap((c) => byCommit.get(c)!));
   if (commits.length === 0) return undefined;
   const latest = commits[0];
   const count = plural(commits.length, 'commit');
@@ -288,11 +322,10 @@ function nearestPaths(glob: string, modelFolder: string, folders: readonly strin
   return [...new Set([...sameName, ...close])].slice(0, 3).map((p) => `${p}${tail}`);
 }
 
-function coverageOf(facts: CodeFacts, index: FileIndex, linked: ReadonlySet<string>, inModelFolder: string): CodeLinks['coverage'] {
-  const isSource = rootedMatcher(facts.modelFolder, facts.sourceGlobs ?? DEFAULT_SOURCE_FILES);
+function coverageOf(sources: readonly string[], linked: ReadonlySet<string>, inModelFolder: string): CodeLinks['coverage'] {
   // Folder (relative to the root, with a trailing slash) → whether some file in it is linked.
   const sourceFolders = new Map<string, boolean>();
-  for (const f of index.matching(inModelFolder, isSource.matches)) {
+  for (const f of sources) {
     const folder = f.slice(0, f.lastIndexOf('/') + 1);
     sourceFolders.set(folder, (sourceFolders.get(folder) ?? false) || linked.has(f));
   }

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import { localDate } from '../analysis/analyze';
-import { type CodeFacts, type CodeLinks, linkCode } from '../analysis/code-links';
+import { type CodeFacts, type CodeLinks, linkCode, oldestReview } from '../analysis/code-links';
 import { computeMetrics, type Metrics } from '../analysis/metrics';
 import { codeFactsOf, repositoryRoot, resolveRef, runSync } from '../files/repository';
 import { readInfraFiles } from '../files/infrastructure-files';
@@ -244,15 +244,6 @@ function codeLinksOf(
         : false;
   const facts: CodeFacts = runSync(codeFactsOf(file, { trusted: true, history }));
   return linkCode(analysis, facts);
-}
-
-/** The earliest review date in the model (history before it cannot make anything stale). */
-function oldestReview(analysis: NonNullable<LoadedModel['analysis']>): string | undefined {
-  const model = analysis.parsed.model!;
-  const dates = [model.system?.reviewed, ...model.components.map((c) => c.data.reviewed)]
-    .map((r) => (r as { date?: unknown } | undefined)?.date)
-    .filter((d): d is string => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d));
-  return dates.sort()[0];
 }
 
 /** The default gates, changed by --gate name=value; none with --no-gates. */

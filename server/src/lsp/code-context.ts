@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Analysis } from '../analysis/analyze';
-import { type CodeFacts, type CodeLinks, linkCode } from '../analysis/code-links';
+import { type CodeFacts, type CodeLinks, linkCode, oldestReview } from '../analysis/code-links';
 import {
   commitHistory,
   gitUserName,
@@ -54,7 +54,8 @@ export class CodeContext {
   linksOf(uri: string, analysis: Analysis): CodeLinks | undefined {
     const file = filePath(uri);
     if (!file || !analysis.parsed.model) return undefined;
-    const wanted = oldestReview(analysis);
+    // No review date: history since the start (bounded by MAX_COMMITS), for the "never reviewed" count.
+    const wanted = oldestReview(analysis) ?? '';
     const folder = path.dirname(file);
     this.refreshIfDue(folder, wanted);
     const entry = this.byFolder.get(folder);
@@ -131,7 +132,8 @@ export class CodeContext {
       headOf(previous.history) !== headOf(history) ||
       countOf(previous.history) !== countOf(history);
     this.repositories.set(listing.root, {
-      listing,
+      // The same listing when nothing changed: what was matched against it is kept (analysis/code-links.ts).
+      listing: changed ? listing : previous.listing,
       history,
       since: historySince,
       stamp,
@@ -150,16 +152,6 @@ function filePath(uri: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The oldest review date of the model ('' when it has none: history since the start, bounded by MAX_COMMITS). */
-function oldestReview(analysis: Analysis): string {
-  const model = analysis.parsed.model!;
-  const dates = [model.system?.reviewed, ...model.components.map((c) => c.data.reviewed)]
-    .map((r) => (r as { date?: unknown } | undefined)?.date)
-    .filter((d): d is string => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d))
-    .sort();
-  return dates[0] ?? '';
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
