@@ -28,7 +28,8 @@ export type Out = (s: string) => void;
 /** A mistake in the command line: reported in one line, exit code 2. */
 export class UsageError extends Error {}
 
-export const COMMON_OPTIONS_HELP = `  --rules <file>              Load an extra rule pack (repeatable). Packs in ./.threatcode/rules load too.
+export const COMMON_OPTIONS_HELP = `  --rules <file|npm:package>  Load an extra rule pack (repeatable): a file, or the packs an npm package installed
+                              in ./node_modules lists (npm:@acme/threat-rules). Packs in ./.threatcode/rules load too.
   --no-user-rules             Run the built-in rules only.
   --max-file-size <MB>        Do not analyse larger files (default: ${DEFAULT_SETTINGS.maxFileSizeMB}).`;
 
