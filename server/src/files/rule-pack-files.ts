@@ -112,5 +112,5 @@ function packagePacks(root: string, name: string): { dir: string; packs: string[
   }
   if (!Array.isArray(packs) || packs.length === 0 || !packs.every((x) => typeof x === 'string'))
     return { refused: `Rule pack package ${name} lists no packs: its package.json needs "threatcode": { "rulePacks": ["rules/x.yaml"] }.` };
-  return { dir: real, packs: (packs).slice(0, 50) };
+  return { dir: real, packs: packs.slice(0, 50) };
 }
