@@ -115,7 +115,8 @@ describe('code links on git repositories', function () {
     assert.equal(gauge.done, 1);
     assert.equal(gauge.total, 2);
     assert.equal(gauge.missing[0].details?.length, 2);
-    assert.match(gauge.missing[0].details?.[0] ?? '', /^[0-9a-f]{10} 2026-11-03 Ana Dev: Refund endpoint$/);
+    assert.equal(gauge.missing[0].message, 'Payment service: 2 commits since the review on 2026-10-14');
+    assert.match(gauge.missing[0].details?.[0] ?? '', /^2026-11-03 Ana Dev: Refund endpoint \([0-9a-f]{10}\)$/);
     assert.equal(metrics.gates.find((g) => g.id === 'maxStaleElements')?.passed, false);
   });
 

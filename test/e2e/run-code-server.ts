@@ -5,7 +5,7 @@
  * `codeAutomationExit` with mocha's result. code-server is always stopped, and a screenshot is kept on failure.
  * With --serve it only starts code-server with the examples open and prints the URL (`npm start`).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,7 @@ async function main(): Promise<number> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'threatcode-e2e-'));
   const workspace = path.join(scratch, 'workspace');
   cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
+  gitHistory(workspace);
   const userData = path.join(scratch, 'user-data');
   mkdirSync(path.join(userData, 'User'), { recursive: true });
   writeFileSync(
@@ -114,7 +115,6 @@ async function main(): Promise<number> {
   const resultFile = path.join(scratch, 'result.json');
   const extensionsDir = path.join(scratch, 'extensions');
   if (vsix) {
-    const { execFileSync } = await import('node:child_process');
     execFileSync(
       codeServerBin,
       ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(scratch, 'user-data'), '--install-extension', vsix],
@@ -466,7 +466,7 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       const lens = page.locator('.codelens-decoration a', { hasText: 'Threat model: Payment service' }).first();
       await lens.waitFor({ timeout: 60_000 });
       const title = (await lens.textContent()) ?? '';
-      if (!/open threats? · \d+ findings?|open threats?$/.test(title)) throw new Error(`the lens says '${title}'`);
+      if (!/open threats?( · \d+ findings?)?( · changed since its review)?$/.test(title)) throw new Error(`the lens says '${title}'`);
       // The lens's hover is the browser's own tooltip (its title): the open threats, one per line.
       const tooltip = (await lens.getAttribute('title')) ?? '';
       if (!/Open threats:\n• /.test(tooltip)) throw new Error(`the lens's hover says '${tooltip}'`);
@@ -478,6 +478,24 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await lens.click();
       await page.locator('.tab.active', { hasText: 'webshop.tm.yaml' }).first().waitFor({ timeout: 30_000 });
       await page.locator('.view-line', { hasText: 'id: payment-service' }).first().waitFor({ timeout: 15_000 });
+    });
+    await step('the completeness view drills down from a stale component to the commits that changed its code', async () => {
+      // More room for the view: the workspace's file tree folds away.
+      await page.locator('.pane-header', { hasText: 'Workspace' }).first().click();
+      const gauge = page.locator('.monaco-list-row', { hasText: 'Code changes reviewed' }).first();
+      await gauge.waitFor({ timeout: 30_000 });
+      // As a keyboard user: select the gauge, open it, go down to the component, open it (Enter would reveal it).
+      await gauge.click();
+      await page.keyboard.press('ArrowRight');
+      const stale = page.locator('.monaco-list-row', { hasText: 'Payment service: 1 commit since the review on 2026-10-14' }).first();
+      await stale.waitFor({ timeout: 15_000 });
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowRight');
+      await page.locator('.monaco-list-row', { hasText: '2026-11-20 Ana Dev: Refund idempotency' }).first().waitFor({ timeout: 15_000 });
+      const shot = shots('code-freshness');
+      await page.screenshot({ path: shot });
+      keepForDocs(shot, 'code-freshness');
+      await page.locator('.pane-header', { hasText: 'Workspace' }).first().click();
     });
     await step('the walkthrough takes a new user from a first model to CI', async () => {
       // One editor group, as after a first install: the walkthrough shows its steps beside their pages.
@@ -499,7 +517,7 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await page.screenshot({ path: shot });
       keepForDocs(shot, 'walkthrough');
     });
-    console.log('UI smoke tests: 9 passed, 0 failed');
+    console.log('UI smoke tests: 10 passed, 0 failed');
     return 0;
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
@@ -516,3 +534,25 @@ main().then(
     process.exit(1);
   },
 );
+
+/**
+ * The workspace as a repository with history: the examples as of before their reviews, then a change to the payment
+ * service's code after its review, so the editor has staleness to show (the UI test looks at its drill-down).
+ */
+function gitHistory(workspace: string): void {
+  const git = (args: string[], date?: string) =>
+    execFileSync('git', args, {
+      cwd: workspace,
+      stdio: 'ignore',
+      env: { ...process.env, ...(date && { GIT_AUTHOR_DATE: `${date}T12:00:00`, GIT_COMMITTER_DATE: `${date}T12:00:00` }) },
+    });
+  git(['init', '-q']);
+  git(['config', 'user.email', 'dev@example.com']);
+  git(['config', 'user.name', 'Ana Dev']);
+  git(['config', 'commit.gpgsign', 'false']);
+  git(['add', '-A']);
+  git(['commit', '-q', '-m', 'The examples'], '2026-09-01');
+  const charge = path.join(workspace, 'webshop/services/payments/charge.ts');
+  writeFileSync(charge, readFileSync(charge, 'utf8') + '\n// Refunds reuse the order id as their idempotency key.\n');
+  git(['commit', '-q', '-am', 'Refund idempotency'], '2026-11-20');
+}

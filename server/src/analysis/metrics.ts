@@ -362,16 +362,17 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
         gauges.push(
           gauge(
             'codeFreshness',
-            code.facts.range ? `Reviewed since the code changed (${code.facts.range})` : 'Reviewed since the code changed',
+            code.facts.range ? `Code changes reviewed (${code.facts.range})` : 'Code changes reviewed',
             'Components linked to code (code:) whose files no commit changed after the component’s review (or the model’s).',
             judged.length - stale.length,
             linkedElements.length,
             [
               ...stale.map((e) => ({
                 element: e.element.id,
-                message: e.stale!.message,
+                // Short enough for the Explorer's width: the name, the count and the review; the commits beneath.
+                message: `${e.name}: ${e.stale!.commits.length === 1 ? '1 commit' : `${e.stale!.commits.length} commits`} since ${e.stale!.reviewed ? `the review on ${e.stale!.reviewed}` : 'never reviewed'}`,
                 span: at(e.element),
-                details: e.stale!.commits.map((c) => `${c.hash.slice(0, 10)} ${c.date} ${c.author}: ${c.subject}`),
+                details: e.stale!.commits.map((c) => `${c.date} ${c.author}: ${c.subject} (${c.hash.slice(0, 10)})`),
               })),
               ...neverReviewed.map((e) => ({
                 element: e.element.id,
