@@ -149,6 +149,8 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
           t.iconPath = new vscode.ThemeIcon('circle-outline');
         }
         t.tooltip = item.text;
+        // A stable id keeps a component opened to its commits open when the view refreshes after an edit.
+        if (item.details?.length) t.id = `missing:${item.text}`;
         return t;
       }
       case 'gates': {

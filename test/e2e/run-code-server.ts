@@ -484,14 +484,23 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await page.locator('.pane-header', { hasText: 'Workspace' }).first().click();
       const gauge = page.locator('.monaco-list-row', { hasText: 'Code changes reviewed' }).first();
       await gauge.waitFor({ timeout: 30_000 });
-      // As a keyboard user: select the gauge, open it, go down to the component, open it (Enter would reveal it).
-      await gauge.click();
-      await page.keyboard.press('ArrowRight');
+      // Opened by its twistie, as a person would; the view refreshes while the server reads the repository, so an
+      // opening that lands during a refresh is tried again.
+      const open = async (row: import('playwright-core').Locator, child: import('playwright-core').Locator) => {
+        for (let attempt = 1; ; attempt++) {
+          if (await child.isVisible()) return;
+          await row.locator('.monaco-tl-twistie').click();
+          try {
+            await child.waitFor({ timeout: 3_000 });
+            return;
+          } catch (e) {
+            if (attempt === 5) throw e;
+          }
+        }
+      };
       const stale = page.locator('.monaco-list-row', { hasText: 'Payment service: 1 commit since the review on 2026-10-14' }).first();
-      await stale.waitFor({ timeout: 15_000 });
-      await page.keyboard.press('ArrowDown');
-      await page.keyboard.press('ArrowRight');
-      await page.locator('.monaco-list-row', { hasText: '2026-11-20 Ana Dev: Refund idempotency' }).first().waitFor({ timeout: 15_000 });
+      await open(gauge, stale);
+      await open(stale, page.locator('.monaco-list-row', { hasText: '2026-11-20 Ana Dev: Refund idempotency' }).first());
       const shot = shots('code-freshness');
       await page.screenshot({ path: shot });
       keepForDocs(shot, 'code-freshness');
