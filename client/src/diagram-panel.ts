@@ -165,7 +165,7 @@ export class DiagramPanel implements vscode.Disposable {
         await this.update();
         break;
       case 'reveal':
-        await this.reveal(message.range);
+        await this.reveal(message.range, message.uri);
         break;
       case 'rendered':
         this.lastRendered = {
@@ -209,8 +209,10 @@ export class DiagramPanel implements vscode.Disposable {
     }
   }
 
-  private async reveal(range: ViewRange): Promise<void> {
-    const document = await vscode.workspace.openTextDocument(this.uri);
+  /** Shows the element in the editor: in the model shown, or in the model that defines it when it is imported. */
+  private async reveal(range: ViewRange, uri: string | undefined): Promise<void> {
+    const target = uri === undefined ? this.uri : vscode.Uri.parse(uri, true);
+    const document = await vscode.workspace.openTextDocument(target);
     const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
     const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
     await vscode.window.showTextDocument(document, {
@@ -228,7 +230,8 @@ export class DiagramPanel implements vscode.Disposable {
       (r.start.line < position.line || (r.start.line === position.line && r.start.character <= position.character)) &&
       (position.line < r.end.line || (position.line === r.end.line && position.character <= r.end.character));
     const size = (r: ViewRange) => (r.end.line - r.start.line) * 10_000 + (r.end.character - r.start.character);
-    const inside = [...Object.values(diagram.nodes), ...diagram.edges].filter((item) => contains(item.extent));
+    // Imported elements' ranges are in the files that define them: the cursor here is never inside them.
+    const inside = [...Object.values(diagram.nodes), ...diagram.edges].filter((item) => !item.uri && contains(item.extent));
     inside.sort((a, b) => size(a.extent) - size(b.extent));
     this.post({ type: 'highlight', modelId: inside[0]?.modelId });
   }

@@ -54,7 +54,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
 
   const initializationOptions: ThreatcodeInitializationOptions = { workspaceTrusted: vscode.workspace.isTrusted };
   const packWatcher = vscode.workspace.createFileSystemWatcher(WORKSPACE_RULE_PACK_GLOB);
-  context.subscriptions.push(packWatcher);
+  // Models on disk: a model that others import changes under them (a save, a checkout, a pull).
+  const modelWatcher = vscode.workspace.createFileSystemWatcher('**/*.{tm.yaml,tm.yml}');
+  context.subscriptions.push(packWatcher, modelWatcher);
 
   const clientOptions: LanguageClientOptions = {
     initializationOptions,
@@ -63,7 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
       { language: LANGUAGE_ID, scheme: 'untitled' },
       { language: LANGUAGE_ID, scheme: 'vscode-remote' },
     ],
-    synchronize: { configurationSection: [CONFIG_SECTION, 'files.exclude'], fileEvents: packWatcher },
+    synchronize: { configurationSection: [CONFIG_SECTION, 'files.exclude'], fileEvents: [packWatcher, modelWatcher] },
     outputChannel,
     // The client reads `threatcode.trace.server` (the id below) and writes the trace to its own channel.
     traceOutputChannel: vscode.window.createOutputChannel('Threatcode Language Server Trace', { log: true }),

@@ -17,6 +17,7 @@ import { registerStatusRequest } from './lsp/status';
 import { Validation } from './lsp/validation';
 import { registerViewRequest } from './lsp/view';
 import { WorkspaceState } from './lsp/workspace-state';
+import { MODEL_FILE } from './files/model-files';
 import { errorDetail } from './shared/errors';
 import { CodeLinksChangedNotification, ViewsChangedNotification, WorkspaceTrustedNotification } from './shared/protocol';
 
@@ -33,7 +34,11 @@ if (process.argv.includes('--version')) {
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const workspace = new WorkspaceState(connection, () => documents.all());
+const workspace = new WorkspaceState(
+  connection,
+  () => documents.all(),
+  (uri) => documents.get(uri),
+);
 /** The repository's files and history behind `code:` links, read off the typing path. */
 const code = new CodeContext(
   () => workspace.client.trusted,
@@ -86,8 +91,32 @@ connection.onNotification(WorkspaceTrustedNotification, () => {
   infra.clear();
   rulesChanged();
 });
-// The client watches .threatcode/rules/*.yaml; any change reloads the packs.
-connection.onDidChangeWatchedFiles(rulesChanged);
+// The client watches rule packs (.threatcode/rules/*.yaml: any change reloads them) and model files (a change on disk
+// reaches the models that import the file).
+connection.onDidChangeWatchedFiles(({ changes }) => {
+  if (changes.some((c) => !MODEL_FILE.test(c.uri))) return rulesChanged();
+  for (const c of changes) importedChanged(c.uri, true);
+});
+
+/** Models that import `uri` are analysed again (after the usual pause), and their views told. */
+let importersTimer: NodeJS.Timeout | undefined;
+function importedChanged(uri: string, onDisk: boolean): void {
+  const importers = workspace.modelChanged(uri, onDisk);
+  let open = 0;
+  for (const importer of importers) {
+    const document = documents.get(importer);
+    if (document && importer !== uri) {
+      validation.changed(document);
+      open++;
+    }
+  }
+  if (open === 0) return;
+  clearTimeout(importersTimer);
+  importersTimer = setTimeout(
+    () => void connection.sendNotification(ViewsChangedNotification, { reason: 'imports' }),
+    workspace.settings.validationDelay + 50,
+  );
+}
 
 workspace.onSettingsApplied((effects) => {
   // The infrastructure named may have changed: read it again, publish what differs.
@@ -107,9 +136,14 @@ workspace.onSettingsApplied((effects) => {
 
 documents.onDidChangeContent((e) => {
   validation.changed(e.document);
+  importedChanged(e.document.uri, false);
   modelsChanged();
 });
-documents.onDidClose((e) => validation.closed(e.document.uri));
+documents.onDidClose((e) => {
+  validation.closed(e.document.uri);
+  // Its importers read the file on disk again, which may differ from the closed buffer.
+  importedChanged(e.document.uri, true);
+});
 
 registerFeatures(connection, {
   documents,

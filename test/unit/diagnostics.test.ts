@@ -337,8 +337,11 @@ describe('diagnostics: every code, positive and negative, with exact ranges', ()
     });
   }
 
-  it('every diagnostic code has a case (invalid-encoding, internal-error, diagnostic-limit below, invalid-rule with rule packs, code links in code-links.test, infrastructure in infra-drift.test)', () => {
+  it('every diagnostic code has a case (invalid-encoding, internal-error, diagnostic-limit below, invalid-rule with rule packs, code links in code-links.test, infrastructure in infra-drift.test, imports in imports.test)', () => {
     const covered = new Set(cases.map((c) => c.code));
+    covered.add(DiagnosticCode.ImportNotFound);
+    covered.add(DiagnosticCode.ImportCycle);
+    covered.add(DiagnosticCode.ImportRefused);
     covered.add(DiagnosticCode.InfraDrift);
     covered.add(DiagnosticCode.InfraUnmodelled);
     covered.add(DiagnosticCode.InfraMissing);

@@ -78,6 +78,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
   #legend .s1 { border-color: var(--tc-low); }
   #legend .hl { border-color: var(--tc-focus); border-width: 4px; }
   #legend .dim { opacity: .3; }
+  #legend .imported { border-style: dashed; border-radius: 8px; }
   #coverage { right: 8px; top: 8px; max-height: calc(100% - 16px); max-width: min(460px, 70%); box-sizing: border-box; }
   table.heat { border-collapse: collapse; font-size: 12px; }
   table.heat td, table.heat th { border: 1px solid var(--vscode-panel-border, #8884); padding: 1px 5px; text-align: center; }
@@ -110,6 +111,8 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
   g.node:focus { filter: drop-shadow(0 0 3px var(--tc-focus)); }
   /* This delivery: what the release does not touch fades. */
   body.tc-delivery-on [data-delivery="false"]:is(g.node, path.tc-flow, g.label) { opacity: .25; }
+  /* Imported from another model: context, drawn dashed; clicking it opens the model that defines it. */
+  g.node[data-imported="true"] :is(rect, path, polygon, circle, ellipse) { stroke-dasharray: 5 3; }
 </style>
 </head>
 <body>
@@ -150,6 +153,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
       <li><span class="swatch sev s1"></span>low</li>
       <li><span class="swatch hl"></span>Under the cursor in the editor</li>
       <li><span class="swatch dim"></span>Not in this delivery (with "This delivery")</li>
+      <li><span class="swatch imported"></span>Imported from another model: click to open it there</li>
     </ul>
     <p class="muted">The STRIDE table shows, per element, which categories its recorded threats consider.</p>
   </aside>

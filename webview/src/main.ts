@@ -228,6 +228,7 @@ const SEVERITY_NAME = ['', 'low', 'medium', 'high', 'critical'];
 
 function accessibleName(n: ViewNode): string {
   const parts = [`${KIND_NAME[n.kind]}: ${n.label}`];
+  if (n.uri) parts.push('imported from another model');
   if (n.severity > 0) parts.push(`worst open finding ${SEVERITY_NAME[n.severity]}`);
   if (n.drill) parts.push('Enter opens it');
   else if (n.kind !== 'group') parts.push('Enter shows it in the editor');
@@ -256,6 +257,7 @@ function decorate(): void {
     el.setAttribute('data-kind', node.kind);
     el.setAttribute('data-severity', String(node.severity));
     el.setAttribute('data-delivery', String(node.delivery));
+    if (node.uri) el.setAttribute('data-imported', 'true');
     el.classList.add('tc-interactive');
     // A boundary is reached through its label; the box itself stays a place to start panning.
     const target = el.classList.contains('cluster') ? (el.querySelector('.cluster-label') ?? el) : el;
@@ -300,7 +302,7 @@ function activateNode(node: ViewNode): void {
   } else if (node.kind === 'boundary' && view?.diagram?.level !== 'boundary') {
     openLevel({ focusBoundary: node.modelId, focusElement: undefined, overview: undefined });
   } else {
-    post({ type: 'reveal', range: node.range });
+    post({ type: 'reveal', range: node.range, ...(node.uri && { uri: node.uri }) });
   }
 }
 

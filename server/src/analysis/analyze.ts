@@ -7,11 +7,12 @@ import { type CoreDiagnostic, DiagnosticCode, shiftDiagnostic } from '../model/d
 import { type ItemUpdate, updateItem } from '../model/incremental';
 import { DEFAULT_MAX_LENGTH, parseThreatModel, type ParsedDocument } from '../model/parse';
 import { validateAgainstSchema, validateSectionItem } from '../model/schema';
-import type { Span } from '../model/types';
+import type { Span, ThreatModel } from '../model/types';
 import { errorMessage } from '../shared/errors';
 import { type Finding, type RuleMemo, runRules } from './rules/engine';
 import { keysWrittenBy } from './rules/facts';
 import type { RuleSet } from './rules/types';
+import { combinedModel, type ImportContext, type ImportResolver, originsOf, resolveImports } from './imports';
 
 export interface AnalyzeOptions {
   readonly maxLength?: number;
@@ -19,6 +20,8 @@ export interface AnalyzeOptions {
   readonly rules: RuleSet;
   /** YYYY-MM-DD; defaults to the local date. Tests pin it. */
   readonly today?: string;
+  /** Where the text comes from and how to read the models it imports (without it, `imports:` resolve to nothing). */
+  readonly imports?: { readonly uri: string; readonly resolver: ImportResolver };
 }
 
 export interface Analysis {
@@ -30,6 +33,8 @@ export interface Analysis {
   readonly memo?: AnalysisMemo;
   /** True when this analysis reparsed one item of the previous one instead of the whole text. */
   readonly incremental?: boolean;
+  /** The models this one imports (format 1.2), when it has `imports:`. */
+  readonly imports?: ImportContext;
 }
 
 interface AnalysisMemo {
@@ -50,6 +55,9 @@ export function analyzeText(text: string, options: AnalyzeOptions): Analysis {
  */
 export function analyzeChange(previous: Analysis, text: string, options: AnalyzeOptions): Analysis {
   if (text === previous.parsed.text) return previous;
+  // A model with imports is analysed whole (its rules read other files' elements; the memo knows its own only). An
+  // edit inside one item cannot add `imports:`, a top-level key, so a model without them stays incremental.
+  if (previous.imports) return analyzeText(text, options);
   const today = options.today ?? localDate(new Date());
   // Without a memo of the same day nothing can be reused: do not consume the previous document for nothing.
   if (!previous.memo || previous.memo.today !== today) return analyzeText(text, options);
@@ -82,20 +90,27 @@ function analyze(
       return fallback;
     }
   };
+  let imports: ImportContext | undefined;
   if (parsed.doc && parsed.model) {
-    const { doc, model } = parsed;
+    const { doc } = parsed;
+    let model = parsed.model;
     const schema = stage(
       () => (previous && schemaAfterUpdate(parsed, previous.memo.schema, previous.update)) ?? validateAgainstSchema(doc, parsed.value),
       [],
     );
-    const checks = stage(() => checkModel(model, { today }), []);
-    diagnostics = diagnostics.concat(capPerKind(schema.concat(checks)));
+    const source = options.imports;
+    if (source && model.imports.length > 0) imports = stage(() => resolveImports(source.uri, model, source.resolver), undefined);
+    const checks = stage(() => checkModel(model, { today, imported: imports?.byId }), []);
+    diagnostics = diagnostics.concat(capPerKind(schema.concat(checks, imports?.diagnostics ?? [])));
+    const importedFrom = imports && originsOf(imports);
+    if (imports) model = combinedModel(model, imports);
     const changed =
       previous && new Set([previous.update.oldElement, ...previous.update.newElements].flatMap((e) => (e ? keysWrittenBy(e) : [])));
     const result = stage(
       () =>
         runRules(model, options.rules, {
           modelSpan: model.systemSpan,
+          importedFrom,
           previous:
             previous && changed
               ? {
@@ -120,7 +135,7 @@ function analyze(
     return span === d.span ? d : { ...d, span };
   });
   tidy.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
-  return { parsed, diagnostics: tidy, findings, memo, incremental: previous !== undefined };
+  return { parsed, diagnostics: tidy, findings, memo, incremental: previous !== undefined, ...(imports && { imports }) };
 }
 
 /** How many problems of one kind a file reports before one note says how many more there are. */
@@ -173,6 +188,20 @@ function schemaAfterUpdate(parsed: ParsedDocument, before: readonly CoreDiagnost
     else if (!spans.every((s) => s.start >= oldChunk.start && s.end <= oldChunk.end)) return undefined;
   }
   return [...head, ...item, ...tail];
+}
+
+const systems = new WeakMap<Analysis, ThreatModel>();
+
+/**
+ * The model with the elements of the models it imports (its own first): what flows into a component, which threats
+ * target it, what a reference means. Undefined when the text has no usable model.
+ */
+export function systemModel(analysis: Analysis): ThreatModel | undefined {
+  const own = analysis.parsed.model;
+  if (!own || !analysis.imports) return own;
+  let combined = systems.get(analysis);
+  if (!combined) systems.set(analysis, (combined = combinedModel(own, analysis.imports)));
+  return combined;
 }
 
 export function localDate(d: Date): string {

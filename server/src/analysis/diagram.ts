@@ -12,8 +12,9 @@
  * (directives, click handlers, links) or HTML. The nodes and edges carry what the panel needs to make them
  * interactive: the element, its worst open severity, whether it is in this delivery, and where a group drills to.
  */
-import type { Analysis } from './analyze';
-import type { Element, Span } from '../model/types';
+import { type Analysis, systemModel } from './analyze';
+import { originsOf } from './imports';
+import type { Element, Span, ThreatModel } from '../model/types';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { isOpenThreatStatus, severityWeight } from '../shared/vocabulary';
 
@@ -23,6 +24,8 @@ export interface DiagramElement {
   readonly span: Span;
   /** The whole element, for "which element is the cursor in". */
   readonly extent: Span;
+  /** The file that defines the element, when it is imported from another model (its spans are in that file). */
+  readonly uri?: string;
 }
 
 export type DiagramLevel = 'detail' | 'overview' | 'boundary' | 'element';
@@ -156,8 +159,13 @@ class Context {
   private readonly release: string | undefined;
   private readonly components: Map<string, Component>;
 
+  /** The file of an imported element; undefined for the model's own. */
+  readonly importedFrom: (e: Element | undefined) => string | undefined;
+
   constructor(readonly analysis: Analysis) {
-    const model = analysis.parsed.model!;
+    // The model with what it imports: a flow from the platform's gateway draws the gateway, in the platform's zone.
+    const model = systemModel(analysis)!;
+    this.importedFrom = analysis.imports ? originsOf(analysis.imports) : () => undefined;
     this.boundaries = new Map(model.boundaries.map((b) => [b.id, b]));
     for (const b of model.boundaries) {
       const p = b.data.parent;
@@ -256,11 +264,13 @@ class Writer {
       this.lines.push('  classDef sevMedium stroke:#c98a00,stroke-width:2px');
       this.lines.push('  classDef sevHigh stroke:#d1495b,stroke-width:3px');
       this.lines.push('  classDef sevCritical stroke:#8b0000,stroke-width:4px');
+      this.lines.push('  classDef imported stroke-dasharray:4 3,opacity:0.8');
     }
   }
 
   private at(e: Element): DiagramElement {
-    return { modelId: e.id, span: e.idSpan ?? e.span, extent: e.span };
+    const uri = this.ctx.importedFrom(e);
+    return { modelId: e.id, span: e.idSpan ?? e.span, extent: e.span, ...(uri && { uri }) };
   }
 
   private severityClass(id: string, severity: number): void {
@@ -281,6 +291,7 @@ class Writer {
           : `${indent}${id}("${label}")`,
     );
     this.severityClass(id, severity);
+    if (this.styled && this.nodes[id].uri) this.classes.push(`  class ${id} imported`);
   }
 
   /** A node standing for several components: a boundary's, or its neighbours'. Activating it opens `drill`. */
@@ -386,7 +397,7 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
   const ctx = new Context(analysis);
   const w = new Writer(ctx, direction, options.styled ?? true);
   const maxNodes = options.maxNodes ?? DEFAULT_DETAIL_LIMIT;
-  const components = [...model.components];
+  const components = [...model.components, ...importedEnds(model, ctx)];
   const flows = [...model.flows];
 
   const result = (level: DiagramLevel, focus: Diagram['focus'], shown: { components: number; flows: number }): Diagram => ({
@@ -424,6 +435,22 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
   }
   drawDetail(ctx, w, components, flows);
   return result('detail', {}, { components: components.length, flows: flows.length });
+}
+
+/**
+ * The imported components this model's flows start or end at: drawn (marked as imported) so that a service's flow
+ * from the platform's gateway has both ends. The rest of the imported models is theirs to draw.
+ */
+function importedEnds(model: ThreatModel, ctx: Context): Component[] {
+  const own = new Set(model.components.map((c) => c.id));
+  const out = new Map<string, Component>();
+  for (const f of model.flows)
+    for (const end of [f.data.from, f.data.to]) {
+      if (typeof end !== 'string' || own.has(end) || out.has(end)) continue;
+      const c = ctx.component(end);
+      if (c) out.set(end, c);
+    }
+  return [...out.values()];
 }
 
 /** Components inside their boundaries (nested subgraphs), and the flows between them. */

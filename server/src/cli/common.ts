@@ -4,12 +4,13 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type Analysis, analyzeText } from '../analysis/analyze';
 import { loadRuleSet } from '../analysis/rules/ruleset';
 import type { RuleSet } from '../analysis/rules/types';
+import { ImportedModels } from '../files/imported-models';
 import { builtinPackSources } from '../files/package-files';
 import { type FileRead, readRegularFile } from '../files/regular-file';
 import { discoverUserPacks } from '../files/rule-pack-files';
@@ -117,6 +118,27 @@ export function maxLengthOption(value: string | undefined): number | undefined {
   return maxLengthForMB(mb);
 }
 
+/**
+ * The models that models import, read once per run however many import them. The current folder is the workspace:
+ * an import that leaves it is refused, as the editor refuses one that leaves the workspace folder.
+ */
+const importedModels = new Map<number, ImportedModels>();
+
+function importsFor(file: string, maxLength: number): NonNullable<Parameters<typeof analyzeText>[1]['imports']> {
+  let models = importedModels.get(maxLength);
+  if (!models) {
+    const root = pathToFileURL(process.cwd()).href;
+    importedModels.set(
+      maxLength,
+      (models = new ImportedModels(
+        () => [root],
+        () => maxLength,
+      )),
+    );
+  }
+  return { uri: pathToFileURL(path.resolve(file)).href, resolver: models.resolver() };
+}
+
 /** Reads and analyses one model file; undefined (after saying why) when it cannot be read. */
 export function loadModel(
   file: string,
@@ -154,7 +176,8 @@ export function loadModel(
   }
   const decoded = decodeModelBytes(bytes);
   const text = decoded.text ?? '';
-  const analysis = decoded.diagnostic ? undefined : analyzeText(text, { maxLength, rules: ruleSet });
+  const imports = importsFor(content ? path.join(process.cwd(), 'standard-input.tm.yaml') : file, maxLength ?? DEFAULT_MAX_LENGTH);
+  const analysis = decoded.diagnostic ? undefined : analyzeText(text, { maxLength, rules: ruleSet, imports });
   const diagnostics = decoded.diagnostic ? [decoded.diagnostic] : analysis!.diagnostics;
   return { file, text, analysis, diagnostics: positioned(file, text, diagnostics) };
 }

@@ -5,7 +5,8 @@
  */
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { RuleSet } from '../analysis/rules/types';
-import type { Analysis } from '../analysis/analyze';
+import { type Analysis, systemModel } from '../analysis/analyze';
+import { relativeUri } from '../analysis/imports';
 import { entryLinesAround, isIsolated, itemLinesAround } from '../model/incremental';
 import { referenceFieldsOf } from '../model/parse';
 import { deref, schemaAt } from '../model/schema';
@@ -232,15 +233,21 @@ function valueCompletions(
   }
   if (typeof section === 'string' && (SECTIONS as readonly string[]).includes(section) && property && path.length >= 3) {
     const expected = own(referenceFieldsOf(section as SectionName), property);
-    if (expected && model) {
+    // Ids of this model and of the models it imports (one namespace); an imported one says where it comes from.
+    const system = systemModel(analysis);
+    if (expected && model && system) {
       return expected.flatMap((s) =>
-        (model[s] as readonly Element[]).map((e) => ({
-          label: e.id,
-          kind: 'reference' as const,
-          detail: `${SECTION_NOUN[s]}${nameOf(e) ? ` · ${nameOf(e)}` : ''}`,
-          insertText: e.id,
-          replace,
-        })),
+        (system[s] as readonly Element[]).map((e) => {
+          const imported = analysis.imports?.byId.get(e.id);
+          const from = imported?.element === e ? ` · ${relativeUri(analysis.imports!.from, imported.source.uri)}` : '';
+          return {
+            label: e.id,
+            kind: 'reference' as const,
+            detail: `${SECTION_NOUN[s]}${nameOf(e) ? ` · ${nameOf(e)}` : ''}${from}`,
+            insertText: e.id,
+            replace,
+          };
+        }),
       );
     }
   }

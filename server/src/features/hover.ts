@@ -7,7 +7,8 @@
 import type { Finding } from '../analysis/rules/engine';
 import { coverText } from '../analysis/rules/explain';
 import type { Rule, RuleSet } from '../analysis/rules/types';
-import type { Analysis } from '../analysis/analyze';
+import { type Analysis, systemModel } from '../analysis/analyze';
+import { relativeUri } from '../analysis/imports';
 import { isFindingDiagnostic } from '../model/diagnostics';
 import { escapeMarkdown } from '../shared/escape';
 import { CATEGORY_EXPLAINED, categoryName, isThreatCategory } from '../shared/vocabulary';
@@ -84,6 +85,17 @@ function elementOrKeyHover(analysis: Analysis, offset: number, ruleSet: RuleSet)
   const parsed = analysis.parsed;
   const at = idAt(analysis, offset);
   if (at?.element) return { markdown: elementCard(analysis, at.element, ruleSet), span: at.span };
+  const imported = at && analysis.imports?.byId.get(at.id);
+  if (imported) {
+    const from = relativeUri(analysis.imports!.from, imported.source.uri);
+    const card = elementCard(analysis, imported.element, ruleSet);
+    return {
+      markdown: `${card}
+
+*Imported from \`${escapeMarkdown(from)}\`: edit it there.*`,
+      span: at.span,
+    };
+  }
 
   const located = locateOffset(parsed.doc!, parsed.model, offset);
   if (!located.scalar) return undefined;
@@ -113,7 +125,8 @@ function ruleCard(rule: Rule): string {
 }
 
 function elementCard(analysis: Analysis, element: Element, ruleSet: RuleSet): string {
-  const model = analysis.parsed.model!;
+  // With the models it imports: the flows and threats of the whole system around the element.
+  const model = systemModel(analysis)!;
   const d = element.data as Record<string, unknown>;
   const name = d.name ?? d.title ?? d.text ?? element.id;
   const lines: string[] = [`**${escapeMarkdown(SECTION_NOUN[element.section])} ${escapeMarkdown(element.id)}** — ${escapeMarkdown(name)}`];

@@ -43,12 +43,101 @@ export function references(analysis: Analysis, offset: number, includeDeclaratio
   return spans.sort((a, b) => a.start - b.start);
 }
 
+/** A place in a file of the workspace. */
+export interface FileSpan {
+  readonly uri: string;
+  readonly span: Span;
+}
+
+/** A model of the workspace, analysed (with its imports). */
+export interface ModelFile {
+  readonly uri: string;
+  readonly analysis: Analysis;
+}
+
+/** The file that defines `id` as `file`'s model sees it: the model itself or one it imports. */
+function definingFile(file: ModelFile, id: string): FileSpan | undefined {
+  const own = file.analysis.parsed.model?.byId.get(id);
+  if (own) return { uri: file.uri, span: own.idSpan ?? own.span };
+  const imported = file.analysis.imports?.byId.get(id);
+  return imported && { uri: imported.source.uri, span: imported.element.idSpan ?? imported.element.span };
+}
+
+/** Where the id under the cursor is defined, in this file or in a model it imports. */
+export function definitionAcross(file: ModelFile, offset: number): FileSpan | undefined {
+  const at = idAt(file.analysis, offset);
+  return at && definingFile(file, at.id);
+}
+
+/**
+ * Every place that names the id under the cursor in the models that share its definition: the file that defines it,
+ * and every model that imports that file (directly or not). Models that define an id of the same name on their own
+ * are another namespace and are left alone.
+ */
+export function referencesAcross(files: readonly ModelFile[], current: ModelFile, offset: number, includeDeclaration: boolean): FileSpan[] {
+  const at = idAt(current.analysis, offset);
+  const home = at && definingFile(current, at.id);
+  if (!at) return [];
+  // An id defined nowhere: its uses in this file are all there is.
+  if (!home) return references(current.analysis, offset, includeDeclaration).map((span) => ({ uri: current.uri, span }));
+  const out: FileSpan[] = [];
+  const seen = new Set<string>();
+  for (const file of [current, ...files]) {
+    if (seen.has(file.uri)) continue;
+    seen.add(file.uri);
+    const model = file.analysis.parsed.model;
+    const there = definingFile(file, at.id);
+    if (!model || !there || there.uri !== home.uri) continue;
+    const spans = model.references.filter((r) => r.targetId === at.id).map((r) => r.span);
+    if (includeDeclaration && file.uri === home.uri)
+      for (const e of elementsOf(model)) if (e.id === at.id && e.idSpan) spans.push(e.idSpan);
+    spans.sort((a, b) => a.start - b.start);
+    for (const span of spans) out.push({ uri: file.uri, span });
+  }
+  return out;
+}
+
+/** Rename across the models that share the id's definition: one edit list per file. */
+export function renameAcross(
+  files: readonly ModelFile[],
+  current: ModelFile,
+  offset: number,
+  newName: string,
+): { readonly edits: ReadonlyMap<string, TextEdit[]> } | { readonly error: string } {
+  const at = idAt(current.analysis, offset);
+  if (!at) return { error: 'Only ids of boundaries, components, data, flows, threats, mitigations and assumptions can be renamed.' };
+  const home = definingFile(current, at.id);
+  if (!home) return { error: `'${at.id}' is not defined in this model or the models it imports.` };
+  if (!ID_PATTERN.test(newName))
+    return { error: `'${newName}' is not a valid id: start with a letter; use letters, digits, '_', '.' and '-'.` };
+  const places = referencesAcross(files, current, offset, true);
+  const textOf = new Map<string, string>();
+  for (const file of [current, ...files]) if (!textOf.has(file.uri)) textOf.set(file.uri, file.analysis.parsed.text);
+  if (newName !== at.id)
+    for (const uri of new Set(places.map((p) => p.uri))) {
+      const file = uri === current.uri ? current : files.find((f) => f.uri === uri)!;
+      const clash = definingFile(file, newName);
+      if (clash) return { error: `'${newName}' is already an id in the models that share '${at.id}'.` };
+    }
+  const edits = new Map<string, TextEdit[]>();
+  for (const { uri, span } of places) {
+    // Keep the quoting the user wrote.
+    const current = textOf.get(uri)!.slice(span.start, span.end);
+    const quote = /^["']/.test(current) ? current[0] : '';
+    const list = edits.get(uri) ?? [];
+    list.push({ span, newText: `${quote}${newName}${quote}` });
+    edits.set(uri, list);
+  }
+  return { edits };
+}
+
 export type RenameResult = { readonly edits: TextEdit[] } | { readonly error: string };
 
 export function prepareRename(analysis: Analysis, offset: number): { span: Span; placeholder: string } | { error: string } {
   const at = idAt(analysis, offset);
   if (!at) return { error: 'Only ids of boundaries, components, data, flows, threats, mitigations and assumptions can be renamed.' };
-  if (!at.element) return { error: `'${at.id}' is not defined in this model.` };
+  if (!at.element && !analysis.imports?.byId.has(at.id))
+    return { error: `'${at.id}' is not defined in this model or the models it imports.` };
   return { span: at.span, placeholder: at.id };
 }
 

@@ -1,6 +1,6 @@
 /** The edge between the offset-based core and LSP's line/UTF-16-character positions. */
 import { type Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, type Range } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type CoreDiagnostic, type DiagnosticSeverity as CoreSeverity, isFindingDiagnostic } from '../model/diagnostics';
 import type { Span } from '../model/types';
 import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
@@ -16,7 +16,15 @@ export function toRange(document: TextDocument, span: Span): Range {
   return { start: document.positionAt(span.start), end: document.positionAt(span.end) };
 }
 
-export function toLspDiagnostic(document: TextDocument, d: CoreDiagnostic): Diagnostic {
+/**
+ * `documentOf` gives the other files a diagnostic's related locations are in (elements of imported models); a related
+ * location in a file it does not know is left out rather than pointed at the wrong place.
+ */
+export function toLspDiagnostic(
+  document: TextDocument,
+  d: CoreDiagnostic,
+  documentOf: (uri: string) => TextDocument | undefined = () => undefined,
+): Diagnostic {
   const diagnostic: Diagnostic = {
     range: toRange(document, d.span),
     severity: SEVERITY[d.severity],
@@ -25,9 +33,10 @@ export function toLspDiagnostic(document: TextDocument, d: CoreDiagnostic): Diag
     message: d.message,
   };
   if (d.related?.length) {
-    diagnostic.relatedInformation = d.related.map((r) =>
-      DiagnosticRelatedInformation.create(Location.create(document.uri, toRange(document, r.span)), r.message),
-    );
+    diagnostic.relatedInformation = d.related.flatMap((r) => {
+      const where = r.uri === undefined ? document : documentOf(r.uri);
+      return where ? [DiagnosticRelatedInformation.create(Location.create(where.uri, toRange(where, r.span)), r.message)] : [];
+    });
   }
   if (isFindingDiagnostic(d) && d.data.docs) diagnostic.codeDescription = { href: d.data.docs };
   if (d.data) diagnostic.data = wireData(d);
@@ -43,4 +52,18 @@ function wireData(d: CoreDiagnostic): unknown {
   if (!isFindingDiagnostic(d)) return d.data;
   const { findingId, rule, element } = d.data;
   return { findingId, rule, element };
+}
+
+/** The documents of the models an analysis imported, made when first asked for (to place related locations). */
+export function importedDocuments(imports: { readonly sources: readonly { uri: string; text: string }[] } | undefined) {
+  const made = new Map<string, TextDocument>();
+  return (uri: string): TextDocument | undefined => {
+    let document = made.get(uri);
+    if (!document) {
+      const source = imports?.sources.find((s) => s.uri === uri);
+      if (!source) return undefined;
+      made.set(uri, (document = TextDocument.create(uri, 'threatmodel', 0, source.text)));
+    }
+    return document;
+  };
 }

@@ -30,13 +30,21 @@ import { snippetAtLineStart, type TextEdit } from '../edits/text-edits';
 import { bulkFindingActions, type CodeAction as CoreAction, codeActions, fixAll } from '../features/code-actions';
 import { complete } from '../features/completion';
 import { hover } from '../features/hover';
-import { codeLenses, definition, outline, type OutlineSymbol, prepareRename, references, rename } from '../features/navigation';
+import {
+  codeLenses,
+  definitionAcross,
+  outline,
+  type OutlineSymbol,
+  prepareRename,
+  referencesAcross,
+  renameAcross,
+} from '../features/navigation';
 import type { Analysis } from '../analysis/analyze';
 import type { CoreDiagnostic } from '../model/diagnostics';
 import type { SectionName } from '../model/types';
 import type { CodeLinks } from '../analysis/code-links';
 import { codeCompletion, codeDefinition } from './code-links';
-import { toRange } from './convert';
+import { importedDocuments, toRange } from './convert';
 import { withExtra } from './validation';
 import { limitDiagnostics } from './diagnostic-limit';
 import { FIX_ALL_KIND, RECORD_ALL_KIND } from './initialize';
@@ -106,17 +114,36 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     withDoc(p.textDocument.uri, (document, analysis) => {
       const files = codeDefinition(ctx.codeLinksOf(document, analysis), document.offsetAt(p.position));
       if (files) return files;
-      const span = definition(analysis, document.offsetAt(p.position));
-      return span ? Location.create(document.uri, toRange(document, span)) : null;
+      const found = definitionAcross({ uri: document.uri, analysis }, document.offsetAt(p.position));
+      if (!found) return null;
+      const where =
+        found.uri === document.uri ? document : (ctx.documents.get(found.uri) ?? importedDocuments(analysis.imports)(found.uri));
+      return where ? Location.create(where.uri, toRange(where, found.span)) : null;
     }),
   );
 
+  /** Every model of the workspace, open or not, with a document to convert offsets in. */
+  const workspaceFiles = () => {
+    const open = ctx.documents.all().map((document) => ({ uri: document.uri, document, analysis: ctx.analysisOf(document) }));
+    const openUris = new Set(open.map((o) => o.uri));
+    const closed = ctx
+      .workspaceModels()
+      .filter((m) => !openUris.has(m.uri))
+      .map((m) => ({ uri: m.uri, document: TextDocument.create(m.uri, 'threatmodel', 0, m.text), analysis: m.analysis }));
+    return [...open, ...closed];
+  };
+
   connection.onReferences((p) =>
-    withDoc(p.textDocument.uri, (document, analysis) =>
-      references(analysis, document.offsetAt(p.position), p.context.includeDeclaration).map((s) =>
-        Location.create(document.uri, toRange(document, s)),
-      ),
-    ),
+    withDoc(p.textDocument.uri, (document, analysis) => {
+      const files = workspaceFiles();
+      const documentOf = new Map(files.map((f) => [f.uri, f.document]));
+      return referencesAcross(files, { uri: document.uri, analysis }, document.offsetAt(p.position), p.context.includeDeclaration).flatMap(
+        ({ uri, span }) => {
+          const where = uri === document.uri ? document : documentOf.get(uri);
+          return where ? [Location.create(uri, toRange(where, span))] : [];
+        },
+      );
+    }),
   );
 
   connection.onPrepareRename((p) =>
@@ -129,9 +156,15 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
 
   connection.onRenameRequest((p) =>
     withDoc(p.textDocument.uri, (document, analysis): WorkspaceEdit => {
-      const r = rename(analysis, document.offsetAt(p.position), p.newName);
+      const files = workspaceFiles();
+      const documentOf = new Map(files.map((f) => [f.uri, f.document]));
+      documentOf.set(document.uri, document);
+      const r = renameAcross(files, { uri: document.uri, analysis }, document.offsetAt(p.position), p.newName);
       if ('error' in r) throw new ResponseError(ErrorCodes.InvalidRequest, r.error);
-      return { changes: { [document.uri]: edits(document, r.edits) } };
+      // One edit per file that names the id: the defining model and every model that imports it.
+      const changes: Record<string, LspTextEdit[]> = {};
+      for (const [uri, list] of r.edits) changes[uri] = edits(documentOf.get(uri)!, list);
+      return { changes };
     }),
   );
 

@@ -10,7 +10,7 @@ import type { CoreDiagnostic } from '../model/diagnostics';
 import type { Publication } from '../shared/protocol';
 import { errorDetail } from '../shared/errors';
 import type { AnalysisCache } from './analysis-cache';
-import { toLspDiagnostic } from './convert';
+import { importedDocuments, toLspDiagnostic } from './convert';
 import { limitDiagnostics } from './diagnostic-limit';
 
 export class Validation {
@@ -64,7 +64,8 @@ export class Validation {
       this.extraSent.set(uri, extraKey(extra));
       const found = withExtra(analysis.diagnostics, extra);
       const t1 = performance.now();
-      const diagnostics = limitDiagnostics(found, this.settings().maxDiagnosticsPerFile).map((d) => toLspDiagnostic(document, d));
+      const others = importedDocuments(analysis.imports);
+      const diagnostics = limitDiagnostics(found, this.settings().maxDiagnosticsPerFile).map((d) => toLspDiagnostic(document, d, others));
       this.lastPublication = {
         uri,
         version,

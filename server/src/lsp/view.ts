@@ -11,7 +11,7 @@ import { ViewRequest } from '../shared/protocol';
 import type { ThreatcodeSettings } from '../shared/settings';
 import { VIEW_LIST_LIMIT, type ViewParams, type ViewResult } from '../shared/view';
 import type { Gates } from '../shared/vocabulary';
-import { toRange } from './convert';
+import { importedDocuments, toRange } from './convert';
 
 export function computeView(
   document: TextDocument,
@@ -46,11 +46,13 @@ export function computeView(
         // The panel colours severities from the theme (and its highlight must win over them).
         styled: false,
       });
-  const item = (e: { modelId: string; span: Span; extent: Span }) => ({
-    modelId: e.modelId,
-    range: range(e.span),
-    extent: range(e.extent),
-  });
+  const others = importedDocuments(analysis.imports);
+  const item = (e: { modelId: string; span: Span; extent: Span; uri?: string }) => {
+    const where = e.uri === undefined ? document : others(e.uri);
+    return where
+      ? { modelId: e.modelId, range: toRange(where, e.span), extent: toRange(where, e.extent), ...(e.uri && { uri: e.uri }) }
+      : { modelId: e.modelId, range: range({ start: 0, end: 0 }), extent: range({ start: 0, end: 0 }) };
+  };
   const named = (id: string | undefined, list: readonly { id: string; data: { name?: unknown } }[]) => {
     const e = id === undefined ? undefined : list.find((x) => x.id === id);
     return e && { id: e.id, name: typeof e.data.name === 'string' ? e.data.name : e.id };

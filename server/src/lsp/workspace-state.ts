@@ -10,6 +10,7 @@ import { maxLengthForMB } from '../model/parse';
 import { errorMessage } from '../shared/errors';
 import { CONFIG_SECTION, DEFAULT_SETTINGS, normaliseSettings, type ThreatcodeSettings } from '../shared/settings';
 import { excludePredicate, type ExcludePredicate } from '../files/excludes';
+import { ImportedModels } from '../files/imported-models';
 import { AnalysisCache } from './analysis-cache';
 import { type ClientFacts, clientFacts } from './initialize';
 import { loadWorkspaceRules, publishPackDiagnostics, type RulePackState } from './rule-packs';
@@ -31,15 +32,30 @@ export class WorkspaceState {
   private loadedRules: RulePackState | undefined;
   private readonly models = new WorkspaceModels();
   private settingsListener: (effects: SettingsEffects) => void = () => undefined;
-  readonly analyses = new AnalysisCache(
-    () => maxLengthForMB(this.settings.maxFileSizeMB),
-    () => this.rules.ruleSet,
-  );
+  /** The models that models import, from open documents or disk. */
+  readonly imported: ImportedModels;
+  readonly analyses: AnalysisCache;
 
   constructor(
     private readonly connection: Connection,
     private readonly openDocuments: () => readonly TextDocument[],
-  ) {}
+    openDocument: (uri: string) => TextDocument | undefined = (uri) => openDocuments().find((d) => d.uri === uri),
+  ) {
+    const maxLength = () => maxLengthForMB(this.settings.maxFileSizeMB);
+    this.imported = new ImportedModels(
+      () => this.client.workspaceFolders,
+      maxLength,
+      (uri) => {
+        const document = openDocument(uri);
+        return document && { text: document.getText(), version: document.version };
+      },
+    );
+    this.analyses = new AnalysisCache(
+      maxLength,
+      () => this.rules.ruleSet,
+      () => this.imported.resolver(),
+    );
+  }
 
   initialize(params: InitializeParams): void {
     this.client = clientFacts(params);
@@ -62,6 +78,7 @@ export class WorkspaceState {
     }
     this.analyses.clear();
     this.models.clear();
+    this.imported.clear();
     publishPackDiagnostics(this.connection, previous, this.loadedRules);
   }
 
@@ -74,7 +91,19 @@ export class WorkspaceState {
   closedModels(): { uri: string; text: string; analysis: Analysis }[] {
     const open = new Set(this.openDocuments().map((d) => d.uri));
     const maxLength = maxLengthForMB(this.settings.maxFileSizeMB);
-    return this.models.list(this.client.workspaceFolders, maxLength, this.rules.ruleSet, this.excluded).filter((m) => !open.has(m.uri));
+    return this.models
+      .list(this.client.workspaceFolders, maxLength, this.rules.ruleSet, this.excluded, this.imported.resolver())
+      .filter((m) => !open.has(m.uri));
+  }
+
+  /**
+   * A model file changed (edited, saved, checked out, deleted): what was read of it is forgotten, and so are the
+   * analyses of the models that import it. Returns those models' URIs.
+   */
+  modelChanged(uri: string, onDisk: boolean): string[] {
+    if (onDisk) this.imported.forget(uri);
+    this.models.forget(uri);
+    return this.analyses.invalidateImporters(uri);
   }
 
   /** Called with what each change of settings must cause. */

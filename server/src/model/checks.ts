@@ -14,12 +14,17 @@ import { COMPONENT_KINDS, type ComponentType, isComponentKind, isComponentType }
 export interface CheckOptions {
   /** Today's date as YYYY-MM-DD; acceptances that expire before it are reported. */
   readonly today: string;
+  /** The elements of the models this one imports, by id, with the file that defines each (format 1.2). */
+  readonly imported?: ReadonlyMap<string, { readonly element: Element; readonly source: { readonly uri: string } }>;
 }
 
+type Imported = NonNullable<CheckOptions['imported']>;
+
 export function checkModel(model: ThreatModel, options: CheckOptions): CoreDiagnostic[] {
+  const imported: Imported = options.imported ?? new Map();
   return [
-    ...checkDuplicateIds(model),
-    ...checkReferences(model),
+    ...checkDuplicateIds(model, imported),
+    ...checkReferences(model, imported),
     ...checkBoundaryCycles(model),
     ...checkBoundaryDepth(model),
     ...checkFlows(model),
@@ -58,9 +63,21 @@ function checkPlaceholders(model: ThreatModel): CoreDiagnostic[] {
   return out;
 }
 
-function checkDuplicateIds(model: ThreatModel): CoreDiagnostic[] {
+function checkDuplicateIds(model: ThreatModel, imported: Imported): CoreDiagnostic[] {
   const out: CoreDiagnostic[] = [];
   for (const element of elementsOf(model)) {
+    const elsewhere = imported.get(element.id);
+    if (elsewhere) {
+      const other = elsewhere.element;
+      out.push({
+        code: DiagnosticCode.DuplicateId,
+        severity: 'error',
+        message: `Duplicate id '${element.id}': an imported model already defines ${SECTION_NOUN[other.section]} '${other.id}'. A model and its imports share one namespace.`,
+        span: element.idSpan ?? element.span,
+        related: [{ span: other.idSpan ?? other.span, message: `'${other.id}' is defined here`, uri: elsewhere.source.uri }],
+      });
+      continue;
+    }
     const first = model.byId.get(element.id);
     if (!first || first === element) continue;
     out.push({
@@ -79,13 +96,22 @@ function nounList(sections: readonly SectionName[]): string {
   return nouns.length === 1 ? nouns[0] : `${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]}`;
 }
 
-function checkReferences(model: ThreatModel): CoreDiagnostic[] {
+function checkReferences(model: ThreatModel, imported: Imported): CoreDiagnostic[] {
   const out: CoreDiagnostic[] = [];
+  let importedIds: { id: string; section: SectionName }[] | undefined;
+  const candidatesFor = (expected: readonly SectionName[]) => {
+    importedIds ??= [...imported.values()].map((i) => ({ id: i.element.id, section: i.element.section }));
+    return [
+      ...expected.flatMap((s) => (model[s] as readonly Element[]).map((e) => e.id)),
+      ...importedIds.filter((i) => expected.includes(i.section)).map((i) => i.id),
+    ];
+  };
   for (const ref of model.references) {
-    const target = model.byId.get(ref.targetId);
+    const elsewhere = model.byId.has(ref.targetId) ? undefined : imported.get(ref.targetId);
+    const target = model.byId.get(ref.targetId) ?? elsewhere?.element;
     const property = String(ref.path[0]);
     if (!target) {
-      const candidates = ref.expected.flatMap((s) => (model[s] as readonly Element[]).map((e) => e.id));
+      const candidates = candidatesFor(ref.expected);
       const suggestions = suggest(ref.targetId, candidates);
       out.push({
         code: DiagnosticCode.DanglingReference,
@@ -95,13 +121,19 @@ function checkReferences(model: ThreatModel): CoreDiagnostic[] {
         data: { suggestions, expected: ref.expected, id: ref.targetId },
       });
     } else if (!ref.expected.includes(target.section)) {
-      const candidates = ref.expected.flatMap((s) => (model[s] as readonly Element[]).map((e) => e.id));
+      const candidates = candidatesFor(ref.expected);
       out.push({
         code: DiagnosticCode.WrongReferenceKind,
         severity: 'error',
         message: `'${ref.targetId}' is a ${SECTION_NOUN[target.section]}, but '${property}' needs a ${nounList(ref.expected)}.`,
         span: ref.span,
-        related: [{ span: target.idSpan ?? target.span, message: `'${target.id}' is defined here` }],
+        related: [
+          {
+            span: target.idSpan ?? target.span,
+            message: `'${target.id}' is defined here`,
+            ...(elsewhere && { uri: elsewhere.source.uri }),
+          },
+        ],
         data: { suggestions: suggest(ref.targetId, candidates), expected: ref.expected },
       });
     }

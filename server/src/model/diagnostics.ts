@@ -41,6 +41,9 @@ export const DiagnosticCode = {
   KindTypeMismatch: 'kind-type-mismatch',
   InvalidRule: 'invalid-rule',
   UnknownRule: 'unknown-rule',
+  ImportNotFound: 'import-not-found',
+  ImportCycle: 'import-cycle',
+  ImportRefused: 'import-refused',
   DanglingCodeLink: 'dangling-code-link',
   CodeChangedSinceReview: 'code-changed-since-review',
   InfraDrift: 'infra-drift',
@@ -66,6 +69,8 @@ export const FATAL_CODES: ReadonlySet<string> = new Set<DiagnosticCode>([
 export interface RelatedLocation {
   readonly span: Span;
   readonly message: string;
+  /** The file the span is in, when it is not the diagnostic's own (an element defined in an imported model). */
+  readonly uri?: string;
 }
 
 export interface CoreDiagnostic {
@@ -136,5 +141,5 @@ export function checkDataOf(d: CoreDiagnostic): CheckData {
 /** The same diagnostic `delta` code units further on (its related locations too): text before it grew or shrank. */
 export function shiftDiagnostic(d: CoreDiagnostic, delta: number): CoreDiagnostic {
   const move = (s: Span): Span => ({ start: s.start + delta, end: s.end + delta });
-  return { ...d, span: move(d.span), ...(d.related ? { related: d.related.map((r) => ({ ...r, span: move(r.span) })) } : {}) };
+  return { ...d, span: move(d.span), ...(d.related ? { related: d.related.map((r) => (r.uri ? r : { ...r, span: move(r.span) })) } : {}) };
 }

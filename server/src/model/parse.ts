@@ -10,6 +10,7 @@ import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
 import { flatCopy } from './strings';
 import {
   type Element,
+  type ImportEntry,
   type Reference,
   SECTIONS,
   type SectionData,
@@ -610,7 +611,12 @@ export function rootFacts(
   doc: Document.Parsed,
   root: YAMLMap,
   value: Record<string, unknown>,
-): Pick<ThreatModel, 'version' | 'system' | 'disabledRules' | 'disabledRuleEntries' | 'systemSpan'> {
+): Pick<ThreatModel, 'version' | 'imports' | 'system' | 'disabledRules' | 'disabledRuleEntries' | 'systemSpan'> {
+  const imports: ImportEntry[] = [];
+  const importsNode = resolve(doc, root.get('imports', true));
+  if (isSeq(importsNode))
+    for (const item of importsNode.items)
+      if (isScalar(item) && typeof item.value === 'string') imports.push({ path: item.value, span: spanOf(item) });
   const system = isPlainObject(value.system) ? (value.system as SystemData) : undefined;
   const disabledRuleEntries: { rule: string; span: Span; reason: unknown; reasonSpan: Span | undefined }[] = [];
   const disabledNode = resolve(doc, root.get('disabledRules', true));
@@ -630,7 +636,7 @@ export function rootFacts(
   }
   const systemPair = root.items.find((p) => isScalar(p.key) && p.key.value === 'system');
   const systemSpan = systemPair && isScalar(systemPair.key) ? spanOf(systemPair.key) : { start: 0, end: 0 };
-  return { version: value.threatcode, system, disabledRules: value.disabledRules, disabledRuleEntries, systemSpan };
+  return { version: value.threatcode, imports, system, disabledRules: value.disabledRules, disabledRuleEntries, systemSpan };
 }
 
 /** Which properties hold ids, and which sections those ids may point into. */

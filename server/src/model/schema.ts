@@ -306,7 +306,7 @@ function toDiagnostic(doc: Document.Parsed, error: ErrorObject, ownerName: Owner
         return {
           code: DiagnosticCode.BadValue,
           severity: 'error',
-          message: `Unsupported format version ${formatValue(error.data)}: this version of Threatcode reads formats ${allowed.join(' and ')}.`,
+          message: `Unsupported format version ${formatValue(error.data)}: this version of Threatcode reads formats ${allowed.slice(0, -1).join(', ')} and ${allowed[allowed.length - 1]}.`,
           span: valueSpan,
           data: { suggestions: [allowed[allowed.length - 1]] },
         };

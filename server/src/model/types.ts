@@ -174,8 +174,16 @@ export interface Reference {
   readonly expected: readonly SectionName[];
 }
 
+/** One entry of the top-level `imports:` list (format 1.2): a path relative to the importing file. */
+export interface ImportEntry {
+  readonly path: string;
+  readonly span: Span;
+}
+
 export interface ThreatModel {
   readonly version: unknown;
+  /** The other model files this one builds on, as written (resolved by analysis/imports.ts). */
+  readonly imports: readonly ImportEntry[];
   readonly system: SystemData | undefined;
   readonly boundaries: readonly Boundary[];
   readonly components: readonly Component[];

@@ -40,9 +40,9 @@ export const ViewsChangedNotification = new NotificationType<ViewsChangedParams>
 export interface ViewsChangedParams {
   /**
    * What changed: the settings, the rules in force (rule packs, workspace trust), or the repository behind code links
-   * (only the completeness measures change then: the diagram is not drawn again).
+   * (only the completeness measures change then: the diagram is not drawn again), or a model that open models import.
    */
-  readonly reason: 'settings' | 'rules' | 'code';
+  readonly reason: 'settings' | 'rules' | 'code' | 'imports';
 }
 
 /** Client → server: what the server holds, for diagnosing memory use (tests and the benchmark ask). */

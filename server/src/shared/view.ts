@@ -36,6 +36,8 @@ export interface ViewItem {
   readonly range: ViewRange;
   /** The whole element: the cursor anywhere inside highlights the node. */
   readonly extent: ViewRange;
+  /** The file that defines the element when it is imported from another model (its ranges are in that file). */
+  readonly uri?: string;
 }
 
 /**
@@ -160,7 +162,8 @@ export interface Rendered {
 export type WebviewToHost =
   /** The webview is ready, with the options it restored from its state. */
   | { readonly type: 'ready'; readonly options?: ViewOptions }
-  | { readonly type: 'reveal'; readonly range: ViewRange }
+  /** Go to an element: in the model shown, or (with `uri`) in the model that defines it. */
+  | { readonly type: 'reveal'; readonly range: ViewRange; readonly uri?: string }
   | ({ readonly type: 'rendered' } & Rendered)
   | { readonly type: 'exportSvg'; readonly svg: string }
   /** A PNG, base64-encoded. */

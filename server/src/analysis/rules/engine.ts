@@ -60,6 +60,11 @@ export interface RunOptions {
     /** What its lines hold now: its new version, and elements added after it at the end of the section. */
     readonly added: readonly Element[];
   };
+  /**
+   * The file an element comes from when it was imported (format 1.2). Imported elements are context: rules read them,
+   * but their own findings belong to the file that defines them, and reasons that point at them name that file.
+   */
+  readonly importedFrom?: (element: Element | undefined) => string | undefined;
 }
 
 export const MODEL_ELEMENT_ID = 'model';
@@ -138,13 +143,16 @@ export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptio
     for (const f of memo.findings) findings.push(f);
   };
 
+  const importedFrom = options.importedFrom;
+  const own = importedFrom ? (e: Element) => importedFrom(e) === undefined : () => true;
+  if (importedFrom) index.setOwn(own);
   visit(MODEL_ELEMENT_ID, rulesOf.model);
-  for (const c of model.components) visit(c, c.data.inScope === false ? [] : rulesOf.component(c.data.type));
-  for (const f of model.flows) visit(f, rulesOf.flow);
-  for (const b of model.boundaries) visit(b, rulesOf.boundary);
-  for (const d of model.data) visit(d, rulesOf.data);
-  for (const t of model.threats) visit(t, rulesOf.threat);
-  for (const m of model.mitigations) visit(m, rulesOf.mitigation);
+  for (const c of model.components) if (own(c)) visit(c, c.data.inScope === false ? [] : rulesOf.component(c.data.type));
+  for (const f of model.flows) if (own(f)) visit(f, rulesOf.flow);
+  for (const b of model.boundaries) if (own(b)) visit(b, rulesOf.boundary);
+  for (const d of model.data) if (own(d)) visit(d, rulesOf.data);
+  for (const t of model.threats) if (own(t)) visit(t, rulesOf.threat);
+  for (const m of model.mitigations) if (own(m)) visit(m, rulesOf.mitigation);
 
   // What a finding's diagnostic says beyond its title is the same for every finding of a rule: build it once.
   const perRule = new Map<Rule, RuleText>();
@@ -154,8 +162,8 @@ export function runRules(model: ThreatModel, ruleSet: RuleSet, options: RunOptio
     if (!text) perRule.set(rule, (text = ruleText(rule, ruleSet)));
     return text;
   };
-  for (const f of findings) if (f.status === 'open') diagnostics.push(findingDiagnostic(f, textOf, options.modelSpan));
-  diagnostics.push(...checkRuleReferences(model, ruleSet));
+  for (const f of findings) if (f.status === 'open') diagnostics.push(findingDiagnostic(f, textOf, options.modelSpan, importedFrom));
+  diagnostics.push(...checkRuleReferences(model, ruleSet, own));
   // Cached facts are only valid for this version of the model; the next run starts without them anyway.
   index.releaseCaches();
   return { findings, diagnostics, memo: { ruleSet, subjects: memos, dependents, index } };
@@ -217,7 +225,10 @@ function findingOf(rule: Rule, subject: Subject, index: ModelIndex, modelDisable
   const element = subject.element;
   const elementId = element?.id ?? MODEL_ELEMENT_ID;
   const disabledReason = (element ? disabledRulesOf(element.data.disabledRules).get(rule.id) : undefined) ?? modelDisabled.get(rule.id);
+  // `unless` is what keeps the rule quiet: read as under a `not` (see ModelIndex.own).
+  index.negation++;
   const covered = disabledReason === undefined && rule.unless !== undefined && holds(rule.unless, subject, index);
+  index.negation--;
   const threat = disabledReason === undefined && !covered ? index.recordedThreat(rule.id, elementId) : undefined;
   const status: FindingStatus = disabledReason !== undefined ? 'disabled' : covered ? 'covered' : threat ? 'addressed' : 'open';
   // One object literal with every property, always in this order: built with spreads, each of the ~50,000 findings of
@@ -233,11 +244,18 @@ function findingOf(rule: Rule, subject: Subject, index: ModelIndex, modelDisable
     // `when` holds (checked just above): only the explanation is left to build.
     because: distinctReasons([
       ...explain(rule.when, subject, index),
-      ...(status === 'open' && rule.unless ? explainUncovered(rule.unless, subject, index) : []),
+      ...(status === 'open' && rule.unless ? uncovered(rule.unless, subject, index) : []),
     ]),
     threat,
     disabledReason,
   };
+}
+
+function uncovered(unless: Condition, subject: Subject, index: ModelIndex): Reason[] {
+  index.negation++;
+  const reasons = explainUncovered(unless, subject, index);
+  index.negation--;
+  return reasons;
 }
 
 function distinctReasons(reasons: readonly Reason[]): Reason[] {
@@ -333,10 +351,15 @@ interface Placed {
 /** Findings kept across edits keep their diagnostics too: the same object while none of its spans moved. */
 const placedOf = new WeakMap<Finding, Placed>();
 
-function findingDiagnostic(f: Finding, textOf: (rule: Rule) => RuleText, modelSpan: Span): CoreDiagnostic {
+function findingDiagnostic(
+  f: Finding,
+  textOf: (rule: Rule) => RuleText,
+  modelSpan: Span,
+  importedFrom: RunOptions['importedFrom'],
+): CoreDiagnostic {
   let placed = placedOf.get(f);
   if (!placed) {
-    placed = placeFinding(f, textOf(f.rule), modelSpan);
+    placed = placeFinding(f, textOf(f.rule), modelSpan, importedFrom);
     placedOf.set(f, placed);
     return placed.diagnostic;
   }
@@ -352,13 +375,13 @@ function findingDiagnostic(f: Finding, textOf: (rule: Rule) => RuleText, modelSp
     });
   if (!moved) return old;
   // Same shape either way (see evaluate): code, severity, message, span, related, data.
-  const related: RelatedLocation[] = placed.related.map((a, i) => ({ span: anchorSpan(a, modelSpan), message: old.related![i].message }));
+  const related: RelatedLocation[] = placed.related.map((a, i) => ({ ...old.related![i], span: anchorSpan(a, modelSpan) }));
   const diagnostic = { code: old.code, severity: old.severity, message: old.message, span, related, data: old.data };
   placedOf.set(f, { diagnostic, primary: placed.primary, related: placed.related });
   return diagnostic;
 }
 
-function placeFinding(f: Finding, text: RuleText, modelSpan: Span): Placed {
+function placeFinding(f: Finding, text: RuleText, modelSpan: Span, importedFrom: RunOptions['importedFrom']): Placed {
   const rule = f.rule;
   const anchorOf = (r: Reason): Anchor => (r.element && r.property && propertyAnchor(r.element, r.property)) || { element: r.element };
   // The finding sits on the property that is its strongest cause; on the element's id when it is about an absence.
@@ -391,7 +414,10 @@ function placeFinding(f: Finding, text: RuleText, modelSpan: Span): Placed {
     severity: rule.severity === 'low' ? 'info' : 'warning',
     message: findingMessage(f.title, primary),
     span: anchorSpan(primary, modelSpan),
-    related: related.map((a, i) => ({ span: anchorSpan(a, modelSpan), message: f.because[i].text })),
+    related: related.map((a, i) => {
+      const uri = importedFrom?.(f.because[i].element);
+      return { span: anchorSpan(a, modelSpan), message: f.because[i].text, ...(uri && { uri }) };
+    }),
     data,
   };
   return { diagnostic, primary, related };
@@ -425,7 +451,7 @@ export function coveringControls(cond: Condition): { property: string; value: un
 }
 
 /** Rule ids named in the model (threats' `rule`, `disabledRules`) must exist. */
-function checkRuleReferences(model: ThreatModel, ruleSet: RuleSet): CoreDiagnostic[] {
+function checkRuleReferences(model: ThreatModel, ruleSet: RuleSet, own: (e: Element) => boolean): CoreDiagnostic[] {
   const out: CoreDiagnostic[] = [];
   const report = (id: string, span: Span | undefined) => {
     if (!span || ruleSet.byId.has(id)) return;
@@ -439,7 +465,7 @@ function checkRuleReferences(model: ThreatModel, ruleSet: RuleSet): CoreDiagnost
     });
   };
   for (const t of model.threats) {
-    if (typeof t.data.rule === 'string') report(t.data.rule, nodeSpan(t.node.get('rule', true)));
+    if (own(t) && typeof t.data.rule === 'string') report(t.data.rule, nodeSpan(t.node.get('rule', true)));
   }
   const elements: Element[] = [
     ...model.components,
@@ -451,7 +477,7 @@ function checkRuleReferences(model: ThreatModel, ruleSet: RuleSet): CoreDiagnost
   ];
   for (const e of elements) {
     const entries = e.data.disabledRules;
-    if (!Array.isArray(entries)) continue;
+    if (!Array.isArray(entries) || !own(e)) continue;
     entries.forEach((entry: unknown, i) => {
       const id = entry && typeof entry === 'object' ? (entry as { rule?: unknown }).rule : undefined;
       if (typeof id === 'string') report(id, nodeSpan(e.node.getIn(['disabledRules', i, 'rule'], true)));

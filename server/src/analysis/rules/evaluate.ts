@@ -50,8 +50,12 @@ export function holds(cond: Condition, subject: Subject, index: ModelIndex): boo
     case 'any':
       for (const c of shape.children) if (holds(c, subject, index)) return true;
       return false;
-    case 'not':
-      return !holds(shape.child, subject, index);
+    case 'not': {
+      index.negation++;
+      const inner = holds(shape.child, subject, index);
+      index.negation--;
+      return !inner;
+    }
     case 'quantifier': {
       const related = index.related(shape.q, subject);
       if (shape.q.startsWith('all')) {

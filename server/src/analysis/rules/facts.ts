@@ -57,6 +57,15 @@ export class ModelIndex {
   private readonly subjects = new Map<Element, Subject>();
   private current: ThreatModel;
   private subjectOfModel: Subject;
+  /**
+   * With imports (format 1.2): the model's own components and flows. A model-wide rule fires on what the model itself
+   * has ("a service keeps secrets in files") and is covered by what the whole system has ("…and the platform runs a
+   * vault"): model-wide quantifiers range over the own elements where a condition asks that something exists, over
+   * all elements under a `not` or in `unless`.
+   */
+  private own: { readonly components: Element[]; readonly flows: Element[] } | undefined;
+  /** How many `not`s (and `unless`) the condition being evaluated is inside. */
+  negation = 0;
 
   constructor(model: ThreatModel) {
     this.current = model;
@@ -68,6 +77,11 @@ export class ModelIndex {
 
   get model(): ThreatModel {
     return this.current;
+  }
+
+  /** Which elements are the model's own when it imports others (see `own`). */
+  setOwn(isOwn: (e: Element) => boolean): void {
+    this.own = { components: this.current.components.filter(isOwn), flows: this.current.flows.filter(isOwn) };
   }
 
   get modelSubject(): Subject {
@@ -212,10 +226,10 @@ export class ModelIndex {
         return compact(strings(d.targets).map((id) => this.first<Component>('components', id)));
       case 'anyComponent':
         this.read('all:components');
-        return [...this.model.components];
+        return this.own && this.negation % 2 === 0 ? this.own.components : [...this.model.components];
       case 'anyFlow':
         this.read('all:flows');
-        return [...this.model.flows];
+        return this.own && this.negation % 2 === 0 ? this.own.flows : [...this.model.flows];
       case 'boundary':
         return e?.section === 'components' ? compact([this.first<Boundary>('boundaries', str(d.boundary))]) : [];
       case 'anyEnclosing':
