@@ -272,7 +272,7 @@ describe('imports: editor features across files', () => {
     assert.equal((renamed.match(/edge-gateway/g) ?? []).length, 4);
     assert.ok(!/(id|from|to): gateway$|\[gateway\]/m.test(renamed), renamed);
     const clash = renameAcross(files, service, offsetOf(service, 'from: gateway'), 'payments-api');
-    assert.ok('error' in clash && /already an id/.test(clash.error));
+    assert.ok('error' in clash && /already the id of component 'payments-api'/.test(clash.error));
   });
 
   it('hovers an imported id with its card and where it comes from; completes imported ids', () => {

@@ -116,8 +116,8 @@ export function renameAcross(
   if (newName !== at.id)
     for (const uri of new Set(places.map((p) => p.uri))) {
       const file = uri === current.uri ? current : files.find((f) => f.uri === uri)!;
-      const clash = definingFile(file, newName);
-      if (clash) return { error: `'${newName}' is already an id in the models that share '${at.id}'.` };
+      const clash = file.analysis.parsed.model?.byId.get(newName) ?? file.analysis.imports?.byId.get(newName)?.element;
+      if (clash) return { error: `'${newName}' is already the id of ${SECTION_NOUN[clash.section]} '${clash.id}'.` };
     }
   const edits = new Map<string, TextEdit[]>();
   for (const { uri, span } of places) {
