@@ -98,6 +98,8 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
   for (const c of changes) importedChanged(c.uri, true);
 });
 
+const IMPORTERS_AFTER_MS = 30;
+
 /** Models that import `uri` are analysed again (after the usual pause), and their views told. */
 let importersTimer: NodeJS.Timeout | undefined;
 function importedChanged(uri: string, onDisk: boolean): void {
@@ -106,7 +108,8 @@ function importedChanged(uri: string, onDisk: boolean): void {
   for (const importer of importers) {
     const document = documents.get(importer);
     if (document && importer !== uri) {
-      validation.changed(document);
+      // After the edited model's own diagnostics: they are what the user is looking at.
+      validation.changed(document, IMPORTERS_AFTER_MS);
       open++;
     }
   }
@@ -114,7 +117,7 @@ function importedChanged(uri: string, onDisk: boolean): void {
   clearTimeout(importersTimer);
   importersTimer = setTimeout(
     () => void connection.sendNotification(ViewsChangedNotification, { reason: 'imports' }),
-    workspace.settings.validationDelay + 50,
+    workspace.settings.validationDelay + IMPORTERS_AFTER_MS + 50,
   );
 }
 

@@ -17,6 +17,7 @@ import { type Analysis, analyzeChange, analyzeText } from '../../server/src/anal
 import { CHROMIUM_PATH } from '../support/chromium';
 import { generateModel } from '../support/generate-model';
 import { benchCodeLinks } from './code-links';
+import { benchImports } from './imports';
 import { compareLayouts, type LayoutRun } from './layout';
 import { measureRender, type RenderRun, startWebviewHost } from './render';
 import { measureServer, middleComponentName, OUR_DEBOUNCE_MS, type ServerRun } from './servers';
@@ -73,6 +74,11 @@ async function main(): Promise<void> {
   // BENCH_ONLY=code: the code links benchmark alone (a repository of 10,000 files and 1,000 commits).
   if (process.env.BENCH_ONLY === 'code') {
     await benchCodeLinks();
+    return;
+  }
+  // BENCH_ONLY=imports: models across files alone (50 service models importing one platform model).
+  if (process.env.BENCH_ONLY === 'imports') {
+    await benchImports();
     return;
   }
   const { ruleSet } = builtinRuleSet();
@@ -142,6 +148,7 @@ async function main(): Promise<void> {
   }
   report(results, atLimit, layouts);
   const codeLinks = await benchCodeLinks();
+  const imports = await benchImports();
   const out = path.join(REPO_ROOT, 'test/bench/results.json');
   writeFileSync(
     out,
@@ -155,6 +162,7 @@ async function main(): Promise<void> {
         renderAtDetailLimit: atLimit,
         layouts,
         codeLinks,
+        imports,
       },
       null,
       2,

@@ -31,10 +31,13 @@ export class Validation {
     private readonly extra: (document: TextDocument, analysis: Analysis) => readonly CoreDiagnostic[] = () => [],
   ) {}
 
-  /** A document was opened or edited. */
-  changed(document: TextDocument): void {
+  /**
+   * A document was opened or edited; or (`after` ms later than an edit's pause) a model it imports was: the edited
+   * model's own diagnostics go out first, then its importers'.
+   */
+  changed(document: TextDocument, after = 0): void {
     if (this.opened.has(document.uri)) {
-      this.schedule(document);
+      this.schedule(document, after);
     } else {
       this.opened.add(document.uri);
       this.validate(document);
@@ -97,7 +100,7 @@ export class Validation {
     for (const document of this.documents.all()) this.validate(document);
   }
 
-  private schedule(document: TextDocument): void {
+  private schedule(document: TextDocument, after = 0): void {
     clearTimeout(this.pending.get(document.uri));
     this.pending.set(
       document.uri,
@@ -105,7 +108,7 @@ export class Validation {
         this.pending.delete(document.uri);
         const current = this.documents.get(document.uri);
         if (current) this.validate(current);
-      }, this.settings().validationDelay),
+      }, this.settings().validationDelay + after),
     );
   }
 }
