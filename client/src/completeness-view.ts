@@ -17,7 +17,14 @@ const DELAY_MS = 500;
 
 type Item =
   | { readonly kind: 'gauge'; readonly gauge: ViewGauge }
-  | { readonly kind: 'missing'; readonly text: string; readonly range?: ViewRange; readonly details?: readonly string[] }
+  | {
+      readonly kind: 'missing';
+      readonly text: string;
+      readonly range?: ViewRange;
+      /** The imported model the item is in (completeness measured with the imports). */
+      readonly uri?: string;
+      readonly details?: readonly string[];
+    }
   | { readonly kind: 'detail'; readonly text: string }
   | { readonly kind: 'gates'; readonly metrics: ViewMetrics }
   | { readonly kind: 'gate'; readonly title: string; readonly detail: string; readonly passed: boolean }
@@ -145,7 +152,8 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
           item.details?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
         if (item.range) {
-          t.command = { command: REVEAL_COMMAND, title: 'Show in the model', arguments: [this.uri, item.range] };
+          const target = item.uri ? vscode.Uri.parse(item.uri, true) : this.uri;
+          t.command = { command: REVEAL_COMMAND, title: 'Show in the model', arguments: [target, item.range] };
           t.iconPath = new vscode.ThemeIcon('circle-outline');
         }
         t.tooltip = item.text;
@@ -215,7 +223,13 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
       ];
     }
     if (item.kind === 'gauge') {
-      const list: Item[] = item.gauge.missing.map((x) => ({ kind: 'missing', text: x.message, range: x.range, details: x.details }));
+      const list: Item[] = item.gauge.missing.map((x) => ({
+        kind: 'missing',
+        text: x.message,
+        range: x.range,
+        uri: x.uri,
+        details: x.details,
+      }));
       if (item.gauge.missingTotal > item.gauge.missing.length)
         list.push({
           kind: 'missing',

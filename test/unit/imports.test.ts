@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Analysis, systemModel } from '../../server/src/analysis/analyze';
 import { buildDiagram } from '../../server/src/analysis/diagram';
+import { computeMetrics } from '../../server/src/analysis/metrics';
 import { importTarget, relativeUri } from '../../server/src/analysis/imports';
 import { ImportedModels } from '../../server/src/files/imported-models';
 import { complete } from '../../server/src/features/completion';
@@ -286,6 +287,22 @@ describe('imports: editor features across files', () => {
     const gateway = items.find((c) => c.label === 'gateway');
     assert.ok(gateway, items.map((c) => c.label).join());
     assert.match(gateway.detail ?? '', /\.\.\/platform\/platform\.tm\.yaml/);
+  });
+
+  it('measures completeness over the model’s own elements, or with its imports when asked', () => {
+    const own = computeMetrics(service.analysis, { today: '2026-11-29' })!;
+    const system = computeMetrics(service.analysis, { today: '2026-11-29', includeImports: true })!;
+    const coverage = (m: typeof own) => m.gauges.find((g) => g.id === 'elementCoverage')!;
+    assert.equal(coverage(own).total, 2, 'payments-api and payments-db');
+    assert.equal(coverage(system).total, 5, 'and the platform’s customer, gateway and identity provider');
+    // An open threat with a mitigation chosen from the imported catalog is treated in the model's own measure.
+    const open = analyzeFile(SERVICE, FIXTURES, text(service).replace('status: mitigated', 'status: open'), models);
+    const treatment = computeMetrics(open, { today: '2026-11-29' })!.gauges.find((g) => g.id === 'threatTreatment')!;
+    assert.ok(!treatment.missing.some((m) => m.element === 'double-charge'), treatment.missing.map((m) => m.message).join('; '));
+    // Items in imported models say which file they are in.
+    const fromPlatform = system.gauges.flatMap((g) => g.missing).filter((m) => m.uri === platform.uri);
+    assert.ok(fromPlatform.length > 0);
+    assert.ok(own.gauges.flatMap((g) => g.missing).every((m) => m.uri === undefined));
   });
 
   it('draws the imported ends of the model’s flows, marked with their file', () => {

@@ -35,6 +35,11 @@ export interface Analysis {
   readonly incremental?: boolean;
   /** The models this one imports (format 1.2), when it has `imports:`. */
   readonly imports?: ImportContext;
+  /**
+   * With imports: the findings of every element of the system, imported ones included, as this model sees them
+   * (computed when first asked, for completeness measured with the imports).
+   */
+  readonly systemFindings?: () => readonly Finding[];
 }
 
 interface AnalysisMemo {
@@ -91,6 +96,7 @@ function analyze(
     }
   };
   let imports: ImportContext | undefined;
+  let systemFindings: Analysis['systemFindings'];
   if (parsed.doc && parsed.model) {
     const { doc } = parsed;
     let model = parsed.model;
@@ -103,7 +109,11 @@ function analyze(
     const checks = stage(() => checkModel(model, { today, imported: imports?.byId }), []);
     diagnostics = diagnostics.concat(capPerKind(schema.concat(checks, imports?.diagnostics ?? [])));
     const importedFrom = imports && originsOf(imports);
-    if (imports) model = combinedModel(model, imports);
+    if (imports) {
+      const system = (model = combinedModel(model, imports));
+      let all: readonly Finding[] | undefined;
+      systemFindings = () => (all ??= runRules(system, options.rules, { modelSpan: system.systemSpan }).findings);
+    }
     const changed =
       previous && new Set([previous.update.oldElement, ...previous.update.newElements].flatMap((e) => (e ? keysWrittenBy(e) : [])));
     const result = stage(
@@ -135,7 +145,7 @@ function analyze(
     return span === d.span ? d : { ...d, span };
   });
   tidy.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
-  return { parsed, diagnostics: tidy, findings, memo, incremental: previous !== undefined, ...(imports && { imports }) };
+  return { parsed, diagnostics: tidy, findings, memo, incremental: previous !== undefined, ...(imports && { imports, systemFindings }) };
 }
 
 /** How many problems of one kind a file reports before one note says how many more there are. */

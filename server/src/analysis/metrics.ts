@@ -18,7 +18,8 @@ import {
   strideLetter,
   type StrideLetter,
 } from '../shared/vocabulary';
-import type { Analysis } from './analyze';
+import { type Analysis, systemModel } from './analyze';
+import { originsOf } from './imports';
 import type { CodeLinks } from './code-links';
 import type { Finding } from './rules/engine';
 import { isKnown, own } from '../shared/values';
@@ -29,6 +30,8 @@ export interface MissingItem {
   readonly message: string;
   /** Where to jump to fix it. */
   readonly span: Span;
+  /** The file `span` is in, when it is an imported model (completeness measured with the imports). */
+  readonly uri?: string;
   /** What lies behind it, one line each (the commits that changed an element's code). */
   readonly details?: readonly string[];
 }
@@ -47,6 +50,7 @@ export interface Gauge {
 export interface StrideRow {
   readonly element: string;
   readonly span: Span;
+  readonly uri?: string;
   /** Expected categories and whether each is covered by a recorded threat (any status, including not-applicable). */
   readonly cells: Readonly<Partial<Record<StrideLetter, boolean>>>;
 }
@@ -115,6 +119,11 @@ export interface MetricsOptions {
   readonly code?: CodeLinks;
   /** The model against its infrastructure, when sources were named. */
   readonly infra?: InfraSummary;
+  /**
+   * Count the elements of the models this one imports too (format 1.2). By default a model's completeness is its own
+   * elements': the imported ones are measured in their own files.
+   */
+  readonly includeImports?: boolean;
 }
 
 /** A finding of a threat rule (STRIDE or LINDDUN), as opposed to model hygiene: a risk until it is recorded. */
@@ -131,8 +140,13 @@ function daysBetween(from: string, to: string): number {
 }
 
 export function computeMetrics(analysis: Analysis, options: MetricsOptions): Metrics | undefined {
-  const model = analysis.parsed.model;
-  if (!model) return undefined;
+  // What is counted: the model's own elements, or (asked for) its whole system. What ids mean is always the system's:
+  // a threat here may be mitigated by a mitigation of an imported catalog.
+  const system = systemModel(analysis);
+  const withImports = options.includeImports === true && analysis.imports !== undefined;
+  const model = withImports ? system : analysis.parsed.model;
+  if (!model || !system) return undefined;
+  const importedFrom = analysis.imports ? originsOf(analysis.imports) : () => undefined;
   const release = model.system?.release;
   const scoped = options.delivery && typeof release === 'string';
   const inDelivery = (e: Element) => !scoped || (e.data as { release?: unknown }).release === release;
@@ -141,7 +155,9 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   const flows = model.flows.filter(inDelivery);
   const ids = new Set([...components, ...flows].map((e) => e.id));
   const threats = scoped ? model.threats.filter((t) => (t.data.targets ?? []).some((x) => ids.has(x))) : model.threats;
-  const findings: Finding[] = analysis.findings.filter((f) => !scoped || ids.has(f.elementId));
+  const findings: Finding[] = (withImports && analysis.systemFindings ? analysis.systemFindings() : analysis.findings).filter(
+    (f) => !scoped || ids.has(f.elementId),
+  );
   const threatsByTarget = new Map<string, (typeof model.threats)[number][]>();
   for (const t of model.threats)
     for (const target of new Set(t.data.targets ?? [])) {
@@ -150,6 +166,11 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       else threatsByTarget.set(target, [t]);
     }
   const at = (e: Element) => e.idSpan ?? e.span;
+  /** Where an element is: its id, in the file that defines it. */
+  const where = (e: Element): { span: Span; uri?: string } => {
+    const uri = importedFrom(e);
+    return uri ? { span: at(e), uri } : { span: at(e) };
+  };
 
   // 1. Fidelity
   const fidelityMissing: MissingItem[] = [];
@@ -158,7 +179,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     for (const prop of own(FIDELITY, kind) ?? []) {
       fidelityTotal++;
       if (!isKnown((e.data as Record<string, unknown>)[prop]))
-        fidelityMissing.push({ element: e.id, message: `${e.id}: '${prop}' is not set`, span: at(e) });
+        fidelityMissing.push({ element: e.id, message: `${e.id}: '${prop}' is not set`, ...where(e) });
     }
   };
   for (const c of components) fidelityOf(c, String(c.data.type));
@@ -188,14 +209,14 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       if (cells[s]) strideCovered++;
     }
     const gaps = expected.filter((s) => !cells[s]);
-    if (gaps.length) strideMissing.push({ element: e.id, message: `${e.id}: no threat recorded for ${gaps.join(', ')}`, span: at(e) });
-    strideRows.push({ element: e.id, span: at(e), cells });
+    if (gaps.length) strideMissing.push({ element: e.id, message: `${e.id}: no threat recorded for ${gaps.join(', ')}`, ...where(e) });
+    strideRows.push({ element: e.id, ...where(e), cells });
   };
   for (const c of components) strideRow(c, String(c.data.type));
   for (const f of flows) strideRow(f, 'flow');
 
   // 4. Boundary-crossing flows with T, I and D covered
-  const boundaryOf = new Map(model.components.map((c) => [c.id, c.data.boundary]));
+  const boundaryOf = new Map(system.components.map((c) => [c.id, c.data.boundary]));
   const crossing = flows.filter((f) => boundaryOf.get(String(f.data.from)) !== boundaryOf.get(String(f.data.to)));
   const crossingMissing = crossing.filter((f) => {
     const present = new Set((threatsByTarget.get(f.id) ?? []).map((t) => strideLetter(t.data.category)));
@@ -207,7 +228,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
 
   // 6. Threat treatment: a decision (mitigated, accepted, ...) or a mitigation chosen for it. Recording a finding
   // with the mitigation its quick fix proposes is a treatment chosen, so "Mitigate with" never lowers this gauge.
-  const mitigationStatus = new Map(model.mitigations.map((m) => [m.id, m.data.status]));
+  const mitigationStatus = new Map(system.mitigations.map((m) => [m.id, m.data.status]));
   const hasChosenMitigation = (t: (typeof threats)[number]) =>
     (t.data.mitigations ?? []).some((id) => mitigationStatus.has(id) && mitigationStatus.get(id) !== 'wont-do');
   const untreated = threats.filter((t) => !isTreatedThreatStatus(t.data.status) && !hasChosenMitigation(t));
@@ -267,8 +288,8 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       components.length - uncovered.length,
       components.length,
       [
-        ...uncovered.map((c) => ({ element: c.id, message: `${c.id}: no threats recorded and not reviewed`, span: at(c) })),
-        ...outOfScopeNoReason.map((c) => ({ element: c.id, message: `${c.id}: out of scope without a reason`, span: at(c) })),
+        ...uncovered.map((c) => ({ element: c.id, message: `${c.id}: no threats recorded and not reviewed`, ...where(c) })),
+        ...outOfScopeNoReason.map((c) => ({ element: c.id, message: `${c.id}: out of scope without a reason`, ...where(c) })),
       ],
     ),
     gauge(
@@ -285,7 +306,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       'Flows that cross a trust boundary with tampering, information disclosure and denial of service considered.',
       crossing.length - crossingMissing.length,
       crossing.length,
-      crossingMissing.map((f) => ({ element: f.id, message: `${f.id}: crosses a boundary; T, I and D not all considered`, span: at(f) })),
+      crossingMissing.map((f) => ({ element: f.id, message: `${f.id}: crosses a boundary; T, I and D not all considered`, ...where(f) })),
     ),
     gauge(
       'findingTriage',
@@ -309,7 +330,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
         ...untreated.map((t) => ({
           element: t.id,
           message: `${t.id}: ${String(t.data.status ?? 'no status')} — ${String(t.data.title ?? '')}`,
-          span: at(t),
+          ...where(t),
         })),
         ...openRisks.map((f) => ({
           element: f.element?.id,
@@ -328,12 +349,12 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
         ...notDone.map((m) => ({
           element: m.id,
           message: `${m.id}: ${String(m.data.status ?? 'no status')} — ${String(m.data.title ?? '')}`,
-          span: at(m),
+          ...where(m),
         })),
         ...proposed.map((m) => ({
           element: m.id,
           message: `${m.id}: ${String(m.data.status ?? 'no status')}, not decided yet — ${String(m.data.title ?? '')}`,
-          span: at(m),
+          ...where(m),
         })),
       ],
     ),
@@ -343,7 +364,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       'Accepted risks with an owner, a justification and an unexpired review date.',
       accepted.length - badAcceptances.length,
       accepted.length,
-      badAcceptances.map((t) => ({ element: t.id, message: `${t.id}: acceptance incomplete or expired`, span: at(t) })),
+      badAcceptances.map((t) => ({ element: t.id, message: `${t.id}: acceptance incomplete or expired`, ...where(t) })),
     ),
   ];
 

@@ -79,6 +79,8 @@ Options:
                               valid acceptances). A failed gate exits 1.
   --whole-model               Measure completeness and gates over the whole model, not only system.release.
   --delivery                  Measure this delivery (the default when the model names one).
+  --include-imports           Measure completeness and gates over each model and the models it imports, as one
+                              system (by default a model's own elements: imported ones are measured in their file).
   --infra <source>            Compare the model with its infrastructure (repeatable): a Terraform plan or state
                               as JSON (terraform show -json), a Compose file, or a folder of Kubernetes
                               manifests. Disagreements are infra-drift, resources no component stands for
@@ -105,6 +107,7 @@ export function check(args: readonly string[], out: Out, err: Out): number {
     progress: { type: 'boolean' },
     'changed-since': { type: 'string' },
     infra: { type: 'string', multiple: true },
+    'include-imports': { type: 'boolean' },
   });
   if (values.help) {
     out(CHECK_HELP);
@@ -148,7 +151,16 @@ export function check(args: readonly string[], out: Out, err: Out): number {
     }
     const code = loaded.analysis && !fromStdin ? codeLinksOf(file, loaded.analysis, changedSince, gates) : undefined;
     const drift = loaded.analysis ? infraDrift(loaded.analysis, inventories) : undefined;
-    const metrics = loaded.analysis ? computeMetrics(loaded.analysis, { today, delivery, gates, code, infra: drift?.summary }) : undefined;
+    const metrics = loaded.analysis
+      ? computeMetrics(loaded.analysis, {
+          today,
+          delivery,
+          gates,
+          code,
+          infra: drift?.summary,
+          includeImports: values['include-imports'] === true,
+        })
+      : undefined;
     const extra = [...(code?.diagnostics ?? []), ...(drift?.diagnostics ?? [])];
     const diagnostics = extra.length
       ? [...loaded.diagnostics, ...positioned(file, loaded.text, extra)].sort((a, b) => a.line - b.line || a.column - b.column)

@@ -21,6 +21,8 @@ export function computeView(
   detailLimit?: number,
   code?: CodeLinks,
   infra?: InfraSummary,
+  /** Completeness over the model and the models it imports (threatcode.completenessIncludesImports). */
+  includeImports = false,
 ): ViewResult {
   const range = (span: Span) => toRange(document, span);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && FATAL_CODES.has(d.code));
@@ -34,7 +36,7 @@ export function computeView(
         : ['The file is not a threat model yet.'],
     };
   }
-  const metrics = metricsOf(analysis, params.delivery, gates, code, infra);
+  const metrics = metricsOf(analysis, params.delivery, gates, code, infra, includeImports);
   const diagram = params.metricsOnly
     ? undefined
     : buildDiagram(analysis, {
@@ -47,6 +49,11 @@ export function computeView(
         styled: false,
       });
   const others = importedDocuments(analysis.imports);
+  /** A range in this model, or in the imported model that holds it. */
+  const placed = (x: { span: Span; uri?: string }) => {
+    const where = x.uri === undefined ? document : others(x.uri);
+    return where && x.uri ? { range: toRange(where, x.span), uri: x.uri } : { range: range(x.uri ? { start: 0, end: 0 } : x.span) };
+  };
   const item = (e: { modelId: string; span: Span; extent: Span; uri?: string }) => {
     const where = e.uri === undefined ? document : others(e.uri);
     return where
@@ -98,10 +105,10 @@ export function computeView(
         ...g,
         missing: g.missing
           .slice(0, VIEW_LIST_LIMIT)
-          .map((m) => ({ message: m.message, range: range(m.span), ...(m.details && { details: m.details }) })),
+          .map((m) => ({ message: m.message, ...placed(m), ...(m.details && { details: m.details }) })),
         missingTotal: g.missing.length,
       })),
-      stride: metrics.stride.slice(0, VIEW_LIST_LIMIT).map((r) => ({ element: r.element, range: range(r.span), cells: r.cells })),
+      stride: metrics.stride.slice(0, VIEW_LIST_LIMIT).map((r) => ({ element: r.element, ...placed(r), cells: r.cells })),
       strideTotal: metrics.stride.length,
       residualRisk: metrics.residualRisk,
       unrecordedRisks: metrics.unrecordedRisks,
@@ -134,13 +141,14 @@ function metricsOf(
   gates: Gates | undefined,
   code: CodeLinks | undefined,
   infra: InfraSummary | undefined,
+  includeImports: boolean,
 ): Metrics {
   const today = localDate(new Date());
-  const key = JSON.stringify([delivery, today, gates ?? null, idOf(code), idOf(infra)]);
+  const key = JSON.stringify([delivery, today, gates ?? null, idOf(code), idOf(infra), includeImports]);
   let cached = metricsCache.get(analysis);
   if (!cached) metricsCache.set(analysis, (cached = new Map<string, Metrics>()));
   let metrics = cached.get(key);
-  if (!metrics) cached.set(key, (metrics = computeMetrics(analysis, { today, delivery, gates, code, infra })!));
+  if (!metrics) cached.set(key, (metrics = computeMetrics(analysis, { today, delivery, gates, code, infra, includeImports })!));
   return metrics;
 }
 
@@ -148,15 +156,24 @@ export function registerViewRequest(
   connection: Connection,
   documents: TextDocuments<TextDocument>,
   analysisOf: (document: TextDocument) => Analysis,
-  settings: () => Pick<ThreatcodeSettings, 'gates' | 'diagramDetailLimit'>,
+  settings: () => Pick<ThreatcodeSettings, 'gates' | 'diagramDetailLimit' | 'completenessIncludesImports'>,
   codeLinksOf: (document: TextDocument, analysis: Analysis) => CodeLinks | undefined = () => undefined,
   infraOf: (analysis: Analysis) => InfraSummary | undefined = () => undefined,
 ): void {
   connection.onRequest(ViewRequest, (params) => {
     const document = documents.get(params.uri);
-    const { gates, diagramDetailLimit } = settings();
+    const { gates, diagramDetailLimit, completenessIncludesImports } = settings();
     if (!document) return null;
     const analysis = analysisOf(document);
-    return computeView(document, analysis, params, gates, diagramDetailLimit, codeLinksOf(document, analysis), infraOf(analysis));
+    return computeView(
+      document,
+      analysis,
+      params,
+      gates,
+      diagramDetailLimit,
+      codeLinksOf(document, analysis),
+      infraOf(analysis),
+      completenessIncludesImports,
+    );
   });
 }

@@ -26,6 +26,8 @@ export interface ThreatcodeSettings {
   readonly sourceFiles: readonly string[];
   /** Infrastructure sources (relative to the workspace folder) models are compared with. Trusted workspaces only. */
   readonly infrastructure: readonly string[];
+  /** Completeness counts the elements of imported models too (by default a model's own only). */
+  readonly completenessIncludesImports: boolean;
 }
 
 type NumericSetting = { [K in keyof ThreatcodeSettings]: ThreatcodeSettings[K] extends number ? K : never }[keyof ThreatcodeSettings];
@@ -63,6 +65,7 @@ export const DEFAULT_SETTINGS: ThreatcodeSettings = {
   gates: { maxOpenHighWithoutMitigation: 0, acceptancesValid: true },
   sourceFiles: DEFAULT_SOURCE_FILES,
   infrastructure: [],
+  completenessIncludesImports: false,
 };
 
 /** Accepts whatever the client sent and falls back to defaults for anything missing or malformed. */
@@ -91,6 +94,7 @@ export function normaliseSettings(raw: unknown): ThreatcodeSettings {
     infrastructure: Array.isArray(r.infrastructure)
       ? r.infrastructure.filter((p): p is string => typeof p === 'string' && p.trim() !== '').slice(0, MAX_RULE_PACK_SETTINGS)
       : [],
+    completenessIncludesImports: r.completenessIncludesImports === true,
   };
 }
 

@@ -55,7 +55,13 @@ export interface ViewGauge {
   readonly total: number;
   readonly ratio: number;
   /** The first VIEW_LIST_LIMIT of what is missing. */
-  readonly missing: readonly { readonly message: string; readonly range: ViewRange; readonly details?: readonly string[] }[];
+  /** With `uri` when the item is in an imported model (completeness measured with the imports). */
+  readonly missing: readonly {
+    readonly message: string;
+    readonly range: ViewRange;
+    readonly uri?: string;
+    readonly details?: readonly string[];
+  }[];
   /** How many are missing in all. */
   readonly missingTotal: number;
 }
@@ -115,6 +121,7 @@ export interface ViewMetrics {
   readonly stride: readonly {
     readonly element: string;
     readonly range: ViewRange;
+    readonly uri?: string;
     readonly cells: Readonly<Partial<Record<StrideLetter, boolean>>>;
   }[];
   readonly strideTotal: number;
