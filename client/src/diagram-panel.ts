@@ -78,6 +78,7 @@ export class DiagramPanel implements vscode.Disposable {
       focusBoundary: state.focusBoundary,
       focusElement: state.focusElement,
       direction: state.direction,
+      system: state.system,
     });
   }
 
@@ -92,7 +93,7 @@ export class DiagramPanel implements vscode.Disposable {
   }
 
   private constructor(
-    context: vscode.ExtensionContext,
+    private readonly context: vscode.ExtensionContext,
     private readonly client: LanguageClient,
     private readonly output: vscode.LogOutputChannel,
     private readonly scope: DeliveryScope,
@@ -194,6 +195,14 @@ export class DiagramPanel implements vscode.Disposable {
           filters: { PNG: ['png'] },
         });
         if (target) await vscode.workspace.fs.writeFile(target, Buffer.from(message.png, 'base64'));
+        break;
+      }
+      case 'openModel': {
+        // Drilling into another model of the system: its file in the editor, its diagram beside it.
+        const target = vscode.Uri.parse(message.uri, true);
+        const document = await vscode.workspace.openTextDocument(target);
+        await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: false });
+        DiagramPanel.show(this.context, this.client, this.output, this.scope, target);
         break;
       }
       case 'options': {

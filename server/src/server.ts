@@ -176,6 +176,10 @@ registerViewRequest(
   () => workspace.settings,
   codeLinksOf,
   (analysis) => infra.driftOf(analysis)?.summary,
+  () => [
+    ...documents.all().map((document) => ({ uri: document.uri, analysis: workspace.analyses.get(document) })),
+    ...workspace.closedModels(),
+  ],
 );
 registerExportRequest(
   connection,

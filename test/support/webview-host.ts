@@ -10,6 +10,8 @@ import { type AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Analysis } from '../../server/src/analysis/analyze';
+import type { SystemMember } from '../../server/src/analysis/system-diagram';
 import { computeView } from '../../server/src/lsp/view';
 import type { ViewOptions, ViewResult, WebviewToHost } from '../../server/src/shared/view';
 import { analyze } from './analyze';
@@ -144,15 +146,23 @@ export interface ModelHost {
  * Plays the extension for one model: answers the webview's `options` (level, focus, layout direction, delivery) with
  * views the real server code computes, as DiagramPanel does.
  */
-export async function hostModel(page: Page, text: string, uri = 'file:///ws/model.tm.yaml'): Promise<ModelHost> {
+export async function hostModel(
+  page: Page,
+  text: string,
+  uri = 'file:///ws/model.tm.yaml',
+  /** A model analysed with its imports, and the workspace's models (the system of systems). */
+  workspace?: { readonly analysis: Analysis; readonly models: () => readonly SystemMember[] },
+): Promise<ModelHost> {
   const document = TextDocument.create(uri, 'threatmodel', 1, text);
-  const analysis = analyze(text);
+  const analysis = workspace?.analysis ?? analyze(text);
+  const compute = (options: ViewOptions) =>
+    computeView(document, analysis, { uri, ...options }, undefined, undefined, undefined, undefined, false, workspace?.models);
   const before = (await messages(page)).filter((m) => m.type === 'rendered').length;
   const ready = (await messages(page)).find((m) => m.type === 'ready');
   let options: ViewOptions = (ready?.type === 'ready' && ready.options) || { delivery: false };
-  let view = computeView(document, analysis, { uri, ...options });
+  let view = compute(options);
   const send = async () => {
-    view = computeView(document, analysis, { uri, ...options });
+    view = compute(options);
     await page.evaluate((v) => window.postMessage({ type: 'view', view: v }, '*'), view as unknown as Record<string, unknown>);
   };
   await page.exposeFunction('__tcHost', (m: WebviewToHost) => {

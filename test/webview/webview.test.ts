@@ -8,7 +8,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ImportedModels } from '../../server/src/files/imported-models';
 import { analyze } from '../support/analyze';
 import { computeView } from '../../server/src/lsp/view';
 import type { ViewResult, WebviewState, WebviewToHost } from '../../server/src/shared/view';
@@ -208,6 +210,65 @@ describe('webview in headless Chromium', function () {
     const reveal = (await waitFor((m) => m.type === 'reveal')) as WebviewToHost & { type: 'reveal' };
     const node = Object.values(host.view().diagram!.nodes).find((n) => n.modelId === 'shop-api')!;
     assert.deepEqual(reveal.range, node.range);
+  });
+
+  it('models across files: imported ends drawn dashed and opened in their file; the system of systems, and into another model', async () => {
+    await open();
+    const root = path.join(REPO_ROOT, 'test/fixtures/multi-file');
+    const imported = new ImportedModels(
+      () => [pathToFileURL(root).href],
+      () => 5e6,
+    );
+    const members = ['payments/payments.tm.yaml', 'platform/platform.tm.yaml', 'shared/mitigations.tm.yaml'].map((p) => {
+      const uri = pathToFileURL(path.join(root, p)).href;
+      const text = readFileSync(path.join(root, p), 'utf8');
+      return { uri, text, analysis: analyze(text, { imports: { uri, resolver: imported.resolver() } }) };
+    });
+    const [payments, platform] = members;
+    const host = await hostModel(page, payments.text, payments.uri, { analysis: payments.analysis, models: () => members });
+    await host.rendered();
+    // The platform's gateway, where the payments flow starts: drawn, dashed, and named as imported.
+    const gateway = page.locator('#canvas g.node[data-model-id="gateway"]');
+    assert.equal(await gateway.getAttribute('data-imported'), 'true');
+    assert.match((await gateway.locator('title').textContent()) ?? '', /imported from another model/);
+    const dash = await gateway.evaluate((g) => getComputedStyle(g.querySelector('rect, path, polygon')!).strokeDasharray);
+    assert.notEqual(dash, 'none');
+    assert.ok((await onScreen(page)).labelPx >= MIN_LABEL_PX);
+    await page.screenshot({ path: path.join(RESULTS, 'diagram-imports-payments.png') });
+    await gateway.click();
+    const reveal = (await waitFor((m) => m.type === 'reveal')) as WebviewToHost & { type: 'reveal' };
+    assert.equal(reveal.uri, platform.uri, 'the gateway is shown in the platform model');
+
+    // Up to the system of systems: every model a node, the flow across drawn between them.
+    await page.locator('#crumbs button', { hasText: 'System (3 models)' }).click();
+    const system = await host.rendered(2);
+    assert.equal(system.level, 'system');
+    assert.equal(system.nodes, 3);
+    const labels = await page
+      .locator('#canvas g.node')
+      .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? n.querySelector('title')?.textContent ?? ''));
+    assert.equal(labels.length, 3);
+    const edgeLabels = await page.locator('#canvas .edgeLabel').allTextContents();
+    assert.ok(
+      edgeLabels.some((t) => /Gateway forwards payment\s*calls/.test(t)),
+      edgeLabels.join(' | '),
+    );
+    assert.ok(
+      edgeLabels.some((t) => /imports/.test(t)),
+      'the mitigations catalog has no flow: an imports edge',
+    );
+    assert.ok((await onScreen(page)).labelPx >= MIN_LABEL_PX);
+    assert.match((await page.locator('#crumbs').textContent()) ?? '', /System of 3 models›This model/);
+    await page.screenshot({ path: path.join(RESULTS, 'diagram-system-of-systems.png') });
+    // Into another model: the host is asked to open it (its file and its diagram).
+    assert.equal(await page.locator('#canvas g.node[data-current="true"]').getAttribute('data-uri'), payments.uri);
+    const platformNode = page.locator(`#canvas g.node[data-kind="model"][data-uri="${platform.uri}"]`);
+    await platformNode.click();
+    const opened = (await waitFor((m) => m.type === 'openModel')) as WebviewToHost & { type: 'openModel' };
+    assert.equal(opened.uri, platform.uri);
+    // Back to this model from the keyboard.
+    await page.keyboard.press('Escape');
+    assert.equal((await host.rendered(3)).level, 'detail');
   });
 
   it('drills from the overview into one boundary of the 300-component model, which shows exactly its components', async () => {

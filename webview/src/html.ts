@@ -113,6 +113,9 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
   body.tc-delivery-on [data-delivery="false"]:is(g.node, path.tc-flow, g.label) { opacity: .25; }
   /* Imported from another model: context, drawn dashed; clicking it opens the model that defines it. */
   g.node[data-imported="true"] :is(rect, path, polygon, circle, ellipse) { stroke-dasharray: 5 3; }
+  /* The system of systems: the model this panel belongs to stands out. */
+  g.node[data-current="true"] :is(rect, path, polygon) { stroke-width: 4px; }
+  g.node[data-current="true"] text { font-weight: 700; }
 </style>
 </head>
 <body>

@@ -223,14 +223,16 @@ const KIND_NAME: Readonly<Record<ViewNode['kind'], string>> = {
   datastore: 'Data store',
   boundary: 'Trust boundary',
   group: 'Group',
+  model: 'Model',
 };
 const SEVERITY_NAME = ['', 'low', 'medium', 'high', 'critical'];
 
 function accessibleName(n: ViewNode): string {
   const parts = [`${KIND_NAME[n.kind]}: ${n.label}`];
-  if (n.uri) parts.push('imported from another model');
+  if (n.uri && n.kind !== 'model') parts.push('imported from another model');
   if (n.severity > 0) parts.push(`worst open finding ${SEVERITY_NAME[n.severity]}`);
-  if (n.drill) parts.push('Enter opens it');
+  if (n.kind === 'model') parts.push(n.uri === state.uri ? 'this model, Enter shows its diagram' : 'Enter opens it');
+  else if (n.drill) parts.push('Enter opens it');
   else if (n.kind !== 'group') parts.push('Enter shows it in the editor');
   return parts.join(', ');
 }
@@ -257,7 +259,12 @@ function decorate(): void {
     el.setAttribute('data-kind', node.kind);
     el.setAttribute('data-severity', String(node.severity));
     el.setAttribute('data-delivery', String(node.delivery));
-    if (node.uri) el.setAttribute('data-imported', 'true');
+    // An element of an imported model (drawn as context), or a model of the system of systems (its file).
+    if (node.uri && node.kind !== 'model') el.setAttribute('data-imported', 'true');
+    if (node.uri && node.kind === 'model') {
+      el.setAttribute('data-uri', node.uri);
+      if (node.uri === state.uri) el.setAttribute('data-current', 'true');
+    }
     el.classList.add('tc-interactive');
     // A boundary is reached through its label; the box itself stays a place to start panning.
     const target = el.classList.contains('cluster') ? (el.querySelector('.cluster-label') ?? el) : el;
@@ -297,7 +304,11 @@ function decorate(): void {
 }
 
 function activateNode(node: ViewNode): void {
-  if (node.drill) {
+  if (node.kind === 'model') {
+    // The system of systems: this model's node goes back to its diagram; another model's opens that model.
+    if (node.uri === state.uri) openLevel({ system: undefined, focusBoundary: undefined, focusElement: undefined, overview: undefined });
+    else if (node.uri) post({ type: 'openModel', uri: node.uri });
+  } else if (node.drill) {
     openLevel({ focusBoundary: node.drill, focusElement: undefined, overview: undefined });
   } else if (node.kind === 'boundary' && view?.diagram?.level !== 'boundary') {
     openLevel({ focusBoundary: node.modelId, focusElement: undefined, overview: undefined });
@@ -307,8 +318,9 @@ function activateNode(node: ViewNode): void {
 }
 
 /** Asks the host for another level of detail; the new view gets its default zoom. */
-function openLevel(patch: Pick<WebviewState, 'focusBoundary' | 'focusElement' | 'overview'>): void {
-  saveState({ ...patch, zoom: undefined });
+function openLevel(patch: Pick<WebviewState, 'focusBoundary' | 'focusElement' | 'overview'> & Pick<WebviewState, 'system'>): void {
+  // Any level of the model itself leaves the system of systems.
+  saveState({ system: undefined, ...patch, zoom: undefined });
   sendOptions();
 }
 
@@ -329,6 +341,7 @@ function sendOptions(): void {
     focusBoundary: state.focusBoundary,
     focusElement: state.focusElement,
     direction: drawingDirection(),
+    system: state.system,
   });
 }
 
@@ -486,6 +499,8 @@ function levelName(): string {
       return `boundary ${d.focus.boundary?.name ?? ''}`;
     case 'element':
       return `around ${d.focus.element?.name ?? ''}`;
+    case 'system':
+      return 'system of systems: every model of the workspace';
     default:
       return 'whole model';
   }
@@ -507,6 +522,22 @@ function renderCrumbs(): void {
   const d = view?.diagram;
   crumbs.replaceChildren();
   if (!d) return;
+  if (d.level === 'system') {
+    crumbs.append(crumb(`System of ${d.systemModels ?? Object.keys(d.nodes).length} models`), el('span', '›', 'sep'));
+    const back = el('button', 'This model', 'crumb link');
+    back.title = "Back to this model's diagram";
+    back.addEventListener('click', () =>
+      openLevel({ system: undefined, focusBoundary: undefined, focusElement: undefined, overview: undefined }),
+    );
+    crumbs.append(back);
+    return;
+  }
+  if (d.systemModels) {
+    const up = el('button', `System (${d.systemModels} models)`, 'crumb');
+    up.title = 'Every model of the workspace, and the flows between them';
+    up.addEventListener('click', () => openLevel({ system: true, focusBoundary: undefined, focusElement: undefined, overview: undefined }));
+    crumbs.append(up, el('span', '›', 'sep'));
+  }
   const large = d.counts.modelComponents > Object.values(d.nodes).filter((n) => n.kind !== 'boundary' && n.kind !== 'group').length;
   const top = d.level === 'overview' || (large && d.level !== 'detail') ? 'Overview' : 'Whole model';
   const atTop = d.level === 'overview' || d.level === 'detail';
@@ -597,6 +628,9 @@ function renderFocusOptions(): void {
     focusSelect.append(option);
   }
   focusSelect.value = d?.level === 'boundary' ? (d.focus.boundary?.id ?? '') : '';
+  // The system of systems has models, not boundaries or elements under the cursor.
+  focusSelect.hidden = d?.level === 'system';
+  aroundButton.hidden = d?.level === 'system';
   deliveryBox.disabled = d?.release === undefined;
   deliveryBox.title =
     d?.release === undefined
@@ -729,7 +763,8 @@ window.addEventListener('keydown', (e) => {
   } else if (e.key === '0') {
     userMoved = true;
     fit(true);
-  } else if (e.key === 'Escape' && (state.focusElement || state.focusBoundary || state.overview)) {
+  } else if (e.key === 'Escape' && (state.focusElement || state.focusBoundary || state.overview || state.system)) {
+    // Out one level; from the system of systems, back to this model.
     if (state.focusElement) openLevel({ focusElement: undefined, focusBoundary: state.focusBoundary, overview: state.overview });
     else openLevel({ focusBoundary: undefined, focusElement: undefined, overview: undefined });
   }

@@ -28,8 +28,8 @@ export interface DiagramElement {
   readonly uri?: string;
 }
 
-export type DiagramLevel = 'detail' | 'overview' | 'boundary' | 'element';
-export type DiagramNodeKind = 'external' | 'process' | 'datastore' | 'boundary' | 'group';
+export type DiagramLevel = 'detail' | 'overview' | 'boundary' | 'element' | 'system';
+export type DiagramNodeKind = 'external' | 'process' | 'datastore' | 'boundary' | 'group' | 'model';
 
 export interface DiagramNode extends DiagramElement {
   readonly kind: DiagramNodeKind;

@@ -1,7 +1,8 @@
 /** The `threatcode/view` request: diagram and completeness metrics for the webview, with LSP ranges. */
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildDiagram } from '../analysis/diagram';
+import { buildSystemDiagram, MAX_SYSTEM_MODELS, type SystemMember } from '../analysis/system-diagram';
 import { type Analysis, localDate } from '../analysis/analyze';
 import type { CodeLinks } from '../analysis/code-links';
 import { computeMetrics, type InfraSummary, type Metrics } from '../analysis/metrics';
@@ -23,6 +24,8 @@ export function computeView(
   infra?: InfraSummary,
   /** Completeness over the model and the models it imports (threatcode.completenessIncludesImports). */
   includeImports = false,
+  /** The workspace's models, for the system of systems. */
+  systemOf: () => readonly SystemMember[] = () => [],
 ): ViewResult {
   const range = (span: Span) => toRange(document, span);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && FATAL_CODES.has(d.code));
@@ -37,18 +40,40 @@ export function computeView(
     };
   }
   const metrics = metricsOf(analysis, params.delivery, gates, code, infra, includeImports);
+  // The system of systems is offered when this model takes part in one: it imports a model, or one imports it.
+  const members = params.metricsOnly ? [] : systemOf();
+  const inSystem =
+    analysis.imports !== undefined || members.some((m) => m.uri !== document.uri && m.analysis.imports?.dependsOn.has(document.uri));
   const diagram = params.metricsOnly
     ? undefined
-    : buildDiagram(analysis, {
-        focusBoundary: params.focusBoundary,
-        focusElement: params.focusElement,
-        overview: params.overview,
-        direction: params.direction,
-        maxNodes: detailLimit,
-        // The panel colours severities from the theme (and its highlight must win over them).
-        styled: false,
-      });
-  const others = importedDocuments(analysis.imports);
+    : params.system && inSystem
+      ? buildSystemDiagram(
+          [{ uri: document.uri, analysis }, ...members.filter((m) => m.uri !== document.uri)],
+          document.uri,
+          params.direction,
+        )
+      : buildDiagram(analysis, {
+          focusBoundary: params.focusBoundary,
+          focusElement: params.focusElement,
+          overview: params.overview,
+          direction: params.direction,
+          maxNodes: detailLimit,
+          // The panel colours severities from the theme (and its highlight must win over them).
+          styled: false,
+        });
+  const imported = importedDocuments(analysis.imports);
+  const memberDocuments = new Map<string, TextDocument>();
+  /** The document a range is in: this one, an imported model, or (the system of systems) another model. */
+  const others = (uri: string): TextDocument | undefined => {
+    if (uri === document.uri) return document;
+    const found = imported(uri) ?? memberDocuments.get(uri);
+    if (found) return found;
+    const member = members.find((m) => m.uri === uri);
+    if (!member) return undefined;
+    const made = TextDocument.create(uri, 'threatmodel', 0, member.analysis.parsed.text);
+    memberDocuments.set(uri, made);
+    return made;
+  };
   /** A range in this model, or in the imported model that holds it. */
   const placed = (x: { span: Span; uri?: string }) => {
     const where = x.uri === undefined ? document : others(x.uri);
@@ -98,6 +123,9 @@ export function computeView(
       })),
       ...(typeof model.system?.release === 'string' && { release: model.system.release }),
       counts: { ...diagram.counts, modelComponents: model.components.length },
+      ...(inSystem && {
+        systemModels: Math.min(members.length + (members.some((m) => m.uri === document.uri) ? 0 : 1), MAX_SYSTEM_MODELS),
+      }),
     },
     metrics: {
       scope: metrics.scope,
@@ -159,6 +187,8 @@ export function registerViewRequest(
   settings: () => Pick<ThreatcodeSettings, 'gates' | 'diagramDetailLimit' | 'completenessIncludesImports'>,
   codeLinksOf: (document: TextDocument, analysis: Analysis) => CodeLinks | undefined = () => undefined,
   infraOf: (analysis: Analysis) => InfraSummary | undefined = () => undefined,
+  /** The workspace's models, open or not, each analysed with its imports. */
+  workspaceModels: () => readonly SystemMember[] = () => [],
 ): void {
   connection.onRequest(ViewRequest, (params) => {
     const document = documents.get(params.uri);
@@ -174,6 +204,7 @@ export function registerViewRequest(
       codeLinksOf(document, analysis),
       infraOf(analysis),
       completenessIncludesImports,
+      workspaceModels,
     );
   });
 }

@@ -22,6 +22,8 @@ export interface ViewOptions {
   readonly focusElement?: string;
   /** Lay the diagram out left to right (wide panels) or top to bottom (tall ones). */
   readonly direction?: 'LR' | 'TB';
+  /** The system of systems: every model of the workspace, and the flows between them. */
+  readonly system?: boolean;
 }
 
 export interface ViewParams extends ViewOptions {
@@ -73,9 +75,12 @@ export interface ViewGate {
   readonly detail: string;
 }
 
-/** A node of the diagram: a component, a boundary (subgraph) or a group of components. */
+/**
+ * A node of the diagram: a component, a boundary (subgraph), a group of components, or (the system of systems) a
+ * whole model, whose `uri` is the model's file.
+ */
 export interface ViewNode extends ViewItem {
-  readonly kind: 'external' | 'process' | 'datastore' | 'boundary' | 'group';
+  readonly kind: 'external' | 'process' | 'datastore' | 'boundary' | 'group' | 'model';
   /** Plain text for the accessible name. */
   readonly label: string;
   /** Worst open finding or threat: 0 none, 1 low, 2 medium, 3 high, 4 critical. */
@@ -98,8 +103,11 @@ export interface ViewDiagram {
   readonly mermaid: string;
   readonly nodes: Readonly<Record<string, ViewNode>>;
   readonly edges: readonly ViewEdge[];
-  /** What is shown: the whole model, the boundary overview, one boundary, or one element's neighbourhood. */
-  readonly level: 'detail' | 'overview' | 'boundary' | 'element';
+  /**
+   * What is shown: the whole model, the boundary overview, one boundary, one element's neighbourhood, or the system of
+   * systems (every model of the workspace).
+   */
+  readonly level: 'detail' | 'overview' | 'boundary' | 'element' | 'system';
   /** True for the overview (kept for older callers). */
   readonly overview: boolean;
   /** The focus applied, with names for the breadcrumb. */
@@ -112,6 +120,8 @@ export interface ViewDiagram {
   /** The model names a delivery (`system.release`): "This delivery" can mark something. */
   readonly release?: string;
   readonly counts: { readonly components: number; readonly flows: number; readonly modelComponents: number };
+  /** How many models the workspace's system of systems has, when this model imports or is imported by another. */
+  readonly systemModels?: number;
 }
 
 export interface ViewMetrics {
@@ -172,6 +182,8 @@ export type WebviewToHost =
   /** Go to an element: in the model shown, or (with `uri`) in the model that defines it. */
   | { readonly type: 'reveal'; readonly range: ViewRange; readonly uri?: string }
   | ({ readonly type: 'rendered' } & Rendered)
+  /** Open another model of the system (its file, and its diagram). */
+  | { readonly type: 'openModel'; readonly uri: string }
   | { readonly type: 'exportSvg'; readonly svg: string }
   /** A PNG, base64-encoded. */
   | { readonly type: 'exportPng'; readonly png: string }
