@@ -57,16 +57,20 @@ export function importTarget(fromUri: string, entry: string, roots: readonly str
   if (/^[a-z][a-z0-9+.-]*:/i.test(entry) || entry.startsWith('/') || entry.startsWith('\\') || entry.includes('\\'))
     return { error: `'${entry}' is not a relative path: imports name files beside this one, such as '../platform/platform.tm.yaml'.` };
   if (!/\.tm\.ya?ml$/.test(entry)) return { error: `'${entry}' is not a threat model file: imports name '*.tm.yaml' files.` };
-  let target: URL;
-  try {
-    target = new URL(entry.split('/').map(encodeURIComponent).join('/'), fromUri);
-  } catch {
-    return { error: `'${entry}' is not a path this file can import.` };
-  }
-  const uri = target.href;
+  const uri = resolvedImport(fromUri, entry);
+  if (uri === undefined) return { error: `'${entry}' is not a path this file can import.` };
   const root = roots.find((r) => uri.startsWith(r.endsWith('/') ? r : `${r}/`));
   if (!root) return { error: `'${entry}' is outside the workspace: a model imports only files of its own workspace.` };
   return { uri };
+}
+
+/** The URI a relative import path names from `fromUri` (each segment taken literally), or undefined. */
+export function resolvedImport(fromUri: string, entry: string): string | undefined {
+  try {
+    return new URL(entry.split('/').map(encodeURIComponent).join('/'), fromUri).href;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `to` as a path relative to the folder of `from` (both URIs), for messages. */

@@ -5,7 +5,8 @@
  */
 import { type Analysis } from './analyze';
 import { type Diagram, type DiagramNode, mermaidText } from './diagram';
-import { relativeUri } from './imports';
+import { relativeUri, resolvedImport } from './imports';
+import type { Flow } from '../model/types';
 import { isOpenThreatStatus, severityWeight } from '../shared/vocabulary';
 
 export interface SystemMember {
@@ -17,12 +18,13 @@ export interface SystemMember {
 export const MAX_SYSTEM_MODELS = 60;
 
 /**
- * `models`: the workspace's models (each analysed with its imports). `from`: the model the diagram is shown for (its
- * node is marked as the current one; paths in labels are relative to it).
+ * `models`: the workspace's models (each analysed with its imports). `current`: the model the diagram is shown for,
+ * drawn first and marked as "this model" (the editor's panel; the CLI has none).
  */
-export function buildSystemDiagram(models: readonly SystemMember[], from: string, direction: 'LR' | 'TB' = 'LR'): Diagram {
+export function buildSystemDiagram(models: readonly SystemMember[], current?: string, direction: 'LR' | 'TB' = 'LR'): Diagram {
+  const from = current ?? models[0]?.uri ?? 'file:///';
   const members = [...new Map(models.filter((m) => m.analysis.parsed.model).map((m) => [m.uri, m])).values()]
-    .sort((a, b) => Number(b.uri === from) - Number(a.uri === from) || a.uri.localeCompare(b.uri))
+    .sort((a, b) => Number(b.uri === current) - Number(a.uri === current) || a.uri.localeCompare(b.uri))
     .slice(0, MAX_SYSTEM_MODELS);
   const nodeOf = new Map(members.map((m, i) => [m.uri, `m${i}`]));
   const lines = [`flowchart ${direction}`];
@@ -38,7 +40,7 @@ export function buildSystemDiagram(models: readonly SystemMember[], from: string
     for (const t of model.threats) if (isOpenThreatStatus(t.data.status)) severity = Math.max(severity, severityWeight(t.data.severity));
     const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
     const facts = `${count(model.components.length, 'component')} · ${count(open.length, 'open finding')}`;
-    const label = `${name}${m.uri === from ? ', this model' : ''} (${facts})`;
+    const label = `${name}${m.uri === current ? ', this model' : ''} (${facts})`;
     const id = nodeOf.get(m.uri)!;
     nodes[id] = {
       modelId: '',
@@ -57,29 +59,18 @@ export function buildSystemDiagram(models: readonly SystemMember[], from: string
 
   // Flows whose ends are defined in two different models, per pair of models and direction.
   const across = new Map<string, { from: string; to: string; names: string[] }>();
-  const imports = new Set<string>();
-  for (const m of members) {
-    const model = m.analysis.parsed.model!;
-    const home = (id: unknown) =>
-      typeof id !== 'string' ? undefined : model.byId.has(id) ? m.uri : m.analysis.imports?.byId.get(id)?.source.uri;
-    for (const f of model.flows) {
-      const a = nodeOf.get(home(f.data.from) ?? '');
-      const b = nodeOf.get(home(f.data.to) ?? '');
-      if (!a || !b || a === b) continue;
-      const key = `${a}>${b}`;
-      const entry = across.get(key) ?? { from: a, to: b, names: [] };
-      entry.names.push(String(f.data.name ?? f.id));
-      across.set(key, entry);
-    }
-    for (const source of m.analysis.imports?.sources ?? []) {
-      const target = nodeOf.get(source.uri);
-      // Direct imports only: a model imported through another is reached through it.
-      const direct = model.imports.some(
-        (entry) => new URL(entry.path.split('/').map(encodeURIComponent).join('/'), m.uri).href === source.uri,
-      );
-      if (target && direct) imports.add(`${nodeOf.get(m.uri)}>${target}`);
-    }
+  for (const c of crossModelFlows(members)) {
+    const a = nodeOf.get(c.from);
+    const b = nodeOf.get(c.to);
+    if (!a || !b) continue;
+    const key = `${a}>${b}`;
+    const entry = across.get(key) ?? { from: a, to: b, names: [] };
+    entry.names.push(String(c.flow.data.name ?? c.flow.id));
+    across.set(key, entry);
   }
+  const imports = new Set<string>();
+  for (const m of members)
+    for (const target of directImports(m)) if (nodeOf.has(target)) imports.add(`${nodeOf.get(m.uri)}>${nodeOf.get(target)}`);
   let edge = 0;
   for (const { from: a, to: b, names } of across.values()) {
     const text = names.length === 1 ? names[0] : `${names.length} flows`;
@@ -99,4 +90,42 @@ export function buildSystemDiagram(models: readonly SystemMember[], from: string
     focus: {},
     counts: { components, flows },
   };
+}
+
+/** A flow from a component of one model to a component of another. */
+export interface CrossModelFlow {
+  readonly flow: Flow;
+  /** The model that defines the flow. */
+  readonly owner: string;
+  /** The models that define its two ends. */
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The flows of `members` whose ends are defined in two different models. */
+export function crossModelFlows(members: readonly SystemMember[]): CrossModelFlow[] {
+  const out: CrossModelFlow[] = [];
+  for (const m of members) {
+    const model = m.analysis.parsed.model;
+    if (!model) continue;
+    const home = (id: unknown) =>
+      typeof id !== 'string' ? undefined : model.byId.has(id) ? m.uri : m.analysis.imports?.byId.get(id)?.source.uri;
+    for (const flow of model.flows) {
+      const from = home(flow.data.from);
+      const to = home(flow.data.to);
+      if (from && to && from !== to) out.push({ flow, owner: m.uri, from, to });
+    }
+  }
+  return out;
+}
+
+/** The models `m` names in its own `imports:` (not those reached through them). */
+export function directImports(m: SystemMember): string[] {
+  const model = m.analysis.parsed.model;
+  if (!model || !m.analysis.imports) return [];
+  const loaded = new Set(m.analysis.imports.sources.map((s) => s.uri));
+  return model.imports.flatMap((entry) => {
+    const uri = resolvedImport(m.uri, entry.path);
+    return uri !== undefined && loaded.has(uri) ? [uri] : [];
+  });
 }

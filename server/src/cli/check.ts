@@ -1,7 +1,6 @@
 /** `threatcode check`: analyse models and report problems as text, JSON or SARIF; gates decide the exit code. */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { globSync, isDynamicPattern } from 'tinyglobby';
 import { localDate } from '../analysis/analyze';
 import { type CodeFacts, type CodeLinks, linkCode, oldestReview } from '../analysis/code-links';
 import { computeMetrics, type Metrics } from '../analysis/metrics';
@@ -9,7 +8,6 @@ import { codeFactsOf, repositoryRoot, resolveRef, runSync } from '../files/repos
 import { readInfraFiles } from '../files/infrastructure-files';
 import { infraDrift, type Inventory, inventoryOf } from '../interop/drift';
 import { importInfra, infraSource } from '../interop/infra-sources';
-import { findModelFiles, SKIPPED_FOLDERS } from '../files/model-files';
 import { didYouMean, suggest } from '../model/suggest';
 import { isFindingDiagnostic } from '../model/diagnostics';
 import { toSarif } from '../report/sarif';
@@ -25,6 +23,7 @@ import {
   severityWeight,
 } from '../shared/vocabulary';
 import {
+  collectFiles,
   COMMON_OPTIONS_HELP,
   commonOptions,
   emit,
@@ -282,28 +281,4 @@ function parseGates(specs: readonly string[] | undefined, disabled: boolean | un
     }
   }
   return gates;
-}
-
-/**
- * Files named on the command line are taken as they are; directories are searched for *.tm.yaml; anything else is
- * a glob (quoted in CI scripts so the shell leaves it alone). Sorted, without duplicates.
- */
-function collectFiles(paths: readonly string[]): string[] {
-  const found = new Set<string>();
-  for (const p of paths) {
-    let stat;
-    try {
-      stat = statSync(p);
-    } catch {
-      stat = undefined;
-    }
-    if (stat?.isDirectory()) for (const f of findModelFiles(p, { gitignore: true })) found.add(f);
-    else if (stat) found.add(p);
-    else if (isDynamicPattern(p)) {
-      const matches = globSync(p, { ignore: [...SKIPPED_FOLDERS].map((d) => `**/${d}/**`), onlyFiles: true, followSymbolicLinks: false });
-      if (matches.length === 0) throw new UsageError(`no files match ${p}`);
-      for (const m of matches) found.add(m);
-    } else throw new UsageError(`no such file or directory: ${p}`);
-  }
-  return [...found].sort();
 }

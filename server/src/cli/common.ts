@@ -2,15 +2,17 @@
  * What every command shares: exit codes, usage errors, the options for rules and file size, loading the rules in
  * force and one model file, and writing the output.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { globSync, isDynamicPattern } from 'tinyglobby';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type Analysis, analyzeText } from '../analysis/analyze';
 import { loadRuleSet } from '../analysis/rules/ruleset';
 import type { RuleSet } from '../analysis/rules/types';
 import { ImportedModels } from '../files/imported-models';
+import { findModelFiles, SKIPPED_FOLDERS } from '../files/model-files';
 import { builtinPackSources } from '../files/package-files';
 import { type FileRead, readRegularFile } from '../files/regular-file';
 import { discoverUserPacks } from '../files/rule-pack-files';
@@ -180,6 +182,60 @@ export function loadModel(
   const analysis = decoded.diagnostic ? undefined : analyzeText(text, { maxLength, rules: ruleSet, imports });
   const diagnostics = decoded.diagnostic ? [decoded.diagnostic] : analysis!.diagnostics;
   return { file, text, analysis, diagnostics: positioned(file, text, diagnostics) };
+}
+
+/**
+ * The models named (files, folders, globs; default: the current folder), each analysed with its imports, for the
+ * commands that take several models as one system. Undefined (after saying why) when none can be read.
+ */
+export function loadSystem(
+  paths: readonly string[],
+  ruleSet: RuleSet,
+  maxLength: number | undefined,
+  err: Out,
+): { uri: string; file: string; analysis: Analysis }[] | undefined {
+  const out: { uri: string; file: string; analysis: Analysis }[] = [];
+  for (const file of collectFiles(paths.length ? paths : ['.'])) {
+    const loaded = loadModel(file, ruleSet, maxLength, err);
+    if (!loaded?.analysis?.parsed.model) {
+      err(`threatcode: ${oneLine(file)} is not a threat model; left out of the system.\n`);
+      continue;
+    }
+    out.push({
+      uri: pathToFileURL(path.resolve(file)).href,
+      file: path.relative(process.cwd(), path.resolve(file)) || file,
+      analysis: loaded.analysis,
+    });
+  }
+  if (out.length === 0) {
+    err('threatcode: no threat model to report on.\n');
+    return undefined;
+  }
+  return out;
+}
+
+/**
+ * Files named on the command line are taken as they are; directories are searched for *.tm.yaml; anything else is
+ * a glob (quoted in CI scripts so the shell leaves it alone). Sorted, without duplicates.
+ */
+export function collectFiles(paths: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const p of paths) {
+    let stat;
+    try {
+      stat = statSync(p);
+    } catch {
+      stat = undefined;
+    }
+    if (stat?.isDirectory()) for (const f of findModelFiles(p, { gitignore: true })) found.add(f);
+    else if (stat) found.add(p);
+    else if (isDynamicPattern(p)) {
+      const matches = globSync(p, { ignore: [...SKIPPED_FOLDERS].map((d) => `**/${d}/**`), onlyFiles: true, followSymbolicLinks: false });
+      if (matches.length === 0) throw new UsageError(`no files match ${p}`);
+      for (const m of matches) found.add(m);
+    } else throw new UsageError(`no such file or directory: ${p}`);
+  }
+  return [...found].sort();
 }
 
 /** Diagnostics with 1-based lines and columns, as terminals and CI formats show them. */
