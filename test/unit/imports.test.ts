@@ -226,6 +226,23 @@ describe('imports: models across files', () => {
     }
   });
 
+  it('bounds the text all imported models hold together, not only each file', () => {
+    const lib = (n: number) => `${HEAD(`Lib ${n}`)}components:\n  - id: c${n}\n    type: process\n`;
+    const files: Record<string, string> = { 'file:///w/a.tm.yaml': lib(1), 'file:///w/b.tm.yaml': lib(2), 'file:///w/c.tm.yaml': lib(3) };
+    const resolver = {
+      roots: ['file:///w'],
+      maxTotalLength: lib(1).length * 2 + 1,
+      load: (uri: string) =>
+        files[uri] === undefined ? { error: 'no such file.' } : { uri, text: files[uri], parsed: analyze(files[uri]).parsed },
+    };
+    const text = HEAD('Main', ['a.tm.yaml', 'b.tm.yaml', 'c.tm.yaml']);
+    const a = analyze(text, { imports: { uri: 'file:///w/main.tm.yaml', resolver } });
+    assert.deepEqual(codes(a), ['import-refused']);
+    assert.equal(text.slice(a.diagnostics[0].span.start, a.diagnostics[0].span.end), 'c.tm.yaml');
+    assert.match(a.diagnostics[0].message, /hold more than .* MB of text together/);
+    assert.ok(a.imports?.byId.has('c2') && !a.imports.byId.has('c3'));
+  });
+
   it('resolves import paths relative to the importing file and refuses what is not a relative path', () => {
     const from = 'file:///w/team/a.tm.yaml';
     assert.deepEqual(importTarget(from, '../lib/x.tm.yaml', ['file:///w']), { uri: 'file:///w/lib/x.tm.yaml' });

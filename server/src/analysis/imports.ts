@@ -26,6 +26,8 @@ export interface ImportResolver {
   readonly roots: readonly string[];
   /** The file at `uri`, parsed; or why it cannot be read. */
   load(uri: string): Loaded;
+  /** The most text (UTF-16 code units) all imported models may hold together; default MAX_IMPORTED_LENGTH. */
+  readonly maxTotalLength?: number;
 }
 
 export interface ImportedElement {
@@ -48,6 +50,12 @@ export interface ImportContext {
 
 /** More imported files than this in one system is refused (a generated import list gone wrong). */
 export const MAX_IMPORTED_MODELS = 1000;
+
+/**
+ * All imported models together hold at most this much text (64 Mi UTF-16 code units, eight models at the largest
+ * file size): each file's own limit does not bound a thousand files.
+ */
+export const MAX_IMPORTED_LENGTH = 64 * 1024 * 1024;
 
 /** The first format version that has `imports:`. */
 export const IMPORTS_VERSION = 1.2;
@@ -94,6 +102,8 @@ export function resolveImports(uri: string, model: ThreatModel, resolver: Import
   const byId = new Map<string, ImportedElement>();
   const dependsOn = new Set<string>();
   const seen = new Set<string>([uri]);
+  const size = { total: 0 };
+  const named = new Set<string>();
   const version = typeof model.version === 'number' ? model.version : Number(model.version);
   if (model.imports.length > 0 && !(version >= IMPORTS_VERSION))
     diagnostics.push({
@@ -110,12 +120,16 @@ export function resolveImports(uri: string, model: ThreatModel, resolver: Import
       problem(DiagnosticCode.ImportRefused, target.error);
       continue;
     }
+    // Named twice: once is enough (100,000 copies of one entry must not mean 100,000 reads).
+    if (named.has(target.uri)) continue;
+    named.add(target.uri);
     dependsOn.add(target.uri);
     if (target.uri === uri) {
       problem(DiagnosticCode.ImportCycle, `This file imports itself.`);
       continue;
     }
-    if (seen.has(target.uri)) continue; // imported twice (directly, or through another import): once is enough
+    if (seen.has(target.uri)) continue; // reached through an earlier import already
+
     const first = resolver.load(target.uri);
     if ('error' in first) {
       problem(DiagnosticCode.ImportNotFound, `Cannot import '${entry.path}': ${first.error}`);
@@ -123,12 +137,17 @@ export function resolveImports(uri: string, model: ThreatModel, resolver: Import
     }
     // Walked without recursion: a chain of imports as long as the limit must not exhaust the stack.
     const before = sources.length;
-    const cycle = walk(first, uri, resolver, seen, sources, dependsOn);
+    const { cycle, overBudget } = walk(first, uri, resolver, seen, sources, dependsOn, size);
     if (cycle) problem(DiagnosticCode.ImportCycle, `Import cycle: ${[uri, ...cycle, uri].map((u) => relativeUri(uri, u)).join(' → ')}.`);
     if (!usable(first))
       problem(DiagnosticCode.ImportNotFound, `Cannot import '${entry.path}': it has errors that leave no model; fix them there first.`);
     if (sources.length >= MAX_IMPORTED_MODELS) {
       problem(DiagnosticCode.ImportRefused, `More than ${MAX_IMPORTED_MODELS} models are imported; the rest are left out.`);
+      break;
+    }
+    if (overBudget) {
+      const mb = ((resolver.maxTotalLength ?? MAX_IMPORTED_LENGTH) / (1024 * 1024)).toLocaleString('en-US', { maximumFractionDigits: 1 });
+      problem(DiagnosticCode.ImportRefused, `The imported models hold more than ${mb} MB of text together; the rest are left out.`);
       break;
     }
     const clashes: string[] = [];
@@ -164,15 +183,22 @@ function walk(
   seen: Set<string>,
   sources: ModelSource[],
   dependsOn: Set<string>,
-): string[] | undefined {
+  size: { total: number },
+): { cycle: string[] | undefined; overBudget: boolean } {
   let cycle: string[] | undefined;
   const stack: { source: ModelSource; next: number }[] = [];
-  const enter = (source: ModelSource) => {
+  const budget = resolver.maxTotalLength ?? MAX_IMPORTED_LENGTH;
+  const enter = (source: ModelSource): boolean => {
     seen.add(source.uri);
-    if (usable(source)) sources.push(source);
+    if (usable(source)) {
+      if (size.total + source.text.length > budget) return false;
+      size.total += source.text.length;
+      sources.push(source);
+    }
     stack.push({ source, next: 0 });
+    return true;
   };
-  enter(first);
+  if (!enter(first)) return { cycle, overBudget: true };
   while (stack.length > 0 && sources.length < MAX_IMPORTED_MODELS) {
     const top = stack[stack.length - 1];
     const imports = top.source.parsed.model?.imports ?? [];
@@ -190,9 +216,9 @@ function walk(
     if (seen.has(target.uri)) continue;
     const loaded = resolver.load(target.uri);
     if ('error' in loaded) continue;
-    enter(loaded);
+    if (!enter(loaded)) return { cycle, overBudget: true };
   }
-  return cycle;
+  return { cycle, overBudget: false };
 }
 
 /**
