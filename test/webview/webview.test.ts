@@ -225,7 +225,10 @@ describe('webview in headless Chromium', function () {
       return { uri, text, analysis: analyze(text, { imports: { uri, resolver: imported.resolver() } }) };
     });
     const [payments, platform] = members;
-    const host = await hostModel(page, payments.text, payments.uri, { analysis: payments.analysis, models: () => members });
+    // The workspace also holds models that stand alone (the examples): the system view draws them too.
+    const alone = EXAMPLES.map((name) => ({ uri: `file:///ws/${name}`, analysis: analyze(example(name)) }));
+    const workspaceModels = () => [...members, ...alone];
+    const host = await hostModel(page, payments.text, payments.uri, { analysis: payments.analysis, models: workspaceModels });
     await host.rendered();
     // The platform's gateway, where the payments flow starts: drawn, dashed, and named as imported.
     const gateway = page.locator('#canvas g.node[data-model-id="gateway"]');
@@ -240,14 +243,14 @@ describe('webview in headless Chromium', function () {
     assert.equal(reveal.uri, platform.uri, 'the gateway is shown in the platform model');
 
     // Up to the system of systems: every model a node, the flow across drawn between them.
-    await page.locator('#crumbs button', { hasText: 'System (3 models)' }).click();
+    await page.locator('#crumbs button', { hasText: 'System (6 models)' }).click();
     const system = await host.rendered(2);
     assert.equal(system.level, 'system');
-    assert.equal(system.nodes, 3);
-    const labels = await page
-      .locator('#canvas g.node')
-      .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? n.querySelector('title')?.textContent ?? ''));
-    assert.equal(labels.length, 3);
+    assert.equal(system.nodes, 6);
+    // Readable beside the editor, this model on screen.
+    const seen = await onScreen(page, '#canvas g.node[data-current="true"]');
+    assert.ok(seen.labelPx >= MIN_LABEL_PX, `labels are ${seen.labelPx.toFixed(1)} px`);
+    assert.ok(seen.visible, 'this model is on screen');
     const edgeLabels = await page.locator('#canvas .edgeLabel').allTextContents();
     assert.ok(
       edgeLabels.some((t) => /Gateway forwards payment\s*calls/.test(t)),
@@ -258,7 +261,7 @@ describe('webview in headless Chromium', function () {
       'the mitigations catalog has no flow: an imports edge',
     );
     assert.ok((await onScreen(page)).labelPx >= MIN_LABEL_PX);
-    assert.match((await page.locator('#crumbs').textContent()) ?? '', /System of 3 models›This model/);
+    assert.match((await page.locator('#crumbs').textContent()) ?? '', /System of 6 models›This model/);
     await page.screenshot({ path: path.join(RESULTS, 'diagram-system-of-systems.png') });
     // Into another model: the host is asked to open it (its file and its diagram).
     assert.equal(await page.locator('#canvas g.node[data-current="true"]').getAttribute('data-uri'), payments.uri);

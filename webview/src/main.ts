@@ -329,7 +329,8 @@ function openLevel(patch: Pick<WebviewState, 'focusBoundary' | 'focusElement' | 
  * panel's long side: left to right in a tall panel (measured: labels 3.6 px instead of 1.4 px when fitted at 700×900).
  */
 function drawingDirection(): 'LR' | 'TB' | undefined {
-  if (state.focusBoundary && !state.focusElement) return state.direction === 'TB' ? 'LR' : 'TB';
+  // One boundary, and the system of systems (most models stand alone: one rank), are drawn across the long side.
+  if ((state.focusBoundary && !state.focusElement) || state.system) return state.direction === 'TB' ? 'LR' : 'TB';
   return state.direction;
 }
 
