@@ -100,9 +100,21 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
 
 const IMPORTERS_AFTER_MS = 30;
 
+/**
+ * The models that are not open, for the system of systems: every view asks (is this model imported by one?), so the
+ * workspace is walked at most every few seconds, and again after a model file changed or a document closed.
+ */
+let closedMemo: { at: number; models: ReturnType<WorkspaceState['closedModels']> } | undefined;
+const CLOSED_MODELS_TTL_MS = 5000;
+function closedMembers(): ReturnType<WorkspaceState['closedModels']> {
+  if (!closedMemo || Date.now() - closedMemo.at > CLOSED_MODELS_TTL_MS) closedMemo = { at: Date.now(), models: workspace.closedModels() };
+  return closedMemo.models;
+}
+
 /** Models that import `uri` are analysed again (after the usual pause), and their views told. */
 let importersTimer: NodeJS.Timeout | undefined;
 function importedChanged(uri: string, onDisk: boolean): void {
+  if (onDisk) closedMemo = undefined;
   const importers = workspace.modelChanged(uri, onDisk);
   let open = 0;
   for (const importer of importers) {
@@ -178,7 +190,8 @@ registerViewRequest(
   (analysis) => infra.driftOf(analysis)?.summary,
   () => [
     ...documents.all().map((document) => ({ uri: document.uri, analysis: workspace.analyses.get(document) })),
-    ...workspace.closedModels(),
+    // Listed a few seconds ago: a model opened since is among the open ones.
+    ...closedMembers().filter((m) => !documents.get(m.uri)),
   ],
 );
 registerExportRequest(

@@ -88,7 +88,6 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
 
 export function htmlReport({ file, analysis, metrics, diagram }: ReportInput, mermaidJs: string): string {
   const model = analysis.parsed.model;
-  const nonce = randomBytes(16).toString('base64');
   const title = `Threat model: ${model?.system?.name ?? file}`;
   const rows = (cells: unknown[][]) => cells.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
   const open = analysis.findings.filter((f) => f.status === 'open');
@@ -101,24 +100,7 @@ export function htmlReport({ file, analysis, metrics, diagram }: ReportInput, me
   const gates = metrics.gates
     .map((g) => `<li class="${g.passed ? 'pass' : 'fail'}">${g.passed ? '✅' : '❌'} ${escapeHtml(g.title)}: ${escapeHtml(g.detail)}</li>`)
     .join('\n');
-  // The page runs only the bundled Mermaid, under a nonce CSP; styles may be inline (Mermaid styles its SVG).
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:; font-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-body { font: 14px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1f2328; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; } td, th { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; } .gauge { margin: .6rem 0; } .label span { color: #57606a; } .explain { color: #57606a; font-size: 12px; }
-.track { background: #eaeef2; height: 10px; border-radius: 5px; overflow: hidden; } .fill { background: #2da44e; height: 100%; }
-li.fail { color: #cf222e; } .mermaid { background: #fff; border: 1px solid #d0d7de; padding: 1rem; overflow: auto; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
+  const body = `<h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(model?.system?.description ?? '')}</p>
 <p>Source: <code>${escapeHtml(file)}</code> · scope: ${escapeHtml(metrics.scope)} · last review: ${escapeHtml(metrics.freshness.lastReview ?? 'never')}</p>
 <h2>Completeness</h2>
@@ -140,9 +122,39 @@ ${rows((model?.threats ?? []).map((t) => [t.id, t.data.title ?? '', t.data.categ
 <table><tr><th>id</th><th>mitigation</th><th>status</th><th>evidence</th></tr>
 ${rows((model?.mitigations ?? []).map((m) => [m.id, m.data.title ?? '', m.data.status ?? '', m.data.evidence ?? '']))}
 </table>
-<script nonce="${nonce}">${mermaidJs.replace(/<\/script/gi, '<\\/script')}</script>
+`;
+  return htmlPage(title, body, mermaidJs, {
+    styles: `.gauge { margin: .6rem 0; } .label span { color: #57606a; } .explain { color: #57606a; font-size: 12px; }
+.track { background: #eaeef2; height: 10px; border-radius: 5px; overflow: hidden; } .fill { background: #2da44e; height: 100%; }
+li.fail { color: #cf222e; }`,
+    script: "for (const el of document.querySelectorAll('.fill')) el.style.width = (Number(el.dataset.ratio) * 100) + '%';",
+  });
+}
+
+/**
+ * A self-contained report page: it runs only the bundled Mermaid and the page's own script, under a nonce CSP (styles
+ * may be inline: Mermaid styles its SVG), with Mermaid's strict security level. `body` is escaped by the caller.
+ */
+export function htmlPage(title: string, body: string, mermaidJs: string, extra: { styles?: string; script?: string } = {}): string {
+  const nonce = randomBytes(16).toString('base64');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:; font-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font: 14px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1f2328; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; } td, th { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; } .mermaid { background: #fff; border: 1px solid #d0d7de; padding: 1rem; overflow: auto; }
+${extra.styles ?? ''}
+</style>
+</head>
+<body>
+${body}<script nonce="${nonce}">${mermaidJs.replace(/<\/script/gi, '<\\/script')}</script>
 <script nonce="${nonce}">
-for (const el of document.querySelectorAll('.fill')) el.style.width = (Number(el.dataset.ratio) * 100) + '%';
+${extra.script ?? ''}
 mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'default', htmlLabels: false, flowchart: { htmlLabels: false } });
 mermaid.run({ querySelector: '.mermaid' });
 </script>

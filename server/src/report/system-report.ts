@@ -3,11 +3,11 @@
  * model with its size, open risks, completeness and gates, and the flows that cross from one model into another.
  * Markdown, or a self-contained HTML page that needs no network. Every model string is escaped.
  */
-import { randomBytes } from 'node:crypto';
 import type { Diagram } from '../analysis/diagram';
 import type { Metrics } from '../analysis/metrics';
 import { crossModelFlows, type SystemMember } from '../analysis/system-diagram';
 import { escapeHtml, escapeMarkdown } from '../shared/escape';
+import { htmlPage } from './report';
 
 export interface SystemReportInput {
   /** Each model with the path it is reported under (relative to where the command ran) and its metrics. */
@@ -86,25 +86,11 @@ export function systemMarkdownReport(input: SystemReportInput): string {
 }
 
 export function systemHtmlReport(input: SystemReportInput, mermaidJs: string): string {
-  const nonce = randomBytes(16).toString('base64');
   const rows = rowsOf(input);
   const across = crossings(input);
   const cells = (r: readonly unknown[]) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:; font-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>System of ${rows.length} threat models</title>
-<style>
-body { font: 14px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1f2328; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; } td, th { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; } .mermaid { background: #fff; border: 1px solid #d0d7de; padding: 1rem; overflow: auto; }
-</style>
-</head>
-<body>
-<h1>System of ${rows.length} threat models</h1>
+  const title = `System of ${rows.length} threat models`;
+  const body = `<h1>${escapeHtml(title)}</h1>
 <p>Each model is measured on its own elements; flows between models are listed below.</p>
 <table><tr><th>model</th><th>file</th><th>components</th><th>open findings</th><th>open high or critical risks</th><th>element coverage</th><th>gates</th></tr>
 ${rows.map((r) => cells([r.name, r.file, r.components, r.open, r.highOpen, r.coverage, r.gates])).join('\n')}
@@ -115,12 +101,6 @@ ${rows.map((r) => cells([r.name, r.file, r.components, r.open, r.highOpen, r.cov
 <table><tr><th>from</th><th>to</th><th>flow</th><th>defined in</th></tr>
 ${across.map((c) => cells([c.from, c.to, c.flow, c.owner])).join('\n')}
 </table>
-<script nonce="${nonce}">${mermaidJs.replace(/<\/script/gi, '<\\/script')}</script>
-<script nonce="${nonce}">
-mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'default', htmlLabels: false, flowchart: { htmlLabels: false } });
-mermaid.run({ querySelector: '.mermaid' });
-</script>
-</body>
-</html>
 `;
+  return htmlPage(title, body, mermaidJs);
 }
