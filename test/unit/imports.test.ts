@@ -243,6 +243,23 @@ describe('imports: models across files', () => {
     assert.ok(a.imports?.byId.has('c2') && !a.imports.byId.has('c3'));
   });
 
+  it('keeps what it read when the size budget stops a chain of imports part way', () => {
+    const a = `${HEAD('A', ['b.tm.yaml'])}components:\n  - id: ca\n    type: process\n`;
+    const b = `${HEAD('B')}components:\n  - id: cb\n    type: process\n`;
+    const files: Record<string, string> = { 'file:///w/a.tm.yaml': a, 'file:///w/b.tm.yaml': b };
+    const resolver = {
+      roots: ['file:///w'],
+      maxTotalLength: a.length + 1,
+      load: (uri: string) =>
+        files[uri] === undefined ? { error: 'no such file.' } : { uri, text: files[uri], parsed: analyze(files[uri]).parsed },
+    };
+    const text = `${HEAD('Main', ['a.tm.yaml'])}flows:\n  - id: f\n    from: ca\n    to: ca\n`;
+    const main = analyze(text, { imports: { uri: 'file:///w/main.tm.yaml', resolver } });
+    assert.ok(main.imports?.byId.has('ca'), 'the element of the model read is known');
+    assert.ok(!codes(main).includes('dangling-reference'), codes(main).join());
+    assert.ok(codes(main).includes('import-refused'));
+  });
+
   it('resolves import paths relative to the importing file and refuses what is not a relative path', () => {
     const from = 'file:///w/team/a.tm.yaml';
     assert.deepEqual(importTarget(from, '../lib/x.tm.yaml', ['file:///w']), { uri: 'file:///w/lib/x.tm.yaml' });

@@ -141,15 +141,7 @@ export function resolveImports(uri: string, model: ThreatModel, resolver: Import
     if (cycle) problem(DiagnosticCode.ImportCycle, `Import cycle: ${[uri, ...cycle, uri].map((u) => relativeUri(uri, u)).join(' → ')}.`);
     if (!usable(first))
       problem(DiagnosticCode.ImportNotFound, `Cannot import '${entry.path}': it has errors that leave no model; fix them there first.`);
-    if (sources.length >= MAX_IMPORTED_MODELS) {
-      problem(DiagnosticCode.ImportRefused, `More than ${MAX_IMPORTED_MODELS} models are imported; the rest are left out.`);
-      break;
-    }
-    if (overBudget) {
-      const mb = ((resolver.maxTotalLength ?? MAX_IMPORTED_LENGTH) / (1024 * 1024)).toLocaleString('en-US', { maximumFractionDigits: 1 });
-      problem(DiagnosticCode.ImportRefused, `The imported models hold more than ${mb} MB of text together; the rest are left out.`);
-      break;
-    }
+    // What was read is registered even when a limit stopped the walk: every imported element has its id.
     const clashes: string[] = [];
     for (const source of sources.slice(before))
       for (const element of elementsOf(source.parsed.model!)) {
@@ -163,6 +155,15 @@ export function resolveImports(uri: string, model: ThreatModel, resolver: Import
         DiagnosticCode.DuplicateId,
         `Imported files define the same id: ${clashes.join(', ')}. A model and its imports share one namespace; rename one of them.`,
       );
+    if (sources.length >= MAX_IMPORTED_MODELS) {
+      problem(DiagnosticCode.ImportRefused, `More than ${MAX_IMPORTED_MODELS} models are imported; the rest are left out.`);
+      break;
+    }
+    if (overBudget) {
+      const mb = ((resolver.maxTotalLength ?? MAX_IMPORTED_LENGTH) / (1024 * 1024)).toLocaleString('en-US', { maximumFractionDigits: 1 });
+      problem(DiagnosticCode.ImportRefused, `The imported models hold more than ${mb} MB of text together; the rest are left out.`);
+      break;
+    }
   }
   return { from: uri, sources, byId, diagnostics, dependsOn };
 }
