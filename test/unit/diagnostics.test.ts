@@ -338,19 +338,22 @@ describe('diagnostics: every code, positive and negative, with exact ranges', ()
   }
 
   it('every diagnostic code has a case (invalid-encoding, internal-error, diagnostic-limit below, invalid-rule with rule packs, code links in code-links.test, infrastructure in infra-drift.test, imports in imports.test)', () => {
-    const covered = new Set(cases.map((c) => c.code));
-    covered.add(DiagnosticCode.ImportNotFound);
-    covered.add(DiagnosticCode.ImportCycle);
-    covered.add(DiagnosticCode.ImportRefused);
-    covered.add(DiagnosticCode.InfraDrift);
-    covered.add(DiagnosticCode.InfraUnmodelled);
-    covered.add(DiagnosticCode.InfraMissing);
-    covered.add(DiagnosticCode.DanglingCodeLink);
-    covered.add(DiagnosticCode.CodeChangedSinceReview);
-    covered.add(DiagnosticCode.DiagnosticLimit);
-    covered.add(DiagnosticCode.InvalidEncoding);
-    covered.add(DiagnosticCode.InvalidRule);
-    covered.add(DiagnosticCode.InternalError);
+    /** Codes whose cases live beside their feature (or below), each named where it is tested. */
+    const elsewhere: readonly string[] = [
+      DiagnosticCode.ImportNotFound, // imports.test
+      DiagnosticCode.ImportCycle,
+      DiagnosticCode.ImportRefused,
+      DiagnosticCode.InfraDrift, // infra-drift.test
+      DiagnosticCode.InfraUnmodelled,
+      DiagnosticCode.InfraMissing,
+      DiagnosticCode.DanglingCodeLink, // code-links.test
+      DiagnosticCode.CodeChangedSinceReview,
+      DiagnosticCode.DiagnosticLimit, // below
+      DiagnosticCode.InvalidEncoding,
+      DiagnosticCode.InternalError,
+      DiagnosticCode.InvalidRule, // rule packs
+    ];
+    const covered = new Set([...cases.map((c) => c.code), ...elsewhere]);
     assert.deepEqual(
       Object.values(DiagnosticCode).filter((code) => !covered.has(code)),
       [],
