@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { localDate } from '../analysis/analyze';
 import { type CodeFacts, type CodeLinks, linkCode, oldestReview } from '../analysis/code-links';
 import { computeMetrics, type Metrics } from '../analysis/metrics';
+import { gitExecutable } from '../files/git';
 import { codeFactsOf, repositoryRoot, resolveRef, runSync } from '../files/repository';
 import { readInfraFiles } from '../files/infrastructure-files';
 import { infraDrift, type Inventory, inventoryOf } from '../interop/drift';
@@ -227,9 +228,10 @@ function loadInventory(source: string): Inventory {
 
 /** A usage error unless `ref` names a commit of the repository around `file`. */
 function checkRef(file: string, ref: string): void {
-  const found = runSync(repositoryRoot(path.dirname(path.resolve(file))));
+  const found = repositoryRoot(path.dirname(path.resolve(file)));
   if ('note' in found) throw new UsageError(`--changed-since needs a git repository: ${found.note}.`);
-  if (!runSync(resolveRef(found.root, ref)))
+  if (!gitExecutable(found.repository)) throw new UsageError('--changed-since needs git, which is not installed (not on PATH).');
+  if (!runSync(resolveRef(found.repository, ref)))
     throw new UsageError(`--changed-since: '${oneLine(ref)}' is not a commit in ${oneLine(found.root)}.`);
 }
 

@@ -1,26 +1,27 @@
 /**
  * What the repository around a model holds: its files (git's view of them: tracked and untracked, ignored ones left
- * out, submodules skipped) and the commits that changed them. Everything comes from a few batched `git` calls; without
- * git, or outside a repository, the files come from a walk that honours `.gitignore` and the history is absent with a
- * note saying why. Never a shell: git is started with an argument list, and with the repository configuration that
- * could start other programs (fsmonitor hooks, pagers) switched off, because the repository may be a stranger's.
+ * out, submodules skipped) and the commits that changed them. Everything comes from a few batched `git` calls, run
+ * through files/git.ts so that nothing in the repository can start a program; without git, or outside a repository,
+ * the files come from a walk that honours `.gitignore` and the history is absent with a note saying why.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
-import { realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CodeFacts, CommitFacts } from '../analysis/code-links';
+import { findRepository, gitAsync, type GitRepository, gitSync } from './git';
 import { walkFiles } from './model-files';
 
-/** More files than this and the listing stops (a repository of vendored trees); coverage then says so. */
+export type { GitRepository } from './git';
+
+/** More files than this and the listing stopped (a repository of vendored trees); coverage then says so. */
 export const MAX_REPOSITORY_FILES = 200_000;
 /** Commits read per history request: enough for any review interval a person keeps. */
 export const MAX_COMMITS = 5_000;
-const GIT_TIMEOUT_MS = 20_000;
 
 export interface RepositoryFiles {
   /** Absolute, `/`-separated folder the paths are relative to: the git work tree's top, or the walked folder. */
   readonly root: string;
+  /** The repository, when `root` is a git work tree (history can be read). */
+  readonly repository?: GitRepository;
   /** Whether `root` is a git work tree (history can be read). */
   readonly git: boolean;
   readonly files: readonly string[];
@@ -43,28 +44,16 @@ const slash = (p: string) => p.split(path.sep).join('/');
  * back; `runAsync` answers them without blocking (the language server), `runSync` in line (the CLI). A failed call is
  * thrown into the generator, where it is caught like any error.
  */
-export type GitPlan<T> = Generator<{ readonly cwd: string; readonly args: readonly string[] }, T, string>;
-
-const execFileAsync = promisify(execFile);
-
-const HARDENED = ['-c', 'core.fsmonitor=false', '-c', 'core.untrackedCache=false', '-c', 'log.showSignature=false', '--no-pager'];
-const GIT_OPTIONS = {
-  maxBuffer: 256 * 1024 * 1024,
-  timeout: GIT_TIMEOUT_MS,
-  windowsHide: true,
-  // No prompts, no index lock taken for a read, no pager, messages in English (they are matched below).
-  env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat', LC_ALL: 'C' },
-  encoding: 'utf8' as const,
-};
+export type GitPlan<T> = Generator<{ readonly repository: GitRepository; readonly args: readonly string[] }, T, string>;
 
 export async function runAsync<T>(plan: GitPlan<T>): Promise<T> {
   let step = plan.next();
   while (!step.done) {
-    const { cwd, args } = step.value;
+    const { repository, args } = step.value;
     let output: string | undefined;
     let failure: unknown;
     try {
-      output = (await execFileAsync('git', [...HARDENED, ...args], { ...GIT_OPTIONS, cwd })).stdout;
+      output = await gitAsync(repository, args);
     } catch (e) {
       failure = e;
     }
@@ -76,11 +65,11 @@ export async function runAsync<T>(plan: GitPlan<T>): Promise<T> {
 export function runSync<T>(plan: GitPlan<T>): T {
   let step = plan.next();
   while (!step.done) {
-    const { cwd, args } = step.value;
+    const { repository, args } = step.value;
     let output: string | undefined;
     let failure: unknown;
     try {
-      output = execFileSync('git', [...HARDENED, ...args], { ...GIT_OPTIONS, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      output = gitSync(repository, args);
     } catch (e) {
       failure = e;
     }
@@ -96,17 +85,16 @@ function whyNot(error: unknown): string {
   const text = String(e.message ?? '');
   if (/not a git repository/i.test(text)) return 'not in a git repository';
   if (/dubious ownership/i.test(text)) return 'git refuses the repository (owned by another user: safe.directory)';
+  // files/git.ts never lets git fetch: a partial clone's missing objects stay missing.
+  if (/lazy fetching disabled|transport '.*' not allowed/i.test(text))
+    return 'the repository lacks objects that git would fetch, and Threatcode never lets git fetch (a full clone has them)';
   return `git failed: ${text.split('\n').find((l) => l.trim() && !l.startsWith('Command failed')) ?? 'unknown error'}`.slice(0, 200);
 }
 
-/** The top of the git work tree that holds `folder`, or why there is none. */
-export function* repositoryRoot(folder: string): GitPlan<{ root: string } | { note: string }> {
-  try {
-    const out = yield { cwd: folder, args: ['rev-parse', '--show-toplevel'] };
-    return { root: slash(realpathSync(out.trim())) };
-  } catch (e) {
-    return { note: whyNot(e) };
-  }
+/** The repository whose work tree holds `folder` (found without running git), or why there is none. */
+export function repositoryRoot(folder: string): { root: string; repository: GitRepository } | { note: string } {
+  const repository = findRepository(folder);
+  return repository ? { root: slash(repository.root), repository } : { note: 'not in a git repository' };
 }
 
 /**
@@ -114,13 +102,13 @@ export function* repositoryRoot(folder: string): GitPlan<{ root: string } | { no
  * returned root. `trusted: false` never starts git (an untrusted workspace): the walk answers instead.
  */
 export function* repositoryFiles(folder: string, options: { trusted: boolean }): GitPlan<RepositoryFiles> {
-  const found = options.trusted ? yield* repositoryRoot(folder) : { note: 'the workspace is not trusted, so git is not run in it' };
+  const found = options.trusted ? repositoryRoot(folder) : { note: 'the workspace is not trusted, so git is not run in it' };
   if ('root' in found) {
     try {
       // Tracked files with their modes (160000 is a submodule: its files belong to another repository), then the
       // untracked ones git would not ignore (a nested repository shows as a folder with a trailing slash).
-      const tracked = yield { cwd: found.root, args: ['ls-files', '-z', '--stage'] };
-      const untracked = yield { cwd: found.root, args: ['ls-files', '-z', '--others', '--exclude-standard'] };
+      const tracked = yield { repository: found.repository, args: ['ls-files', '-z', '--stage'] };
+      const untracked = yield { repository: found.repository, args: ['ls-files', '-z', '--others', '--exclude-standard'] };
       const files: string[] = [];
       const seen = new Set<string>();
       for (const entry of tracked.split('\0')) {
@@ -133,7 +121,13 @@ export function* repositoryFiles(folder: string, options: { trusted: boolean }):
       }
       for (const file of untracked.split('\0')) if (file && !file.endsWith('/') && !seen.has(file)) files.push(file);
       const truncated = files.length > MAX_REPOSITORY_FILES;
-      return { root: found.root, git: true, files: truncated ? files.slice(0, MAX_REPOSITORY_FILES) : files, truncated };
+      return {
+        root: found.root,
+        repository: found.repository,
+        git: true,
+        files: truncated ? files.slice(0, MAX_REPOSITORY_FILES) : files,
+        truncated,
+      };
     } catch (e) {
       return walked(folder, whyNot(e));
     }
@@ -157,7 +151,7 @@ function safeRealpath(p: string): string {
 }
 
 /** When the index or HEAD last moved: a commit, a checkout or `git add` changes it. Cheap, no process started. */
-export function repositoryStamp(root: string): string {
+export function repositoryStamp(repository: GitRepository): string {
   const stamp = (p: string) => {
     try {
       return String(statSync(p).mtimeMs);
@@ -165,11 +159,19 @@ export function repositoryStamp(root: string): string {
       return '-';
     }
   };
-  return [
-    stamp(path.join(root, '.git', 'index')),
-    stamp(path.join(root, '.git', 'HEAD')),
-    stamp(path.join(root, '.git', 'logs', 'HEAD')),
-  ].join(':');
+  const dir = gitDirectoryOf(repository);
+  return [stamp(path.join(dir, 'index')), stamp(path.join(dir, 'HEAD')), stamp(path.join(dir, 'logs', 'HEAD'))].join(':');
+}
+
+/** The folder that holds the index and HEAD: `.git` itself, or where a `.git` file (`gitdir: …`) points. */
+function gitDirectoryOf(repository: GitRepository): string {
+  try {
+    if (!statSync(repository.gitDir).isFile()) return repository.gitDir;
+    const pointer = /^gitdir: (.+)$/m.exec(readFileSync(repository.gitDir, 'utf8').slice(0, 4096));
+    return pointer ? path.resolve(repository.root, pointer[1].trim()) : repository.gitDir;
+  } catch {
+    return repository.gitDir;
+  }
 }
 
 const RECORD = '\x1e';
@@ -180,12 +182,18 @@ const FIELD = '\x1f';
  * (`<ref>..HEAD`). A rename counts as a change of the old and the new path (`--no-renames` lists both); merges list
  * no files of their own (their changes arrive with the commits merged).
  */
-export function* commitHistory(root: string, options: { since?: string; range?: string }): GitPlan<History> {
+export function* commitHistory(repository: GitRepository, options: { since?: string; range?: string }): GitPlan<History> {
   const args = [
     'log',
     '-z',
     '--no-renames',
     '--name-only',
+    // A repository's configuration may name diff drivers, textconv filters and signature programs: none runs here.
+    '--no-ext-diff',
+    '--no-textconv',
+    '--no-show-signature',
+    '--no-color',
+    '--no-relative',
     `--max-count=${MAX_COMMITS + 1}`,
     `--format=${RECORD}%H${FIELD}%cs${FIELD}%an${FIELD}%s`,
   ];
@@ -193,7 +201,7 @@ export function* commitHistory(root: string, options: { since?: string; range?: 
   if (options.range) args.push(options.range);
   // Paths are the repository's, whatever folder git runs in; `--` ends the revisions.
   args.push('--');
-  const commits = parseLog(yield { cwd: root, args });
+  const commits = parseLog(yield { repository, args });
   const truncated = commits.length > MAX_COMMITS;
   return { commits: truncated ? commits.slice(0, MAX_COMMITS) : commits, truncated };
 }
@@ -220,19 +228,19 @@ export function parseLog(out: string): CommitFacts[] {
 }
 
 /** Whether `ref` names a commit, so `--changed-since` can say so plainly instead of quoting git. */
-export function* resolveRef(root: string, ref: string): GitPlan<string | undefined> {
+export function* resolveRef(repository: GitRepository, ref: string): GitPlan<string | undefined> {
   if (ref.startsWith('-')) return undefined; // never an option in disguise
   try {
-    return (yield { cwd: root, args: ['rev-parse', '--verify', '-q', `${ref}^{commit}`] }).trim() || undefined;
+    return (yield { repository, args: ['rev-parse', '--verify', '-q', `${ref}^{commit}`] }).trim() || undefined;
   } catch {
     return undefined;
   }
 }
 
 /** The user's name as git knows it (for "reviewed by" when a review is recorded), if any. */
-export function* gitUserName(folder: string): GitPlan<string | undefined> {
+export function* gitUserName(repository: GitRepository): GitPlan<string | undefined> {
   try {
-    return (yield { cwd: folder, args: ['config', 'user.name'] }).trim() || undefined;
+    return (yield { repository, args: ['config', 'user.name'] }).trim() || undefined;
   } catch {
     return undefined;
   }
@@ -266,9 +274,9 @@ export function* codeFactsOf(
     ...(options.sourceGlobs && { sourceGlobs: options.sourceGlobs }),
   };
   if (!options.history) return base;
-  if (!listing.git) return { ...base, note: listing.note ?? 'not in a git repository' };
+  if (!listing.repository) return { ...base, note: listing.note ?? 'not in a git repository' };
   try {
-    const history = yield* commitHistory(listing.root, options.history);
+    const history = yield* commitHistory(listing.repository, options.history);
     const range = 'range' in options.history ? options.history.range : undefined;
     return {
       ...base,

@@ -106,17 +106,17 @@ export class CodeContext {
   private async refresh(folder: string, since: string): Promise<void> {
     const trusted = this.trusted();
     const listing = await runAsync(repositoryFiles(folder, { trusted }));
-    if (trusted && this.reviewerName === undefined) this.reviewerName = (await runAsync(gitUserName(folder))) ?? '';
+    if (listing.repository && this.reviewerName === undefined) this.reviewerName = (await runAsync(gitUserName(listing.repository))) ?? '';
     const previous = this.repositories.get(listing.root);
     let history = previous?.history;
     let stamp = previous?.stamp;
     let historySince = previous?.since;
-    if (listing.git) {
-      const now = repositoryStamp(listing.root);
+    if (listing.repository) {
+      const now = repositoryStamp(listing.repository);
       if (!history || now !== stamp || historySince === undefined || since < historySince) {
         historySince = historySince === undefined || since < historySince ? since : historySince;
         try {
-          history = await runAsync(commitHistory(listing.root, historySince ? { since: historySince } : {}));
+          history = await runAsync(commitHistory(listing.repository, historySince ? { since: historySince } : {}));
         } catch (e) {
           history = { note: `git log failed: ${errorMessage(e).split('\n')[0]}` };
         }
