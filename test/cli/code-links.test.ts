@@ -228,8 +228,8 @@ describe('code links on git repositories', function () {
     assert.deepEqual(
       dangling.map((d) => d.message),
       [
-        "Payment service's code link src/paymnts/** matches no file in the repository. Did you mean 'src/payments/**'?",
-        "Auth service's code link services/auth matches no file in the repository. Did you mean 'src/auth'?",
+        "Payment service's code link 'src/paymnts/**' matches no file in the repository. Did you mean 'src/payments/**'?",
+        "Auth service's code link 'services/auth' matches no file in the repository. Did you mean 'src/auth'?",
       ],
     );
     assert.equal(dangling[0].severity, 'warning');

@@ -72,8 +72,11 @@ describe('rule packs as npm packages', function () {
 
   it('refuses a name that is not a package, a package not installed, and a pack outside its package (exit 2)', () => {
     for (const [name, message] of [
-      ['npm:../../etc', /Rule pack package \.\.\/\.\.\/etc is not an npm package name/],
-      ['npm:@acme/missing', /Rule pack package @acme\/missing is not installed \(no node_modules\/@acme\/missing in /],
+      ['npm:../../etc', /Rule pack package '\.\.\/\.\.\/etc' is not an npm package name/],
+      [
+        'npm:@acme/missing',
+        /Rule pack package @acme\/missing is not installed \(no node_modules\/@acme\/missing in the workspace folder\)/,
+      ],
     ] as const) {
       const r = check('--rules', name);
       assert.equal(r.status, 2, r.stderr);

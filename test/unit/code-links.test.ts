@@ -52,7 +52,7 @@ describe('code links', () => {
       [
         [
           'dangling-code-link',
-          "Shop API's code link ../src/apy/** matches no file in the repository. Did you mean '../src/api/**'?",
+          "Shop API's code link '../src/apy/**' matches no file in the repository. Did you mean '../src/api/**'?",
           { suggestions: ['../src/api/**'], element: 'api' },
         ],
       ],
@@ -64,6 +64,13 @@ describe('code links', () => {
       linkCode(analyze(model('[../../elsewhere/**]'), { today: '2026-11-29' }), facts())!.diagnostics[0].message,
       /points outside the repository/,
     );
+  });
+
+  it('code-link-refused: fires on a glob the linear matcher does not take (extglob, negation, too long), not on others', () => {
+    assert.deepEqual(codes(model('["../src/+(api|web)/**"]'), facts({ commits: undefined })), ['code-link-refused']);
+    assert.deepEqual(codes(model('["!../src/api/**"]'), facts({ commits: undefined })), ['code-link-refused']);
+    assert.deepEqual(codes(model(`["../src/${'a'.repeat(1_001)}"]`), facts({ commits: undefined })), ['code-link-refused']);
+    assert.deepEqual(codes(model('["../src/{api,web}/**"]'), facts({ commits: undefined })), []);
   });
 
   it('code-changed-since-review: fires for commits after the review, not for those on or before its day', () => {

@@ -347,6 +347,7 @@ describe('diagnostics: every code, positive and negative, with exact ranges', ()
       DiagnosticCode.InfraUnmodelled,
       DiagnosticCode.InfraMissing,
       DiagnosticCode.DanglingCodeLink, // code-links.test
+      DiagnosticCode.CodeLinkRefused,
       DiagnosticCode.CodeChangedSinceReview,
       DiagnosticCode.DiagnosticLimit, // below
       DiagnosticCode.InvalidEncoding,

@@ -3,7 +3,7 @@
  * passed in; nothing here reads a file); the server, the CLI and the tests all call this.
  */
 import { checkModel } from '../model/checks';
-import { type CoreDiagnostic, DiagnosticCode, shiftDiagnostic } from '../model/diagnostics';
+import { boundDiagnostics, type CoreDiagnostic, DiagnosticCode, shiftDiagnostic } from '../model/diagnostics';
 import { type ItemUpdate, updateItem } from '../model/incremental';
 import { DEFAULT_MAX_LENGTH, parseThreatModel, type ParsedDocument } from '../model/parse';
 import { validateAgainstSchema, validateSectionItem } from '../model/schema';
@@ -107,7 +107,7 @@ function analyze(
     const source = options.imports;
     if (source && model.imports.length > 0) imports = stage(() => resolveImports(source.uri, model, source.resolver), undefined);
     const checks = stage(() => checkModel(model, { today, imported: imports?.byId }), []);
-    diagnostics = diagnostics.concat(capPerKind(schema.concat(checks, imports?.diagnostics ?? [])));
+    diagnostics = diagnostics.concat(schema, checks, imports?.diagnostics ?? []);
     const importedFrom = imports && originsOf(imports);
     if (imports) {
       const system = (model = combinedModel(model, imports));
@@ -140,40 +140,12 @@ function analyze(
       diagnostics = diagnostics.concat(result.diagnostics);
     }
   }
-  const tidy = diagnostics.map((d) => {
+  const tidy = boundDiagnostics(diagnostics).map((d) => {
     const span = tidySpan(text, d.span);
     return span === d.span ? d : { ...d, span };
   });
   tidy.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return { parsed, diagnostics: tidy, findings, memo, incremental: previous !== undefined, ...(imports && { imports, systemFindings }) };
-}
-
-/** How many problems of one kind a file reports before one note says how many more there are. */
-export const MAX_PER_KIND = 200;
-
-/**
- * At most MAX_PER_KIND schema and model diagnostics of each code, then a note: 100,000 broken items are 100,000 times
- * the same lesson, and listing them all made every output (and every publish to the editor) grow without bound.
- */
-function capPerKind(diagnostics: readonly CoreDiagnostic[]): CoreDiagnostic[] {
-  const counts = new Map<string, number>();
-  const out: CoreDiagnostic[] = [];
-  for (const d of diagnostics) {
-    const n = (counts.get(d.code) ?? 0) + 1;
-    counts.set(d.code, n);
-    if (n <= MAX_PER_KIND) out.push(d);
-  }
-  for (const [code, n] of counts) {
-    if (n <= MAX_PER_KIND) continue;
-    const last = out.filter((d) => d.code === code).at(-1)!;
-    out.push({
-      code: DiagnosticCode.DiagnosticLimit,
-      severity: 'info',
-      message: `${(n - MAX_PER_KIND).toLocaleString('en-US')} more '${code}' problems in this file are not listed (the first ${MAX_PER_KIND} are).`,
-      span: last.span,
-    });
-  }
-  return out;
 }
 
 /**

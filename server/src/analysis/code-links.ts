@@ -7,11 +7,13 @@
 import { isScalar, isSeq } from 'yaml';
 import { keySpanOf } from '../model/checks';
 import { locateOffset } from '../model/locate';
-import { type CoreDiagnostic, DiagnosticCode } from '../model/diagnostics';
+import { boundDiagnostics, type CoreDiagnostic, DiagnosticCode, MAX_PER_KIND } from '../model/diagnostics';
 import { spanOf } from '../model/parse';
 import { suggest } from '../model/suggest';
 import type { Component, Span } from '../model/types';
 import { codeMatcher, normaliseCodeGlob, relativePath } from '../shared/code-links';
+import { globMatcher } from '../shared/glob';
+import { quoted, shown } from '../shared/values';
 import { DEFAULT_SOURCE_FILES } from '../shared/settings';
 import type { Analysis } from './analyze';
 
@@ -102,7 +104,7 @@ function rootedMatcher(modelFolder: string, globs: readonly string[]): { matches
   const patterns = globs.flatMap(normaliseCodeGlob).map((g) => rooted(modelFolder, g));
   // The longest folder every pattern starts with: only files under it need the glob test (files are sorted).
   const bases = patterns.map((p) => {
-    const wild = p.search(/[*?[{(!+@]/);
+    const wild = p.search(/[*?[{\\]/);
     const literal = wild < 0 ? p : p.slice(0, wild);
     return literal.slice(0, literal.lastIndexOf('/') + 1);
   });
@@ -149,8 +151,9 @@ function globsOf(c: Component): { glob: string; span: Span }[] {
   );
 }
 
+/** The component as messages name it: its name (or id), clipped (shared/values.ts). */
 function nameOf(c: Component): string {
-  return typeof c.data.name === 'string' && c.data.name.trim() ? c.data.name : c.id;
+  return shown(typeof c.data.name === 'string' && c.data.name.trim() ? c.data.name : c.id);
 }
 
 function reviewDate(value: unknown): string | undefined {
@@ -164,7 +167,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 function listGlobs(globs: readonly string[]): string {
-  return globs.length <= 2 ? globs.join(' and ') : `${globs.slice(0, 2).join(', ')} and ${globs.length - 2} more`;
+  const named = globs.slice(0, 2).map((g) => shown(g));
+  return globs.length <= 2 ? named.join(' and ') : `${named.join(', ')} and ${globs.length - 2} more`;
 }
 
 /**
@@ -208,6 +212,7 @@ export function linkCode(analysis: Analysis, facts: CodeFacts): CodeLinks | unde
   const inModelFolder = facts.modelFolder ? `${facts.modelFolder}/` : '';
   const candidates = () => (folders ??= index.folders());
   const linked = new Set<string>();
+  let suggestionsLeft = MAX_PER_KIND;
 
   for (const c of model.components) {
     const written = globsOf(c);
@@ -217,6 +222,18 @@ export function linkCode(analysis: Analysis, facts: CodeFacts): CodeLinks | unde
     const globs: LinkedGlob[] = [];
     const matchers: { glob: string; matches: (p: string) => boolean; prefix: string }[] = [];
     for (const { glob, span } of written) {
+      const refusal = globMatcher(normaliseCodeGlob(glob)).refused[0];
+      if (refusal) {
+        diagnostics.push({
+          code: DiagnosticCode.CodeLinkRefused,
+          severity: 'warning',
+          message: `${name}'s code link ${quoted(glob)} links nothing: ${refusal.reason}.`,
+          span,
+          data: { element: c.id },
+        });
+        globs.push({ glob, span, matches: 0 });
+        continue;
+      }
       const m = rootedMatcher(facts.modelFolder, [glob]);
       matchers.push({ glob, ...m });
       const key = `${facts.modelFolder}\n${glob}`;
@@ -230,13 +247,14 @@ export function linkCode(analysis: Analysis, facts: CodeFacts): CodeLinks | unde
       globs.push({ glob, span, matches: count });
       if (count === 0 && !facts.filesTruncated) {
         const outside = rooted(facts.modelFolder, glob).startsWith('..');
-        const suggestions = outside ? [] : nearestPaths(glob, facts.modelFolder, candidates(), index);
+        // Suggestions only while the diagnostic can still be shown (boundDiagnostics keeps MAX_PER_KIND of a kind).
+        const suggestions = outside || suggestionsLeft-- <= 0 ? [] : nearestPaths(glob, facts.modelFolder, candidates(), index);
         diagnostics.push({
           code: DiagnosticCode.DanglingCodeLink,
           severity: 'warning',
           message: outside
-            ? `${name}'s code link ${glob} points outside the repository.`
-            : `${name}'s code link ${glob} matches no file in the repository.${suggestions.length ? ` Did you mean ${suggestions.map((s) => `'${s}'`).join(' or ')}?` : ''}`,
+            ? `${name}'s code link ${quoted(glob)} points outside the repository.`
+            : `${name}'s code link ${quoted(glob)} matches no file in the repository.${suggestions.length ? ` Did you mean ${suggestions.map((s) => quoted(s)).join(' or ')}?` : ''}`,
           span,
           data: { suggestions, element: c.id },
         });
@@ -263,7 +281,7 @@ export function linkCode(analysis: Analysis, facts: CodeFacts): CodeLinks | unde
     const isSource = rootedMatcher(facts.modelFolder, facts.sourceGlobs ?? DEFAULT_SOURCE_FILES);
     matched.set(sourceKey, (sources = [...index.matching(inModelFolder, isSource.matches)]));
   }
-  return { facts, elements, diagnostics, coverage: coverageOf(sources, linked, inModelFolder), index };
+  return { facts, elements, diagnostics: boundDiagnostics(diagnostics), coverage: coverageOf(sources, linked, inModelFolder), index };
 }
 
 /** Whether the element's code changed after its review (or, for a range, changed in it and was not reviewed since). */
@@ -302,7 +320,7 @@ function staleness(
     reviewOf,
     commits: commits.slice(0, MAX_COMMITS_PER_ELEMENT),
     globs: [...globs],
-    message: `${name}: ${changed} ${since}; latest ${latest.date} by ${latest.author}: “${latest.subject}”. Review the threats of ${name} and record the review.`,
+    message: `${name}: ${changed} ${since}; latest ${latest.date} by ${shown(latest.author)}: “${shown(latest.subject, 120)}”. Review the threats of ${name} and record the review.`,
   };
 }
 

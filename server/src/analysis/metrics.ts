@@ -22,7 +22,7 @@ import { type Analysis, systemModel } from './analyze';
 import { originsOf } from './imports';
 import type { CodeLinks } from './code-links';
 import type { Finding } from './rules/engine';
-import { isKnown, own } from '../shared/values';
+import { isKnown, NAME_LIMIT, own, shown } from '../shared/values';
 
 export interface MissingItem {
   /** The element the item is about (its id), or undefined for the model. */
@@ -179,7 +179,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     for (const prop of own(FIDELITY, kind) ?? []) {
       fidelityTotal++;
       if (!isKnown((e.data as Record<string, unknown>)[prop]))
-        fidelityMissing.push({ element: e.id, message: `${e.id}: '${prop}' is not set`, ...where(e) });
+        fidelityMissing.push({ element: e.id, message: `${shown(e.id)}: '${prop}' is not set`, ...where(e) });
     }
   };
   for (const c of components) fidelityOf(c, String(c.data.type));
@@ -209,7 +209,8 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       if (cells[s]) strideCovered++;
     }
     const gaps = expected.filter((s) => !cells[s]);
-    if (gaps.length) strideMissing.push({ element: e.id, message: `${e.id}: no threat recorded for ${gaps.join(', ')}`, ...where(e) });
+    if (gaps.length)
+      strideMissing.push({ element: e.id, message: `${shown(e.id)}: no threat recorded for ${gaps.join(', ')}`, ...where(e) });
     strideRows.push({ element: e.id, ...where(e), cells });
   };
   for (const c of components) strideRow(c, String(c.data.type));
@@ -288,8 +289,8 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       components.length - uncovered.length,
       components.length,
       [
-        ...uncovered.map((c) => ({ element: c.id, message: `${c.id}: no threats recorded and not reviewed`, ...where(c) })),
-        ...outOfScopeNoReason.map((c) => ({ element: c.id, message: `${c.id}: out of scope without a reason`, ...where(c) })),
+        ...uncovered.map((c) => ({ element: c.id, message: `${shown(c.id)}: no threats recorded and not reviewed`, ...where(c) })),
+        ...outOfScopeNoReason.map((c) => ({ element: c.id, message: `${shown(c.id)}: out of scope without a reason`, ...where(c) })),
       ],
     ),
     gauge(
@@ -306,7 +307,11 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       'Flows that cross a trust boundary with tampering, information disclosure and denial of service considered.',
       crossing.length - crossingMissing.length,
       crossing.length,
-      crossingMissing.map((f) => ({ element: f.id, message: `${f.id}: crosses a boundary; T, I and D not all considered`, ...where(f) })),
+      crossingMissing.map((f) => ({
+        element: f.id,
+        message: `${shown(f.id)}: crosses a boundary; T, I and D not all considered`,
+        ...where(f),
+      })),
     ),
     gauge(
       'findingTriage',
@@ -329,7 +334,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       [
         ...untreated.map((t) => ({
           element: t.id,
-          message: `${t.id}: ${String(t.data.status ?? 'no status')} — ${String(t.data.title ?? '')}`,
+          message: `${shown(t.id)}: ${shown(t.data.status ?? 'no status')} — ${shown(t.data.title ?? '', NAME_LIMIT)}`,
           ...where(t),
         })),
         ...openRisks.map((f) => ({
@@ -348,12 +353,12 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       [
         ...notDone.map((m) => ({
           element: m.id,
-          message: `${m.id}: ${String(m.data.status ?? 'no status')} — ${String(m.data.title ?? '')}`,
+          message: `${shown(m.id)}: ${shown(m.data.status ?? 'no status')} — ${shown(m.data.title ?? '', NAME_LIMIT)}`,
           ...where(m),
         })),
         ...proposed.map((m) => ({
           element: m.id,
-          message: `${m.id}: ${String(m.data.status ?? 'no status')}, not decided yet — ${String(m.data.title ?? '')}`,
+          message: `${shown(m.id)}: ${shown(m.data.status ?? 'no status')}, not decided yet — ${shown(m.data.title ?? '', NAME_LIMIT)}`,
           ...where(m),
         })),
       ],
@@ -364,7 +369,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       'Accepted risks with an owner, a justification and an unexpired review date.',
       accepted.length - badAcceptances.length,
       accepted.length,
-      badAcceptances.map((t) => ({ element: t.id, message: `${t.id}: acceptance incomplete or expired`, ...where(t) })),
+      badAcceptances.map((t) => ({ element: t.id, message: `${shown(t.id)}: acceptance incomplete or expired`, ...where(t) })),
     ),
   ];
 
@@ -393,7 +398,9 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
                 // Short enough for the Explorer's width: the name, the count and the review; the commits beneath.
                 message: `${e.name}: ${e.stale!.commits.length === 1 ? '1 commit' : `${e.stale!.commits.length} commits`} since ${e.stale!.reviewed ? `the review on ${e.stale!.reviewed}` : 'never reviewed'}`,
                 span: at(e.element),
-                details: e.stale!.commits.map((c) => `${c.date} ${c.author}: ${c.subject} (${c.hash.slice(0, 10)})`),
+                details: e.stale!.commits.map(
+                  (c) => `${c.date} ${shown(c.author)}: ${shown(c.subject, NAME_LIMIT)} (${c.hash.slice(0, 10)})`,
+                ),
               })),
               ...neverReviewed.map((e) => ({
                 element: e.element.id,
@@ -416,7 +423,11 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
           'Source folders under the model’s folder with a file some component links (code:).',
           folders - unlinked.length,
           folders,
-          unlinked.map((folder) => ({ element: undefined, message: `${folder}: no component links code here`, span: model.systemSpan })),
+          unlinked.map((folder) => ({
+            element: undefined,
+            message: `${shown(folder, NAME_LIMIT)}: no component links code here`,
+            span: model.systemSpan,
+          })),
         ),
       );
     }

@@ -3,7 +3,7 @@
  * skips in search (`**\/node_modules`, `**\/.git`, a user's `**\/generated`). Patterns set to `false` are switched
  * off; conditional ones (`{ "when": … }`) depend on sibling files and are left out.
  */
-import picomatch from 'picomatch';
+import { globMatcher } from '../shared/glob';
 import { isPlainObject } from '../shared/values';
 
 export type ExcludePredicate = (relative: string, isFolder: boolean) => boolean;
@@ -14,7 +14,8 @@ export function excludePredicate(filesExclude: unknown): ExcludePredicate | unde
     .filter(([glob, on]) => on === true && glob.length > 0)
     .map(([glob]) => glob);
   if (globs.length === 0) return undefined;
-  // VS Code matches these against workspace-relative paths, dot files included.
-  const matches = picomatch(globs, { dot: true });
+  // VS Code matches these against workspace-relative paths, dot files included. A workspace's settings are a
+  // stranger's in a cloned repository: matched in linear time (shared/glob.ts); a glob it refuses hides nothing.
+  const { matches } = globMatcher(globs);
   return (relative) => matches(relative);
 }

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { MAX_PACK_LENGTH } from '../analysis/rules/load';
 import type { PackSource } from '../analysis/rules/ruleset';
 import { readRegularFile } from './regular-file';
+import { NAME_LIMIT, quoted, shown } from '../shared/values';
 
 export const WORKSPACE_PACK_DIR = path.join('.threatcode', 'rules');
 
@@ -30,7 +31,9 @@ export function discoverUserPacks(folder: string, extraPaths: readonly string[] 
     return { sources, refused: [`Workspace folder ${folder} cannot be read.`] };
   }
   const seen = new Set<string>();
-  const add = (file: string, named: string, within = root) => {
+  const add = (file: string, written: string, within = root) => {
+    // The name as a message shows it: a package.json may list a name of any length.
+    const named = shown(written, NAME_LIMIT);
     let real: string;
     try {
       real = realpathSync(file);
@@ -40,7 +43,8 @@ export function discoverUserPacks(folder: string, extraPaths: readonly string[] 
     }
     const relative = path.relative(root, real);
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      refused.push(`Rule pack ${named} is outside the workspace folder ${folder} and was not loaded.`);
+      // The workspace's absolute path is left out: in CI it is the runner's checkout, and messages reach public logs.
+      refused.push(`Rule pack ${named} is outside the workspace folder and was not loaded.`);
       return;
     }
     const inPackage = path.relative(within, real);
@@ -93,13 +97,13 @@ const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
 /** The packs an installed package lists (`threatcode.rulePacks` in its package.json), or why there are none. */
 function packagePacks(root: string, name: string): { dir: string; packs: string[] } | { refused: string } {
-  if (!PACKAGE_NAME.test(name)) return { refused: `Rule pack package ${name} is not an npm package name.` };
+  if (!PACKAGE_NAME.test(name)) return { refused: `Rule pack package ${quoted(name)} is not an npm package name.` };
   const dir = path.join(root, 'node_modules', ...name.split('/'));
   let real: string;
   try {
     real = realpathSync(dir);
   } catch {
-    return { refused: `Rule pack package ${name} is not installed (no node_modules/${name} in ${root}): npm install it.` };
+    return { refused: `Rule pack package ${name} is not installed (no node_modules/${name} in the workspace folder): npm install it.` };
   }
   const manifest = readRegularFile(path.join(real, 'package.json'), real, 1024 * 1024);
   if (!('bytes' in manifest)) return { refused: `Rule pack package ${name} has no readable package.json.` };

@@ -8,11 +8,11 @@
 import { isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import type { Analysis } from '../analysis/analyze';
 import type { InfraSummary, MissingItem } from '../analysis/metrics';
-import { type CoreDiagnostic, DiagnosticCode } from '../model/diagnostics';
+import { boundDiagnostics, type CoreDiagnostic, DiagnosticCode, MAX_PER_KIND } from '../model/diagnostics';
 import { spanOf } from '../model/parse';
 import { suggest } from '../model/suggest';
 import type { Component, Span } from '../model/types';
-import { isKnown } from '../shared/values';
+import { isKnown, quoted, shown } from '../shared/values';
 import type { ImportResult, StatedFact } from './imported';
 
 /** What one infrastructure source holds: its resources by address, each with its draft component and stated facts. */
@@ -70,8 +70,9 @@ function itemsOf(c: Component, key: string): { value: string; span: Span }[] {
   return seq.items.flatMap((i) => (isScalar(i) && typeof i.value === 'string' ? [{ value: i.value, span: spanOf(i) }] : []));
 }
 
+/** A value of the model or the infrastructure in a message: as written, clipped (shared/values.ts). */
 function plain(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return shown(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 export interface DriftResult {
@@ -87,31 +88,38 @@ export function infraDrift(analysis: Analysis, inventories: readonly Inventory[]
   const linked = new Map<string, Component>();
   const drifted = new Set<string>();
   const missingItems: MissingItem[] = [];
+  // Suggestions are looked for only while they can still be shown: each search reads every address.
+  let suggestionsLeft = MAX_PER_KIND;
 
   for (const c of model.components) {
-    const name = typeof c.data.name === 'string' && c.data.name.trim() ? c.data.name : c.id;
+    const name = shown(typeof c.data.name === 'string' && c.data.name.trim() ? c.data.name : c.id);
     for (const item of itemsOf(c, 'infra')) {
       const inventory = inventories.find((i) => i.resources.has(item.value));
       if (!inventory) {
         // Only an address of a kind of source that was read can be said to be gone.
         if (!formats.has(formatOfAddress(item.value))) continue;
-        const candidates = inventories.filter((i) => i.format === formatOfAddress(item.value)).flatMap((i) => [...i.resources.keys()]);
-        const suggestions = suggest(
-          item.value,
-          candidates.filter((a) => ![...linked.keys()].includes(a)),
-          3,
-        );
+        const suggestions =
+          suggestionsLeft-- > 0
+            ? suggest(
+                item.value,
+                inventories
+                  .filter((i) => i.format === formatOfAddress(item.value))
+                  .flatMap((i) => [...i.resources.keys()])
+                  .filter((a) => !linked.has(a)),
+                3,
+              )
+            : [];
         diagnostics.push({
           code: DiagnosticCode.InfraMissing,
           severity: 'warning',
-          message: `${name} stands for ${item.value}, which ${inventories
+          message: `${name} stands for ${plain(item.value)}, which ${inventories
             .filter((i) => i.format === formatOfAddress(item.value))
             .map((i) => i.source)
-            .join(' and ')} no longer has.${suggestions.length ? ` Renamed to ${suggestions.map((s) => `'${s}'`).join(' or ')}?` : ''}`,
+            .join(' and ')} no longer has.${suggestions.length ? ` Renamed to ${suggestions.map((s) => quoted(s)).join(' or ')}?` : ''}`,
           span: item.span,
           data: { suggestions, element: c.id },
         });
-        missingItems.push({ element: c.id, message: `${c.id}: ${item.value} no longer exists`, span: item.span });
+        missingItems.push({ element: c.id, message: `${shown(c.id)}: ${plain(item.value)} no longer exists`, span: item.span });
         continue;
       }
       linked.set(item.value, c);
@@ -124,13 +132,13 @@ export function infraDrift(analysis: Analysis, inventories: readonly Inventory[]
         diagnostics.push({
           code: DiagnosticCode.InfraDrift,
           severity: 'warning',
-          message: `The model says ${property}: ${plain(current)}; ${item.value} has ${fact.source}.`,
+          message: `The model says ${property}: ${plain(current)}; ${plain(item.value)} has ${shown(fact.source, 200)}.`,
           span: spanOf(node),
           data: { element: c.id, property, value: fact.value },
         });
         missingItems.push({
           element: c.id,
-          message: `${c.id}: ${property} is ${plain(current)} in the model, ${plain(fact.value)} in ${item.value}`,
+          message: `${shown(c.id)}: ${property} is ${plain(current)} in the model, ${plain(fact.value)} in ${plain(item.value)}`,
           span: spanOf(node),
         });
       }
@@ -146,18 +154,22 @@ export function infraDrift(analysis: Analysis, inventories: readonly Inventory[]
     agreeing += resources.filter((r) => isLinked(r) && !r.addresses.some((a) => drifted.has(a))).length;
     const unmodelled = resources.filter((r) => !isLinked(r)).map((r) => r.address);
     if (unmodelled.length === 0) continue;
-    const listed = unmodelled.slice(0, 8).join(', ') + (unmodelled.length > 8 ? ` and ${unmodelled.length - 8} more` : '');
+    const listed =
+      unmodelled
+        .slice(0, 8)
+        .map((a) => plain(a))
+        .join(', ') + (unmodelled.length > 8 ? ` and ${unmodelled.length - 8} more` : '');
     diagnostics.push({
       code: DiagnosticCode.InfraUnmodelled,
       severity: 'info',
-      message: `${unmodelled.length} ${unmodelled.length === 1 ? 'resource' : 'resources'} of ${inventory.source} ${unmodelled.length === 1 ? 'is' : 'are'} in no component's infra: ${listed}.`,
+      message: `${unmodelled.length} ${unmodelled.length === 1 ? 'resource' : 'resources'} of ${plain(inventory.source)} ${unmodelled.length === 1 ? 'is' : 'are'} in no component's infra: ${listed}.`,
       span: model.systemSpan,
       data: { source: inventory.source, addresses: unmodelled },
     });
     for (const a of unmodelled)
-      missingItems.push({ element: undefined, message: `${a}: not modelled (${inventory.source})`, span: model.systemSpan });
+      missingItems.push({ element: undefined, message: `${plain(a)}: not modelled (${plain(inventory.source)})`, span: model.systemSpan });
   }
-  return { diagnostics, summary: { resources: total, agreeing, missing: missingItems } };
+  return { diagnostics: boundDiagnostics(diagnostics), summary: { resources: total, agreeing, missing: missingItems } };
 }
 
 /** The draft components for unmodelled resources, with ids not taken in the model and only boundaries it has. */

@@ -4,11 +4,12 @@
  */
 import { isMap, isScalar, isSeq, type Pair } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
-import { type CoreDiagnostic, DiagnosticCode } from './diagnostics';
+import { type CoreDiagnostic, DiagnosticCode, MAX_PER_KIND } from './diagnostics';
 import { spanOf } from './parse';
 import { isPlaceholder } from './placeholders';
 import { didYouMean, suggest } from './suggest';
 import { type Boundary, type Element, elementsOf, SECTION_NOUN, type SectionName, type Span, type ThreatModel } from './types';
+import { quoted, shown } from '../shared/values';
 import { COMPONENT_KINDS, type ComponentType, isComponentKind, isComponentType } from '../shared/vocabulary';
 
 export interface CheckOptions {
@@ -48,18 +49,18 @@ function checkPlaceholders(model: ThreatModel): CoreDiagnostic[] {
     if (isScalar(node) && isPlaceholder(node.value) && node.range) report(spanOf(node), what);
   };
   for (const t of model.threats) {
-    flag(t.node.get('justification', true), `why threat '${t.id}' does not apply`);
-    flag(t.node.getIn(['acceptance', 'justification'], true), `why the risk of '${t.id}' is acceptable`);
-    flag(t.node.getIn(['acceptance', 'by'], true), `who accepts the risk of '${t.id}'`);
+    flag(t.node.get('justification', true), `why threat ${quoted(t.id)} does not apply`);
+    flag(t.node.getIn(['acceptance', 'justification'], true), `why the risk of ${quoted(t.id)} is acceptable`);
+    flag(t.node.getIn(['acceptance', 'by'], true), `who accepts the risk of ${quoted(t.id)}`);
   }
   for (const e of elementsOf(model)) {
     const entries = e.node.get('disabledRules', true);
     if (!isSeq(entries)) continue;
     for (const entry of entries.items)
-      if (isMap(entry)) flag(entry.get('reason', true), `why ${String(entry.get('rule'))} does not apply to '${e.id}'`);
+      if (isMap(entry)) flag(entry.get('reason', true), `why ${shown(entry.get('rule'))} does not apply to ${quoted(e.id)}`);
   }
   for (const entry of model.disabledRuleEntries)
-    if (entry.reasonSpan && isPlaceholder(entry.reason)) report(entry.reasonSpan, `why ${entry.rule} does not apply to this model`);
+    if (entry.reasonSpan && isPlaceholder(entry.reason)) report(entry.reasonSpan, `why ${shown(entry.rule)} does not apply to this model`);
   return out;
 }
 
@@ -72,9 +73,9 @@ function checkDuplicateIds(model: ThreatModel, imported: Imported): CoreDiagnost
       out.push({
         code: DiagnosticCode.DuplicateId,
         severity: 'error',
-        message: `Duplicate id '${element.id}': an imported model already defines ${SECTION_NOUN[other.section]} '${other.id}'. A model and its imports share one namespace.`,
+        message: `Duplicate id ${quoted(element.id)}: an imported model already defines ${SECTION_NOUN[other.section]} ${quoted(other.id)}. A model and its imports share one namespace.`,
         span: element.idSpan ?? element.span,
-        related: [{ span: other.idSpan ?? other.span, message: `'${other.id}' is defined here`, uri: elsewhere.source.uri }],
+        related: [{ span: other.idSpan ?? other.span, message: `${quoted(other.id)} is defined here`, uri: elsewhere.source.uri }],
       });
       continue;
     }
@@ -83,9 +84,9 @@ function checkDuplicateIds(model: ThreatModel, imported: Imported): CoreDiagnost
     out.push({
       code: DiagnosticCode.DuplicateId,
       severity: 'error',
-      message: `Duplicate id '${element.id}': already used by ${SECTION_NOUN[first.section]} '${first.id}'. Ids are unique across the whole model.`,
+      message: `Duplicate id ${quoted(element.id)}: already used by ${SECTION_NOUN[first.section]} ${quoted(first.id)}. Ids are unique across the whole model.`,
       span: element.idSpan ?? element.span,
-      related: [{ span: first.idSpan ?? first.span, message: `'${first.id}' is first defined here` }],
+      related: [{ span: first.idSpan ?? first.span, message: `${quoted(first.id)} is first defined here` }],
     });
   }
   return out;
@@ -99,42 +100,52 @@ function nounList(sections: readonly SectionName[]): string {
 function checkReferences(model: ThreatModel, imported: Imported): CoreDiagnostic[] {
   const out: CoreDiagnostic[] = [];
   let importedIds: { id: string; section: SectionName }[] | undefined;
-  const candidatesFor = (expected: readonly SectionName[]) => {
-    importedIds ??= [...imported.values()].map((i) => ({ id: i.element.id, section: i.element.section }));
-    return [
-      ...expected.flatMap((s) => (model[s] as readonly Element[]).map((e) => e.id)),
-      ...importedIds.filter((i) => expected.includes(i.section)).map((i) => i.id),
-    ];
+  // The ids a reference could mean, per kind of reference (built once each), searched for suggestions only while
+  // the diagnostic can still be shown: each search reads every id, so searching for every broken reference was
+  // references × elements.
+  const candidates = new Map<string, string[]>();
+  let searchesLeft = MAX_PER_KIND;
+  const suggestionsFor = (id: string, expected: readonly SectionName[]): string[] => {
+    if (searchesLeft-- <= 0) return [];
+    const key = expected.join();
+    let ids = candidates.get(key);
+    if (!ids) {
+      importedIds ??= [...imported.values()].map((i) => ({ id: i.element.id, section: i.element.section }));
+      ids = [
+        ...expected.flatMap((s) => (model[s] as readonly Element[]).map((e) => e.id)),
+        ...importedIds.filter((i) => expected.includes(i.section)).map((i) => i.id),
+      ];
+      candidates.set(key, ids);
+    }
+    return suggest(id, ids);
   };
   for (const ref of model.references) {
     const elsewhere = model.byId.has(ref.targetId) ? undefined : imported.get(ref.targetId);
     const target = model.byId.get(ref.targetId) ?? elsewhere?.element;
     const property = String(ref.path[0]);
     if (!target) {
-      const candidates = candidatesFor(ref.expected);
-      const suggestions = suggest(ref.targetId, candidates);
+      const suggestions = suggestionsFor(ref.targetId, ref.expected);
       out.push({
         code: DiagnosticCode.DanglingReference,
         severity: 'error',
-        message: `'${ref.targetId}' in '${property}' is not defined: no ${nounList(ref.expected)} has this id.${didYouMean(suggestions)}`,
+        message: `${quoted(ref.targetId)} in ${quoted(property)} is not defined: no ${nounList(ref.expected)} has this id.${didYouMean(suggestions)}`,
         span: ref.span,
         data: { suggestions, expected: ref.expected, id: ref.targetId },
       });
     } else if (!ref.expected.includes(target.section)) {
-      const candidates = candidatesFor(ref.expected);
       out.push({
         code: DiagnosticCode.WrongReferenceKind,
         severity: 'error',
-        message: `'${ref.targetId}' is a ${SECTION_NOUN[target.section]}, but '${property}' needs a ${nounList(ref.expected)}.`,
+        message: `${quoted(ref.targetId)} is a ${SECTION_NOUN[target.section]}, but ${quoted(property)} needs a ${nounList(ref.expected)}.`,
         span: ref.span,
         related: [
           {
             span: target.idSpan ?? target.span,
-            message: `'${target.id}' is defined here`,
+            message: `${quoted(target.id)} is defined here`,
             ...(elsewhere && { uri: elsewhere.source.uri }),
           },
         ],
-        data: { suggestions: suggest(ref.targetId, candidates), expected: ref.expected },
+        data: { suggestions: suggestionsFor(ref.targetId, ref.expected), expected: ref.expected },
       });
     }
   }
@@ -172,9 +183,9 @@ function checkBoundaryCycles(model: ThreatModel): CoreDiagnostic[] {
       const cycle = chain.slice(chain.indexOf(current));
       cycle.forEach((b, i) => {
         // The next few members from this one on, read round the cycle: copying the cycle per member was quadratic.
-        const shown = Array.from({ length: Math.min(CYCLE_NAMES_SHOWN, cycle.length) }, (_, k) => cycle[(i + k) % cycle.length].id);
-        const rest = cycle.length - shown.length;
-        const names = rest > 0 ? `${shown.join(' → ')} → … (${rest} more) → ${b.id}` : `${[...shown, b.id].join(' → ')}`;
+        const named = Array.from({ length: Math.min(CYCLE_NAMES_SHOWN, cycle.length) }, (_, k) => shown(cycle[(i + k) % cycle.length].id));
+        const rest = cycle.length - named.length;
+        const names = rest > 0 ? `${named.join(' → ')} → … (${rest} more) → ${shown(b.id)}` : `${[...named, shown(b.id)].join(' → ')}`;
         out.push({
           code: DiagnosticCode.BoundaryCycle,
           severity: 'error',
@@ -220,7 +231,7 @@ function checkBoundaryDepth(model: ThreatModel): CoreDiagnostic[] {
         out.push({
           code: DiagnosticCode.BoundaryTooDeep,
           severity: 'warning',
-          message: `Boundary ${chain[i].id} is nested more than ${MAX_BOUNDARY_NESTING} boundaries deep: rules look at most ${MAX_BOUNDARY_NESTING} enclosing boundaries, and the diagram draws the deeper ones beside the last level.`,
+          message: `Boundary ${shown(chain[i].id)} is nested more than ${MAX_BOUNDARY_NESTING} boundaries deep: rules look at most ${MAX_BOUNDARY_NESTING} enclosing boundaries, and the diagram draws the deeper ones beside the last level.`,
           span: valueSpan(chain[i], 'parent') ?? chain[i].idSpan ?? chain[i].span,
         });
       }
@@ -237,7 +248,7 @@ function checkFlows(model: ThreatModel): CoreDiagnostic[] {
       out.push({
         code: DiagnosticCode.SelfFlow,
         severity: 'warning',
-        message: `Flow '${flow.id}' goes from '${from}' to itself. Model internal processing inside the component, or split the component if the flow crosses something.`,
+        message: `Flow ${quoted(flow.id)} goes from ${quoted(from)} to itself. Model internal processing inside the component, or split the component if the flow crosses something.`,
         span: valueSpan(flow, 'to') ?? flow.span,
       });
     }
@@ -255,7 +266,7 @@ function checkComponents(model: ThreatModel): CoreDiagnostic[] {
       out.push({
         code: DiagnosticCode.OutOfScopeWithoutReason,
         severity: 'warning',
-        message: `Component '${c.id}' is out of scope without a reason. Add 'outOfScopeReason' so reviewers know why it is not analysed.`,
+        message: `Component ${quoted(c.id)} is out of scope without a reason. Add 'outOfScopeReason' so reviewers know why it is not analysed.`,
         span: valueSpan(c, 'inScope') ?? c.span,
         data: { property: 'outOfScopeReason' },
       });
@@ -267,7 +278,7 @@ function checkComponents(model: ThreatModel): CoreDiagnostic[] {
         out.push({
           code: DiagnosticCode.KindTypeMismatch,
           severity: 'warning',
-          message: `Kind '${kind}' describes a ${fits.join(' or ')}, but component '${c.id}' has type '${type}'.`,
+          message: `Kind ${quoted(kind)} describes a ${fits.join(' or ')}, but component ${quoted(c.id)} has type ${quoted(type)}.`,
           span: valueSpan(c, 'kind') ?? c.span,
           data: { suggestions: [fits[0]] },
         });
@@ -288,7 +299,7 @@ function checkAcceptances(model: ThreatModel, today: string): CoreDiagnostic[] {
       out.push({
         code: DiagnosticCode.AcceptanceWithoutJustification,
         severity: 'warning',
-        message: `Threat '${t.id}' is accepted without a justification. Record why the risk is acceptable under 'acceptance.justification'.`,
+        message: `Threat ${quoted(t.id)} is accepted without a justification. Record why the risk is acceptable under 'acceptance.justification'.`,
         span: acceptance ? (keySpanOf(t, 'acceptance') ?? statusSpan) : statusSpan,
         data: { property: 'acceptance.justification' },
       });
@@ -297,7 +308,7 @@ function checkAcceptances(model: ThreatModel, today: string): CoreDiagnostic[] {
       out.push({
         code: DiagnosticCode.AcceptanceWithoutOwner,
         severity: 'warning',
-        message: `Threat '${t.id}' is accepted without saying who accepted it. Add 'acceptance.by'.`,
+        message: `Threat ${quoted(t.id)} is accepted without saying who accepted it. Add 'acceptance.by'.`,
         span: acceptance ? (keySpanOf(t, 'acceptance') ?? statusSpan) : statusSpan,
         data: { property: 'acceptance.by' },
       });
@@ -308,7 +319,7 @@ function checkAcceptances(model: ThreatModel, today: string): CoreDiagnostic[] {
       out.push({
         code: DiagnosticCode.AcceptanceExpired,
         severity: 'warning',
-        message: `The acceptance of threat '${t.id}' expired on ${expires}. Review the risk again and renew or treat it.`,
+        message: `The acceptance of threat ${quoted(t.id)} expired on ${expires}. Review the risk again and renew or treat it.`,
         span: expiresNode ? spanOf(expiresNode) : statusSpan,
         data: { expires },
       });

@@ -45,6 +45,7 @@ export const DiagnosticCode = {
   ImportCycle: 'import-cycle',
   ImportRefused: 'import-refused',
   DanglingCodeLink: 'dangling-code-link',
+  CodeLinkRefused: 'code-link-refused',
   CodeChangedSinceReview: 'code-changed-since-review',
   InfraDrift: 'infra-drift',
   InfraUnmodelled: 'infra-unmodelled',
@@ -142,4 +143,64 @@ export function checkDataOf(d: CoreDiagnostic): CheckData {
 export function shiftDiagnostic(d: CoreDiagnostic, delta: number): CoreDiagnostic {
   const move = (s: Span): Span => ({ start: s.start + delta, end: s.end + delta });
   return { ...d, span: move(d.span), ...(d.related ? { related: d.related.map((r) => (r.uri ? r : { ...r, span: move(r.span) })) } : {}) };
+}
+
+/** How many problems of one kind a list holds before one note says how many more there are. */
+export const MAX_PER_KIND = 200;
+/** The longest message (or related message) any diagnostic has; names and values in it are clipped long before. */
+export const MAX_MESSAGE_LENGTH = 600;
+
+/** `text` at most MAX_MESSAGE_LENGTH characters long (then `…`). */
+function clipMessage(text: string): string {
+  return text.length <= MAX_MESSAGE_LENGTH ? text : `${text.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
+}
+
+/**
+ * Every list of diagnostics the core hands out passes here (the analysis, the code links, the infrastructure drift,
+ * the rule packs' problems), so that what a file produces stays proportional to it whatever it holds:
+ *
+ * - at most MAX_PER_KIND diagnostics of each code that is not a rule finding, then one note saying how many more
+ *   there are (100,000 broken items are 100,000 times the same lesson; findings are one per element and rule, and
+ *   each is a decision to make, so they are all kept);
+ * - no message and no related message longer than MAX_MESSAGE_LENGTH (producers clip the names and values they quote
+ *   to 60 characters; this is the bound that holds when one of them does not).
+ *
+ * Linear in the number of diagnostics; the same list (not a copy) when nothing needed bounding.
+ */
+export function boundDiagnostics(diagnostics: readonly CoreDiagnostic[]): readonly CoreDiagnostic[] {
+  const counts = new Map<string, number>();
+  const last = new Map<string, CoreDiagnostic>();
+  let changed = false;
+  const out: CoreDiagnostic[] = [];
+  for (const d of diagnostics) {
+    if (!isFindingDiagnostic(d) && d.code !== DiagnosticCode.DiagnosticLimit) {
+      const n = (counts.get(d.code) ?? 0) + 1;
+      counts.set(d.code, n);
+      if (n > MAX_PER_KIND) {
+        changed = true;
+        continue;
+      }
+    }
+    const long = d.message.length > MAX_MESSAGE_LENGTH || d.related?.some((r) => r.message.length > MAX_MESSAGE_LENGTH);
+    const kept = long
+      ? {
+          ...d,
+          message: clipMessage(d.message),
+          ...(d.related && { related: d.related.map((r) => ({ ...r, message: clipMessage(r.message) })) }),
+        }
+      : d;
+    if (long) changed = true;
+    out.push(kept);
+    if (!isFindingDiagnostic(d)) last.set(d.code, kept);
+  }
+  for (const [code, n] of counts) {
+    if (n <= MAX_PER_KIND) continue;
+    out.push({
+      code: DiagnosticCode.DiagnosticLimit,
+      severity: 'info',
+      message: `${(n - MAX_PER_KIND).toLocaleString('en-US')} more '${code}' problems in this file are not listed (the first ${MAX_PER_KIND} are).`,
+      span: last.get(code)!.span,
+    });
+  }
+  return changed ? out : diagnostics;
 }

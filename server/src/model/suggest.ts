@@ -1,14 +1,19 @@
 import { distance } from 'fastest-levenshtein';
+import { quoted } from '../shared/values';
 
 /**
  * "Did you mean" candidates: close by edit distance (scaled to the word's length) or differing only in case or
  * separators. Best first.
  */
+/** Words longer than this get no suggestions: nobody mistypes a word that long, and an edit distance costs its square. */
+const MAX_SUGGESTED_LENGTH = 200;
+
 export function suggest(word: string, candidates: Iterable<string>, max = 3): string[] {
+  if (word.length > MAX_SUGGESTED_LENGTH) return [];
   const w = normalise(word);
   const scored: { c: string; d: number }[] = [];
   for (const c of candidates) {
-    if (c === word) continue;
+    if (c === word || c.length > MAX_SUGGESTED_LENGTH) continue;
     const n = normalise(c);
     if (isNegationOf(w, n) || isNegationOf(n, w)) continue;
     const d = n === w ? 0 : distance(w, n);
@@ -35,7 +40,7 @@ function normalise(s: string): string {
 /** "Did you mean 'x'?" or "Did you mean 'x' or 'y'?" or the empty string. */
 export function didYouMean(suggestions: readonly string[]): string {
   if (suggestions.length === 0) return '';
-  const quoted = suggestions.map((s) => `'${s}'`);
-  const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+  const named = suggestions.map((s) => quoted(s));
+  const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} or ${named[named.length - 1]}`;
   return ` Did you mean ${list}?`;
 }

@@ -3,7 +3,7 @@
  * (dangling links, staleness, coverage, Go to Definition) and the extension (the CodeLens in source files). Globs are
  * relative to the model's folder, so a model and its code move together and mean the same with or without git.
  */
-import picomatch from 'picomatch';
+import { globMatcher, isGlob } from './glob';
 
 /** A glob as written, made usable: `./src/x` is `src/x`, a folder without wildcards stands for everything in it. */
 export function normaliseCodeGlob(glob: string): string[] {
@@ -14,15 +14,18 @@ export function normaliseCodeGlob(glob: string): string[] {
   if (g === '' || g === '.' || g === './') return ['**'];
   const bare = g.replace(/\/+$/, '');
   // `src/payments` and `src/payments/` mean the folder: its files are linked, as a person reading it would expect.
-  return picomatch.scan(bare).isGlob ? [bare] : [bare, `${bare}/**`];
+  return isGlob(bare) ? [bare] : [bare, `${bare}/**`];
 }
 
-/** Whether a path (relative to the model's folder, `/`-separated) matches one of the globs. */
+/**
+ * Whether a path (relative to the model's folder, `/`-separated) matches one of the globs. Dot files and folders count
+ * (`.github/**`); `..` steps out of the model's folder only when the glob says so. Matching is linear (shared/glob.ts):
+ * globs come from models anyone can write. A glob the matcher refuses matches nothing (linkCode says why).
+ */
 export function codeMatcher(globs: readonly string[]): (relative: string) => boolean {
   const patterns = globs.flatMap(normaliseCodeGlob);
   if (patterns.length === 0) return () => false;
-  // Dot files and folders count (`.github/**`); `..` steps out of the model's folder only when the glob says so.
-  return picomatch(patterns, { dot: true });
+  return globMatcher(patterns).matches;
 }
 
 /** `/`-separated path of `file` relative to `folder` (both absolute and `/`-separated), `../` when outside. */

@@ -36,18 +36,30 @@ export function plainText(value: unknown, seen: ReadonlySet<unknown> = new Set()
 
 /** How much of a value a message quotes: enough to recognise it, never a whole file pasted as one scalar. */
 export const QUOTE_LIMIT = 60;
+/** How much of a name (or a threat's title) a sentence takes: the longest names people write fit whole. */
+export const NAME_LIMIT = 120;
 
 /**
- * A value from a model or a pack quoted in a message: at most QUOTE_LIMIT characters (then `…`), line breaks and other
- * control characters shown as escapes, so that a message is one line and cannot echo a file's content (a model that is
+ * A value from a model or a pack inside a message, without quotes (a name in a sentence: "Payment service's code
+ * link …"): at most QUOTE_LIMIT characters (then `…`), line breaks and other control characters shown as escapes, so
+ * that a message is one line, stays short whatever the model holds, and cannot echo a file's content (a model that is
  * a link to a key file is one long scalar).
  */
-export function quoted(value: unknown, limit = QUOTE_LIMIT): string {
+export function shown(value: unknown, limit = QUOTE_LIMIT): string {
   const text = typeof value === 'string' ? value : plainText(value) || String(value);
-  const chars = [...text];
-  const clipped = chars.length > limit ? `${chars.slice(0, limit).join('')}…` : text;
+  // Only the part that is kept is split into characters: a megabyte name costs what its first characters do.
+  const head = text.length > limit * 2 ? text.slice(0, limit * 2) : text;
+  const chars = [...head];
+  const clipped = chars.length > limit || head.length < text.length ? `${chars.slice(0, limit).join('')}…` : head;
   // eslint-disable-next-line no-control-regex -- control characters are what must not reach a message raw
-  return `'${clipped.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
+  return clipped.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** A value from a model or a pack quoted in a message: `shown`, in single quotes. */
+export function quoted(value: unknown, limit = QUOTE_LIMIT): string {
+  return `'${shown(value, limit)}'`;
 }
 
 /**

@@ -16,7 +16,7 @@ import { holds, readProperty } from './evaluate';
 import { explain, explainUncovered, type Reason } from './explain';
 import { ModelIndex, type Subject } from './facts';
 import { type Condition, type LeafCondition, type Rule, type RuleSet, type RuleTarget } from './types';
-import { isPlainObject, plainText } from '../../shared/values';
+import { isPlainObject, NAME_LIMIT, quoted, shown } from '../../shared/values';
 
 export type FindingStatus = 'open' | 'covered' | 'addressed' | 'disabled';
 
@@ -294,7 +294,8 @@ function renderTitle(template: string, subject: Subject, index: ModelIndex): str
       value = readProperty(subject.data, field);
       if (value === undefined && field === 'name') value = subject.element?.id;
     }
-    return value === undefined || value === null ? '?' : plainText(value);
+    // Names and values clipped: a megabyte name must not make every finding on its element a megabyte.
+    return value === undefined || value === null ? '?' : shown(value, NAME_LIMIT);
   });
   return [text.charAt(0).toUpperCase(), text.slice(1)].join('');
 }
@@ -459,7 +460,7 @@ function checkRuleReferences(model: ThreatModel, ruleSet: RuleSet, own: (e: Elem
     out.push({
       code: DiagnosticCode.UnknownRule,
       severity: 'warning',
-      message: `Unknown rule '${id}': no loaded rule pack defines it.${didYouMean(suggestions)}`,
+      message: `Unknown rule ${quoted(id)}: no loaded rule pack defines it.${didYouMean(suggestions)}`,
       span,
       data: { suggestions },
     });

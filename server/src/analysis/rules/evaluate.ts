@@ -5,7 +5,7 @@
  */
 import { type ModelIndex, type Subject } from './facts';
 import { type Condition, type LeafCondition, OPERATORS, type Operator, QUANTIFIERS, type Quantifier, SCALES } from './types';
-import { isSet, own, plainText } from '../../shared/values';
+import { isSet, NAME_LIMIT, own, shown } from '../../shared/values';
 
 /**
  * What kind of node a condition is, worked out once per node (packs are validated when loaded, so a node has exactly
@@ -132,10 +132,11 @@ function test(op: Operator, cond: LeafCondition, actual: unknown): boolean {
   }
 }
 
+/** A value in a reason or a rule's description: as written, clipped like every value in a message. */
 export function show(v: unknown): string {
   if (v === undefined || v === null) return 'unset';
-  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
-  return plainText(v);
+  if (Array.isArray(v)) return shown(`[${v.slice(0, NAME_LIMIT).map(show).join(', ')}${v.length > NAME_LIMIT ? ', …' : ''}]`, NAME_LIMIT);
+  return shown(v, NAME_LIMIT);
 }
 
 /** A condition in the rule language's own terms, for rule authors (docs/rules.md). People read `coverText`. */

@@ -6,7 +6,7 @@
  * Each reason also says which element and property show it, so that an editor can point at them.
  */
 import type { Element } from '../../model/types';
-import { isSet, plainText } from '../../shared/values';
+import { isSet, NAME_LIMIT, plainText, shown } from '../../shared/values';
 import { actualValue, holds, shapeOf, show } from './evaluate';
 import type { ModelIndex, Subject } from './facts';
 import type { Condition, LeafCondition, Operator, Quantifier } from './types';
@@ -297,7 +297,7 @@ export function nameOf(subject: Subject): string {
   const d = subject.data;
   const name =
     typeof d.name === 'string' && d.name.trim() ? d.name : typeof d.title === 'string' && d.title.trim() ? d.title : subject.element.id;
-  return name;
+  return shown(name, NAME_LIMIT);
 }
 
 function article(word: string): string {
