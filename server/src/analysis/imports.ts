@@ -11,6 +11,7 @@
 import { type CoreDiagnostic, DiagnosticCode, FATAL_CODES } from '../model/diagnostics';
 import type { ParsedDocument } from '../model/parse';
 import { type Element, elementsOf, SECTION_NOUN, type SectionName, type ThreatModel } from '../model/types';
+import { quoted, shown } from '../shared/values';
 
 /** A model file as the loader found it. */
 export interface ModelSource {
@@ -63,12 +64,14 @@ export const IMPORTS_VERSION = 1.2;
 /** The URI an import entry names, or why it is refused. */
 export function importTarget(fromUri: string, entry: string, roots: readonly string[]): { uri: string } | { error: string } {
   if (/^[a-z][a-z0-9+.-]*:/i.test(entry) || entry.startsWith('/') || entry.startsWith('\\') || entry.includes('\\'))
-    return { error: `'${entry}' is not a relative path: imports name files beside this one, such as '../platform/platform.tm.yaml'.` };
-  if (!/\.tm\.ya?ml$/.test(entry)) return { error: `'${entry}' is not a threat model file: imports name '*.tm.yaml' files.` };
+    return {
+      error: `${quoted(entry)} is not a relative path: imports name files beside this one, such as '../platform/platform.tm.yaml'.`,
+    };
+  if (!/\.tm\.ya?ml$/.test(entry)) return { error: `${quoted(entry)} is not a threat model file: imports name '*.tm.yaml' files.` };
   const uri = resolvedImport(fromUri, entry);
-  if (uri === undefined) return { error: `'${entry}' is not a path this file can import.` };
+  if (uri === undefined) return { error: `${quoted(entry)} is not a path this file can import.` };
   const root = roots.find((r) => uri.startsWith(r.endsWith('/') ? r : `${r}/`));
-  if (!root) return { error: `'${entry}' is outside the workspace: a model imports only files of its own workspace.` };
+  if (!root) return { error: `${quoted(entry)} is outside the workspace: a model imports only files of its own workspace.` };
   return { uri };
 }
 
@@ -132,15 +135,18 @@ export function resolveImports(uri: string, model: ThreatModel, resolver: Import
 
     const first = resolver.load(target.uri);
     if ('error' in first) {
-      problem(DiagnosticCode.ImportNotFound, `Cannot import '${entry.path}': ${first.error}`);
+      problem(DiagnosticCode.ImportNotFound, `Cannot import ${quoted(entry.path)}: ${first.error}`);
       continue;
     }
     // Walked without recursion: a chain of imports as long as the limit must not exhaust the stack.
     const before = sources.length;
     const { cycle, overBudget } = walk(first, uri, resolver, seen, sources, dependsOn, size);
-    if (cycle) problem(DiagnosticCode.ImportCycle, `Import cycle: ${[uri, ...cycle, uri].map((u) => relativeUri(uri, u)).join(' → ')}.`);
+    if (cycle) problem(DiagnosticCode.ImportCycle, `Import cycle: ${cycleText(uri, cycle)}.`);
     if (!usable(first))
-      problem(DiagnosticCode.ImportNotFound, `Cannot import '${entry.path}': it has errors that leave no model; fix them there first.`);
+      problem(
+        DiagnosticCode.ImportNotFound,
+        `Cannot import ${quoted(entry.path)}: it has errors that leave no model; fix them there first.`,
+      );
     // What was read is registered even when a limit stopped the walk: every imported element has its id.
     const clashes: string[] = [];
     for (const source of sources.slice(before))
@@ -148,7 +154,7 @@ export function resolveImports(uri: string, model: ThreatModel, resolver: Import
         const known = byId.get(element.id);
         if (!known) byId.set(element.id, { element, source });
         else if (known.source !== source && clashes.length < 3)
-          clashes.push(`'${element.id}' (${relativeUri(uri, source.uri)} and ${relativeUri(uri, known.source.uri)})`);
+          clashes.push(`${quoted(element.id)} (${shown(relativeUri(uri, source.uri))} and ${shown(relativeUri(uri, known.source.uri))})`);
       }
     if (clashes.length > 0)
       problem(
@@ -168,9 +174,40 @@ export function resolveImports(uri: string, model: ThreatModel, resolver: Import
   return { from: uri, sources, byId, diagnostics, dependsOn };
 }
 
+/** How many files a cycle's message names before it says how many more there are. */
+const CYCLE_FILES_SHOWN = 6;
+
+/** "a.tm.yaml → b.tm.yaml → … (40 more) → a.tm.yaml": at most CYCLE_FILES_SHOWN files named, each clipped. */
+function cycleText(uri: string, cycle: readonly string[]): string {
+  const chain = [uri, ...cycle];
+  const named = chain.slice(0, CYCLE_FILES_SHOWN).map((u) => shown(relativeUri(uri, u)));
+  const rest = chain.length - named.length;
+  return [...named, ...(rest > 0 ? [`… (${rest} more)`] : []), shown(relativeUri(uri, uri))].join(' → ');
+}
+
 /** A model to import: one that parsed to a model without errors that leave it unusable (broken YAML and the like). */
 function usable(source: ModelSource): boolean {
   return source.parsed.model !== undefined && !source.parsed.diagnostics.some((d) => FATAL_CODES.has(d.code));
+}
+
+/**
+ * The URIs an imported model's entries name (refused entries left out), worked out once per parse of the file: every
+ * model of a system that imports the others walks the same files, and resolving each file's entries on every walk
+ * was models × files × entries.
+ */
+const targetCache = new WeakMap<ModelSource, { roots: string; uris: string[] }>();
+
+function targetsOf(source: ModelSource, roots: readonly string[]): string[] {
+  const key = roots.join('\n');
+  const hit = targetCache.get(source);
+  if (hit && hit.roots === key) return hit.uris;
+  const uris: string[] = [];
+  for (const entry of source.parsed.model?.imports ?? []) {
+    const target = importTarget(source.uri, entry.path, roots);
+    if ('uri' in target) uris.push(target.uri);
+  }
+  targetCache.set(source, { roots: key, uris });
+  return uris;
 }
 
 /**
@@ -202,13 +239,12 @@ function walk(
   if (!enter(first)) return { cycle, overBudget: true };
   while (stack.length > 0 && sources.length < MAX_IMPORTED_MODELS) {
     const top = stack[stack.length - 1];
-    const imports = top.source.parsed.model?.imports ?? [];
-    if (top.next >= imports.length) {
+    const targets = targetsOf(top.source, resolver.roots);
+    if (top.next >= targets.length) {
       stack.pop();
       continue;
     }
-    const target = importTarget(top.source.uri, imports[top.next++].path, resolver.roots);
-    if ('error' in target) continue;
+    const target = { uri: targets[top.next++] };
     dependsOn.add(target.uri);
     if (target.uri === rootUri) {
       cycle ??= stack.map((s) => s.source.uri);

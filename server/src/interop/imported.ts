@@ -49,6 +49,8 @@ export function emptyModel(name: string): ImportedModel {
 export class IdMaker {
   private readonly used = new Set<string>();
   private readonly bySource = new Map<string, string>();
+  /** The next number to try after each base: 10,000 elements named "Process" counted up from 2 each time. */
+  private readonly nextSuffix = new Map<string, number>();
 
   /** The id for `sourceId`, made from `name` the first time. */
   id(sourceId: string, name: string | undefined, prefix = ''): string {
@@ -59,7 +61,12 @@ export class IdMaker {
     const named = slug(name ?? '');
     const base = readable ?? (named ? `${prefix}${named}` : `${prefix || 'item-'}${this.used.size + 1}`.replace(/^[^A-Za-z]+/, ''));
     let id = base;
-    for (let i = 2; this.used.has(id); i++) id = `${base}-${i}`;
+    if (this.used.has(id)) {
+      let i = this.nextSuffix.get(base) ?? 2;
+      while (this.used.has(`${base}-${i}`)) i++;
+      id = `${base}-${i}`;
+      this.nextSuffix.set(base, i + 1);
+    }
     this.used.add(id);
     this.bySource.set(sourceId, id);
     return id;
@@ -83,6 +90,13 @@ function slug(text: string): string | undefined {
     .replace(/-+$/, '');
   return s || undefined;
 }
+
+/**
+ * How many flows one relation of a source (a security group's ingress from another group, a network policy rule, the
+ * services one environment names) draws: beyond it, the relation is a note instead, so that 1,000 members on each
+ * side are not a million flows. Every importer's output stays linear in its input.
+ */
+export const MAX_FLOWS_PER_RELATION = 64;
 
 /** STRIDE categories as the other tools write them in words ("Information disclosure"), lower-cased. */
 export const STRIDE_WORDS: Readonly<Record<string, string>> = {

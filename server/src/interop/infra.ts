@@ -6,7 +6,7 @@
  * and what the configuration does not say stays unknown.
  */
 import { isPlainObject } from '../shared/values';
-import { asText, compact, emptyModel, IdMaker, type ImportResult, type StatedFact, text } from './imported';
+import { asText, compact, emptyModel, IdMaker, type ImportResult, MAX_FLOWS_PER_RELATION, type StatedFact, text } from './imported';
 
 type Node = Record<string, unknown>;
 
@@ -59,6 +59,9 @@ export function importCompose(source: unknown, name = 'Compose application'): Im
   const ids = new IdMaker();
   const services = Object.entries(source.services).filter((e): e is [string, Node] => isPlainObject(e[1]));
   const names = new Set(services.map(([n]) => n.toLowerCase()));
+  /** Service name as written, by its lower-case form (how environment values name it). */
+  const serviceByName = new Map<string, string>();
+  for (const [n] of services) if (!serviceByName.has(n.toLowerCase())) serviceByName.set(n.toLowerCase(), n);
   const networks = isPlainObject(source.networks) ? Object.keys(source.networks) : [];
   for (const n of networks) {
     model.boundaries.push({ id: ids.id(`network:${n}`, n, 'net-'), name: n, trust: 'unknown', tags: ['compose:network'] });
@@ -114,8 +117,14 @@ export function importCompose(source: unknown, name = 'Compose application'): Im
     for (const d of deps) targets.set(d.toLowerCase(), 'depends_on');
     for (const [k, v] of env)
       for (const host of referencedHosts(v, names)) if (host !== service.toLowerCase()) targets.set(host, `environment ${k}`);
+    if (targets.size > MAX_FLOWS_PER_RELATION) {
+      notes.push(
+        `${id}: depends on or names ${targets.size} services in its environment; flows from it are not drawn one by one (more than ${MAX_FLOWS_PER_RELATION}): draw the ones that carry data`,
+      );
+      continue;
+    }
     for (const [target, why] of targets) {
-      const to = ids.known(`service:${services.find(([n]) => n.toLowerCase() === target)?.[0] ?? target}`);
+      const to = ids.known(`service:${serviceByName.get(target) ?? target}`);
       if (!to) continue;
       const flowId = ids.id(`flow:${service}->${target}`, `${service} to ${target}`, 'flow-');
       model.flows.push({ id: flowId, from: id, to, tags: ['inferred'] });
@@ -149,6 +158,74 @@ function podLabels(doc: Node): Record<string, string> {
   return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, asText(v)]));
 }
 
+/**
+ * Workloads by the labels of their pods, for selectors: each workload's labels are read once, and a selector looks only
+ * at the workloads of its namespace that carry its rarest label (a Service matched against every workload, reading
+ * their labels each time, was Services × workloads).
+ */
+class WorkloadIndex {
+  private readonly labels = new Map<Node, Record<string, string>>();
+  private readonly byLabel = new Map<string, Node[]>();
+  private readonly byNamespace = new Map<string, Node[]>();
+
+  constructor(workloads: readonly Node[], nsOf: (d: Node) => string) {
+    for (const w of workloads) {
+      const labels = podLabels(w);
+      this.labels.set(w, labels);
+      const ns = nsOf(w);
+      WorkloadIndex.push(this.byNamespace, ns, w);
+      for (const [k, v] of Object.entries(labels)) WorkloadIndex.push(this.byLabel, `${ns}\0${k}\0${v}`, w);
+    }
+  }
+
+  private static push(map: Map<string, Node[]>, key: string, w: Node): void {
+    const list = map.get(key);
+    if (list) list.push(w);
+    else map.set(key, [w]);
+  }
+
+  /** The workloads of `ns` whose pods carry every label of `selector` (all of the namespace for an empty selector). */
+  all(ns: string, selector: Readonly<Record<string, string>>, first = false): Node[] {
+    const keys = Object.keys(selector);
+    let candidates = this.byNamespace.get(ns) ?? [];
+    for (const k of keys) {
+      const list = this.byLabel.get(`${ns}\0${k}\0${selector[k]}`) ?? [];
+      if (list.length < candidates.length) candidates = list;
+    }
+    const out: Node[] = [];
+    for (const w of candidates) {
+      const labels = this.labels.get(w)!;
+      if (keys.every((k) => labels[k] === selector[k])) {
+        out.push(w);
+        if (first) break;
+      }
+    }
+    return out;
+  }
+
+  /** The first workload a Service's selector matches; none for an empty selector (it selects nothing by itself). */
+  first(ns: string, selector: Readonly<Record<string, string>>): Node | undefined {
+    return Object.keys(selector).length ? this.all(ns, selector, true)[0] : undefined;
+  }
+}
+
+/** The Services an Ingress routes to (networking.k8s.io/v1 and the older extensions/v1beta1 shape), lower case. */
+function ingressBackends(spec: unknown): string[] {
+  const out = new Set<string>();
+  const add = (backend: unknown) => {
+    if (!isPlainObject(backend)) return;
+    const name = isPlainObject(backend.service) ? text(backend.service.name) : text(backend.serviceName);
+    if (name) out.add(name.toLowerCase());
+  };
+  if (!isPlainObject(spec)) return [];
+  add(spec.defaultBackend);
+  add(spec.backend);
+  for (const rule of Array.isArray(spec.rules) ? spec.rules : [])
+    if (isPlainObject(rule) && isPlainObject(rule.http) && Array.isArray(rule.http.paths))
+      for (const p of rule.http.paths) if (isPlainObject(p)) add(p.backend);
+  return [...out];
+}
+
 /** Kubernetes manifests (all documents of the given files) as a draft model. */
 export function importKubernetes(documents: readonly unknown[], name = 'Kubernetes application'): ImportResult {
   const docs = documents.filter(isPlainObject).filter((d) => typeof d.kind === 'string');
@@ -172,6 +249,8 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
   const workloads = docs.filter((d) => WORKLOADS.has(asText(d.kind)));
   const services = docs.filter((d) => d.kind === 'Service');
   const byService = new Map<string, string>();
+  const selectable = new WorkloadIndex(workloads, nsOf);
+  const componentById = new Map<string, Node>();
   for (const w of workloads) {
     const wname = nameOf(w);
     const id = ids.id(`${asText(w.kind)}/${nsOf(w)}/${wname}`, wname, '');
@@ -181,20 +260,20 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
     const kind = images.map(datastoreKind).find((k) => k !== undefined);
     const privileged = containers.some((c) => isPlainObject(c.securityContext) && c.securityContext.privileged === true);
     const runsAsRoot = containers.some((c) => isPlainObject(c.securityContext) && c.securityContext.runAsNonRoot === false);
-    model.components.push(
-      compact({
-        id,
-        name: wname,
-        type: kind ? 'datastore' : 'process',
-        kind,
-        boundary: ids.known(`ns:${nsOf(w)}`),
-        runtime: kind ? undefined : 'container',
-        container: privileged ? { privileged: true } : undefined,
-        runsAs: runsAsRoot ? 'root' : undefined,
-        infra: [`${asText(w.kind)}/${nsOf(w)}/${wname}`],
-        tags: images.map((i) => `image:${i}`),
-      }),
-    );
+    const component = compact({
+      id,
+      name: wname,
+      type: kind ? 'datastore' : 'process',
+      kind,
+      boundary: ids.known(`ns:${nsOf(w)}`),
+      runtime: kind ? undefined : 'container',
+      container: privileged ? { privileged: true } : undefined,
+      runsAs: runsAsRoot ? 'root' : undefined,
+      infra: [`${asText(w.kind)}/${nsOf(w)}/${wname}`],
+      tags: images.map((i) => `image:${i}`),
+    });
+    model.components.push(component);
+    componentById.set(id, component);
     const address = `${asText(w.kind)}/${nsOf(w)}/${wname}`;
     if (kind) stated.push({ component: id, address, path: ['type'], value: 'datastore', source: `image ${images.join(', ')}` });
     if (privileged)
@@ -209,15 +288,14 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
   for (const s of services) {
     const spec = isPlainObject(s.spec) ? s.spec : {};
     const selector = isPlainObject(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, asText(v)])) : {};
-    const keys = Object.keys(selector);
-    const target = workloads.find((w) => nsOf(w) === nsOf(s) && keys.length && keys.every((k) => podLabels(w)[k] === selector[k]));
+    const target = selectable.first(nsOf(s), selector);
     if (!target) {
       notes.push(`Service ${nsOf(s)}/${nameOf(s)} selects no workload in these manifests`);
       continue;
     }
     const id = ids.known(`${asText(target.kind)}/${nsOf(target)}/${nameOf(target)}`)!;
     byService.set(nameOf(s).toLowerCase(), id);
-    const component = model.components.find((c) => c.id === id)!;
+    const component = componentById.get(id)!;
     (component.infra as string[]).push(`Service/${nsOf(s)}/${nameOf(s)}`);
     const type = asText(spec.type);
     if (type === 'LoadBalancer' || type === 'NodePort') {
@@ -236,11 +314,12 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
       boundary: ids.known(`ns:${nsOf(ing)}`),
       infra: [`Ingress/${nsOf(ing)}/${nameOf(ing)}`],
     });
-    const backends = JSON.stringify(ing.spec ?? {}).match(/"service":\{"name":"([^"]+)"/g) ?? [];
-    for (const b of backends) {
-      const svc = /"name":"([^"]+)"/.exec(b)![1].toLowerCase();
+    const drawn = new Set<string>();
+    for (const svc of ingressBackends(ing.spec)) {
       const to = byService.get(svc);
-      if (to) model.flows.push({ id: ids.id(`flow:${id}->${to}`, `${nameOf(ing)} to ${svc}`, 'flow-'), from: id, to, tags: ['inferred'] });
+      if (!to || drawn.has(to)) continue;
+      drawn.add(to);
+      model.flows.push({ id: ids.id(`flow:${id}->${to}`, `${nameOf(ing)} to ${svc}`, 'flow-'), from: id, to, tags: ['inferred'] });
     }
   }
   // Flows the configuration implies: environment values that name another Service.
@@ -257,6 +336,7 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
           const to = byService.get(host);
           if (!to || to === from || seen.has(to)) continue;
           seen.add(to);
+          if (seen.size > MAX_FLOWS_PER_RELATION) continue;
           const flowId = ids.id(`flow:${from}->${to}`, `${nameOf(w)} to ${host}`, 'flow-');
           model.flows.push({ id: flowId, from, to, tags: ['inferred'] });
           notes.push(
@@ -266,30 +346,40 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
       }
   }
   const policies = docs.filter((d) => d.kind === 'NetworkPolicy');
+  const boundaryById = new Map(model.boundaries.map((b) => [String(b.id), b]));
+  const flowPairs = new Set(model.flows.map((f) => `${String(f.from)}\0${String(f.to)}`));
   for (const p of policies) {
     const spec = isPlainObject(p.spec) ? p.spec : {};
     const selectsAll = isPlainObject(spec.podSelector) && Object.keys(spec.podSelector).length === 0;
     const types = Array.isArray(spec.policyTypes) ? spec.policyTypes.map(asText) : [];
     const denyIngress = selectsAll && types.includes('Ingress') && !(Array.isArray(spec.ingress) && spec.ingress.length);
-    const boundary = model.boundaries.find((b) => b.id === ids.known(`ns:${nsOf(p)}`));
+    const boundary = boundaryById.get(ids.known(`ns:${nsOf(p)}`) ?? '');
     if (denyIngress && boundary) boundary.controls = { defaultDeny: true };
     // Ingress a policy allows from pods of its namespace (podSelector peers) to the pods it selects: flows.
     const matching = (selector: unknown) => {
       const labels =
         isPlainObject(selector) && isPlainObject(selector.matchLabels) ? selector.matchLabels : isPlainObject(selector) ? {} : undefined;
       if (!labels) return [];
-      return workloads.filter((w) => nsOf(w) === nsOf(p) && Object.entries(labels).every(([k, v]) => podLabels(w)[k] === asText(v)));
+      return selectable.all(nsOf(p), Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, asText(v)])));
     };
     const targets = matching(spec.podSelector);
     let allowed = 0;
     for (const rule of Array.isArray(spec.ingress) ? spec.ingress.filter(isPlainObject) : [])
       for (const peer of Array.isArray(rule.from) ? rule.from.filter(isPlainObject) : []) {
         if (peer.podSelector === undefined || peer.namespaceSelector !== undefined) continue;
-        for (const source of matching(peer.podSelector))
+        const sources = matching(peer.podSelector);
+        if (sources.length * targets.length > MAX_FLOWS_PER_RELATION) {
+          notes.push(
+            `NetworkPolicy ${nsOf(p)}/${nameOf(p)} allows ${sources.length} × ${targets.length} pod pairs; they are not drawn one by one (more than ${MAX_FLOWS_PER_RELATION}): draw the flows that carry data`,
+          );
+          continue;
+        }
+        for (const source of sources)
           for (const target of targets) {
             const from = ids.known(`${asText(source.kind)}/${nsOf(source)}/${nameOf(source)}`);
             const to = ids.known(`${asText(target.kind)}/${nsOf(target)}/${nameOf(target)}`);
-            if (!from || !to || from === to || model.flows.some((f) => f.from === from && f.to === to)) continue;
+            if (!from || !to || from === to || flowPairs.has(`${from}\0${to}`)) continue;
+            flowPairs.add(`${from}\0${to}`);
             const flowId = ids.id(`flow:${from}->${to}`, `${nameOf(source)} to ${nameOf(target)}`, 'flow-');
             model.flows.push({ id: flowId, from, to, tags: ['inferred'] });
             notes.push(
@@ -302,7 +392,9 @@ export function importKubernetes(documents: readonly unknown[], name = 'Kubernet
       `NetworkPolicy ${nsOf(p)}/${nameOf(p)}${denyIngress ? ': default-deny ingress for the namespace (controls.defaultDeny)' : allowed ? `: ${allowed} allowed ${allowed === 1 ? 'flow' : 'flows'} drawn; peers by namespace or address are not` : ': its allowed peers (namespaces, addresses) are not flows here; review'}`,
     );
   }
-  const counted = (kind: string) => docs.filter((d) => d.kind === kind).length;
+  const counts = new Map<string, number>();
+  for (const d of docs) counts.set(asText(d.kind), (counts.get(asText(d.kind)) ?? 0) + 1);
+  const counted = (kind: string) => counts.get(kind) ?? 0;
   for (const kind of ['Secret', 'ServiceAccount', 'ConfigMap', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'])
     if (counted(kind)) notes.push(`${counted(kind)} ${kind}(s) not modelled as elements; review what they grant or hold`);
   for (const d of docs)

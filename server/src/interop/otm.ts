@@ -151,6 +151,8 @@ export function importOtm(source: unknown): ImportResult {
       .filter(isPlainObject)
       .map((t) => [asText(t.id), t]),
   );
+  /** The catalog key each used mitigation came from (searched for among all keys, per mitigation, before). */
+  const catalogKeyOf = new Map<string, string>();
   const catalogMitigations = new Map(
     list(source.mitigations)
       .filter(isPlainObject)
@@ -184,6 +186,7 @@ export function importOtm(source: unknown): ImportResult {
         const m = catalogMitigations.get(asText(mi.mitigation));
         if (!m) continue;
         const mid = ids.id(`mitigation:${asText(m.id)}`, text(m.name), 'M-');
+        if (!catalogKeyOf.has(mid)) catalogKeyOf.set(mid, asText(mi.mitigation));
         mitigations.push(mid);
         const ms = own(MITIGATION_STATUS_OF_STATE, asText(mi.state ?? '').toLowerCase()) ?? 'proposed';
         const before = mitigationStatus.get(mid);
@@ -276,7 +279,7 @@ export function importOtm(source: unknown): ImportResult {
   }
 
   for (const [mid, status] of mitigationStatus) {
-    const sourceId = [...catalogMitigations.keys()].find((k) => ids.known(`mitigation:${k}`) === mid)!;
+    const sourceId = catalogKeyOf.get(mid)!;
     const m = catalogMitigations.get(sourceId)!;
     model.mitigations.push(compact({ id: mid, title: text(m.name) ?? sourceId, status, description: text(m.description) }));
     if (m.riskReduction !== undefined) notes.push(unmapped(`mitigation ${mid}`, 'riskReduction', m.riskReduction));
@@ -330,17 +333,24 @@ export function exportOtm(analysis: Analysis): Record<string, unknown> {
       risk: { confidentiality: own(CONFIDENTIALITY_OF_CLASS, asText(d(a).classification)) ?? 50, integrity: 50, availability: 50 },
     }),
   );
+  // Threats by target and mitigations by id, indexed once (filtered per component, they were components × threats).
+  const threatsByTarget = new Map<string, (typeof model.threats)[number][]>();
+  for (const t of model.threats)
+    for (const target of new Set(Array.isArray(t.data.targets) ? t.data.targets : [])) {
+      const list = threatsByTarget.get(target);
+      if (list) list.push(t);
+      else threatsByTarget.set(target, [t]);
+    }
+  const mitigationById = new Map(model.mitigations.map((m) => [m.id, m]));
   const threatsOn = (id: string) =>
-    model.threats
-      .filter((t) => (t.data.targets ?? []).includes(id))
-      .map((t) => ({
-        threat: t.id,
-        state: own(STATE_OF_STATUS, asText(t.data.status)) ?? 'exposed',
-        mitigations: (t.data.mitigations ?? []).map((m) => ({
-          mitigation: m,
-          state: own(MITIGATION_STATE_OF_STATUS, asText(model.mitigations.find((x) => x.id === m)?.data.status)) ?? 'recommended',
-        })),
-      }));
+    (threatsByTarget.get(id) ?? []).map((t) => ({
+      threat: t.id,
+      state: own(STATE_OF_STATUS, asText(t.data.status)) ?? 'exposed',
+      mitigations: (t.data.mitigations ?? []).map((m) => ({
+        mitigation: m,
+        state: own(MITIGATION_STATE_OF_STATUS, asText(mitigationById.get(m)?.data.status)) ?? 'recommended',
+      })),
+    }));
   // OTM requires every component to sit in a trust zone: one stands for "no boundary" when some have none.
   const homeless = model.components.some((c) => !str(d(c).boundary));
   if (homeless) (out.trustZones as unknown[]).push({ id: 'unassigned', name: 'No trust boundary', risk: { trustRating: 50 } });

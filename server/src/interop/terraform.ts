@@ -7,7 +7,7 @@
  * is recorded with the attribute it came from, for the drift check (interop/drift.ts).
  */
 import { isPlainObject } from '../shared/values';
-import { asText, compact, emptyModel, IdMaker, type ImportResult, type StatedFact, text } from './imported';
+import { asText, compact, emptyModel, IdMaker, type ImportResult, MAX_FLOWS_PER_RELATION, type StatedFact, text } from './imported';
 
 type Node = Record<string, unknown>;
 
@@ -461,14 +461,20 @@ export function importTerraform(source: unknown, name = 'Terraform configuration
 
   // Boundaries: networks, and subnets inside the network they reference.
   const boundaryOf = new Map<string, string>(); // config address → boundary id
+  const resourceOfBoundary = new Map<string, (typeof resources)[number]>();
   for (const r of resources) {
     if (BY_TYPE.get(r.type)?.becomes !== 'boundary') continue;
     const id = ids.id(`boundary:${r.address}`, displayName(r), 'net-');
     boundaryOf.set(configAddress(r), id);
     model.boundaries.push({ id, name: displayName(r), trust: 'unknown', tags: [`terraform:${r.type}`] });
   }
+  // The first resource whose configuration is each boundary's (found once, not searched for per boundary).
+  for (const r of resources) {
+    const id = boundaryOf.get(configAddress(r));
+    if (id !== undefined && !resourceOfBoundary.has(id)) resourceOfBoundary.set(id, r);
+  }
   for (const b of model.boundaries) {
-    const r = resources.find((x) => boundaryOf.get(configAddress(x)) === b.id);
+    const r = resourceOfBoundary.get(String(b.id));
     const parent = r && [...(refs(r)?.all ?? [])].map((a) => boundaryOf.get(a)).find((p) => p !== undefined && p !== b.id);
     if (parent) b.parent = parent;
   }
@@ -498,7 +504,9 @@ export function importTerraform(source: unknown, name = 'Terraform configuration
     // The nearest network the resource (or what it references) sits in.
     const seen = new Set<string>();
     let frontier = [configAddress(r)];
-    for (let depth = 0; depth < 4 && !component.boundary && frontier.length; depth++) {
+    // At most four references away, and at most 256 resources looked at: a resource everything refers to must not
+    // make this walk cost resources × references.
+    for (let depth = 0; depth < 4 && !component.boundary && frontier.length && seen.size <= 256; depth++) {
       const next: string[] = [];
       for (const a of frontier) {
         for (const t of references.get(a)?.all ?? []) {
@@ -514,12 +522,13 @@ export function importTerraform(source: unknown, name = 'Terraform configuration
     model.components.push(compact(component));
   }
 
+  const componentById = new Map(model.components.map((c) => [String(c.id), c]));
   // What companion resources state about the resource they configure.
   for (const r of resources) {
     const companion = TERRAFORM_COMPANIONS.find((c) => c.type === r.type);
     if (!companion) continue;
     const target = [...(refs(r)?.byAttribute.get(companion.of) ?? [])].map((t) => componentOf.get(t)).find((t) => t !== undefined);
-    const component = target && model.components.find((c) => c.id === target);
+    const component = target && componentById.get(target);
     if (!component) continue;
     for (const a of companion.attributes) {
       const raw = valueAt(r.values, a.attribute);
@@ -544,7 +553,12 @@ export function importTerraform(source: unknown, name = 'Terraform configuration
     if (!id) continue;
     for (const [attribute, targets] of refs(r)?.byAttribute ?? [])
       if (/security_group/.test(attribute))
-        for (const t of targets) if (/aws_security_group\./.test(t)) members.set(t, [...(members.get(t) ?? []), id]);
+        for (const t of targets) {
+          if (!/aws_security_group\./.test(t)) continue;
+          const list = members.get(t);
+          if (!list) members.set(t, [id]);
+          else if (list.at(-1) !== id) list.push(id);
+        }
   }
   const allowed: [string, string, string][] = []; // [from group, to group, why]
   for (const r of resources) {
@@ -570,8 +584,18 @@ export function importTerraform(source: unknown, name = 'Terraform configuration
     model.flows.push({ id: flowId, from, to, tags: ['inferred'] });
     notes.push(`${flowId}: inferred from ${why}; say what it carries (data) and how (protocol, authentication)`);
   };
-  for (const [fromGroup, toGroup, why] of allowed)
-    for (const from of members.get(fromGroup) ?? []) for (const to of members.get(toGroup) ?? []) addFlow(from, to, why);
+  for (const [fromGroup, toGroup, why] of allowed) {
+    const sources = members.get(fromGroup) ?? [];
+    const targets = members.get(toGroup) ?? [];
+    // Many members on both sides: one note for the relation, not a flow (and a note) per pair of members.
+    if (sources.length * targets.length > MAX_FLOWS_PER_RELATION) {
+      notes.push(
+        `${why} allows ${sources.length} × ${targets.length} resource pairs (${fromGroup} to ${toGroup}); they are not drawn one by one (more than ${MAX_FLOWS_PER_RELATION}): draw the flows that carry data`,
+      );
+      continue;
+    }
+    for (const from of sources) for (const to of targets) addFlow(from, to, why);
+  }
   for (const r of resources) {
     const from = componentOf.get(configAddress(r));
     if (!from) continue;
@@ -590,7 +614,7 @@ export function importTerraform(source: unknown, name = 'Terraform configuration
   };
   for (const r of resources.filter((x) => x.type === 'aws_lb_listener' || x.type === 'aws_alb_listener')) {
     const lb = [...(refs(r)?.byAttribute.get('load_balancer_arn') ?? [])].map((t) => componentOf.get(t)).find((t) => t !== undefined);
-    const target = lb && model.components.find((c) => c.id === lb);
+    const target = lb && componentById.get(lb);
     if (!target || target.exposure !== 'internet') continue;
     let clients = model.components.find((c) => c.id === ids.known('external:internet'));
     if (!clients) {

@@ -160,9 +160,10 @@ export function importThreagile(source: unknown): ImportResult {
     notes.push(`boundary ${id}: Threagile does not rate trust (type ${asText(b.type)}); set trust`);
     for (const a of strings(b.technical_assets_inside)) boundaryOf.set(a, id);
   }
+  const boundaryById = new Map(model.boundaries.map((x) => [x.id, x]));
   for (const [name, b] of boundaries)
     for (const nested of strings(b.trust_boundaries_nested)) {
-      const child = model.boundaries.find((x) => x.id === ids.known(nested));
+      const child = boundaryById.get(ids.known(nested));
       if (child) child.parent = ids.known(asText(b.id ?? name));
     }
 
@@ -224,6 +225,7 @@ export function importThreagile(source: unknown): ImportResult {
     }
   }
   const elementIds = new Set([...model.components, ...model.flows, ...model.boundaries, ...model.data].map((e) => asText(e.id)));
+  const mitigationIds = new Set(model.mitigations.map((m) => asText(m.id)));
 
   // Threats people wrote: each individual risk category, on the elements its identified risks name.
   for (const [name, c] of entries(source.individual_risk_categories)) {
@@ -239,7 +241,8 @@ export function importThreagile(source: unknown): ImportResult {
         .filter((x): x is string => x !== undefined && elementIds.has(x));
       const mitigation = text(c.mitigation);
       const mid = mitigation ? ids.id(`mitigation:${asText(c.id ?? name)}`, firstLine(mitigation), 'M-') : undefined;
-      if (mid && !model.mitigations.some((m) => m.id === mid))
+      if (mid && !mitigationIds.has(mid)) {
+        mitigationIds.add(mid);
         model.mitigations.push(
           compact({
             id: mid,
@@ -248,6 +251,7 @@ export function importThreagile(source: unknown): ImportResult {
             status: 'proposed',
           }),
         );
+      }
       if (!targets.length) {
         notes.push(`risk '${title}' (${name}) names no element of the model; kept here: ${text(c.description) ?? ''}`);
         continue;

@@ -81,6 +81,18 @@ export function importThreatComposer(source: unknown): ImportResult {
 
   const assetOf = new Map<string, string>();
   let application: string | undefined;
+  // Links by the threat they belong to, grouped once (filtered per threat, they were threats × links).
+  const byLinkedId = (links: unknown) => {
+    const out = new Map<unknown, Node[]>();
+    for (const l of list(links)) {
+      const group = out.get(l.linkedId);
+      if (group) group.push(l);
+      else out.set(l.linkedId, [l]);
+    }
+    return out;
+  };
+  const mitigationLinks = byLinkedId(source.mitigationLinks);
+  const assumptionLinks = byLinkedId(source.assumptionLinks);
   for (const t of list(source.threats)) {
     const statement = text(t.statement) ?? [t.threatSource, t.prerequisites, t.threatAction, t.threatImpact].filter(Boolean).join(' ');
     const assets = Array.isArray(t.impactedAssets) ? t.impactedAssets.map(String).filter((a) => a.trim()) : [];
@@ -108,12 +120,10 @@ export function importThreatComposer(source: unknown): ImportResult {
     if (!categories.length)
       notes.push(`threat #${asText(t.numericId ?? '')}: no STRIDE category in the source; information-disclosure set for review`);
     const status = own(STATUS_OF, asText(t.status));
-    const mitigations = list(source.mitigationLinks)
-      .filter((l) => l.linkedId === t.id)
+    const mitigations = (mitigationLinks.get(t.id) ?? [])
       .map((l) => mitigationOf.get(asText(l.mitigationId)))
       .filter((x): x is string => x !== undefined);
-    const assumptions = list(source.assumptionLinks)
-      .filter((l) => l.linkedId === t.id)
+    const assumptions = (assumptionLinks.get(t.id) ?? [])
       .map((l) => assumptionOf.get(asText(l.assumptionId)))
       .filter((x): x is string => x !== undefined);
     const comments = text(meta(t, 'Comments'));

@@ -140,14 +140,26 @@ export function importThreatDragon(source: unknown): ImportResult {
       notes.push(`text block: ${nameOf(cell) ?? ''}`);
     }
   }
-  // Nested boxes: the smallest enclosing box is the parent.
-  const enclosing = (x: number, y: number, except?: string) =>
-    boxes
-      .filter((b) => b.id !== except && x >= b.box.x && x <= b.box.x + b.box.w && y >= b.box.y && y <= b.box.y + b.box.h)
-      .sort((a, b) => a.box.w * a.box.h - b.box.w * b.box.h)[0]?.id;
+  // Nested boxes: the smallest enclosing box is the parent. Each point is tested against every box, so a drawing
+  // with more boxes than anyone draws is taken without nesting (said in a note) instead of costing boxes².
+  const geometric = boxes.length <= MAX_DRAWN_BOXES;
+  if (!geometric)
+    notes.push(
+      `${boxes.length} trust boundary boxes: more than ${MAX_DRAWN_BOXES}, so which box holds which element is not read from the drawing; set boundary and parent`,
+    );
+  const enclosing = (x: number, y: number, except?: string) => {
+    if (!geometric) return undefined;
+    let best: (typeof boxes)[number] | undefined;
+    for (const b of boxes)
+      if (b.id !== except && x >= b.box.x && x <= b.box.x + b.box.w && y >= b.box.y && y <= b.box.y + b.box.h)
+        if (!best || b.box.w * b.box.h < best.box.w * best.box.h) best = b;
+    return best?.id;
+  };
+  const boundaryById = new Map(model.boundaries.map((b) => [String(b.id), b]));
   for (const b of boxes) {
     const parent = enclosing(b.box.x + 1, b.box.y + 1, b.id);
-    if (parent) (model.boundaries.find((x) => x.id === b.id) as Record<string, unknown>).parent = parent;
+    const boundary = boundaryById.get(b.id);
+    if (parent && boundary) boundary.parent = parent;
   }
 
   const threatsOf = (owner: Cell, target: string) => {
@@ -295,33 +307,44 @@ const STATUS_WORD: Record<string, string> = {
   'false-positive': 'NotApplicable',
 };
 
+/** Boxes read for nesting from a drawing; more are taken without it (each point is tested against every box). */
+const MAX_DRAWN_BOXES = 500;
+
 /** Our model as a Threat Dragon v2 model: one diagram, boundaries as boxes around their members, laid out by dagre. */
 export function exportThreatDragon(analysis: Analysis): Record<string, unknown> {
   const model = analysis.parsed.model!;
   const d = (e: Element) => e.data as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  // Threats by target, mitigations and boundaries by id, indexed once (searched per component, they were quadratic).
+  const threatsByTarget = new Map<string, (typeof model.threats)[number][]>();
+  for (const t of model.threats)
+    for (const target of new Set(Array.isArray(t.data.targets) ? t.data.targets : [])) {
+      const list = threatsByTarget.get(target);
+      if (list) list.push(t);
+      else threatsByTarget.set(target, [t]);
+    }
+  const mitigationById = new Map(model.mitigations.map((m) => [m.id, m]));
+  const boundaryIds = new Set(model.boundaries.map((b) => b.id));
   const threatsOf = (id: string) =>
-    model.threats
-      .filter((t) => (t.data.targets ?? []).includes(id))
-      .map((t, i) => ({
-        id: `${t.id}@${id}`,
-        title: str(t.data.title) ?? t.id,
-        status: own(STATUS_WORD, asText(t.data.status)) ?? 'Open',
-        severity: str(t.data.severity) ? asText(t.data.severity).replace(/^\w/, (x) => x.toUpperCase()) : 'Medium',
-        type: own(TYPE_OF_CATEGORY, asText(t.data.category)) ?? asText(t.data.category),
-        description: str((t.data as Record<string, unknown>).description) ?? '',
-        mitigation: (t.data.mitigations ?? [])
-          .map((m) => str(model.mitigations.find((x) => x.id === m)?.data.title))
-          .filter((x): x is string => x !== undefined)
-          .join('\n'),
-        modelType: (t.data.category ?? '')
-          .toString()
-          .match(/^(linking|identifying|non-repudiation|detecting|data-disclosure|unawareness|non-compliance)$/)
-          ? 'LINDDUN'
-          : 'STRIDE',
-        number: i + 1,
-        score: '',
-      }));
+    (threatsByTarget.get(id) ?? []).map((t, i) => ({
+      id: `${t.id}@${id}`,
+      title: str(t.data.title) ?? t.id,
+      status: own(STATUS_WORD, asText(t.data.status)) ?? 'Open',
+      severity: str(t.data.severity) ? asText(t.data.severity).replace(/^\w/, (x) => x.toUpperCase()) : 'Medium',
+      type: own(TYPE_OF_CATEGORY, asText(t.data.category)) ?? asText(t.data.category),
+      description: str((t.data as Record<string, unknown>).description) ?? '',
+      mitigation: (t.data.mitigations ?? [])
+        .map((m) => str(mitigationById.get(m)?.data.title))
+        .filter((x): x is string => x !== undefined)
+        .join('\n'),
+      modelType: (t.data.category ?? '')
+        .toString()
+        .match(/^(linking|identifying|non-repudiation|detecting|data-disclosure|unawareness|non-compliance)$/)
+        ? 'LINDDUN'
+        : 'STRIDE',
+      number: i + 1,
+      score: '',
+    }));
 
   // Layout: dagre with boundaries as compound nodes, so members sit inside their boxes.
   const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
@@ -330,13 +353,13 @@ export function exportThreatDragon(analysis: Analysis): Record<string, unknown> 
   for (const b of model.boundaries) g.setNode(`b:${b.id}`, { label: b.id });
   for (const b of model.boundaries) {
     const parent = str(d(b).parent);
-    if (parent && model.boundaries.some((x) => x.id === parent) && parent !== b.id) g.setParent(`b:${b.id}`, `b:${parent}`);
+    if (parent && boundaryIds.has(parent) && parent !== b.id) g.setParent(`b:${b.id}`, `b:${parent}`);
   }
   for (const c of model.components) {
     const s = own(SHAPE_OF_TYPE, asText(d(c).type)) ?? SHAPE_OF_TYPE.process;
     g.setNode(`c:${c.id}`, { width: s.width, height: s.height });
     const boundary = str(d(c).boundary);
-    if (boundary && model.boundaries.some((x) => x.id === boundary)) g.setParent(`c:${c.id}`, `b:${boundary}`);
+    if (boundary && boundaryIds.has(boundary)) g.setParent(`c:${c.id}`, `b:${boundary}`);
   }
   for (const f of model.flows) {
     const from = `c:${asText(d(f).from)}`;

@@ -4,8 +4,8 @@
  * justification. Membership in a boundary box is geometric, as the tool draws it. The XML is read as data: a
  * document type declaration (where entities are declared) is refused, and entities are never expanded.
  */
-import { XMLParser } from 'fast-xml-parser';
-import { isPlainObject, own } from '../shared/values';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { isPlainObject, NAME_LIMIT, own, shown } from '../shared/values';
 import { compact, emptyModel, firstLine, IdMaker, type ImportResult, text, asText, STRIDE_WORDS } from './imported';
 
 const ARRAYS = new Set([
@@ -53,10 +53,64 @@ function properties(stencil: Node): Map<string, string> {
   return out;
 }
 
+/** Real .tm7 files have a few attributes per element and tens of thousands of elements; far more is not a model. */
+export const MAX_TM7_ATTRIBUTES_PER_ELEMENT = 100;
+export const MAX_TM7_ELEMENTS = 1_000_000;
+
+/**
+ * One pass over the text before any parser sees it: the number of tags and of attributes in each, so that a file
+ * built to make the parser slow (a million attributes on one element, millions of empty elements) is refused in the
+ * time it takes to read it.
+ */
+function checkXmlBudget(xml: string): void {
+  let tags = 0;
+  let attributes = 0;
+  let inTag = false;
+  let quote = 0;
+  for (let i = 0; i < xml.length; i++) {
+    const c = xml.charCodeAt(i);
+    if (quote) {
+      if (c === quote) quote = 0;
+    } else if (!inTag) {
+      if (c === 60 /* < */) {
+        inTag = true;
+        attributes = 0;
+        if (++tags > MAX_TM7_ELEMENTS * 2)
+          throw new Error(
+            `the file has more than ${MAX_TM7_ELEMENTS.toLocaleString('en-US')} elements, far more than any model; it is not read.`,
+          );
+      }
+    } else if (c === 34 /* " */ || c === 39 /* ' */) quote = c;
+    else if (c === 61 /* = */) {
+      if (++attributes > MAX_TM7_ATTRIBUTES_PER_ELEMENT)
+        throw new Error(
+          `an element has more than ${MAX_TM7_ATTRIBUTES_PER_ELEMENT} attributes, which a .tm7 file never has; it is not read.`,
+        );
+    } else if (c === 62 /* > */) inTag = false;
+  }
+}
+
+/** Boxes read for nesting from a drawing; more are taken without it (each point is tested against every box). */
+const MAX_DRAWN_BOXES = 500;
+
 export function parseTm7(xml: string): Node {
-  // Entities are declared in a DOCTYPE: none is read, so none can expand (billion laughs) or reach a file (XXE).
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml))
+  // Entities are declared in a DOCTYPE: none is read, so none can expand (billion laughs) or reach a file (XXE). A
+  // DOCTYPE inside a comment declares nothing.
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml.replace(/<!--[\s\S]*?-->/g, '')))
     throw new Error('the file declares a document type or entities, which a .tm7 file never does; it is not read.');
+  checkXmlBudget(xml);
+  // A truncated file parses into a model that lacks whatever came after the cut (6 of 43 threats, silently): only a
+  // complete document is imported.
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    const { line, col, msg } = valid.err;
+    const unclosed = /^Invalid '\[/.test(msg);
+    throw new Error(
+      unclosed
+        ? 'the file ends before its elements are closed: it looks truncated, and nothing of it was imported.'
+        : `the file is not well-formed XML (line ${line}, column ${col}: ${shown(msg, NAME_LIMIT)}); nothing of it was imported.`,
+    );
+  }
   const parser = new XMLParser({
     ignoreAttributes: false,
     removeNSPrefix: true,
@@ -105,13 +159,26 @@ export function importTmt(source: unknown): ImportResult {
     boxes.push({ id, x: num(s.value.Left), y: num(s.value.Top), w: num(s.value.Width), h: num(s.value.Height), surface: s.surface });
     notes.push(`boundary ${id}: the tool does not rate trust; set trust`);
   }
-  const inside = (x: number, y: number, surface: string, except?: string) =>
-    boxes
-      .filter((b) => b.id !== except && b.surface === surface && x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h)
-      .sort((a, b) => a.w * a.h - b.w * b.h)[0]?.id;
+  // The smallest box around a point is its boundary. Each point is tested against every box, so a drawing with more
+  // boxes than anyone draws is taken without nesting (said in a note) instead of costing boxes².
+  const geometric = boxes.length <= MAX_DRAWN_BOXES;
+  if (!geometric)
+    notes.push(
+      `${boxes.length} trust boundary boxes: more than ${MAX_DRAWN_BOXES}, so which box holds which element is not read from the drawing; set boundary and parent`,
+    );
+  const inside = (x: number, y: number, surface: string, except?: string) => {
+    if (!geometric) return undefined;
+    let best: (typeof boxes)[number] | undefined;
+    for (const b of boxes)
+      if (b.id !== except && b.surface === surface && x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h)
+        if (!best || b.w * b.h < best.w * best.h) best = b;
+    return best?.id;
+  };
+  const boundaryById = new Map(model.boundaries.map((b) => [String(b.id), b]));
   for (const b of boxes) {
     const parent = inside(b.x + 1, b.y + 1, b.surface, b.id);
-    if (parent) (model.boundaries.find((x) => x.id === b.id) as Node).parent = parent;
+    const boundary = boundaryById.get(b.id);
+    if (parent && boundary) boundary.parent = parent;
   }
   const TYPE_OF: Record<string, string> = { 'GE.EI': 'external', 'GE.P': 'process', 'GE.DS': 'datastore' };
   for (const s of stencils) {

@@ -68,6 +68,8 @@ export interface ParsedYaml {
   readonly diagnostics: CoreDiagnostic[];
   /** False when the text was refused or could not be resolved; `doc` and `value` are then not usable. */
   readonly ok: boolean;
+  /** How many values the document holds with its aliases expanded, when `maxValues` was given. */
+  readonly values?: number;
 }
 
 /**
@@ -107,7 +109,8 @@ export function parseYamlText(text: string, options: ParseOptions = {}): ParsedY
     });
   }
 
-  if (options.maxValues !== undefined && expandedSize(doc, options.maxValues) > options.maxValues) {
+  const values = options.maxValues !== undefined ? expandedSize(doc, options.maxValues) : undefined;
+  if (options.maxValues !== undefined && values! > options.maxValues) {
     const firstAlias = findFirstAlias(doc.contents);
     diagnostics.push({
       code: DiagnosticCode.AliasLimit,
@@ -157,7 +160,7 @@ export function parseYamlText(text: string, options: ParseOptions = {}): ParsedY
     return { doc, value: undefined, diagnostics, ok: false };
   }
 
-  return { doc, value, diagnostics, ok: true };
+  return { doc, value, diagnostics, ok: true, ...(values !== undefined && { values }) };
 }
 
 export function parseThreatModel(text: string, options: ParseOptions = {}): ParsedDocument {
