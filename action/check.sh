@@ -6,7 +6,7 @@ set -uo pipefail
 
 read -r -a cli <<< "${THREATCODE_CLI:-threatcode}"
 read -r -a paths <<< "${INPUT_PATHS:-.}"
-args=(check "${paths[@]}" --fail-on "${INPUT_FAIL_ON:-error}")
+args=(check --fail-on "${INPUT_FAIL_ON:-error}")
 while IFS= read -r gate; do
   gate="${gate#"${gate%%[![:space:]]*}"}"
   gate="${gate%"${gate##*[![:space:]]}"}"
@@ -16,12 +16,13 @@ if [ "${INPUT_WHOLE_MODEL:-false}" = "true" ]; then args+=(--whole-model); fi
 
 sarif="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/threatcode.sarif"
 
-"${cli[@]}" "${args[@]}" --format github
+# Options first, then `--`: whatever the paths are named, they are paths, never options.
+"${cli[@]}" "${args[@]}" --format github -- "${paths[@]}"
 code=$?
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
-  "${cli[@]}" "${args[@]}" --format markdown >> "$GITHUB_STEP_SUMMARY" || true
+  "${cli[@]}" "${args[@]}" --format markdown -- "${paths[@]}" >> "$GITHUB_STEP_SUMMARY" || true
 fi
-"${cli[@]}" "${args[@]}" --format sarif --output "$sarif" || true
+"${cli[@]}" "${args[@]}" --format sarif --output "$sarif" -- "${paths[@]}" || true
 
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {

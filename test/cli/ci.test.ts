@@ -113,7 +113,8 @@ describe('threatcode check in CI', function () {
     // A forged command would be a line of its own: every line is one of ours, and names stay inside the message.
     assert.ok(r.stdout.split('\n').every((l) => l === '' || /^::(error|warning|notice) file=/.test(l)));
     assert.ok(
-      annotations.some((a) => a.message.includes('\n::warning::forged')),
+      // Names reach messages with their line breaks shown as \n (shared/values.ts): visible, never a line of the log.
+      annotations.some((a) => a.message.includes('\\n::warning::forged')),
       'the newline is escaped, not dropped',
     );
     // A failed gate is an error annotation on the model.
@@ -323,6 +324,25 @@ describe('threatcode check in CI', function () {
     assert.ok(Object.keys(manifest.bin).includes(hook.entry.split(' ')[0]));
     const files = new RegExp(hook.files);
     assert.ok(files.test('models/shop.tm.yaml') && files.test('a.tm.yml') && !files.test('shop.yaml'));
+  });
+
+  it('the pre-commit hook takes every staged name as a file, never as an option (a file named --output=victim.tm.yaml)', () => {
+    const [hook] = parse(readFileSync(path.join(REPO_ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as { entry: string }[];
+    const dir = mkdtempSync(path.join(tmpdir(), 'threatcode-hook-'));
+    const victim = 'threatcode: 1\nsystem:\n  name: Victim\n';
+    writeFileSync(path.join(dir, 'victim.tm.yaml'), victim);
+    // Names a pull request can commit: each is also a model file pre-commit would stage and pass.
+    const staged = ['--output=victim.tm.yaml', '--stdin-filename=evil.tm.yaml', '--rules=victim.tm.yaml', 'victim.tm.yaml'];
+    for (const name of staged.slice(0, 3)) writeFileSync(path.join(dir, name), 'threatcode: 1\nsystem:\n  name: Staged\n');
+    // pre-commit runs the entry (split as a shell would) with the staged file names appended.
+    const [command, ...entryArgs] = hook.entry.split(' ');
+    assert.equal(command, 'threatcode');
+    const r = spawnSync(process.execPath, [CLI, ...entryArgs, ...staged], { cwd: dir, encoding: 'utf8' });
+    assert.equal(readFileSync(path.join(dir, 'victim.tm.yaml'), 'utf8'), victim, 'the model was overwritten with a report');
+    // Every staged file was checked, the one named like an option included.
+    for (const name of staged)
+      assert.ok(r.stdout.includes(name) || r.stderr.includes('4 models checked'), `${name}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /4 models checked/);
   });
 
   it("contributes a problem matcher that reads every line of check's text output", () => {

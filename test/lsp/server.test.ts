@@ -11,7 +11,14 @@ import {
   HoverRequest,
   TextDocumentSyncKind,
 } from 'vscode-languageserver-protocol';
-import { SERVER_EXEC_ARGV, StatusRequest, ViewsChangedNotification, type ViewsChangedParams } from '../../server/src/shared/protocol';
+import {
+  type ExportFormat,
+  ExportRequest,
+  SERVER_EXEC_ARGV,
+  StatusRequest,
+  ViewsChangedNotification,
+  type ViewsChangedParams,
+} from '../../server/src/shared/protocol';
 import { generateModel } from '../support/generate-model';
 import { assertFindingMessage, assertPlainLanguage } from '../support/plain-language';
 import { codes, messageOf, SERVER_PATH, TestLspClient } from '../support/lsp-client';
@@ -216,6 +223,19 @@ describe('language server over stdio', function () {
     const status = await client.connection.sendRequest(StatusRequest);
     assert.ok(status.rssMB < 1_500, `${Math.round(status.rssMB)} MB resident`);
     for (const uri of ['hostile-cycle', 'hostile-items', 'hostile-proto', 'after-hostile']) await client.close(`file:///ws/${uri}.tm.yaml`);
+  });
+
+  it('checks the parameters of its export request: an unknown format is an error, not the HTML report', async () => {
+    const uri = 'file:///ws/export.tm.yaml';
+    await client.open(uri, HEAD + 'components:\n  - { id: api, name: API, type: process, kind: api }\n');
+    for (const format of ['bogus', '__proto__', 'constructor']) {
+      const result = await client.connection.sendRequest(ExportRequest, { uri, format: format as ExportFormat, delivery: false });
+      assert.ok('error' in result, `${format}: ${JSON.stringify(result).slice(0, 80)}`);
+      assert.match(result.error, /^Export formats are html, markdown, sarif, otm, threat-dragon, csv;/);
+    }
+    const markdown = await client.connection.sendRequest(ExportRequest, { uri, format: 'markdown', delivery: false });
+    assert.ok('text' in markdown && markdown.text.startsWith('#'), JSON.stringify(markdown).slice(0, 80));
+    await client.close(uri);
   });
 
   it('clears diagnostics when the document closes', async () => {

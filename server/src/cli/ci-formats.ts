@@ -23,9 +23,20 @@ export type Fails = (d: Positioned) => boolean;
 
 // ---- GitHub Actions workflow commands ---------------------------------------------------------------------------
 
-/** https://docs.github.com/actions/reference/workflow-commands-for-github-actions: data escapes %, CR and LF. */
+/**
+ * https://docs.github.com/actions/reference/workflow-commands-for-github-actions: data escapes %, CR and LF. The other
+ * control characters are shown as escapes (`\u001b`): GitHub passes them to the log raw, where a terminal reading it
+ * (`gh run view --log`) would obey ESC and BEL sequences from a model's names or a file's name.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach the log raw
+const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029]/g;
+
 function ghData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return s
+    .replace(CONTROL_BUT_LINE_BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/%/g, '%25')
+    .replace(/\r/g, '%0D')
+    .replace(/\n/g, '%0A');
 }
 
 /** Property values escape also `:` and `,`, which separate properties. */

@@ -1,6 +1,9 @@
 /**
  * Threats and open findings as CSV for issue trackers (Jira, GitHub, spreadsheets): one row each, RFC 4180 quoting, and
- * cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at the start) prefixed with `'`.
+ * cells that a spreadsheet would run as a formula prefixed with `'` (OWASP's CSV injection advice): those that start
+ * with `=`, `+`, `-`, `@` (or their full-width forms, which spreadsheets read as the same) after any spaces, or with a
+ * tab or CR. A cell with a `;` or a tab is quoted too: in a locale whose list separator is `;` (German, French, Dutch)
+ * Excel splits unquoted cells there, and `x;=cmd|…` would become a formula in the second half.
  */
 import type { Analysis } from '../analysis/analyze';
 import { asText } from './imported';
@@ -9,8 +12,8 @@ const HEADER = ['kind', 'id', 'title', 'elements', 'category', 'severity', 'stat
 
 function cell(value: unknown): string {
   let s = value === undefined || value === null ? '' : Array.isArray(value) ? value.join('; ') : asText(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (/^[\t\r]|^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]/.test(s)) s = `'${s}`;
+  return /[",;\t\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** 1-based line numbers of offsets, from one index of the line starts. */

@@ -20,7 +20,8 @@ import { exportCsv } from '../interop/csv';
 import { importCounts, importText, MAX_SOURCE_BYTES } from '../interop/import-text';
 import { exportOtm } from '../interop/otm';
 import { exportThreatDragon } from '../interop/threat-dragon';
-import { ExportRequest, type ExportResult, ImportRequest, type ImportResponse } from '../shared/protocol';
+import { EXPORT_FORMATS, ExportRequest, type ExportResult, ImportRequest, type ImportResponse } from '../shared/protocol';
+import { quoted } from '../shared/values';
 import type { ThreatcodeSettings } from '../shared/settings';
 
 /** The file name a report shows: the model's path, or its URI when it is not a file. */
@@ -37,6 +38,11 @@ export function registerExportRequest(
   version: string,
 ): void {
   connection.onRequest(ExportRequest, (params): ExportResult => {
+    // The request is from the extension, but its parameters are checked like any input: an unknown format is an
+    // error, not the HTML report.
+    if (typeof params?.uri !== 'string') return { error: 'Export needs the URI of an open threat model.' };
+    if (!(EXPORT_FORMATS as readonly unknown[]).includes(params.format))
+      return { error: `Export formats are ${EXPORT_FORMATS.join(', ')}; ${quoted(String(params.format))} is not one of them.` };
     const document = documents.get(params.uri);
     if (!document) return { error: 'Open the threat model first.' };
     const analysis = analysisOf(document);

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Diagram } from '../analysis/diagram';
 import type { Metrics } from '../analysis/metrics';
-import { escapeHtml, escapeMarkdown } from '../shared/escape';
+import { escapeHtml, escapeMarkdown, markdownCode } from '../shared/escape';
 import type { Analysis } from '../analysis/analyze';
 
 export interface ReportInput {
@@ -28,7 +28,7 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
   const out: string[] = [`# Threat model: ${escapeMarkdown(name)}`, ''];
   if (model?.system?.description) out.push(escapeMarkdown(model.system.description), '');
   out.push(
-    `Source: \`${file.replace(/`/g, "'")}\` · scope: ${escapeMarkdown(metrics.scope)} · last review: ${escapeMarkdown(metrics.freshness.lastReview ?? 'never')}`,
+    `Source: ${markdownCode(file)} · scope: ${escapeMarkdown(metrics.scope)} · last review: ${escapeMarkdown(metrics.freshness.lastReview ?? 'never')}`,
     '',
   );
 

@@ -6,7 +6,7 @@
 import type { Diagram } from '../analysis/diagram';
 import type { Metrics } from '../analysis/metrics';
 import { crossModelFlows, type SystemMember } from '../analysis/system-diagram';
-import { escapeHtml, escapeMarkdown } from '../shared/escape';
+import { escapeHtml, escapeMarkdown, markdownCode } from '../shared/escape';
 import { htmlPage } from './report';
 
 export interface SystemReportInput {
@@ -66,7 +66,7 @@ export function systemMarkdownReport(input: SystemReportInput): string {
     '| --- | --- | ---: | ---: | ---: | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${escapeMarkdown(r.name)} | \`${r.file.replace(/`/g, "'")}\` | ${r.components} | ${r.open} | ${r.highOpen} | ${r.coverage} | ${r.gates} |`,
+        `| ${escapeMarkdown(r.name)} | ${markdownCode(r.file)} | ${r.components} | ${r.open} | ${r.highOpen} | ${r.coverage} | ${r.gates} |`,
     ),
     '',
     '## Diagram',
@@ -80,7 +80,7 @@ export function systemMarkdownReport(input: SystemReportInput): string {
   out.push(`## Flows between models (${across.length})`, '');
   if (across.length === 0) out.push('No flow crosses from one model into another.');
   for (const c of across)
-    out.push(`- ${escapeMarkdown(c.from)} → ${escapeMarkdown(c.to)}: ${escapeMarkdown(c.flow)} (in \`${c.owner.replace(/`/g, "'")}\`)`);
+    out.push(`- ${escapeMarkdown(c.from)} → ${escapeMarkdown(c.to)}: ${escapeMarkdown(c.flow)} (in ${markdownCode(c.owner)})`);
   out.push('');
   return out.join('\n');
 }

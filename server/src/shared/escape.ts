@@ -16,6 +16,20 @@ export function escapeMarkdown(text: unknown): string {
   );
 }
 
+/**
+ * Text for an inline code span (a file name) in Markdown, with its backticks: line endings and control characters
+ * become spaces (a line break ended the table row and let the rest of a name be raw HTML), backticks become `'` (a
+ * span cannot escape them), and `|` is escaped (GitHub's tables split cells on it even inside code).
+ */
+export function markdownCode(text: unknown): string {
+  const inner = String(text)
+    // eslint-disable-next-line no-control-regex -- control characters are what must not reach the Markdown raw
+    .replace(/[\r\n\u2028\u2029\u0085\u0000-\u001F\u007F]+/g, ' ')
+    .replace(/`/g, "'")
+    .replace(/\|/g, '\\|');
+  return `\`${inner}\``;
+}
+
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: unknown): string {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -49,7 +49,8 @@ export interface ViewsChangedParams {
 /** `threatcode/export`: a report (HTML, Markdown) or SARIF of one open model, as the CLI writes them. */
 export const ExportRequest = new RequestType<ExportParams, ExportResult, void>('threatcode/export');
 
-export type ExportFormat = 'html' | 'markdown' | 'sarif' | 'otm' | 'threat-dragon' | 'csv';
+export const EXPORT_FORMATS = ['html', 'markdown', 'sarif', 'otm', 'threat-dragon', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportParams {
   readonly uri: string;
