@@ -121,6 +121,31 @@ describe('threatcode check in CI', function () {
     assert.ok(annotations.some((a) => a.level === 'error' && /^Gate failed: /.test(a.props.title)));
   });
 
+  it('file names with escape sequences or line breaks reach no log raw and forge no Markdown row (D12, D13)', function () {
+    if (process.platform === 'win32') this.skip(); // such names cannot exist there
+    const dir = mkdtempSync(path.join(tmpdir(), 'threatcode-names-'));
+    const model = 'threatcode: 1.2\nsystem:\n  name: S\ncomponents:\n  - { id: api, name: API, type: process, kind: api }\n';
+    const escape = 'conceal\u001b[8m\u0007\u001b]0;title\u0007.tm.yaml';
+    const broken = 'a\n| forged | row |\n<img src=x onerror=alert(1)>.tm.yaml';
+    writeFileSync(path.join(dir, escape), model);
+    writeFileSync(path.join(dir, broken), model);
+    const github = run(['check', '.', '--format', 'github'], { cwd: dir });
+    assert.doesNotMatch(github.stdout, /[\u0007\u001b]/, 'ESC or BEL reached the log');
+    assert.match(github.stdout, /conceal\\u001b\[8m\\u0007/);
+    assert.ok(github.stdout.split('\n').every((l) => l === '' || /^::(error|warning|notice) file=/.test(l)));
+    const system = run(['report', '--system'], { cwd: dir });
+    assert.equal(system.code, 0, system.stderr);
+    assert.doesNotMatch(system.stdout, /^\| forged/m, 'a file name started a table row');
+    // Inside a code span HTML is text; outside it would be an element.
+    for (const line of system.stdout.split('\n').filter((l) => l.includes('<img')))
+      assert.match(line, /`[^`]*<img[^`]*`/, 'a file name carried raw HTML out of its code span');
+    // Every row of the table has as many cells as its header (an unescaped | or a line break would add some).
+    const rows = system.stdout.split('\n').filter((l) => l.startsWith('|'));
+    const cells = (row: string) => row.split(/(?<!\\)\|/).length;
+    assert.ok(rows.length >= 3 && rows.every((r) => cells(r) === cells(rows[0])), rows.join('\n'));
+    assert.doesNotMatch(system.stdout, /[\u0007\u001b]/);
+  });
+
   it('writes JUnit XML that the strict Ant JUnit schema accepts, failures at --fail-on', async () => {
     const xml = run(['check', hostile, 'examples/webshop', '--format', 'junit', '--fail-on', 'warning']).stdout;
     const result = await validateXML({
