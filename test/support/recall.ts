@@ -37,8 +37,13 @@ export interface RecallKey {
     readonly commit: string;
     readonly licence: string;
   };
-  /** Translated and keyed before the rules were run on it, and the rules not changed for it: an out-of-sample measure. */
-  readonly heldOut?: boolean;
+  /** What kind of system the model is (a firmware, a container platform, …): the corpus must span many. */
+  readonly systemType: string;
+  /**
+   * The score of the model's first run: keyed before the rules ran on it, scored before any rule changed for it, and
+   * never edited afterwards. The held-out measure: the rules had never seen the model.
+   */
+  readonly firstRun?: FirstRun;
   readonly threats: readonly HumanThreat[];
   /**
    * Findings no human threat names, judged: `plausible` (a real concern the source did not record) or
@@ -47,12 +52,24 @@ export interface RecallKey {
   readonly judged: { readonly plausible?: Readonly<Record<string, string>>; readonly falsePositive?: Readonly<Record<string, string>> };
 }
 
+export interface FirstRun {
+  readonly date: string;
+  /** The catalog that ran: how many rules, at which commit. */
+  readonly rules: string;
+  readonly threats: number;
+  readonly hits: number;
+  readonly partials: number;
+  readonly findings: number;
+  readonly falsePositives: number;
+}
+
 export type Verdict = 'expected' | 'related' | 'plausible' | 'false-positive' | 'unjudged';
 
 export interface ModelScore {
   readonly model: string;
   readonly project: string;
-  readonly heldOut: boolean;
+  readonly systemType: string;
+  readonly firstRun?: FirstRun;
   readonly threats: number;
   readonly hits: number;
   readonly partials: number;
@@ -134,7 +151,8 @@ export function scoreModel(model: string): ModelScore {
   return {
     model,
     project: key.source.project,
-    heldOut: key.heldOut === true,
+    systemType: key.systemType,
+    firstRun: key.firstRun,
     threats: key.threats.length,
     hits,
     partials: partlyHit.length,
@@ -147,8 +165,9 @@ export function scoreModel(model: string): ModelScore {
   };
 }
 
-export interface CorpusScore {
-  readonly models: readonly ModelScore[];
+/** Recall and false positives summed over some models. */
+export interface Totals {
+  readonly models: number;
   readonly threats: number;
   readonly hits: number;
   readonly partials: number;
@@ -158,21 +177,43 @@ export interface CorpusScore {
   readonly falsePositiveRate: number;
 }
 
-export function scoreCorpus(): CorpusScore {
-  const models = corpusModels().map(scoreModel);
-  const sum = (f: (m: ModelScore) => number) => models.reduce((n, m) => n + f(m), 0);
-  const threats = sum((m) => m.threats);
-  const hits = sum((m) => m.hits);
-  const findings = sum((m) => m.findings.length);
-  const falsePositives = sum((m) => m.falsePositives);
+export interface CorpusScore extends Totals {
+  readonly scores: readonly ModelScore[];
+  /** The held-out figure: every model's first run, summed over the models that have one. */
+  readonly firstRun: Totals;
+  /** The same models scored by today's rules: how far tuning moved them. */
+  readonly firstRunModelsNow: Totals;
+}
+
+type Counts = Pick<Totals, 'threats' | 'hits' | 'partials' | 'findings' | 'falsePositives'>;
+
+function totals(counts: readonly Counts[]): Totals {
+  const sum = (f: (c: Counts) => number) => counts.reduce((n, c) => n + f(c), 0);
+  const threats = sum((c) => c.threats);
+  const hits = sum((c) => c.hits);
+  const findings = sum((c) => c.findings);
+  const falsePositives = sum((c) => c.falsePositives);
   return {
-    models,
+    models: counts.length,
     threats,
     hits,
-    partials: sum((m) => m.partials),
+    partials: sum((c) => c.partials),
     findings,
     falsePositives,
     recall: threats === 0 ? 0 : hits / threats,
     falsePositiveRate: findings === 0 ? 0 : falsePositives / findings,
+  };
+}
+
+const countsNow = (m: ModelScore): Counts => ({ ...m, findings: m.findings.length });
+
+export function scoreCorpus(): CorpusScore {
+  const scores = corpusModels().map(scoreModel);
+  const withFirstRun = scores.filter((m) => m.firstRun !== undefined);
+  return {
+    ...totals(scores.map(countsNow)),
+    scores,
+    firstRun: totals(withFirstRun.map((m) => m.firstRun as FirstRun)),
+    firstRunModelsNow: totals(withFirstRun.map(countsNow)),
   };
 }
