@@ -279,9 +279,9 @@ flows:
     assert.ok(control, actions.map((a) => a.title).join('\n'));
     assert.match(applyTextEdits(text, control.edits), /controls: \{ validatesInput: true, auditLogging: true \} \}\n/);
     // A nested control the element does not have yet: a flow mapping too, padded as the file pads them.
-    const nested = actions.find((a) => a.title === "Covered by a control: set controls.session.secure: true on 'api' (AUTH-11)");
-    assert.ok(nested);
-    assert.match(applyTextEdits(text, nested.edits), /controls: \{ validatesInput: true, session: \{ secure: true \} \} \}\n/);
+    const nested = actions.find((a) => a.title === "Covered by a control: set controls.api.corsRestricted: true on 'api' (API-04)");
+    assert.ok(nested, actions.map((a) => a.title).join('\n'));
+    assert.match(applyTextEdits(text, nested.edits), /controls: \{ validatesInput: true, api: \{ corsRestricted: true \} \} \}\n/);
   });
 
   it('puts the cursor in the justification of "Mark not applicable" (a snippet), and on the new threat otherwise', () => {

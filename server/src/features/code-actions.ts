@@ -32,7 +32,7 @@ import {
 } from '../model/diagnostics';
 import { PLACEHOLDER } from '../model/placeholders';
 import { deref, schemaAt } from '../model/schema';
-import { type Element, SECTION_NOUN, type SectionName } from '../model/types';
+import { type Element, SECTION_NOUN, type SectionName, SECTIONS } from '../model/types';
 import { plainText } from '../shared/values';
 
 export interface CodeAction {
@@ -313,6 +313,16 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic, options: CodeActio
       });
       break;
   }
+  if (d.code === DiagnosticCode.YamlSyntax && suggestions.length === 1) {
+    // A value with ": " in it: quote it (the message shows how).
+    actions.push({
+      id: `quote:${at(d)}`,
+      title: 'Quote this value',
+      edits: [{ span: d.span, newText: suggestions[0] }],
+      diagnostics: [d],
+      isPreferred: true,
+    });
+  }
   if (d.code === DiagnosticCode.DanglingReference && data.id !== undefined && data.expected !== undefined) {
     const id = data.id;
     const expected = data.expected as readonly SectionName[];
@@ -418,7 +428,7 @@ function recordReview(analysis: Analysis, element: Element, d: CoreDiagnostic, o
 
 function elementContaining(analysis: Analysis, offset: number): Element | undefined {
   const model = analysis.parsed.model!;
-  for (const section of ['boundaries', 'components', 'data', 'flows', 'threats', 'mitigations', 'assumptions'] as const) {
+  for (const section of SECTIONS) {
     const e = (model[section] as readonly Element[]).find((x) => x.span.start <= offset && offset <= x.span.end);
     if (e) return e;
   }

@@ -105,7 +105,10 @@ export function renameAcross(
   newName: string,
 ): { readonly edits: ReadonlyMap<string, TextEdit[]> } | { readonly error: string } {
   const at = idAt(current.analysis, offset);
-  if (!at) return { error: 'Only ids of boundaries, components, data, flows, threats, mitigations and assumptions can be renamed.' };
+  if (!at)
+    return {
+      error: 'Only ids of boundaries, components, data, flows, threat agents, threats, mitigations and assumptions can be renamed.',
+    };
   const home = definingFile(current, at.id);
   if (!home) return { error: `'${at.id}' is not defined in this model or the models it imports.` };
   if (!ID_PATTERN.test(newName))
@@ -135,7 +138,10 @@ export type RenameResult = { readonly edits: TextEdit[] } | { readonly error: st
 
 export function prepareRename(analysis: Analysis, offset: number): { span: Span; placeholder: string } | { error: string } {
   const at = idAt(analysis, offset);
-  if (!at) return { error: 'Only ids of boundaries, components, data, flows, threats, mitigations and assumptions can be renamed.' };
+  if (!at)
+    return {
+      error: 'Only ids of boundaries, components, data, flows, threat agents, threats, mitigations and assumptions can be renamed.',
+    };
   if (!at.element && !analysis.imports?.byId.has(at.id))
     return { error: `'${at.id}' is not defined in this model or the models it imports.` };
   return { span: at.span, placeholder: at.id };

@@ -13,6 +13,7 @@ export interface ImportedModel {
   readonly components: Record<string, unknown>[];
   readonly data: Record<string, unknown>[];
   readonly flows: Record<string, unknown>[];
+  readonly threatAgents: Record<string, unknown>[];
   readonly threats: Record<string, unknown>[];
   readonly mitigations: Record<string, unknown>[];
   readonly assumptions: Record<string, unknown>[];
@@ -39,7 +40,17 @@ export interface StatedFact {
 }
 
 export function emptyModel(name: string): ImportedModel {
-  return { system: { name }, boundaries: [], components: [], data: [], flows: [], threats: [], mitigations: [], assumptions: [] };
+  return {
+    system: { name },
+    boundaries: [],
+    components: [],
+    data: [],
+    flows: [],
+    threatAgents: [],
+    threats: [],
+    mitigations: [],
+    assumptions: [],
+  };
 }
 
 /**

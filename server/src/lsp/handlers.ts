@@ -82,6 +82,7 @@ const SYMBOL_KIND: Readonly<Record<SectionName | 'section', SymbolKind>> = {
   components: SymbolKind.Class,
   data: SymbolKind.Field,
   flows: SymbolKind.Event,
+  threatAgents: SymbolKind.Interface,
   threats: SymbolKind.Constant,
   mitigations: SymbolKind.Method,
   assumptions: SymbolKind.String,

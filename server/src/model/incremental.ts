@@ -308,7 +308,13 @@ function parseChunk(chunkText: string, column: number, atEnd: boolean, lastOfSec
   } catch {
     return undefined;
   }
-  return { nodes: nodes as YamlNode[], values, problems: yamlProblems(chunkDoc), errors: chunkDoc.errors, warnings: chunkDoc.warnings };
+  return {
+    nodes: nodes as YamlNode[],
+    values,
+    problems: yamlProblems(chunkDoc, chunkText),
+    errors: chunkDoc.errors,
+    warnings: chunkDoc.warnings,
+  };
 }
 
 /**

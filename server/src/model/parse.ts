@@ -99,7 +99,7 @@ export function parseYamlText(text: string, options: ParseOptions = {}): ParsedY
 
   const docs = composeTokens(tokens, text.length);
   const doc = docs[0];
-  const diagnostics = yamlProblems(doc);
+  const diagnostics = yamlProblems(doc, text);
   if (docs.length > 1) {
     diagnostics.push({
       code: DiagnosticCode.MultipleDocuments,
@@ -277,11 +277,11 @@ function shareScalarStrings(node: unknown, seen: Map<string, string>, depth: num
   }
 }
 
-/** yaml's errors and warnings for a document, as diagnostics. */
-export function yamlProblems(doc: Document.Parsed): CoreDiagnostic[] {
+/** yaml's errors and warnings for a document parsed from `text`, as diagnostics. */
+export function yamlProblems(doc: Document.Parsed, text: string): CoreDiagnostic[] {
   return [
-    ...doc.errors.map((e) => yamlErrorToDiagnostic(doc, e, 'error')),
-    ...doc.warnings.map((e) => yamlErrorToDiagnostic(doc, e, 'warning')),
+    ...doc.errors.map((e) => yamlErrorToDiagnostic(doc, text, e, 'error')),
+    ...doc.warnings.map((e) => yamlErrorToDiagnostic(doc, text, e, 'warning')),
   ];
 }
 
@@ -333,7 +333,7 @@ function formatSize(units: number): string {
   return units >= 1024 * 1024 ? `${(units / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(units / 1024)} KB`;
 }
 
-function yamlErrorToDiagnostic(doc: Document.Parsed, e: YAMLError, severity: 'error' | 'warning'): CoreDiagnostic {
+function yamlErrorToDiagnostic(doc: Document.Parsed, text: string, e: YAMLError, severity: 'error' | 'warning'): CoreDiagnostic {
   const [start, end] = e.pos;
   let code: string = severity === 'error' ? DiagnosticCode.YamlSyntax : DiagnosticCode.YamlWarning;
   let message = e.message;
@@ -348,8 +348,40 @@ function yamlErrorToDiagnostic(doc: Document.Parsed, e: YAMLError, severity: 'er
     case 'TAB_AS_INDENT':
       message = 'Tabs are not allowed as indentation in YAML; indent with spaces.';
       break;
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'BLOCK_IN_FLOW': {
+      // The most common YAML mistake in a model: a value with ": " in it (`description: Runs here: and there`).
+      const value = unquotedValueWithColon(text, start, e.code === 'BLOCK_IN_FLOW' ? span : undefined);
+      if (value) {
+        const quotedValue = JSON.stringify(value.text);
+        message = `A value with ": " in it must be quoted: write ${quotedValue}.`;
+        return { code, severity, message, span: value.span, data: { suggestions: [quotedValue] } };
+      }
+      break;
+    }
   }
   return { code, severity, message, span };
+}
+
+/**
+ * The plain value around `offset` that holds ": " and so broke the line, with its span: in a block mapping the value
+ * after the line's key, in a flow mapping the span the parser reported. Undefined when the line is something else.
+ */
+function unquotedValueWithColon(text: string, offset: number, flowSpan: Span | undefined): { text: string; span: Span } | undefined {
+  if (flowSpan) {
+    const raw = text.slice(flowSpan.start, flowSpan.end);
+    const trimmed = raw.trim();
+    if (!trimmed.includes(': ') || /^["']/.test(trimmed)) return undefined;
+    const start = flowSpan.start + raw.indexOf(trimmed);
+    return { text: trimmed, span: { start, end: start + trimmed.length } };
+  }
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineEnd = text.indexOf('\n', offset);
+  const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+  const m = /^(\s*(?:-\s+)?[^\s:#'"][^:#]*:\s+)([^'"\s].*?)\s*$/.exec(line);
+  if (!m || !m[2].includes(': ') || / #/.test(m[2])) return undefined;
+  const start = lineStart + m[1].length;
+  return { text: m[2], span: { start, end: start + m[2].length } };
 }
 
 function keyStartingAt(root: unknown, offset: number): Span | undefined {
@@ -647,7 +679,8 @@ const REFERENCE_FIELDS: { readonly [S in SectionName]?: Readonly<Record<string, 
   boundaries: { parent: ['boundaries'] },
   components: { boundary: ['boundaries'], stores: ['data'] },
   flows: { from: ['components'], to: ['components'], data: ['data'] },
-  threats: { targets: ['components', 'flows', 'boundaries', 'data'], mitigations: ['mitigations'] },
+  threatAgents: { reaches: ['components', 'boundaries'] },
+  threats: { targets: ['components', 'flows', 'boundaries', 'data'], mitigations: ['mitigations'], agents: ['threatAgents'] },
 };
 
 export function referenceFieldsOf(section: SectionName): Readonly<Record<string, readonly SectionName[]>> {

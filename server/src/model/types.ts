@@ -13,7 +13,7 @@ export interface Span {
 }
 
 /** The top-level lists of a model, in the order the format documents them. */
-export const SECTIONS = ['boundaries', 'components', 'data', 'flows', 'threats', 'mitigations', 'assumptions'] as const;
+export const SECTIONS = ['boundaries', 'components', 'data', 'flows', 'threatAgents', 'threats', 'mitigations', 'assumptions'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** What an element is called in messages, per section. */
@@ -22,6 +22,7 @@ export const SECTION_NOUN: Readonly<Record<SectionName, string>> = {
   components: 'component',
   data: 'data asset',
   flows: 'flow',
+  threatAgents: 'threat agent',
   threats: 'threat',
   mitigations: 'mitigation',
   assumptions: 'assumption',
@@ -54,6 +55,12 @@ export interface BoundaryData {
   tags?: string[];
   /** How callers are authenticated before they reach anything inside (format 1.1). */
   authentication?: string;
+  /** How access is decided for what is inside (format 1.3). */
+  authorization?: string;
+  /** How a party inside reaches what is outside it, when hostile (format 1.3). */
+  exposure?: string;
+  /** Who can touch what is inside (format 1.3). */
+  physicalAccess?: string;
   controls?: Record<string, TriState>;
   disabledRules?: unknown;
 }
@@ -90,6 +97,16 @@ export interface FlowData {
   data?: string[];
   encryptedInTransit?: TriState;
   release?: string;
+  [property: string]: unknown;
+}
+
+/** Someone the system must withstand (format 1.3): where they act from and where they start. */
+export interface ThreatAgentData {
+  id: string;
+  name?: string;
+  access?: string[];
+  skill?: string;
+  reaches?: string[];
   [property: string]: unknown;
 }
 
@@ -135,6 +152,7 @@ export interface SectionData {
   components: ComponentData;
   data: DataAssetData;
   flows: FlowData;
+  threatAgents: ThreatAgentData;
   threats: ThreatData;
   mitigations: MitigationData;
   assumptions: AssumptionData;
@@ -159,6 +177,7 @@ export type Boundary = Element<'boundaries'>;
 export type Component = Element<'components'>;
 export type DataAsset = Element<'data'>;
 export type Flow = Element<'flows'>;
+export type ThreatAgent = Element<'threatAgents'>;
 export type Threat = Element<'threats'>;
 export type Mitigation = Element<'mitigations'>;
 export type Assumption = Element<'assumptions'>;
@@ -189,6 +208,7 @@ export interface ThreatModel {
   readonly components: readonly Component[];
   readonly data: readonly DataAsset[];
   readonly flows: readonly Flow[];
+  readonly threatAgents: readonly ThreatAgent[];
   readonly threats: readonly Threat[];
   readonly mitigations: readonly Mitigation[];
   readonly assumptions: readonly Assumption[];

@@ -204,6 +204,17 @@ export const COMPONENT_KINDS = {
   analytics: [E, P],
   'control-plane': [P, E],
   dns: [E, P],
+  // Format 1.3: systems software and hardware.
+  daemon: [P],
+  'ai-agent': [P],
+  firmware: [P],
+  bootloader: [P],
+  hypervisor: [P],
+  kernel: [P],
+  'kernel-module': [P],
+  driver: [P],
+  'trusted-app': [P],
+  hardware: [E, P],
   sql: [D],
   nosql: [D],
   database: [D],
@@ -220,6 +231,9 @@ export const COMPONENT_KINDS = {
   'artifact-registry': [D, E],
   'model-registry': [D, E],
   dataset: [D, E],
+  'key-value': [D],
+  memory: [D],
+  'nv-memory': [D],
   other: [E, P, D],
 } as const satisfies Readonly<Record<string, readonly ComponentType[]>>;
 export type ComponentKind = keyof typeof COMPONENT_KINDS;

@@ -126,10 +126,16 @@ function test(op: Operator, cond: LeafCondition, actual: unknown): boolean {
     case 'exists':
       return isSet(actual) === expected;
     case 'contains':
-      return Array.isArray(actual) && actual.includes(expected);
+      return listOf(actual).includes(expected);
     case 'containsAny':
-      return Array.isArray(actual) && (expected as unknown[]).some((x) => actual.includes(x));
+      return (expected as unknown[]).some((x) => listOf(actual).includes(x));
   }
+}
+
+/** A property that takes one value or a list of them (a data asset's `category`) is read as a list. */
+function listOf(value: unknown): readonly unknown[] {
+  if (Array.isArray(value)) return value;
+  return value === undefined || value === null ? [] : [value];
 }
 
 /** A value in a reason or a rule's description: as written, clipped like every value in a message. */

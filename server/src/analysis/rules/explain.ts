@@ -62,7 +62,8 @@ function leafReasons(leaf: LeafCondition, op: Operator, name: string, subject: S
   const who = nameOf(subject);
   if (leaf.fact !== undefined) {
     // "is a call" and "leaves the host" say nothing a reader does not see: most rules are about such flows.
-    if ((leaf.fact === 'isCall' && actual === true) || (leaf.fact === 'local' && actual === false)) return [];
+    if ((leaf.fact === 'isCall' && actual === true) || ((leaf.fact === 'local' || leaf.fact === 'physical') && actual === false)) return [];
+    if (leaf.fact === 'hostileInputPath' && actual === true && subject.element) return pathReasons(subject.element, index);
     const property = factProperty(leaf.fact, subject);
     return [
       {
@@ -80,6 +81,26 @@ function leafReasons(leaf: LeafCondition, op: Operator, name: string, subject: S
   // What an element is (its kind) is context; a value it was given (`authentication: password`) is a cause.
   const rank = name === 'kind' ? 0 : op === 'exists' ? 3 : 2;
   return [{ element: subject.element, property: name, text: `${who} has ${name}: ${show(actual)}`, rank }];
+}
+
+/**
+ * An attack path, hop by hop, each on its flow: "Internet user calls Gateway (carries Order)", "… Gateway passes it to
+ * Orders service". The first names where the hostile input starts.
+ */
+function pathReasons(target: Element, index: ModelIndex): Reason[] {
+  const path = index.pathTo(target) ?? [];
+  return path.map((flow, i) => {
+    const s = index.subject(flow);
+    const from = index.related('source', s)[0];
+    const to = index.related('target', s)[0];
+    const name = (e: Element | undefined) => (e ? nameOf(index.subject(e)) : '?');
+    const data = Array.isArray(flow.data.data) && flow.data.data.length ? ` (${show(flow.data.data)})` : '';
+    const text =
+      i === 0
+        ? `Attack path: ${name(from)}, in a zone nobody vouches for, reaches ${name(to)}${data}`
+        : `Attack path: ${name(from)} passes it to ${name(to)}${data}`;
+    return { element: flow, property: undefined, text, rank: 0 };
+  });
 }
 
 /**
@@ -124,7 +145,8 @@ function factProperty(fact: string, subject: Subject): string | undefined {
       property = isSet(d.encryptedInTransit) ? 'encryptedInTransit' : 'protocol';
       break;
     case 'local':
-      property = d.network === 'host' ? 'network' : 'protocol';
+    case 'physical':
+      property = isSet(d.network) ? 'network' : 'protocol';
       break;
     case 'crossesBoundary':
     case 'crossesIntoHigherTrust':
@@ -145,7 +167,14 @@ function factProperty(fact: string, subject: Subject): string | undefined {
       property = 'usage';
       break;
     case 'internetFacing':
+    case 'networkReachable':
       property = 'exposure';
+      break;
+    case 'physicallyExposed':
+      property = 'physicalAccess';
+      break;
+    case 'authorization':
+      property = 'authorization';
       break;
   }
   return property && isSet(d[property]) ? property : undefined;
@@ -199,6 +228,18 @@ function factWords(fact: string, value: unknown, subject: Subject): string {
       return value === true ? 'is a call' : 'is a response, a dependency or a build input';
     case 'internetFacing':
       return value === true ? 'is reachable from the internet' : 'is not reachable from the internet';
+    case 'physical':
+      return value === true ? 'runs over a bus or port someone can touch' : 'does not run over a bus or port';
+    case 'calledByTenant':
+      return value === true ? 'is called by a hostile party on the same host' : 'is not called by a hostile party on the same host';
+    case 'networkReachable':
+      return value === true ? 'is reachable over a network' : 'is reached only on its own host';
+    case 'physicallyExposed':
+      return value === true ? 'can be touched by someone hostile' : 'cannot be touched by anyone hostile';
+    case 'hostileInputPath':
+      return value === true
+        ? 'receives input from an untrusted zone through other components'
+        : 'receives no input from an untrusted zone through others';
     default:
       return `has ${fact}: ${show(value)}`;
   }

@@ -8,7 +8,7 @@
  */
 import { MAX_BOUNDARY_NESTING } from '../../model/checks';
 import type { Boundary, Component, DataAsset, Element, Flow, Mitigation, Threat, ThreatModel } from '../../model/types';
-import { type Quantifier, SCALES, type SubjectKind, UPSTREAM_HOPS } from './types';
+import { PATH_HOPS, type Quantifier, SCALES, type SubjectKind, UPSTREAM_HOPS } from './types';
 
 /** Something a condition is evaluated on. */
 export interface Subject {
@@ -35,7 +35,16 @@ const ENCRYPTED_PROTOCOLS = new Set([
   'sftp',
 ]);
 const CLEARTEXT_PROTOCOLS = new Set(['http', 'grpc', 'ws', 'amqp', 'mqtt', 'kafka', 'sql', 'ldap', 'smtp', 'ftp', 'smb']);
-const LOCAL_PROTOCOLS = new Set(['ipc', 'in-process', 'file']);
+/** Protocols that stay on one host or chip: nothing on a network sees them. */
+const LOCAL_PROTOCOLS = new Set(['ipc', 'in-process', 'file', 'smc', 'syscall', 'hypercall', 'mmio', 'shared-memory', 'dma']);
+/** Buses and ports on a device (format 1.3): reached by touching it, not over a network. */
+const PHYSICAL_PROTOCOLS = new Set(['usb', 'uart', 'spi', 'i2c', 'jtag', 'swd', 'can', 'pcie']);
+/** Kinds that pass what they receive on: a request through them reaches what is behind them. */
+const PASS_THROUGH_KINDS = new Set(['gateway', 'reverse-proxy', 'load-balancer', 'waf', 'cdn', 'vpn', 'queue']);
+/** Boundary types whose untrusted members are tenants of the host around them, not parties on a network. */
+const LOCAL_ZONE_TYPES = new Set(['machine', 'container', 'sandbox']);
+/** How many components `hostileInputPath` visits at most, whatever the model's size. */
+const PATH_VISITS = 256;
 const PERSONAL = new Set(['personal', 'special-category']);
 
 export class ModelIndex {
@@ -52,6 +61,8 @@ export class ModelIndex {
   /** Per data id, the flows that carry it (model order). */
   private readonly carriers = new Map<string, Flow[]>();
   private readonly factCache = new Map<Element, Map<string, { value: unknown; reads: readonly string[] }>>();
+  /** Per component, the attack path `hostileInputPath` found (computed with that fact, dropped with it). */
+  private readonly paths = new Map<Element, readonly Flow[] | undefined>();
   /** Where reads are recorded, while a subject is evaluated. */
   private reads: Set<string> | undefined;
   private readonly subjects = new Map<Element, Subject>();
@@ -104,6 +115,7 @@ export class ModelIndex {
   /** Drops the computed facts and subjects (they belong to one version of the model). */
   releaseCaches(): void {
     this.factCache.clear();
+    this.paths.clear();
     this.subjects.clear();
   }
 
@@ -338,7 +350,9 @@ export class ModelIndex {
         return 'unknown';
       }
       case 'local':
-        return LOCAL_PROTOCOLS.has(str(d.protocol) ?? '') || d.network === 'host';
+        return isLocalFlow(e as Flow);
+      case 'physical':
+        return isPhysicalFlow(e as Flow);
       case 'maxClassification': {
         // The highest known classification; `unknown` when some data is unclassified and nothing known is confidential.
         const scale = SCALES.classification;
@@ -366,22 +380,50 @@ export class ModelIndex {
           );
         });
       case 'authenticated': {
-        const own = str(d.authentication) ?? str(this.boundaryAuthenticationOf(str(d.to)));
+        // The flow's own word, else what the target says of its callers, else the boundary around the target.
+        const target = this.first<Component>('components', str(d.to));
+        const own = str(d.authentication) ?? str(target?.data.authentication) ?? str(this.boundaryAuthenticationOf(str(d.to)));
         if (own === undefined || own === 'unknown') return 'unknown';
         return own !== 'none';
       }
       case 'isCall':
         return isCallFlow(e as Flow);
       case 'internetFacing': {
+        // Hostile parties reach it over a network: the internet, or a network nobody vouches for. A guest, a tenant or
+        // a less-privileged world on the same host reaches it too, but locally (calledByTenant), not from the internet.
         if (d.exposure === 'internet') return true;
+        return this.hostileCalls(e as Component).some((c) => c.reach === 'network');
+      }
+      case 'calledByTenant':
+        return this.hostileCalls(e as Component).some((c) => c.reach === 'local');
+      case 'networkReachable': {
+        if (d.exposure === 'internet' || d.exposure === 'partner' || d.exposure === 'internal') return true;
+        if (d.exposure === 'local') return false;
         this.read(`in:${e.id}`);
+        // A call from inside the same host (the nearest `machine` boundary around both ends) never crosses a network.
+        const host = this.hostOf(e as Component);
         return inScope(this.inbound.get(e.id)).some((f) => {
-          if (!isCallFlow(f)) return false;
+          if (!isCallFlow(f) || isLocalFlow(f) || isPhysicalFlow(f)) return false;
           const source = this.first<Component>('components', str(f.data.from));
-          if (!source) return false;
-          const trust = this.trustOf(source);
-          return trust === 'untrusted' || trust === 'unknown';
+          return host === undefined || source === undefined || this.hostOf(source) !== host;
         });
+      }
+      case 'physicallyExposed':
+        return this.physicallyExposed(e as Component);
+      case 'authorization': {
+        // Its own, else what the innermost boundary around it says for everything inside (format 1.3).
+        const own = str(d.authorization);
+        if (own !== undefined) return own;
+        return e.section === 'components'
+          ? str(this.enclosing(e).find((b) => b.data.authorization !== undefined)?.data.authorization)
+          : undefined;
+      }
+      case 'sessionLifetime':
+        return lifetimeBucket(readNested(d.sessions, 'lifetime'));
+      case 'hostileInputPath': {
+        const path = this.hostilePath(e as Component);
+        this.paths.set(e, path);
+        return path !== undefined;
       }
       case 'hasPersonalData':
         return [...this.dataIdsOf(subject)].some((id) => PERSONAL.has(str(this.first<DataAsset>('data', id)?.data.pii) ?? ''));
@@ -404,6 +446,152 @@ export class ModelIndex {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * The calls into `c` from components nobody vouches for (untrusted or unknown trust), each with how the caller
+   * reaches it: `local` (on the same host or chip: a local protocol, a zone whose exposure is local, or an untrusted
+   * machine, container or sandbox inside a boundary that also holds `c`), `physical` (a bus or port) or `network`.
+   */
+  private hostileCalls(c: Component): { readonly flow: Flow; readonly reach: 'local' | 'physical' | 'network' }[] {
+    this.read(`in:${c.id}`);
+    const out: { flow: Flow; reach: 'local' | 'physical' | 'network' }[] = [];
+    for (const f of inScope(this.inbound.get(c.id))) {
+      if (!isCallFlow(f)) continue;
+      const source = this.first<Component>('components', str(f.data.from));
+      if (!source || source.data.inScope === false) continue;
+      const trust = this.trustOf(source);
+      if (trust !== 'untrusted' && trust !== 'unknown') continue;
+      const reach = this.reachOf(f, source, c);
+      // A tenant is code that calls into something more trusted than itself: a person at their own computer is no
+      // tenant, and a file read from an untrusted place is hostile input (other facts), not a co-located party.
+      if (reach === 'local' && (source.data.kind === 'human' || source.data.type === 'datastore' || !this.moreTrusted(c, source))) continue;
+      out.push({ flow: f, reach });
+    }
+    return out;
+  }
+
+  private reachOf(f: Flow, source: Component, target: Component): 'local' | 'physical' | 'network' {
+    if (isLocalFlow(f)) return 'local';
+    if (isPhysicalFlow(f)) return 'physical';
+    const zones = this.enclosing(source);
+    const stated = zones.find((b) => b.data.exposure !== undefined && b.data.exposure !== 'unknown');
+    if (stated) return stated.data.exposure === 'local' ? 'local' : stated.data.exposure === 'physical' ? 'physical' : 'network';
+    const zone = zones[0];
+    if (zone && LOCAL_ZONE_TYPES.has(str(zone.data.type) ?? '')) {
+      // A guest inside the host it calls: some boundary around the caller's zone also holds the target.
+      const around = new Set(zones.slice(1).map((b) => b.id));
+      if (this.enclosing(target).some((b) => around.has(b.id))) return 'local';
+    }
+    return 'network';
+  }
+
+  /**
+   * Someone hostile can touch it: it (or a boundary around it) says anyone or its carrier has physical access, a bus
+   * or port into it comes from outside the system, or a threat agent with physical access reaches it.
+   */
+  private physicallyExposed(c: Component): boolean {
+    const zones = this.enclosing(c);
+    const access = [c.data.physicalAccess, ...zones.map((b) => b.data.physicalAccess)].find((v) => v !== undefined && v !== 'unknown');
+    if (access === 'owner' || access === 'public') return true;
+    this.read(`in:${c.id}`);
+    for (const f of inScope(this.inbound.get(c.id))) {
+      if (!isPhysicalFlow(f)) continue;
+      const source = this.first<Component>('components', str(f.data.from));
+      if (source && (source.data.type === 'external' || ['untrusted', 'unknown'].includes(this.trustOf(source)))) return true;
+    }
+    this.read('all:threatAgents');
+    const here = new Set([c.id, ...zones.map((b) => b.id)]);
+    return this.current.threatAgents.some((a) => {
+      if (!strings(a.data.access).includes('physical')) return false;
+      const reaches = strings(a.data.reaches);
+      return reaches.length === 0 || reaches.some((id) => here.has(id));
+    });
+  }
+
+  /** The attack path `hostileInputPath` found for a component, from the hostile caller to it (for explanations). */
+  pathTo(element: Element): readonly Flow[] | undefined {
+    return this.paths.get(element);
+  }
+
+  /**
+   * The shortest chain of flows by which input from a component nobody vouches for reaches `c` through at least one
+   * trusted component that passes it on: a hop forwards when it carries a data asset the hop before it carried, when
+   * the component in between only passes requests on (a gateway, a proxy, a queue), or through a data store, when a
+   * reader reads what a writer wrote. Calls directly from the hostile component are other facts' concern. Bounded:
+   * PATH_HOPS flows, PATH_VISITS components.
+   */
+  private hostilePath(c: Component): Flow[] | undefined {
+    // What runs in a zone nobody vouches for is the attacker's side already.
+    if (this.trustOf(c) === 'untrusted') return undefined;
+    interface Step {
+      readonly node: Component;
+      /** Data ids an earlier hop must carry to count as forwarded here; undefined when anything does (pass-through). */
+      readonly needs: ReadonlySet<string> | undefined;
+      /** Flows from this node to `c`, in order. */
+      readonly path: readonly Flow[];
+    }
+    const visited = new Set<string>([c.id]);
+    let frontier: Step[] = [{ node: c, needs: undefined, path: [] }];
+    for (let hop = 0; hop < PATH_HOPS && frontier.length > 0 && visited.size < PATH_VISITS; hop++) {
+      const next: Step[] = [];
+      for (const step of frontier) {
+        for (const { flow, from, data } of this.taintSources(step.node)) {
+          const carried = data.filter((id) => step.needs === undefined || step.needs.has(id));
+          // The first hop into `c` needs nothing; later hops must carry what the hop after them carried.
+          if (step.path.length > 0 && step.needs !== undefined && carried.length === 0) continue;
+          const path = [flow, ...step.path];
+          const trust = this.trustOf(from);
+          if (trust === 'untrusted' || trust === 'unknown') {
+            if (step.path.length > 0) return path;
+            continue;
+          }
+          if (visited.has(from.id) || visited.size >= PATH_VISITS) continue;
+          visited.add(from.id);
+          // What `from` must have received to have passed it on here: what this hop carries. A hop that names no data
+          // passes anything on from a gateway, proxy or queue, and nothing from anything else.
+          const passes = PASS_THROUGH_KINDS.has(str(from.data.kind) ?? '');
+          const forwarded = step.path.length === 0 || step.needs === undefined ? data : carried;
+          next.push({ node: from, needs: data.length === 0 && passes ? undefined : new Set(forwarded), path });
+        }
+      }
+      frontier = next;
+    }
+    return undefined;
+  }
+
+  /**
+   * Where data reaching a component comes from: the calls into it (the caller's data), and for a process the data
+   * stores it reads (what the store holds came from its writers). Logs are written, not read back.
+   */
+  private taintSources(node: Component): { readonly flow: Flow; readonly from: Component; readonly data: readonly string[] }[] {
+    const out: { flow: Flow; from: Component; data: string[] }[] = [];
+    this.read(`in:${node.id}`);
+    for (const f of inScope(this.inbound.get(node.id))) {
+      if (!isCallFlow(f) || f.data.readOnly === true) continue;
+      const from = this.first<Component>('components', str(f.data.from));
+      if (from && from.data.inScope !== false) out.push({ flow: f, from, data: strings(f.data.data) });
+    }
+    if (node.data.type === 'process') {
+      this.read(`out:${node.id}`);
+      for (const f of inScope(this.outbound.get(node.id))) {
+        const store = this.first<Component>('components', str(f.data.to));
+        if (!store || store.data.type !== 'datastore' || store.data.kind === 'log' || store.data.inScope === false) continue;
+        out.push({ flow: f, from: store, data: strings(f.data.data) });
+      }
+    }
+    return out;
+  }
+
+  /** The id of the nearest boundary of type `machine` around a component: the host it runs on, when the model says. */
+  private hostOf(c: Component): string | undefined {
+    return this.enclosing(c).find((b) => b.data.type === 'machine')?.id;
+  }
+
+  /** `to` is in a more trusted zone than `from` (an unknown zone counts as untrusted here: nothing vouches for it). */
+  private moreTrusted(to: Component, from: Component): boolean {
+    const rank = (c: Component) => SCALES.trust.indexOf(this.trustOf(c));
+    return rank(to) > rank(from);
   }
 
   /** A component outside every boundary is treated as untrusted: nothing vouches for it. `unknown` when its boundary says so. */
@@ -455,6 +643,9 @@ export function keysWrittenBy(element: Element): string[] {
     case 'threats':
       keys.push(...strings(d.targets).map((id) => `threats:${id}`), ...strings(d.mitigations).map((id) => `refm:${id}`));
       break;
+    case 'threatAgents':
+      keys.push('all:threatAgents');
+      break;
   }
   return keys;
 }
@@ -466,6 +657,8 @@ const SUBJECT_OF_SECTION: Readonly<Record<Element['section'], SubjectKind>> = {
   flows: 'flow',
   threats: 'threat',
   mitigations: 'mitigation',
+  // Threat agents and assumptions are not rule subjects: rules read threat agents through facts.
+  threatAgents: 'model',
   assumptions: 'model',
 };
 
@@ -524,6 +717,30 @@ function inScope(flows: readonly Flow[] | undefined): Flow[] {
 export function isCallFlow(f: Flow): boolean {
   const usage = f.data.usage;
   return usage !== 'response' && usage !== 'dependency' && usage !== 'build';
+}
+
+const SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+
+/** A duration as the format writes it (`15m`, `8h`, `30d`) placed on the `sessionLifetime` scale. */
+function lifetimeBucket(value: unknown): string | undefined {
+  const m = typeof value === 'string' ? /^(\d+)([smhdwy])$/.exec(value) : null;
+  if (!m) return undefined;
+  const seconds = Number(m[1]) * SECONDS[m[2]];
+  return seconds < 3600 ? 'minutes' : seconds < 86400 ? 'hours' : seconds <= 30 * 86400 ? 'days' : 'months';
+}
+
+function readNested(v: unknown, key: string): unknown {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+}
+
+/** The flow stays on one host or chip: a local protocol, or `network: host`. */
+export function isLocalFlow(f: Flow): boolean {
+  return LOCAL_PROTOCOLS.has(str(f.data.protocol) ?? '') || f.data.network === 'host';
+}
+
+/** The flow runs over a bus or port someone must touch: a physical protocol, or `network: physical`. */
+export function isPhysicalFlow(f: Flow): boolean {
+  return PHYSICAL_PROTOCOLS.has(str(f.data.protocol) ?? '') || f.data.network === 'physical';
 }
 
 /** Boundaries around an element that enclosing() follows, at most (deeper nesting is a warning in the model). */

@@ -48,6 +48,9 @@ export const QUANTIFIERS = [
 ] as const;
 export type Quantifier = (typeof QUANTIFIERS)[number];
 
+/** How far the `hostileInputPath` fact looks back along flows. */
+export const PATH_HOPS = 6;
+
 /** How far `anyUpstream` looks back along calls: far enough for a queue or a store between producer and consumer. */
 export const UPSTREAM_HOPS = 3;
 
@@ -92,7 +95,15 @@ export const FACTS: Readonly<Record<string, { on: readonly SubjectKind[]; scale?
   crossesBoundary: { on: ['flow'], description: 'source and target are in different trust boundaries' },
   crossesIntoHigherTrust: { on: ['flow'], description: "the target's trust level is higher than the source's" },
   encrypted: { on: ['flow'], description: '`encryptedInTransit`, or derived from the protocol when unset (true, false or unknown)' },
-  local: { on: ['flow'], description: 'the flow stays inside one host (ipc, in-process, file)' },
+  local: {
+    on: ['flow'],
+    description:
+      'the flow stays on one host or chip (ipc, in-process, file, smc, syscall, hypercall, mmio, shared-memory, dma, or `network: host`)',
+  },
+  physical: {
+    on: ['flow'],
+    description: 'the flow runs over a bus or port someone must touch (usb, uart, spi, i2c, jtag, swd, can, pcie, or `network: physical`)',
+  },
   maxClassification: {
     on: ['flow', 'component'],
     scale: 'classification',
@@ -111,12 +122,41 @@ export const FACTS: Readonly<Record<string, { on: readonly SubjectKind[]; scale?
   authenticated: {
     on: ['flow'],
     description:
-      "the caller authenticates: the flow's `authentication` (or, when unset, its target boundary's) is neither none nor unknown",
+      "the caller authenticates: the flow's `authentication` (or, when unset, the target's, or the innermost boundary's around the target that states one) is neither none nor unknown",
   },
   isCall: { on: ['flow'], description: 'the flow is a call: its `usage` is not response, dependency or build' },
   internetFacing: {
     on: ['component'],
-    description: 'reachable from the internet: `exposure: internet`, or called from an untrusted zone (or one of unknown trust)',
+    description:
+      'hostile parties reach it over a network: `exposure: internet`, or called over a network from an untrusted zone (or one of unknown trust) that is not a tenant of the same host',
+  },
+  calledByTenant: {
+    on: ['component'],
+    description:
+      'called by a hostile party on the same host or chip: over a local protocol, from an untrusted zone whose exposure is local, or from an untrusted machine, container or sandbox inside a boundary that also holds it',
+  },
+  networkReachable: {
+    on: ['component'],
+    description: 'something calls it over a network (not a local protocol or a bus), or its exposure is internet, partner or internal',
+  },
+  physicallyExposed: {
+    on: ['component'],
+    description:
+      'someone hostile can touch it: `physicalAccess` owner or public (its own or a boundary around it), a bus or port into it from outside, or a threat agent with physical access that reaches it',
+  },
+  authorization: {
+    on: ['component'],
+    description: "how access decisions are made: the component's `authorization`, else the innermost boundary's around it",
+  },
+  sessionLifetime: {
+    on: ['component'],
+    scale: 'sessionLifetime',
+    description:
+      'how long its sessions or tokens live at most (`sessions.lifetime`), on the scale minutes < hours < days (up to 30) < months',
+  },
+  hostileInputPath: {
+    on: ['component'],
+    description: `input from an untrusted zone reaches it through a chain of trusted components that pass it on (up to ${PATH_HOPS} flows); the finding names the path`,
   },
 };
 
@@ -130,6 +170,7 @@ export const SCALES: Readonly<Record<string, readonly string[]>> = {
   availability: LEAST_SEVERE_FIRST,
   integrity: LEAST_SEVERE_FIRST,
   tlsMin: ['none', '1.0', '1.1', '1.2', '1.3'],
+  sessionLifetime: ['minutes', 'hours', 'days', 'months'],
 };
 
 export type Condition =
@@ -193,7 +234,20 @@ export interface Rule {
 }
 
 /** The public threat catalogs rules are compared with (rules/catalogs/). */
-export const PEER_CATALOGS = ['pytm', 'threagile', 'tmt', 'owaspLlm', 'owaspApi', 'linddun'] as const;
+export const PEER_CATALOGS = [
+  'pytm',
+  'threagile',
+  'tmt',
+  'owaspLlm',
+  'owaspApi',
+  'linddun',
+  'emb3d',
+  'k8sMatrix',
+  'owaspCicd',
+  'slsa',
+  'owaspAgentic',
+  'tuf',
+] as const;
 export type PeerCatalog = (typeof PEER_CATALOGS)[number];
 export type CatalogCoverage = Readonly<Partial<Record<PeerCatalog, readonly string[]>>>;
 
