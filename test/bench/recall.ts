@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { loadRuleSet } from '../../server/src/analysis/rules/ruleset';
-import { type ModelScore, scoreCorpus, type Totals } from '../support/recall';
+import { type ModelScore, scoreCorpus, totals, type Totals } from '../support/recall';
 
 const schemaOnly = process.argv.indexOf('--schema-only');
 if (schemaOnly >= 0) {
@@ -35,9 +35,20 @@ const count = (f: (m: ModelScore) => string) => new Set(score.scores.map(f)).siz
 console.log(`Corpus: ${score.models} models, ${count((m) => m.project)} projects, ${count((m) => m.systemType)} system types.\n`);
 console.log(`First run (held out), ${score.firstRun.models} models: ${figure(score.firstRun)}.`);
 console.log(`  the same models today: ${figure(score.firstRunModelsNow)}.`);
+// The first runs by the catalog that ran them: what the rules knew of systems they had never seen, release by release.
+const byCatalog = new Map<string, ModelScore[]>();
+for (const m of score.scores.filter((x) => x.firstRun)) {
+  const catalog = m.firstRun!.rules.replace(/ at .*/, '');
+  byCatalog.set(catalog, [...(byCatalog.get(catalog) ?? []), m]);
+}
+if (byCatalog.size > 1)
+  for (const [catalog, models] of byCatalog)
+    console.log(`  first runs with ${catalog}, ${models.length} models: ${figure(totals(models.map((m) => m.firstRun!)))}.`);
 console.log(`Current, all ${score.models} models: ${figure(score)}.\n`);
 
-console.log('| model | system type | human threats | first run: hits | partials | FP | now: hits | partials | recall | findings | false positives |');
+console.log(
+  '| model | system type | human threats | first run: hits | partials | FP | now: hits | partials | recall | findings | false positives |',
+);
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const m of score.scores) {
   const first = m.firstRun

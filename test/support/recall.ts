@@ -49,7 +49,7 @@ export interface RecallKey {
    * Findings no human threat names, judged: `plausible` (a real concern the source did not record) or
    * `falsePositive` (clearly wrong for this model). Keys are RULE@element; `*` stands for any rule or element.
    */
-  readonly judged: { readonly plausible?: Readonly<Record<string, string>>; readonly falsePositive?: Readonly<Record<string, string>> };
+  readonly judged?: { readonly plausible?: Readonly<Record<string, string>>; readonly falsePositive?: Readonly<Record<string, string>> };
 }
 
 export interface FirstRun {
@@ -127,9 +127,9 @@ export function scoreModel(model: string): ModelScore {
     const base = { id: f.id, status: f.status };
     if (key.threats.some((t) => on(t, f) && t.hit.includes(f.rule.id))) return { ...base, verdict: 'expected' as const };
     if (key.threats.some((t) => on(t, f) && (t.partial ?? []).includes(f.rule.id))) return { ...base, verdict: 'related' as const };
-    const fp = Object.entries(key.judged.falsePositive ?? {}).find(([p]) => matches(p, f));
+    const fp = Object.entries(key.judged?.falsePositive ?? {}).find(([p]) => matches(p, f));
     if (fp) return { ...base, verdict: 'false-positive' as const, reason: fp[1] };
-    const ok = Object.entries(key.judged.plausible ?? {}).find(([p]) => matches(p, f));
+    const ok = Object.entries(key.judged?.plausible ?? {}).find(([p]) => matches(p, f));
     if (ok) return { ...base, verdict: 'plausible' as const, reason: ok[1] };
     return { ...base, verdict: 'unjudged' as const };
   });
@@ -142,7 +142,7 @@ export function scoreModel(model: string): ModelScore {
     ...key.threats.flatMap((t) =>
       [...t.hit, ...(t.partial ?? [])].filter((r) => !BUILTIN_RULES.byId.has(r)).map((r) => `threat '${t.source}': no rule '${r}'`),
     ),
-    ...[...Object.keys(key.judged.plausible ?? {}), ...Object.keys(key.judged.falsePositive ?? {})]
+    ...[...Object.keys(key.judged?.plausible ?? {}), ...Object.keys(key.judged?.falsePositive ?? {})]
       .map((p) => p.split('@'))
       .filter(([, element]) => element !== '*' && element !== 'model' && !known(element))
       .map(([rule, element]) => `judgement ${rule}@${element}: no element '${element}'`),
@@ -185,9 +185,10 @@ export interface CorpusScore extends Totals {
   readonly firstRunModelsNow: Totals;
 }
 
-type Counts = Pick<Totals, 'threats' | 'hits' | 'partials' | 'findings' | 'falsePositives'>;
+export type Counts = Pick<Totals, 'threats' | 'hits' | 'partials' | 'findings' | 'falsePositives'>;
 
-function totals(counts: readonly Counts[]): Totals {
+/** Recall and false positives summed over scores (a model's first run, or its score today). */
+export function totals(counts: readonly Counts[]): Totals {
   const sum = (f: (c: Counts) => number) => counts.reduce((n, c) => n + f(c), 0);
   const threats = sum((c) => c.threats);
   const hits = sum((c) => c.hits);
