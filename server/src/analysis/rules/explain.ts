@@ -148,6 +148,9 @@ function factProperty(fact: string, subject: Subject): string | undefined {
     case 'physical':
       property = isSet(d.network) ? 'network' : 'protocol';
       break;
+    case 'wireless':
+      property = 'protocol';
+      break;
     case 'crossesBoundary':
     case 'crossesIntoHigherTrust':
       property = 'to';
@@ -230,6 +233,8 @@ function factWords(fact: string, value: unknown, subject: Subject): string {
       return value === true ? 'is reachable from the internet' : 'is not reachable from the internet';
     case 'physical':
       return value === true ? 'runs over a bus or port someone can touch' : 'does not run over a bus or port';
+    case 'wireless':
+      return value === true ? 'goes over the air' : 'does not go over the air';
     case 'calledByTenant':
       return value === true ? 'is called by a hostile party on the same host' : 'is not called by a hostile party on the same host';
     case 'networkReachable':

@@ -39,6 +39,8 @@ const CLEARTEXT_PROTOCOLS = new Set(['http', 'grpc', 'ws', 'amqp', 'mqtt', 'kafk
 const LOCAL_PROTOCOLS = new Set(['ipc', 'in-process', 'file', 'smc', 'syscall', 'hypercall', 'mmio', 'shared-memory', 'dma']);
 /** Buses and ports on a device (format 1.3): reached by touching it, not over a network. */
 const PHYSICAL_PROTOCOLS = new Set(['usb', 'uart', 'spi', 'i2c', 'jtag', 'swd', 'can', 'pcie']);
+/** Radio links (format 1.3): anyone nearby receives them, whatever boundary the ends are in. */
+const WIRELESS_PROTOCOLS = new Set(['bluetooth', 'nfc', 'wifi', 'zigbee']);
 /** Kinds that pass what they receive on: a request through them reaches what is behind them. */
 const PASS_THROUGH_KINDS = new Set(['gateway', 'reverse-proxy', 'load-balancer', 'waf', 'cdn', 'vpn', 'queue']);
 /** Boundary types whose untrusted members are tenants of the host around them, not parties on a network. */
@@ -353,6 +355,8 @@ export class ModelIndex {
         return isLocalFlow(e as Flow);
       case 'physical':
         return isPhysicalFlow(e as Flow);
+      case 'wireless':
+        return WIRELESS_PROTOCOLS.has(str(d.protocol) ?? '');
       case 'maxClassification': {
         // The highest known classification; `unknown` when some data is unclassified and nothing known is confidential.
         const scale = SCALES.classification;

@@ -100,6 +100,7 @@ export const FACTS: Readonly<Record<string, { on: readonly SubjectKind[]; scale?
     description:
       'the flow stays on one host or chip (ipc, in-process, file, smc, syscall, hypercall, mmio, shared-memory, dma, or `network: host`)',
   },
+  wireless: { on: ['flow'], description: 'the flow is a radio link anyone nearby can receive (bluetooth, nfc, wifi, zigbee)' },
   physical: {
     on: ['flow'],
     description: 'the flow runs over a bus or port someone must touch (usb, uart, spi, i2c, jtag, swd, can, pcie, or `network: physical`)',
