@@ -315,3 +315,131 @@ describe('format 1.3: the quote hint', () => {
     }
   });
 });
+
+describe('precision: what the rules no longer ask of systems code, memories and intended paths', () => {
+  /** The ids of the built-in findings (open or covered) on `text`. */
+  const found = (text: string) =>
+    new Set(
+      analyze(text)
+        .findings.filter((f) => f.status === 'open' || f.status === 'covered')
+        .map((f) => f.id),
+    );
+
+  const FIRMWARE = (callerProtocol: string, kind: string) => `threatcode: 1.3
+system: { name: SoC }
+boundaries:
+  - { id: chip, type: machine, trust: restricted }
+  - { id: normal, type: sandbox, parent: chip, trust: untrusted }
+components:
+  - { id: os, name: Rich OS, type: external, kind: system, boundary: normal }
+  - { id: fw, name: Runtime firmware, type: process, kind: ${kind}, boundary: chip, runsAs: firmware, availability: critical }
+  - { id: ram, name: Secure RAM, type: datastore, kind: memory, boundary: chip, stores: [keys], storesSecrets: true }
+data:
+  - { id: calls, name: Calls, classification: confidential }
+  - { id: keys, name: Keys, classification: restricted, credentials: true }
+flows:
+  - { id: call, from: os, to: fw, protocol: ${callerProtocol}, data: [calls] }
+  - { id: keep, from: fw, to: ram, protocol: mmio, data: [keys] }
+`;
+
+  it('a less privileged world calling firmware is local: no internet, audit, encryption or redundancy questions', () => {
+    const local = found(FIRMWARE('smc', 'firmware'));
+    // The same calls from a separate, untrusted network (not a tenant inside the chip) to a network service.
+    const network = found(
+      FIRMWARE('https', 'service').replace('type: sandbox, parent: chip, trust: untrusted', 'type: network-zone, trust: untrusted'),
+    );
+    for (const id of ['LOG-05@model', 'AZ-03@fw', 'CRY-01@call', 'AUTH-02@os', 'LOG-04@os', 'DOS-03@fw']) {
+      assert.ok(network.has(id), `${id} on the network service`);
+      assert.ok(!local.has(id), `${id} on the firmware`);
+    }
+    // What the firmware does get: the questions of a tenant boundary.
+    for (const id of ['FW-07@fw', 'FW-08@fw', 'ISO-03@fw']) assert.ok(local.has(id), id);
+  });
+
+  it('working memory is not a store of records: no backup, audit, secret-manager or integrity questions', () => {
+    const memory = found(FIRMWARE('smc', 'firmware'));
+    const database = found(FIRMWARE('smc', 'firmware').replace('kind: memory', 'kind: database'));
+    for (const id of ['DOS-05@ram', 'LOG-06@ram', 'CRY-13@ram', 'DAT-06@ram']) {
+      assert.ok(database.has(id), `${id} on a database`);
+      assert.ok(!memory.has(id), `${id} on memory`);
+    }
+  });
+
+  it('repositories and registries are read directly by design (AZ-04); public append-only logs are public by design (CLD-01)', () => {
+    const text = (kind: string, flow: string) => `threatcode: 1.3
+system: { name: Supply }
+boundaries:
+  - { id: internet, type: internet, trust: untrusted }
+  - { id: org, trust: internal }
+components:
+  - { id: consumer, name: Consumer, type: external, kind: system, boundary: internet }
+  - { id: store, name: Store, type: datastore, kind: ${kind}, boundary: org, exposure: internet, appendOnly: true, stores: [pkg] }
+data:
+  - { id: pkg, name: Packages, classification: public }
+flows:
+  - { id: read, from: consumer, to: store, protocol: https, ${flow}, data: [pkg] }
+`;
+    assert.equal(analyze(text('database', 'readOnly: false')).findings.find((f) => f.id === 'AZ-04@read')?.status, 'open');
+    const registry = analyze(text('artifact-registry', 'readOnly: true')).findings.find((f) => f.id === 'AZ-04@read');
+    assert.equal(registry?.status, 'covered', 'asked and answered: the registry is meant to be read');
+    assert.equal(analyze(text('log', 'readOnly: true')).findings.find((f) => f.id === 'CLD-01@store')?.status, 'covered');
+    assert.equal(
+      analyze(text('log', 'readOnly: true').replace('classification: public', 'classification: confidential')).findings.find(
+        (f) => f.id === 'CLD-01@store',
+      )?.status,
+      'open',
+    );
+  });
+
+  it("a provider's hosted model is the provider's to protect from extraction (LLM-15); a fine-tuned one is yours", () => {
+    const text = (llm: string) => `threatcode: 1.3
+system: { name: Chat }
+boundaries:
+  - { id: internet, type: internet, trust: untrusted }
+  - { id: app, trust: internal }
+components:
+  - { id: user, name: User, type: external, kind: human, boundary: internet }
+  - { id: chat, name: Chat, type: process, kind: service, boundary: app${llm} }
+  - { id: model, name: Hosted model, type: external, kind: llm, operator: third-party }
+data:
+  - { id: q, name: Questions, classification: internal }
+flows:
+  - { id: ask, from: user, to: chat, protocol: https, data: [q] }
+  - { id: infer, from: chat, to: model, protocol: https, data: [q] }
+`;
+    assert.ok(!found(text('')).has('LLM-15@chat'));
+    assert.ok(found(text(', llm: { fineTuned: true }')).has('LLM-15@chat'));
+  });
+
+  it("the customer's own system is no third party (SUP-03, PRV-01); a handler fed by a queue serves no user's ids (API-01)", () => {
+    const text = (operator: string) => `threatcode: 1.3
+system: { name: Sync }
+boundaries:
+  - { id: internet, type: internet, trust: untrusted }
+  - { id: app, trust: internal }
+components:
+  - { id: user, name: User, type: external, kind: human, boundary: internet }
+  - { id: api, name: API, type: process, kind: api, boundary: app, authentication: token }
+  - { id: crm, name: Customer's CRM, type: external, kind: saas, boundary: internet, operator: ${operator} }
+data:
+  - { id: contacts, name: Contacts, classification: confidential, pii: personal }
+flows:
+  - { id: in, from: user, to: api, protocol: https, data: [contacts] }
+  - { id: out, from: api, to: crm, protocol: https, data: [contacts] }
+`;
+    assert.ok(found(text('third-party')).has('SUP-03@crm') && found(text('third-party')).has('PRV-01@out'));
+    assert.ok(!found(text('customer')).has('SUP-03@crm') && !found(text('customer')).has('PRV-01@out'));
+    const queueFed = text('third-party')
+      .replace(
+        '  - { id: crm,',
+        '  - { id: jobs, name: Jobs, type: datastore, kind: queue, boundary: app, stores: [contacts] }\n  - { id: handler, name: Handler, type: process, kind: function, boundary: app, authentication: token }\n  - { id: crm,',
+      )
+      .replace(
+        'flows:\n',
+        'flows:\n  - { id: enqueue, from: api, to: jobs, protocol: https, data: [contacts] }\n  - { id: consume, from: jobs, to: handler, protocol: https, data: [contacts] }\n',
+      );
+    const f = found(queueFed);
+    assert.ok(f.has('API-01@api'));
+    assert.ok(!f.has('API-01@handler'));
+  });
+});
