@@ -13,7 +13,7 @@ import { loadRuleSet } from '../analysis/rules/ruleset';
 import type { RuleSet } from '../analysis/rules/types';
 import { ImportedModels } from '../files/imported-models';
 import { findModelFiles, SKIPPED_FOLDERS } from '../files/model-files';
-import { builtinPackSources } from '../files/package-files';
+import { builtinPacks } from '../files/package-files';
 import { type FileRead, readRegularFile } from '../files/regular-file';
 import { discoverUserPacks } from '../files/rule-pack-files';
 import { decodeModelBytes } from '../model/decode';
@@ -97,7 +97,7 @@ export function loadRulesReporting(
 ): { ruleSet: RuleSet; failed: boolean } {
   const discovered = values['no-user-rules'] ? { sources: [], refused: [] } : discoverUserPacks(process.cwd(), values.rules ?? []);
   for (const reason of discovered.refused) err(`threatcode: ${oneLine(reason)}\n`);
-  const { ruleSet, diagnostics } = loadRuleSet([...builtinPackSources(), ...discovered.sources]);
+  const { ruleSet, diagnostics } = loadRuleSet(discovered.sources, builtinPacks());
   let failed = discovered.refused.length > 0;
   for (const source of discovered.sources) {
     const document = TextDocument.create(source.uri, 'yaml', 0, source.text);

@@ -7,8 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { type LoadedRuleSet, loadRuleSet, type PackSource } from '../analysis/rules/ruleset';
-import { PEER_CATALOGS, type PeerCatalogItems } from '../analysis/rules/types';
+import { type LoadedRuleSet, loadRuleSet, type PackSource, ruleSetOf } from '../analysis/rules/ruleset';
+import { PEER_CATALOGS, type PeerCatalogItems, type RulePack } from '../analysis/rules/types';
+import { type CompiledCatalog, compiledCatalog } from './compiled-catalog';
 
 /** The folder that holds rules/ (the repository root, or the installed extension's or package's folder). */
 export function packageRoot(from: string = __dirname): string {
@@ -32,10 +33,45 @@ export function builtinPackSources(root: string = packageRoot()): PackSource[] {
 
 let builtin: LoadedRuleSet | undefined;
 
-/** The built-in catalog, loaded once per process. */
+/**
+ * The built-in catalog, once per process: compiled when the bundle was built, or (from the sources) loaded from
+ * rules/builtin/ with the same checks as any pack.
+ */
 export function builtinRuleSet(): LoadedRuleSet {
-  builtin ??= loadRuleSet(builtinPackSources());
+  if (!builtin) {
+    const compiled = compiledCatalog();
+    builtin = compiled
+      ? { ruleSet: ruleSetOf(withRoot(compiled, packageRoot())), diagnostics: new Map() }
+      : loadRuleSet(builtinPackSources());
+  }
   return builtin;
+}
+
+/** The built-in packs, for user packs to be loaded after. */
+export function builtinPacks(): readonly RulePack[] {
+  return builtinRuleSet().ruleSet.packs;
+}
+
+/**
+ * The built-in catalog as data, its pack URIs relative to `root`, for the bundles to carry. The build fails when a
+ * built-in pack has a problem: they are ours.
+ */
+export function compileCatalog(root: string = packageRoot()): CompiledCatalog {
+  const { ruleSet, diagnostics } = loadRuleSet(builtinPackSources(root));
+  const problems = [...diagnostics].flatMap(([uri, list]) => list.map((d) => `${uri}: ${d.message}`));
+  if (problems.length > 0) throw new Error(`The built-in rule packs have problems:\n${problems.join('\n')}`);
+  const prefix = `${pathToFileURL(root).href}/`;
+  const relative = (uri: string) => (uri.startsWith(prefix) ? uri.slice(prefix.length) : uri);
+  return { packs: ruleSet.packs.map((p) => rebase(p, relative)) };
+}
+
+function withRoot(catalog: CompiledCatalog, root: string): RulePack[] {
+  const prefix = `${pathToFileURL(root).href}/`;
+  return catalog.packs.map((p) => rebase(p, (uri) => prefix + uri));
+}
+
+function rebase(pack: RulePack, uri: (uri: string) => string): RulePack {
+  return { ...pack, uri: uri(pack.uri), rules: pack.rules.map((r) => ({ ...r, source: { ...r.source, uri: uri(r.source.uri) } })) };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadRuleSet, type PackSource } from '../analysis/rules/ruleset';
 import type { RuleSet } from '../analysis/rules/types';
-import { builtinPackSources } from '../files/package-files';
+import { builtinPacks } from '../files/package-files';
 import { discoverUserPacks } from '../files/rule-pack-files';
 import type { CoreDiagnostic } from '../model/diagnostics';
 import { toLspDiagnostic } from './convert';
@@ -21,7 +21,7 @@ export interface RulePackState {
 }
 
 export function loadWorkspaceRules(folderUris: readonly string[], extraPaths: readonly string[], trusted: boolean): RulePackState {
-  const sources: PackSource[] = builtinPackSources();
+  const sources: PackSource[] = [];
   const refused: string[] = [];
   if (trusted) {
     for (const uri of folderUris) {
@@ -31,7 +31,7 @@ export function loadWorkspaceRules(folderUris: readonly string[], extraPaths: re
       refused.push(...found.refused);
     }
   }
-  const { ruleSet, diagnostics } = loadRuleSet(sources);
+  const { ruleSet, diagnostics } = loadRuleSet(sources, builtinPacks());
   const packDiagnostics = new Map<string, { text: string; diagnostics: readonly CoreDiagnostic[] }>();
   for (const source of sources) packDiagnostics.set(source.uri, { text: source.text, diagnostics: diagnostics.get(source.uri) ?? [] });
   return { ruleSet, packDiagnostics, refused };

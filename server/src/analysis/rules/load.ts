@@ -40,7 +40,7 @@ export const MAX_QUANTIFIER_NESTING = 3;
 
 type Segment = string | number;
 
-const packValidator = new YamlSchemaValidator(rulePackSchema, (doc, path) => {
+const packValidator = new YamlSchemaValidator('rulepack', rulePackSchema, (doc, path) => {
   if (path[0] === 'rules' && typeof path[1] === 'number') {
     const item = nodeAtPath(doc, ['rules', path[1]]).node;
     const id = isMap(item) ? item.get('id') : undefined;

@@ -19,12 +19,15 @@ export interface LoadedRuleSet {
   readonly diagnostics: ReadonlyMap<string, readonly CoreDiagnostic[]>;
 }
 
-/** Loads packs in order; later packs may use mitigations of earlier ones but not redefine their rules. */
-export function loadRuleSet(sources: readonly PackSource[]): LoadedRuleSet {
-  const packs: RulePack[] = [];
+/**
+ * Loads packs in order, after the packs already loaded (`base`: the built-in catalog, compiled when the bundles were
+ * built); later packs may use mitigations of earlier ones but not redefine their rules.
+ */
+export function loadRuleSet(sources: readonly PackSource[], base: readonly RulePack[] = []): LoadedRuleSet {
+  const packs: RulePack[] = [...base];
   const diagnostics = new Map<string, CoreDiagnostic[]>();
-  const knownMitigations = new Set<string>();
-  const definedRules = new Map<string, string>();
+  const knownMitigations = new Set(base.flatMap((p) => p.mitigations.map((m) => m.id)));
+  const definedRules = new Map(base.flatMap((p) => p.rules.map((r) => [r.id, p.id] as const)));
   for (const source of sources) {
     // One pack that trips over a defect must not take the others (the built-in ones included) with it.
     let loaded: ReturnType<typeof loadRulePack>;
