@@ -8,7 +8,7 @@ import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import './analysis/rules/load'; // registers the rule pack's validator
 import { compileCatalog } from './files/package-files';
-import { AJV_OPTIONS, precompilationUnits } from './model/schema';
+import { AJV_OPTIONS, precompilation } from './model/schema';
 
 export interface BuildArtifacts {
   /** The source of the module that replaces files/compiled-catalog.ts. */
@@ -22,14 +22,26 @@ export function buildArtifacts(root: string): BuildArtifacts {
   // Parsed when first asked for, so that `--version` and `--help` do not pay for it.
   const catalogText = JSON.stringify(JSON.stringify(compileCatalog(root)));
   const catalogModule = `let catalog;\nexports.compiledCatalog = () => (catalog ??= JSON.parse(${catalogText}));\n`;
-  // One Ajv per unit, as at run time: units share `$id`s (the model's schema and its sections-only variant), which
-  // one instance would refuse. Each unit's standalone module runs in a function scope of its own.
-  const units = precompilationUnits().map(({ key, schema }) => {
-    const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
-    const code = standaloneCode(ajv, ajv.compile(schema));
-    return `  ${JSON.stringify(key)}: () => {\n    const module = { exports: {} };\n    const exports = module.exports;\n${code}\n    return module.exports;\n  },`;
-  });
-  // Each made when first asked for: a process that validates no rule pack never builds the pack's validator.
-  const validatorsModule = `const units = {\n${units.join('\n')}\n};\nexports.precompiledValidator = (key) => (Object.hasOwn(units, key) ? units[key]() : undefined);\n`;
+  // One Ajv for every unit, the definitions each validator's parts refer into added once: the parts share their
+  // compiled definitions, as they do at run time. The module is made when a validator is first asked for.
+  const { shared, units } = precompilation();
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+  for (const schema of shared) ajv.addSchema(schema);
+  for (const { key, schema } of units) ajv.addSchema(schema, key);
+  const code = standaloneCode(ajv, Object.fromEntries(units.map(({ key }) => [key, key])));
+  const validatorsModule = [
+    'let units;',
+    'const load = () => {',
+    '  const module = { exports: {} };',
+    '  const exports = module.exports;',
+    code,
+    '  return module.exports;',
+    '};',
+    'exports.precompiledValidator = (key) => {',
+    '  units ??= load();',
+    '  return Object.hasOwn(units, key) ? units[key] : undefined;',
+    '};',
+    '',
+  ].join('\n');
   return { catalogModule, validatorsModule };
 }

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { buildArtifacts } from '../../server/src/build-artifacts';
 import type { CompiledCatalog } from '../../server/src/files/compiled-catalog';
 import { builtinRuleSet } from '../../server/src/files/package-files';
-import { AJV_OPTIONS, precompilationUnits } from '../../server/src/model/schema';
+import { AJV_OPTIONS, precompilation } from '../../server/src/model/schema';
 import { DIST, EXAMPLES, OUT, REPO_ROOT } from '../support/paths';
 
 /** Loads a CommonJS module's source as the bundle would: from a file beside the compiled tests, so its requires resolve. */
@@ -50,8 +50,8 @@ describe('build artifacts', function () {
 
   it('carry a validator for every unit, judging documents as the validator compiled at run time does', () => {
     const precompiled = evaluate(artifacts.validatorsModule).precompiledValidator as (key: string) => ValidateFunction | undefined;
-    const units = precompilationUnits();
-    assert.ok(units.some((u) => u.key === 'rulepack') && units.some((u) => u.key === 'threatmodel-sections'));
+    const { shared, units } = precompilation();
+    assert.ok(units.some((u) => u.key === 'rulepack') && units.some((u) => u.key === 'threatmodel#/definitions/threatcode-sections-only'));
     assert.equal(precompiled('no-such-unit'), undefined);
     const model = parse(readFileSync(path.join(EXAMPLES, 'webshop/webshop.tm.yaml'), 'utf8')) as Record<string, unknown>;
     const pack = parse(readFileSync(path.join(REPO_ROOT, 'rules/builtin/10-authentication.yaml'), 'utf8')) as Record<string, unknown>;
@@ -70,7 +70,9 @@ describe('build artifacts', function () {
     for (const unit of units) {
       const ahead = precompiled(unit.key);
       assert.ok(ahead, `${unit.key} is precompiled`);
-      const now = new Ajv(AJV_OPTIONS).compile(unit.schema);
+      const runtime = new Ajv(AJV_OPTIONS);
+      for (const schema of shared) runtime.addSchema(schema);
+      const now = runtime.compile(unit.schema);
       for (const sample of samples) {
         assert.equal(ahead(sample), now(sample), unit.key);
         assert.deepEqual(JSON.parse(JSON.stringify(ahead.errors ?? null)), JSON.parse(JSON.stringify(now.errors ?? null)), unit.key);
@@ -83,8 +85,8 @@ describe('build artifacts', function () {
   for (const bundle of ['server.js', 'cli.js']) {
     it(`are what dist/${bundle} carries`, () => {
       const text = readFileSync(path.join(DIST, bundle), 'utf8');
-      assert.match(text, /compiledCatalog = \(\) =>[^\n]*JSON\.parse\(`\{"packs":\[\{/, 'the compiled catalog');
-      assert.match(text, /precompiledValidator = \(key\) =>/, 'the precompiled validators');
+      assert.match(text, /compiledCatalog ?= ?\(\) ?=>[^\n]*JSON\.parse\(`\{"packs":\[\{/, 'the compiled catalog');
+      assert.match(text, /precompiledValidator ?= ?\(?\w+\)? ?=>/, 'the precompiled validators');
     });
   }
 });

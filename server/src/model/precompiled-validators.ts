@@ -1,7 +1,7 @@
 /**
  * Schema validators compiled when the bundles are built. In the sources there are none and each schema is compiled
  * on first use; the bundles replace this module with Ajv's standalone code for every unit of
- * `precompilationUnits()` (esbuild.mjs, server/src/build-artifacts.ts), keyed as that function keys them.
+ * `precompilation()` (esbuild.mjs, server/src/build-artifacts.ts), keyed as its units are.
  */
 import type { ValidateFunction } from 'ajv';
 

@@ -47,9 +47,12 @@ export interface PrecompilationUnit {
 
 const validators: YamlSchemaValidator[] = [];
 
-/** What the bundles compile ahead of time: every validator's whole schema and the parts it validates items against. */
-export function precompilationUnits(): PrecompilationUnit[] {
-  return validators.flatMap((v) => v.precompilationUnits());
+/**
+ * What the bundles compile ahead of time: every validator's whole schema and the parts it validates items against
+ * (`units`), and the definitions the parts refer into (`shared`, by `$id`).
+ */
+export function precompilation(): { shared: (JsonSchema & { $id: string })[]; units: PrecompilationUnit[] } {
+  return { shared: validators.map((v) => v.definitions()), units: validators.flatMap((v) => v.precompilationUnits()) };
 }
 
 /**
@@ -99,12 +102,21 @@ export class YamlSchemaValidator {
     ];
   }
 
+  /** The schema's definitions as a schema of their own, which every part refers into: compiled once for all parts. */
+  definitions(): JsonSchema & { $id: string } {
+    return { $id: `${this.name}-definitions`, definitions: this.schema.definitions };
+  }
+
   private partSchema(pointer: string): JsonSchema {
-    return { definitions: this.schema.definitions, allOf: [{ $ref: pointer }] };
+    return { $ref: `${this.name}-definitions${pointer}` };
   }
 
   private compiler(): Ajv {
-    return (this.ajv ??= new Ajv(AJV_OPTIONS));
+    if (!this.ajv) {
+      this.ajv = new Ajv(AJV_OPTIONS);
+      this.ajv.addSchema(this.definitions());
+    }
+    return this.ajv;
   }
 
   private report(doc: Document.Parsed, validate: ValidateFunction, value: unknown, prefix: string): CoreDiagnostic[] {
@@ -128,18 +140,13 @@ const ITEM_SCHEMAS: readonly (readonly [string, string])[] = Object.entries(thre
   typeof p.items?.$ref === 'string' ? [[section, p.items.$ref] as const] : [],
 );
 
-const threatModelValidator = new YamlSchemaValidator(
-  'threatmodel',
-  threatModelSchema,
-  threatModelOwnerName,
-  // Documents are validated section by section (below), never whole.
-  { whole: false, parts: ITEM_SCHEMAS.map(([, ref]) => ref) },
-);
-
-/** The model's schema with those sections' items left to their own validation. */
-const shallowValidator = new YamlSchemaValidator(
-  'threatmodel-sections',
-  {
+/**
+ * The model's schema with those sections' items left to their own validation: the top level of a document. Kept as
+ * one more definition, so that it shares the compiled definitions with the item schemas.
+ */
+const SECTIONS_ONLY = '#/definitions/threatcode-sections-only';
+const sectionsOnly: JsonSchema = Object.fromEntries(
+  Object.entries({
     ...threatModelSchema,
     properties: Object.fromEntries(
       Object.entries(threatModelSchema.properties ?? {}).map(([section, p]) => [
@@ -147,8 +154,15 @@ const shallowValidator = new YamlSchemaValidator(
         typeof p.items?.$ref === 'string' ? { ...p, items: {} } : p,
       ]),
     ),
-  },
+  }).filter(([key]) => !['$id', '$schema', 'definitions'].includes(key)),
+);
+
+const threatModelValidator = new YamlSchemaValidator(
+  'threatmodel',
+  { ...threatModelSchema, definitions: { ...threatModelSchema.definitions, [SECTIONS_ONLY.split('/').pop()!]: sectionsOnly } },
   threatModelOwnerName,
+  // Documents are validated section by section (below), never whole.
+  { whole: false, parts: [SECTIONS_ONLY, ...ITEM_SCHEMAS.map(([, ref]) => ref)] },
 );
 
 /**
@@ -157,7 +171,7 @@ const shallowValidator = new YamlSchemaValidator(
  * empty items took 86 s); item by item, each list stays short.
  */
 export function validateAgainstSchema(doc: Document.Parsed, value: unknown): CoreDiagnostic[] {
-  const out = shallowValidator.validate(doc, value);
+  const out = threatModelValidator.validatePart(doc, [], value, SECTIONS_ONLY);
   if (!isPlainObject(value)) return out;
   for (const [section, ref] of ITEM_SCHEMAS) {
     const items = own(value, section);
