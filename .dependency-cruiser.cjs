@@ -6,12 +6,13 @@
  *                  ↖ edits   ↙          ← cli
  *                    report, files      ← (lsp, cli)
  *                    interop (other tools' formats, pure) ← (lsp, cli)
+ *                    workspace (the model store, files through a port) ← (lsp, cli)
  *   client → shared (and the webview's HTML shell);  webview → shared/view, shared/vocabulary
  */
 const SRC = '^server/src/';
 const layer = (name) => `${SRC}${name}/`;
 /** The core: pure functions over text and models. It reads no files and starts no processes. */
-const CORE = ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'interop'];
+const CORE = ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'interop', 'workspace'];
 
 /** What each layer may import besides itself: the layers below it. */
 const BELOW = {
@@ -23,8 +24,9 @@ const BELOW = {
   report: ['shared', 'model', 'analysis'],
   interop: ['shared', 'model', 'analysis'],
   files: ['shared', 'model', 'analysis'],
-  cli: ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'interop', 'files'],
-  lsp: ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'interop', 'files'],
+  workspace: ['shared', 'model', 'analysis'],
+  cli: ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'interop', 'files', 'workspace'],
+  lsp: ['shared', 'model', 'analysis', 'edits', 'features', 'report', 'interop', 'files', 'workspace'],
 };
 
 const layerRules = Object.entries(BELOW).map(([name, below]) => ({

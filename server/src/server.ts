@@ -18,6 +18,7 @@ import { Validation } from './lsp/validation';
 import { registerViewRequest } from './lsp/view';
 import { WorkspaceState } from './lsp/workspace-state';
 import { MODEL_FILE } from './files/model-files';
+import { MAX_SYSTEM_MODELS } from './analysis/system-diagram';
 import { errorDetail } from './shared/errors';
 import { CodeLinksChangedNotification, ViewsChangedNotification, WorkspaceTrustedNotification } from './shared/protocol';
 
@@ -34,11 +35,10 @@ if (process.argv.includes('--version')) {
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const workspace = new WorkspaceState(
-  connection,
-  () => documents.all(),
-  (uri) => documents.get(uri),
-);
+const workspace = new WorkspaceState(connection);
+const store = workspace.store;
+/** The analysis of an open document at its current version (the store keeps it in step with the editor). */
+const analysisOf = (document: TextDocument) => store.analysisOf(document);
 /** The repository's files and history behind `code:` links, read off the typing path. */
 const code = new CodeContext(
   () => workspace.client.trusted,
@@ -64,7 +64,13 @@ const extraDiagnosticsOf = (document: TextDocument, analysis: Analysis) => [
   ...(codeLinksOf(document, analysis)?.diagnostics ?? []),
   ...(infra.driftOf(analysis)?.diagnostics ?? []),
 ];
-const validation = new Validation(connection, documents, workspace.analyses, () => workspace.settings, extraDiagnosticsOf);
+const validation = new Validation(
+  connection,
+  documents,
+  { get: analysisOf, clear: () => store.clear() },
+  () => workspace.settings,
+  extraDiagnosticsOf,
+);
 /** Models changed: the CodeLens of linked source files asks again (once per pause, not per keystroke). */
 let linksTimer: NodeJS.Timeout | undefined;
 function modelsChanged(): void {
@@ -95,35 +101,21 @@ connection.onNotification(WorkspaceTrustedNotification, () => {
 // reaches the models that import the file).
 connection.onDidChangeWatchedFiles(({ changes }) => {
   if (changes.some((c) => !MODEL_FILE.test(c.uri))) return rulesChanged();
-  for (const c of changes) importedChanged(c.uri, true);
+  for (const c of changes) dependantsChanged(store.changed(c.uri));
 });
 
 const IMPORTERS_AFTER_MS = 30;
 
-/**
- * The models that are not open, for the system of systems: every view asks (is this model imported by one?), so the
- * workspace is walked at most every few seconds, and again after a model file changed or a document closed.
- */
-let closedMemo: { at: number; models: ReturnType<WorkspaceState['closedModels']> } | undefined;
-const CLOSED_MODELS_TTL_MS = 5000;
-function closedMembers(): ReturnType<WorkspaceState['closedModels']> {
-  if (!closedMemo || Date.now() - closedMemo.at > CLOSED_MODELS_TTL_MS) closedMemo = { at: Date.now(), models: workspace.closedModels() };
-  return closedMemo.models;
-}
-
-/** Models that import `uri` are analysed again (after the usual pause), and their views told. */
+/** Open models whose analyses a change dropped (they import the changed file) are analysed again, and their views told. */
 let importersTimer: NodeJS.Timeout | undefined;
-function importedChanged(uri: string, onDisk: boolean): void {
-  if (onDisk) closedMemo = undefined;
-  const importers = workspace.modelChanged(uri, onDisk);
+function dependantsChanged(dependants: readonly string[]): void {
   let open = 0;
-  for (const importer of importers) {
-    const document = documents.get(importer);
-    if (document && importer !== uri) {
-      // After the edited model's own diagnostics: they are what the user is looking at.
-      validation.changed(document, IMPORTERS_AFTER_MS);
-      open++;
-    }
+  for (const uri of dependants) {
+    const document = documents.get(uri);
+    if (!document) continue;
+    // After the edited model's own diagnostics: they are what the user is looking at.
+    validation.changed(document, IMPORTERS_AFTER_MS);
+    open++;
   }
   if (open === 0) return;
   clearTimeout(importersTimer);
@@ -138,33 +130,32 @@ workspace.onSettingsApplied((effects) => {
   infra.clear();
   validation.republishChanged();
   if (effects.reloadRules) return rulesChanged();
+  const reanalysed = documents.all().filter((document) => effects.reanalyse(document.getText().length));
+  // Their too-large state flipped: analysed again (and what reads them), the others only published again.
+  if (reanalysed.length > 0) store.clear();
   for (const document of documents.all()) {
-    if (effects.reanalyse(document.getText().length)) {
-      workspace.analyses.delete(document.uri);
-      validation.validate(document);
-    } else if (effects.republish) {
-      validation.validate(document);
-    }
+    if (reanalysed.includes(document) || effects.republish) validation.validate(document);
   }
   if (effects.viewsChanged) void connection.sendNotification(ViewsChangedNotification, { reason: 'settings' });
 });
 
 documents.onDidChangeContent((e) => {
+  const dependants = store.opened(e.document);
   validation.changed(e.document);
-  importedChanged(e.document.uri, false);
+  dependantsChanged(dependants);
   modelsChanged();
 });
 documents.onDidClose((e) => {
   validation.closed(e.document.uri);
   // Its importers read the file on disk again, which may differ from the closed buffer.
-  importedChanged(e.document.uri, true);
+  dependantsChanged(store.closed(e.document.uri));
 });
 
 registerFeatures(connection, {
   documents,
-  analysisOf: (document) => workspace.analyses.get(document),
+  analysisOf,
   rules: () => workspace.rules.ruleSet,
-  workspaceModels: () => workspace.closedModels(),
+  store,
   diagnosticLimit: () => workspace.settings.maxDiagnosticsPerFile,
   outlineLimit: () => workspace.settings.maxOutlineItems,
   resolvesCodeActionEdits: () => workspace.client.resolvesCodeActionEdits,
@@ -177,27 +168,34 @@ registerFeatures(connection, {
 });
 registerCodeLinks(connection, {
   documents,
-  analysisOf: (document) => workspace.analyses.get(document),
-  closedModels: () => workspace.closedModels(),
+  analysisOf,
+  store,
   linksOf: (uri, analysis) => code.linksOf(uri, analysis),
 });
 registerViewRequest(
   connection,
   documents,
-  (document) => workspace.analyses.get(document),
+  analysisOf,
   () => workspace.settings,
   codeLinksOf,
   (analysis) => infra.driftOf(analysis)?.summary,
-  () => [
-    ...documents.all().map((document) => ({ uri: document.uri, analysis: workspace.analyses.get(document) })),
-    // Listed a few seconds ago: a model opened since is among the open ones.
-    ...closedMembers().filter((m) => !documents.get(m.uri)),
-  ],
+  {
+    importedBy: (uri) => store.importersOf(uri).length > 0,
+    size: (uri) => {
+      const uris = new Set([uri, ...documents.all().map((d) => d.uri), ...store.files()]);
+      return uris.size;
+    },
+    members: () => {
+      // Open documents at their current version first, then the indexed models.
+      for (const document of documents.all()) store.opened(document);
+      return workspace.systemMembers(documents.all(), MAX_SYSTEM_MODELS);
+    },
+  },
 );
 registerExportRequest(
   connection,
   documents,
-  (document) => workspace.analyses.get(document),
+  analysisOf,
   () => workspace.rules.ruleSet,
   () => workspace.settings,
   SERVER_VERSION,
@@ -205,8 +203,8 @@ registerExportRequest(
 registerImportRequest(connection);
 registerStatusRequest(connection, SERVER_VERSION, () => ({
   openDocuments: documents.all().length,
-  cachedAnalyses: workspace.analyses.size,
-  analysesComputed: workspace.analyses.computed,
+  cachedAnalyses: store.size,
+  analysesComputed: store.computed,
   lastPublication: validation.lastPublication,
 }));
 

@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { analyzeText } from '../../server/src/analysis/analyze';
-import { ImportedModels } from '../../server/src/files/imported-models';
+import { nodeFileSystem } from '../../server/src/files/node-file-system';
+import { ModelStore } from '../../server/src/workspace/model-store';
 import { builtinRuleSet } from '../../server/src/files/package-files';
 import { generateModel } from '../support/generate-model';
 import { TestLspClient } from '../support/lsp-client';
@@ -89,17 +90,16 @@ export async function benchImports(): Promise<ImportsBench> {
     const root = pathToFileURL(dir).toString();
     let platformText = platform;
     let version = 0;
-    const models = new ImportedModels(
-      () => [root],
-      () => 5e6,
-      (uri) => (uri === pathToFileURL(platformFile).toString() ? { text: platformText, version } : undefined),
-    );
+    // The platform is open in the editor; the services are read from disk.
+    const models = new ModelStore({ fs: nodeFileSystem, roots: () => [root], maxLength: () => 5e6, rules: () => ruleSet });
+    const platformUri = pathToFileURL(platformFile).toString();
     process.stderr.write('imports: in process… ');
     const inProcess: number[] = [];
     for (let n = 0; n < EDITS; n++) {
       platformText = edited(n);
       version++;
       const t0 = performance.now();
+      models.opened({ uri: platformUri, version, getText: () => platformText });
       const resolver = models.resolver();
       for (const s of services) {
         const analysis = analyzeText(s.text, { rules: ruleSet, imports: { uri: s.uri, resolver } });
@@ -115,7 +115,6 @@ export async function benchImports(): Promise<ImportsBench> {
     const client = new TestLspClient({}, { workspaceFolders: [root] }, { configuration: () => ({ validationDelay: 0 }) });
     await client.initialize();
     await client.configurationPulled();
-    const platformUri = pathToFileURL(platformFile).toString();
     await client.open(platformUri, platform);
     // The baseline: the platform edited with no importer open.
     const alone: number[] = [];

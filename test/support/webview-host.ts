@@ -12,7 +12,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from '../../server/src/analysis/analyze';
 import type { SystemMember } from '../../server/src/analysis/system-diagram';
-import { computeView } from '../../server/src/lsp/view';
+import { computeView, systemOfMembers } from '../../server/src/lsp/view';
 import type { ViewOptions, ViewResult, WebviewToHost } from '../../server/src/shared/view';
 import { analyze } from './analyze';
 import { webviewHtml } from '../../webview/src/html';
@@ -156,7 +156,17 @@ export async function hostModel(
   const document = TextDocument.create(uri, 'threatmodel', 1, text);
   const analysis = workspace?.analysis ?? analyze(text);
   const compute = (options: ViewOptions) =>
-    computeView(document, analysis, { uri, ...options }, undefined, undefined, undefined, undefined, false, workspace?.models);
+    computeView(
+      document,
+      analysis,
+      { uri, ...options },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      false,
+      workspace && systemOfMembers(workspace.models),
+    );
   const before = (await messages(page)).filter((m) => m.type === 'rendered').length;
   const ready = (await messages(page)).find((m) => m.type === 'ready');
   let options: ViewOptions = (ready?.type === 'ready' && ready.options) || { delivery: false };

@@ -11,7 +11,8 @@ import { type Analysis, systemModel } from '../../server/src/analysis/analyze';
 import { buildDiagram } from '../../server/src/analysis/diagram';
 import { computeMetrics } from '../../server/src/analysis/metrics';
 import { importTarget, relativeUri } from '../../server/src/analysis/imports';
-import { ImportedModels } from '../../server/src/files/imported-models';
+import { nodeFileSystem } from '../../server/src/files/node-file-system';
+import { ModelStore } from '../../server/src/workspace/model-store';
 import { complete } from '../../server/src/features/completion';
 import { hover } from '../../server/src/features/hover';
 import { definitionAcross, type ModelFile, referencesAcross, renameAcross } from '../../server/src/features/navigation';
@@ -30,10 +31,7 @@ function analyzeFile(
   file: string,
   root: string,
   text = readFileSync(file, 'utf8'),
-  models = new ImportedModels(
-    () => [uriOf(root)],
-    () => 5e6,
-  ),
+  models = new ModelStore({ fs: nodeFileSystem, roots: () => [uriOf(root)], maxLength: () => 5e6, rules: () => BUILTIN_RULES }),
 ): Analysis {
   return analyze(text, { imports: { uri: uriOf(file), resolver: models.resolver() } });
 }
@@ -273,10 +271,7 @@ describe('imports: models across files', () => {
 });
 
 describe('imports: editor features across files', () => {
-  const models = new ImportedModels(
-    () => [uriOf(FIXTURES)],
-    () => 5e6,
-  );
+  const models = new ModelStore({ fs: nodeFileSystem, roots: () => [uriOf(FIXTURES)], maxLength: () => 5e6, rules: () => BUILTIN_RULES });
   const files: ModelFile[] = [PLATFORM, SERVICE, SHARED].map((f) => ({
     uri: uriOf(f),
     analysis: analyzeFile(f, FIXTURES, undefined, models),

@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ImportedModels } from '../../server/src/files/imported-models';
-import { analyze } from '../support/analyze';
+import { nodeFileSystem } from '../../server/src/files/node-file-system';
+import { ModelStore } from '../../server/src/workspace/model-store';
+import { analyze, BUILTIN_RULES } from '../support/analyze';
 import { computeView } from '../../server/src/lsp/view';
 import type { ViewResult, WebviewState, WebviewToHost } from '../../server/src/shared/view';
 import { generateModel } from '../support/generate-model';
@@ -215,10 +216,12 @@ describe('webview in headless Chromium', function () {
   it('models across files: imported ends drawn dashed and opened in their file; the system of systems, and into another model', async () => {
     await open();
     const root = path.join(REPO_ROOT, 'test/fixtures/multi-file');
-    const imported = new ImportedModels(
-      () => [pathToFileURL(root).href],
-      () => 5e6,
-    );
+    const imported = new ModelStore({
+      fs: nodeFileSystem,
+      roots: () => [pathToFileURL(root).href],
+      maxLength: () => 5e6,
+      rules: () => BUILTIN_RULES,
+    });
     const members = ['payments/payments.tm.yaml', 'platform/platform.tm.yaml', 'shared/mitigations.tm.yaml'].map((p) => {
       const uri = pathToFileURL(path.join(root, p)).href;
       const text = readFileSync(path.join(root, p), 'utf8');
@@ -263,6 +266,15 @@ describe('webview in headless Chromium', function () {
     assert.ok((await onScreen(page)).labelPx >= MIN_LABEL_PX);
     assert.match((await page.locator('#crumbs').textContent()) ?? '', /System of 6 models›This model/);
     await page.screenshot({ path: path.join(RESULTS, 'diagram-system-of-systems.png') });
+    // Recreated (a tab switch, a reload) at the system of systems: it comes back there, not as the model's own diagram.
+    const left = await page.evaluate(() => (window as unknown as { __state: WebviewState }).__state);
+    assert.equal(left.system, true);
+    await page.close();
+    page = await webviews.newPage(BESIDE, left);
+    await page.addStyleTag({ content: LIGHT });
+    const recreated = await hostModel(page, payments.text, payments.uri, { analysis: payments.analysis, models: workspaceModels });
+    assert.equal((await recreated.rendered()).level, 'system');
+    assert.equal(recreated.options().system, true);
     // Into another model: the host is asked to open it (its file and its diagram).
     assert.equal(await page.locator('#canvas g.node[data-current="true"]').getAttribute('data-uri'), payments.uri);
     const platformNode = page.locator(`#canvas g.node[data-kind="model"][data-uri="${platform.uri}"]`);
@@ -271,7 +283,7 @@ describe('webview in headless Chromium', function () {
     assert.equal(opened.uri, platform.uri);
     // Back to this model from the keyboard.
     await page.keyboard.press('Escape');
-    assert.equal((await host.rendered(3)).level, 'detail');
+    assert.equal((await recreated.rendered(2)).level, 'detail');
   });
 
   it('drills from the overview into one boundary of the 300-component model, which shows exactly its components', async () => {

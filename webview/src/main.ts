@@ -11,7 +11,15 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import Panzoom, { type PanzoomObject } from '@panzoom/panzoom';
-import type { HostToWebview, ViewNode, ViewRange, ViewResult, WebviewState, WebviewToHost } from '../../server/src/shared/view';
+import type {
+  HostToWebview,
+  ViewNode,
+  ViewOptions,
+  ViewRange,
+  ViewResult,
+  WebviewState,
+  WebviewToHost,
+} from '../../server/src/shared/view';
 import { STRIDE_LETTERS } from '../../server/src/shared/vocabulary';
 import { exportPng, exportSvg } from './export';
 import { nearestInDirection } from './keyboard';
@@ -334,16 +342,23 @@ function drawingDirection(): 'LR' | 'TB' | undefined {
   return state.direction;
 }
 
-function sendOptions(): void {
-  post({
-    type: 'options',
+/**
+ * What the host is to draw, from the state: one builder for `options` and for `ready` (a recreated webview asks for
+ * the level it was left at, the system of systems included).
+ */
+function currentOptions(): ViewOptions {
+  return {
     delivery: state.delivery,
     overview: state.overview,
     focusBoundary: state.focusBoundary,
     focusElement: state.focusElement,
     direction: drawingDirection(),
     system: state.system,
-  });
+  };
+}
+
+function sendOptions(): void {
+  post({ type: 'options', ...currentOptions() });
 }
 
 /** The node the default view centres on: the element under the cursor, the focused element, else the most severe. */
@@ -805,13 +820,4 @@ setToggle(coverageButton, coverage, Boolean(state.coverage));
 state = { ...state, direction: preferredDirection() ?? 'TB' };
 configureMermaid();
 updateZoomLabel();
-post({
-  type: 'ready',
-  options: {
-    delivery: state.delivery,
-    overview: state.overview,
-    focusBoundary: state.focusBoundary,
-    focusElement: state.focusElement,
-    direction: drawingDirection(),
-  },
-});
+post({ type: 'ready', options: currentOptions() });

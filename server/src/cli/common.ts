@@ -11,7 +11,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type Analysis, analyzeText } from '../analysis/analyze';
 import { loadRuleSet } from '../analysis/rules/ruleset';
 import type { RuleSet } from '../analysis/rules/types';
-import { ImportedModels } from '../files/imported-models';
+import { nodeFileSystem } from '../files/node-file-system';
+import { ModelStore } from '../workspace/model-store';
 import { findModelFiles, SKIPPED_FOLDERS } from '../files/model-files';
 import { builtinPacks } from '../files/package-files';
 import { type FileRead, readRegularFile } from '../files/regular-file';
@@ -124,21 +125,18 @@ export function maxLengthOption(value: string | undefined): number | undefined {
  * The models that models import, read once per run however many import them. The current folder is the workspace:
  * an import that leaves it is refused, as the editor refuses one that leaves the workspace folder.
  */
-const importedModels = new Map<number, ImportedModels>();
+const stores = new Map<number, ModelStore>();
 
-function importsFor(file: string, maxLength: number): NonNullable<Parameters<typeof analyzeText>[1]['imports']> {
-  let models = importedModels.get(maxLength);
-  if (!models) {
+function importsFor(file: string, maxLength: number, rules: RuleSet): NonNullable<Parameters<typeof analyzeText>[1]['imports']> {
+  let store = stores.get(maxLength);
+  if (!store) {
     const root = pathToFileURL(process.cwd()).href;
-    importedModels.set(
+    stores.set(
       maxLength,
-      (models = new ImportedModels(
-        () => [root],
-        () => maxLength,
-      )),
+      (store = new ModelStore({ fs: nodeFileSystem, roots: () => [root], maxLength: () => maxLength, rules: () => rules })),
     );
   }
-  return { uri: pathToFileURL(path.resolve(file)).href, resolver: models.resolver() };
+  return { uri: pathToFileURL(path.resolve(file)).href, resolver: store.resolver() };
 }
 
 /** Reads and analyses one model file; undefined (after saying why) when it cannot be read. */
@@ -178,7 +176,7 @@ export function loadModel(
   }
   const decoded = decodeModelBytes(bytes);
   const text = decoded.text ?? '';
-  const imports = importsFor(content ? path.join(process.cwd(), 'standard-input.tm.yaml') : file, maxLength ?? DEFAULT_MAX_LENGTH);
+  const imports = importsFor(content ? path.join(process.cwd(), 'standard-input.tm.yaml') : file, maxLength ?? DEFAULT_MAX_LENGTH, ruleSet);
   const analysis = decoded.diagnostic ? undefined : analyzeText(text, { maxLength, rules: ruleSet, imports });
   const diagnostics = decoded.diagnostic ? [decoded.diagnostic] : analysis!.diagnostics;
   return { file, text, analysis, diagnostics: positioned(file, text, diagnostics) };

@@ -4,9 +4,10 @@
  * off; conditional ones (`{ "when": … }`) depend on sibling files and are left out.
  */
 import { globMatcher } from '../shared/glob';
+import type { ExcludePredicate } from '../shared/file-system';
 import { isPlainObject } from '../shared/values';
 
-export type ExcludePredicate = (relative: string, isFolder: boolean) => boolean;
+export type { ExcludePredicate };
 
 export function excludePredicate(filesExclude: unknown): ExcludePredicate | undefined {
   if (!isPlainObject(filesExclude)) return undefined;

@@ -11,6 +11,7 @@ import { codePathCompletions, type CodeLinks, globAt } from '../analysis/code-li
 import { isOpenThreatStatus } from '../shared/vocabulary';
 import type { CodeLinkElement, CodeLinkModel } from '../shared/code-links';
 import { CodeLinksRequest } from '../shared/protocol';
+import type { ModelStore } from '../workspace/model-store';
 import { toRange } from './convert';
 
 /** At most this many files are offered by Go to Definition on one glob (a picker beyond a few). */
@@ -19,7 +20,8 @@ const MAX_DEFINITION_FILES = 200;
 export interface CodeLinkSources {
   readonly documents: TextDocuments<TextDocument>;
   readonly analysisOf: (document: TextDocument) => Analysis;
-  readonly closedModels: () => { uri: string; text: string; analysis: Analysis }[];
+  /** The workspace's models: those that are not open are analysed only when their summary says they link code. */
+  readonly store: Pick<ModelStore, 'index' | 'analysis'>;
   readonly linksOf: (uri: string, analysis: Analysis) => CodeLinks | undefined;
 }
 
@@ -63,10 +65,12 @@ export function registerCodeLinks(connection: Connection, sources: CodeLinkSourc
       const m = codeLinkModel(document, analysis, sources.linksOf(document.uri, analysis));
       if (m) out.push(m);
     }
-    for (const closed of sources.closedModels()) {
-      if (openUris.has(closed.uri)) continue;
-      const document = TextDocument.create(closed.uri, 'threatmodel', 0, closed.text);
-      const m = codeLinkModel(document, closed.analysis, sources.linksOf(closed.uri, closed.analysis));
+    for (const { uri, summary } of sources.store.index().models) {
+      if (openUris.has(uri) || !summary.linksCode) continue;
+      const analysis = sources.store.analysis(uri);
+      if (!analysis) continue;
+      const document = TextDocument.create(uri, 'threatmodel', 0, analysis.parsed.text);
+      const m = codeLinkModel(document, analysis, sources.linksOf(uri, analysis));
       if (m) out.push(m);
     }
     return out;

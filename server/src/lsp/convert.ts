@@ -16,6 +16,22 @@ export function toRange(document: TextDocument, span: Span): Range {
   return { start: document.positionAt(span.start), end: document.positionAt(span.end) };
 }
 
+/** A span of a text known only by where its lines start (a model summarised, not opened). */
+export function rangeInLines(lineStarts: readonly number[], span: Span): Range {
+  const position = (offset: number) => {
+    // The last line starting at or before the offset.
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (lineStarts[mid] <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: offset - lineStarts[low] };
+  };
+  return { start: position(span.start), end: position(span.end) };
+}
+
 /**
  * `documentOf` gives the other files a diagnostic's related locations are in (elements of imported models); a related
  * location in a file it does not know is left out rather than pointed at the wrong place.

@@ -44,18 +44,19 @@ import type { CoreDiagnostic } from '../model/diagnostics';
 import type { SectionName } from '../model/types';
 import type { CodeLinks } from '../analysis/code-links';
 import { codeCompletion, codeDefinition } from './code-links';
-import { importedDocuments, toRange } from './convert';
+import { importedDocuments, rangeInLines, toRange } from './convert';
 import { withExtra } from './validation';
 import { limitDiagnostics } from './diagnostic-limit';
 import { FIX_ALL_KIND, RECORD_ALL_KIND } from './initialize';
 import { localDate } from '../analysis/analyze';
+import type { ModelStore } from '../workspace/model-store';
 
 export interface FeatureContext {
   readonly documents: TextDocuments<TextDocument>;
   readonly analysisOf: (document: TextDocument) => Analysis;
   readonly rules: () => RuleSet;
-  /** Models in the workspace that are not open (uri, text, analysis). */
-  readonly workspaceModels: () => { uri: string; text: string; analysis: Analysis }[];
+  /** Every model of the workspace, open or not. */
+  readonly store: ModelStore;
   /** threatcode.maxDiagnosticsPerFile: which diagnostics the editor was sent. */
   readonly diagnosticLimit: () => number;
   /** threatcode.maxOutlineItems: elements listed in the outline. */
@@ -97,6 +98,7 @@ const COMPLETION_KIND = {
 } as const;
 
 export function registerFeatures(connection: Connection, ctx: FeatureContext): void {
+  let warnedNotIndexed = false;
   const withDoc = <T>(uri: string, fn: (document: TextDocument, analysis: Analysis) => T): T | null => {
     const document = ctx.documents.get(uri);
     return document ? fn(document, ctx.analysisOf(document)) : null;
@@ -123,20 +125,38 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     }),
   );
 
-  /** Every model of the workspace, open or not, with a document to convert offsets in. */
-  const workspaceFiles = () => {
-    const open = ctx.documents.all().map((document) => ({ uri: document.uri, document, analysis: ctx.analysisOf(document) }));
-    const openUris = new Set(open.map((o) => o.uri));
-    const closed = ctx
-      .workspaceModels()
-      .filter((m) => !openUris.has(m.uri))
-      .map((m) => ({ uri: m.uri, document: TextDocument.create(m.uri, 'threatmodel', 0, m.text), analysis: m.analysis }));
-    return [...open, ...closed];
+  /**
+   * The models that share an id namespace with this one (it, what it imports, what imports it), open or not, each
+   * with a document to convert offsets in: references and renames look there, and only there.
+   */
+  const sharingModels = (document: TextDocument) => {
+    const out = [{ uri: document.uri, document, analysis: ctx.analysisOf(document) }];
+    for (const uri of ctx.store.namespaceOf(document.uri)) {
+      if (uri === document.uri) continue;
+      const open = ctx.documents.get(uri);
+      if (open) {
+        out.push({ uri, document: open, analysis: ctx.analysisOf(open) });
+        continue;
+      }
+      const analysis = ctx.store.analysis(uri);
+      if (analysis) out.push({ uri, document: TextDocument.create(uri, 'threatmodel', 0, analysis.parsed.text), analysis });
+    }
+    return out;
+  };
+  /** Says so when the workspace holds more models than are indexed: what they name is not seen. */
+  const warnIfIncomplete = (what: string) => {
+    const left = ctx.store.notIndexed();
+    if (left > 0) {
+      void connection.window.showWarningMessage(
+        `${what} looked at the first ${ctx.store.files().length.toLocaleString('en-US')} model files of the workspace; ${left.toLocaleString('en-US')} more were not indexed and may also name this id.`,
+      );
+    }
   };
 
   connection.onReferences((p) =>
     withDoc(p.textDocument.uri, (document, analysis) => {
-      const files = workspaceFiles();
+      const files = sharingModels(document);
+      warnIfIncomplete('Find References');
       const documentOf = new Map(files.map((f) => [f.uri, f.document]));
       return referencesAcross(files, { uri: document.uri, analysis }, document.offsetAt(p.position), p.context.includeDeclaration).flatMap(
         ({ uri, span }) => {
@@ -157,7 +177,8 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
 
   connection.onRenameRequest((p) =>
     withDoc(p.textDocument.uri, (document, analysis): WorkspaceEdit => {
-      const files = workspaceFiles();
+      const files = sharingModels(document);
+      warnIfIncomplete('Rename');
       const documentOf = new Map(files.map((f) => [f.uri, f.document]));
       documentOf.set(document.uri, document);
       const r = renameAcross(files, { uri: document.uri, analysis }, document.offsetAt(p.position), p.newName);
@@ -184,22 +205,35 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     }),
   );
 
+  // Open models from their analyses (what the editor shows now), the others from their summaries: nothing is
+  // analysed to list a workspace's symbols.
   connection.onWorkspaceSymbol((p) => {
     const query = p.query.toLowerCase();
+    const matches = (name: string, detail: string) => !query || name.toLowerCase().includes(query) || detail.toLowerCase().includes(query);
     const out: SymbolInformation[] = [];
-    const open = ctx.documents.all().map((document) => ({ document, analysis: ctx.analysisOf(document) }));
-    const openUris = new Set(open.map((o) => o.document.uri));
-    const closed = ctx
-      .workspaceModels()
-      .filter((m) => !openUris.has(m.uri))
-      .map((m) => ({ document: TextDocument.create(m.uri, 'threatmodel', 0, m.text), analysis: m.analysis }));
-    for (const { document, analysis } of [...open, ...closed]) {
-      for (const section of outline(analysis)) {
+    const open = new Set<string>();
+    for (const document of ctx.documents.all()) {
+      open.add(document.uri);
+      for (const section of outline(ctx.analysisOf(document))) {
         for (const s of section.children) {
-          if (query && !s.name.toLowerCase().includes(query) && !s.detail.toLowerCase().includes(query)) continue;
+          if (!matches(s.name, s.detail)) continue;
           out.push(SymbolInformation.create(s.name, SYMBOL_KIND[s.kind], toRange(document, s.selection), document.uri, section.name));
         }
       }
+    }
+    const index = ctx.store.index();
+    for (const model of index.models) {
+      if (open.has(model.uri)) continue;
+      for (const s of model.summary.symbols) {
+        if (!matches(s.id, s.detail)) continue;
+        out.push(SymbolInformation.create(s.id, SYMBOL_KIND[s.section], rangeInLines(model.lineStarts, s.idSpan), model.uri, s.section));
+      }
+    }
+    if (index.notIndexed > 0 && !warnedNotIndexed) {
+      warnedNotIndexed = true;
+      void connection.window.showWarningMessage(
+        `Threatcode indexes the first ${index.limit.toLocaleString('en-US')} model files of the workspace; ${index.notIndexed.toLocaleString('en-US')} more are not indexed: their symbols are not listed, and references and renames do not see them.`,
+      );
     }
     return out.slice(0, 1000);
   });

@@ -9,7 +9,7 @@ import type { Analysis } from '../analysis/analyze';
 import type { CoreDiagnostic } from '../model/diagnostics';
 import type { Publication } from '../shared/protocol';
 import { errorDetail } from '../shared/errors';
-import type { AnalysisCache } from './analysis-cache';
+import type { ModelStore } from '../workspace/model-store';
 import { importedDocuments, toLspDiagnostic } from './convert';
 import { limitDiagnostics } from './diagnostic-limit';
 
@@ -25,7 +25,7 @@ export class Validation {
   constructor(
     private readonly connection: Connection,
     private readonly documents: TextDocuments<TextDocument>,
-    private readonly analyses: AnalysisCache,
+    private readonly analyses: Pick<ModelStore, 'clear'> & { get(document: TextDocument): Analysis },
     private readonly settings: () => { readonly validationDelay: number; readonly maxDiagnosticsPerFile: number },
     /** Diagnostics from outside the text (code links: the repository's files and history). */
     private readonly extra: (document: TextDocument, analysis: Analysis) => readonly CoreDiagnostic[] = () => [],
@@ -49,7 +49,6 @@ export class Validation {
     this.pending.delete(uri);
     this.opened.delete(uri);
     this.extraSent.delete(uri);
-    this.analyses.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 

@@ -14,6 +14,27 @@ import { VIEW_LIST_LIMIT, type ViewParams, type ViewResult } from '../shared/vie
 import type { Gates } from '../shared/vocabulary';
 import { importedDocuments, toRange } from './convert';
 
+/** The workspace's models as the system-of-systems view needs them. */
+export interface WorkspaceSystem {
+  /** Whether another model imports this one (from the import graph: nothing is analysed to answer). */
+  importedBy(uri: string): boolean;
+  /** How many models the workspace holds, this one included. */
+  size(uri: string): number;
+  /** Every model with its analysis: asked only when the system of systems is drawn. */
+  members(): readonly SystemMember[];
+}
+
+/** A system given by its analysed members (tests, and callers that have them all at hand). */
+export function systemOfMembers(members: () => readonly SystemMember[]): WorkspaceSystem {
+  return {
+    importedBy: (uri) => members().some((m) => m.uri !== uri && m.analysis.imports?.dependsOn.has(uri) === true),
+    size: (uri) => members().length + (members().some((m) => m.uri === uri) ? 0 : 1),
+    members,
+  };
+}
+
+const NO_SYSTEM: WorkspaceSystem = { importedBy: () => false, size: () => 1, members: () => [] };
+
 export function computeView(
   document: TextDocument,
   analysis: Analysis,
@@ -25,7 +46,7 @@ export function computeView(
   /** Completeness over the model and the models it imports (threatcode.completenessIncludesImports). */
   includeImports = false,
   /** The workspace's models, for the system of systems. */
-  systemOf: () => readonly SystemMember[] = () => [],
+  system: WorkspaceSystem = NO_SYSTEM,
 ): ViewResult {
   const range = (span: Span) => toRange(document, span);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && FATAL_CODES.has(d.code));
@@ -41,9 +62,9 @@ export function computeView(
   }
   const metrics = metricsOf(analysis, params.delivery, gates, code, infra, includeImports);
   // The system of systems is offered when this model takes part in one: it imports a model, or one imports it.
-  const members = params.metricsOnly ? [] : systemOf();
-  const inSystem =
-    analysis.imports !== undefined || members.some((m) => m.uri !== document.uri && m.analysis.imports?.dependsOn.has(document.uri));
+  const inSystem = !params.metricsOnly && (analysis.imports !== undefined || system.importedBy(document.uri));
+  // Analysed only to be drawn: the question above is answered from the import graph.
+  const members = params.system && inSystem ? system.members() : [];
   const diagram = params.metricsOnly
     ? undefined
     : params.system && inSystem
@@ -124,7 +145,7 @@ export function computeView(
       ...(typeof model.system?.release === 'string' && { release: model.system.release }),
       counts: { ...diagram.counts, modelComponents: model.components.length },
       ...(inSystem && {
-        systemModels: Math.min(members.length + (members.some((m) => m.uri === document.uri) ? 0 : 1), MAX_SYSTEM_MODELS),
+        systemModels: Math.min(system.size(document.uri), MAX_SYSTEM_MODELS),
       }),
     },
     metrics: {
@@ -187,8 +208,8 @@ export function registerViewRequest(
   settings: () => Pick<ThreatcodeSettings, 'gates' | 'diagramDetailLimit' | 'completenessIncludesImports'>,
   codeLinksOf: (document: TextDocument, analysis: Analysis) => CodeLinks | undefined = () => undefined,
   infraOf: (analysis: Analysis) => InfraSummary | undefined = () => undefined,
-  /** The workspace's models, open or not, each analysed with its imports. */
-  workspaceModels: () => readonly SystemMember[] = () => [],
+  /** The workspace's models, open or not. */
+  system: WorkspaceSystem = NO_SYSTEM,
 ): void {
   connection.onRequest(ViewRequest, (params) => {
     const document = documents.get(params.uri);
@@ -204,7 +225,7 @@ export function registerViewRequest(
       codeLinksOf(document, analysis),
       infraOf(analysis),
       completenessIncludesImports,
-      workspaceModels,
+      system,
     );
   });
 }

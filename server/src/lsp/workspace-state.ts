@@ -4,18 +4,16 @@
  * server.ts acts on its changes.
  */
 import { type Connection, DidChangeConfigurationNotification, type InitializeParams } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Analysis } from '../analysis/analyze';
+import type { SystemMember } from '../analysis/system-diagram';
 import { maxLengthForMB } from '../model/parse';
 import { errorMessage } from '../shared/errors';
 import { CONFIG_SECTION, DEFAULT_SETTINGS, normaliseSettings, type ThreatcodeSettings } from '../shared/settings';
 import { excludePredicate, type ExcludePredicate } from '../files/excludes';
-import { ImportedModels } from '../files/imported-models';
-import { AnalysisCache } from './analysis-cache';
+import { nodeFileSystem } from '../files/node-file-system';
+import { ModelStore } from '../workspace/model-store';
 import { type ClientFacts, clientFacts } from './initialize';
 import { loadWorkspaceRules, publishPackDiagnostics, type RulePackState } from './rule-packs';
 import { type SettingsEffects, settingsEffects } from './settings';
-import { WorkspaceModels } from './workspace-models';
 
 export class WorkspaceState {
   client: ClientFacts = {
@@ -29,33 +27,19 @@ export class WorkspaceState {
   settings: ThreatcodeSettings = DEFAULT_SETTINGS;
   /** The editor's files.exclude: models there are not listed as workspace models. */
   private excluded: ExcludePredicate | undefined;
+  private excludedKey = 'null';
   private loadedRules: RulePackState | undefined;
-  private readonly models = new WorkspaceModels();
   private settingsListener: (effects: SettingsEffects) => void = () => undefined;
-  /** The models that models import, from open documents or disk. */
-  readonly imported: ImportedModels;
-  readonly analyses: AnalysisCache;
+  /** Every model file of the workspace, open or not, and what has been worked out of it. */
+  readonly store = new ModelStore({
+    fs: nodeFileSystem,
+    roots: () => this.client.workspaceFolders,
+    maxLength: () => maxLengthForMB(this.settings.maxFileSizeMB),
+    rules: () => this.rules.ruleSet,
+    excluded: () => this.excluded,
+  });
 
-  constructor(
-    private readonly connection: Connection,
-    private readonly openDocuments: () => readonly TextDocument[],
-    openDocument: (uri: string) => TextDocument | undefined = (uri) => openDocuments().find((d) => d.uri === uri),
-  ) {
-    const maxLength = () => maxLengthForMB(this.settings.maxFileSizeMB);
-    this.imported = new ImportedModels(
-      () => this.client.workspaceFolders,
-      maxLength,
-      (uri) => {
-        const document = openDocument(uri);
-        return document && { text: document.getText(), version: document.version };
-      },
-    );
-    this.analyses = new AnalysisCache(
-      maxLength,
-      () => this.rules.ruleSet,
-      () => this.imported.resolver(),
-    );
-  }
+  constructor(private readonly connection: Connection) {}
 
   initialize(params: InitializeParams): void {
     this.client = clientFacts(params);
@@ -76,9 +60,7 @@ export class WorkspaceState {
       this.connection.console.error(`Loading rule packs failed: ${errorMessage(e)}`);
       return;
     }
-    this.analyses.clear();
-    this.models.clear();
-    this.imported.clear();
+    this.store.clear();
     publishPackDiagnostics(this.connection, previous, this.loadedRules);
   }
 
@@ -87,23 +69,16 @@ export class WorkspaceState {
     this.client = { ...this.client, trusted: true };
   }
 
-  /** (uri, text, analysis) of the models in the workspace folders that are not open in the editor. */
-  closedModels(): { uri: string; text: string; analysis: Analysis }[] {
-    const open = new Set(this.openDocuments().map((d) => d.uri));
-    const maxLength = maxLengthForMB(this.settings.maxFileSizeMB);
-    return this.models
-      .list(this.client.workspaceFolders, maxLength, this.rules.ruleSet, this.excluded, this.imported.resolver())
-      .filter((m) => !open.has(m.uri));
-  }
-
   /**
-   * A model file changed (edited, saved, checked out, deleted): what was read of it is forgotten, and so are the
-   * analyses of the models that import it. Returns those models' URIs.
+   * Every model of the workspace with its analysis, for the system of systems (the one view that shows them all):
+   * indexed models and open documents, `limit` at most.
    */
-  modelChanged(uri: string, onDisk: boolean): string[] {
-    if (onDisk) this.imported.forget(uri);
-    this.models.forget(uri);
-    return this.analyses.invalidateImporters(uri);
+  systemMembers(open: readonly { uri: string }[], limit: number): SystemMember[] {
+    const uris = [...new Set([...open.map((d) => d.uri), ...this.store.index().models.map((m) => m.uri)])].slice(0, limit);
+    return uris.flatMap((uri) => {
+      const analysis = this.store.analysis(uri);
+      return analysis ? [{ uri, analysis }] : [];
+    });
   }
 
   /** Called with what each change of settings must cause. */
@@ -132,7 +107,13 @@ export class WorkspaceState {
           { section: 'files.exclude' },
         ])) as unknown[];
         this.settings = normaliseSettings(threatcode);
-        this.excluded = excludePredicate(filesExclude);
+        const excludedKey = JSON.stringify(filesExclude ?? null);
+        if (excludedKey !== this.excludedKey) {
+          // Other files are hidden now: the workspace is indexed again.
+          this.excludedKey = excludedKey;
+          this.excluded = excludePredicate(filesExclude);
+          this.store.reindex();
+        }
       } catch (e) {
         this.connection.console.warn(`Could not read settings, using defaults: ${errorMessage(e)}`);
       }
@@ -140,7 +121,7 @@ export class WorkspaceState {
       this.settings = normaliseSettings((pushed as Record<string, unknown> | null)?.[CONFIG_SECTION]);
     }
     const effects = settingsEffects(before, this.settings);
-    if (effects.forgetClosedModels) this.models.clear();
+    if (effects.forgetClosedModels) this.store.clear();
     this.settingsListener(effects);
   }
 }
