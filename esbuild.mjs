@@ -78,6 +78,15 @@ const targets = [
     target: 'node20',
     banner: { js: `#!/usr/bin/env node\n${nodeCommon.banner.js}` },
   },
+  // The worker thread that converts files for `threatcode/import`, beside the server that starts it.
+  {
+    ...nodeCommon,
+    entryPoints: ['server/src/import-worker.ts'],
+    outfile: 'dist/import-worker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
   {
     ...nodeCommon,
     entryPoints: ['server/src/cli/main.ts'],

@@ -3,7 +3,7 @@
  * publishes diagnostics; handlers adapt LSP requests to the pure features. Runs over IPC when started by the
  * extension, or over stdio with `--stdio` for other editors and tests.
  */
-import { createConnection, ProposedFeatures, TextDocuments } from 'vscode-languageserver/node';
+import { createConnection, LSPErrorCodes, Message, ProposedFeatures, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from './analysis/analyze';
 import { CodeContext } from './lsp/code-context';
@@ -12,7 +12,8 @@ import { registerFeatures } from './lsp/handlers';
 import { InfraContext } from './lsp/infra-context';
 import { draftComponents } from './interop/drift';
 import { initializeResult } from './lsp/initialize';
-import { registerExportRequest, registerImportRequest } from './lsp/export';
+import { registerExportRequest } from './lsp/export';
+import { registerImportRequest } from './lsp/import-request';
 import { registerStatusRequest } from './lsp/status';
 import { Validation } from './lsp/validation';
 import { registerViewRequest } from './lsp/view';
@@ -33,7 +34,14 @@ if (process.argv.includes('--version')) {
   process.exit(0);
 }
 
-const connection = createConnection(ProposedFeatures.all);
+const connection = createConnection(ProposedFeatures.all, {
+  // A request the client cancelled while it waited behind other work (a hover the pointer has left, completion typed
+  // past) is answered "cancelled" without running; vscode-jsonrpc would otherwise run it all the same.
+  cancelUndispatched: (message) =>
+    Message.isRequest(message)
+      ? { jsonrpc: '2.0', id: message.id, error: { code: LSPErrorCodes.RequestCancelled, message: 'Cancelled before it ran.' } }
+      : undefined,
+});
 const documents = new TextDocuments(TextDocument);
 const workspace = new WorkspaceState(connection);
 const store = workspace.store;
@@ -89,7 +97,16 @@ connection.onInitialize((params) => {
   workspace.initialize(params);
   return initializeResult(SERVER_VERSION);
 });
-connection.onInitialized(() => void workspace.startSettings());
+connection.onInitialized(() => {
+  void workspace.startSettings().then(() => warmIndex());
+});
+
+/** The workspace's models are summarised in the background, between other messages, once the settings are known. */
+function warmIndex(): void {
+  void store
+    .warm(() => new Promise((resolve) => setImmediate(resolve)))
+    .catch((e: unknown) => connection.console.warn(`Indexing the workspace's models stopped: ${errorDetail(e)}`));
+}
 connection.onDidChangeConfiguration((change) => void workspace.settingsChanged(change.settings));
 connection.onNotification(WorkspaceTrustedNotification, () => {
   workspace.trust();

@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../support/paths';
 /** What the package may hold, besides package.json, README.md and LICENSE (npm adds those). */
 const ALLOWED = [
   /^CHANGELOG\.md$/,
-  /^dist\/(cli|server|client|webview|mermaid\.min|mermaid-elk)\.js$/,
+  /^dist\/(cli|server|import-worker|client|webview|mermaid\.min|mermaid-elk)\.js$/,
   /^dist\/elkjs-LICENSE\.md$/,
   /^media\/icon\.png$/,
   /^media\/walkthrough\/[a-z-]+\.md$/,

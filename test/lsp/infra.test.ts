@@ -5,11 +5,11 @@
  * Infrastructure…").
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CodeActionRequest } from 'vscode-languageserver-protocol';
+import { CancellationTokenSource, CodeActionRequest, HoverRequest, LSPErrorCodes } from 'vscode-languageserver-protocol';
 import { ImportRequest, type ImportResponse } from '../../server/src/shared/protocol';
 import { messageOf, TestLspClient } from '../support/lsp-client';
 import { REPO_ROOT } from '../support/paths';
@@ -94,5 +94,54 @@ describe('infrastructure over the protocol', function () {
     assert.equal(result.format, 'Terraform (terraform show -json)');
     assert.equal(result.counts, '7 components, 5 flows, 3 boundaries, 0 threats, 0 mitigations, 0 assumptions');
     assert.match(result.text, /infra:\n {6}- aws_db_instance\.orders\n {4}encryptionAtRest: none/);
+  });
+
+  it('converts a large file in a worker thread: hovers are answered while it runs, and a cancelled import stops', async () => {
+    // An OTM file of 20,000 threats and mitigations: seconds of conversion.
+    const n = 20_000;
+    const otm = {
+      otmVersion: '0.2.0',
+      project: { name: 'Large', id: 'large' },
+      trustZones: [{ id: 'z', name: 'Z', risk: { trustRating: 50 } }],
+      components: [
+        {
+          id: 'c',
+          name: 'C',
+          parent: { trustZone: 'z' },
+          threats: Array.from({ length: n }, (_, i) => ({
+            threat: `t${i}`,
+            state: 'exposed',
+            mitigations: [{ mitigation: `m${i}`, state: 'required' }],
+          })),
+        },
+      ],
+      threats: Array.from({ length: n }, (_, i) => ({
+        id: `t${i}`,
+        name: `Threat ${i}`,
+        categories: ['Spoofing'],
+        risk: { likelihood: 50, impact: 50 },
+      })),
+      mitigations: Array.from({ length: n }, (_, i) => ({ id: `m${i}`, name: `Mitigation ${i}`, riskReduction: 50 })),
+    };
+    const file = path.join(dir, 'large.otm.json');
+    writeFileSync(file, JSON.stringify(otm));
+    const uri = pathToFileURL(path.join(dir, 'hover.tm.yaml')).toString();
+    await client.open(uri, MODEL);
+    let importDone = false;
+    const imported = client.connection
+      .sendRequest(ImportRequest, { uri: pathToFileURL(file).toString() })
+      .then((r: ImportResponse) => ((importDone = true), r));
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 4, character: 10 } });
+    assert.ok(hover, 'the hover is answered');
+    assert.equal(importDone, false, 'the hover did not wait for the import');
+    const result = await imported;
+    assert.ok('text' in result, JSON.stringify(result));
+    assert.match(result.counts, /20000 threats|20,000 threats/);
+
+    // Cancelled: the worker stops and the request says so.
+    const source = new CancellationTokenSource();
+    const cancelled = client.connection.sendRequest(ImportRequest, { uri: pathToFileURL(file).toString() }, source.token);
+    source.cancel();
+    await assert.rejects(cancelled, (e: { code?: number }) => e.code === LSPErrorCodes.RequestCancelled);
   });
 });

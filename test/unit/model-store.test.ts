@@ -179,4 +179,21 @@ describe('workspace model store', () => {
     assert.match(problem?.message ?? '', /missing\.tm\.yaml.*no such file/);
     assert.equal(store.analysis(`${ROOT}/nowhere.tm.yaml`), undefined);
   });
+
+  it('reads the workspace in the background a few files at a time, so that the first whole-workspace question reads nothing', async () => {
+    const { fs, store } = workspace();
+    for (let i = 0; i < 60; i++) fs.write(`m${i}.tm.yaml`, model(`m${i}`));
+    let pauses = 0;
+    let readsAtFirstPause: number | undefined;
+    await store.warm(async () => {
+      pauses++;
+      readsAtFirstPause ??= fs.reads;
+      await Promise.resolve();
+    }, 25);
+    assert.equal(pauses, 3, 'it yields after every 25 files');
+    assert.equal(readsAtFirstPause, 25);
+    const reads = fs.reads;
+    assert.equal(store.index().models.length, 60);
+    assert.equal(fs.reads, reads, 'the index was read already');
+  });
 });

@@ -1,5 +1,5 @@
 /** `threatcode/export`: the same report and SARIF as `threatcode report` and `threatcode check --format sarif`. */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
@@ -10,17 +10,10 @@ import { computeMetrics } from '../analysis/metrics';
 import type { RuleSet } from '../analysis/rules/types';
 import { htmlReport, markdownReport } from '../report/report';
 import { toSarif } from '../report/sarif';
-import { readRegularFile } from '../files/regular-file';
-import { readInfraFiles } from '../files/infrastructure-files';
-import { toModelText } from '../interop/imported';
-import { nameFromPath } from '../interop/infra';
-import { importInfra, INFRA_KIND_NAMES, infraSource } from '../interop/infra-sources';
-import { errorMessage } from '../shared/errors';
 import { exportCsv } from '../interop/csv';
-import { importCounts, importText, MAX_SOURCE_BYTES } from '../interop/import-text';
 import { exportOtm } from '../interop/otm';
 import { exportThreatDragon } from '../interop/threat-dragon';
-import { EXPORT_FORMATS, ExportRequest, type ExportResult, ImportRequest, type ImportResponse } from '../shared/protocol';
+import { EXPORT_FORMATS, ExportRequest, type ExportResult } from '../shared/protocol';
 import { quoted } from '../shared/values';
 import type { ThreatcodeSettings } from '../shared/settings';
 
@@ -67,49 +60,4 @@ export function registerExportRequest(
     // The bundled Mermaid beside the server bundle: the page needs no network.
     return { text: htmlReport(input, readFileSync(path.join(__dirname, 'mermaid.min.js'), 'utf8')) };
   });
-}
-
-/** `threatcode/import`: the file is read here (a regular file, bounded), the model text goes back to the editor. */
-export function registerImportRequest(connection: Connection): void {
-  connection.onRequest(ImportRequest, (params): ImportResponse => {
-    if (!params.uri.startsWith('file:')) return { error: 'Only files on disk can be imported.' };
-    const file = fileURLToPath(params.uri);
-    // Infrastructure as code (a Terraform JSON, a Compose file, a manifest or a folder of them) drafts a model.
-    const infra = infraDraft(file);
-    if (infra) return infra;
-    const read = readRegularFile(file, path.dirname(file), MAX_SOURCE_BYTES);
-    if ('refused' in read) return { error: read.refused };
-    if ('tooLarge' in read) return { error: `${path.basename(file)} is over 32 MB; it is not imported.` };
-    const outcome = importText(read.bytes.toString('utf8'), path.basename(file));
-    if (!outcome.ok) return { error: outcome.error };
-    return { text: outcome.text, notes: outcome.result.notes, format: outcome.format, counts: importCounts(outcome.result) };
-  });
-}
-
-/** A draft from infrastructure as code, or undefined when the file is not one (another tool's threat model, say). */
-function infraDraft(file: string): ImportResponse | undefined {
-  let files;
-  try {
-    files = readInfraFiles(file, path.dirname(file));
-  } catch (e) {
-    return statSync(file, { throwIfNoEntry: false })?.isDirectory() ? { error: errorMessage(e) } : undefined;
-  }
-  let source;
-  try {
-    source = infraSource(files.texts, path.basename(file));
-  } catch {
-    // Not infrastructure (or not readable as such): the threat-model importers say what it is.
-    return statSync(file).isDirectory() ? { error: `${path.basename(file)} holds no Kubernetes manifests.` } : undefined;
-  }
-  try {
-    const result = importInfra(source.kind, source.documents, nameFromPath(file));
-    return {
-      text: toModelText(result, `${INFRA_KIND_NAMES[source.kind]} (${path.basename(file)})`),
-      notes: result.notes,
-      format: INFRA_KIND_NAMES[source.kind],
-      counts: importCounts(result),
-    };
-  } catch (e) {
-    return { error: `${path.basename(file)}: ${errorMessage(e)}` };
-  }
 }

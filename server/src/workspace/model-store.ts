@@ -223,6 +223,21 @@ export class ModelStore {
     return { models, notIndexed: this.notIndexed(), limit: this.limit };
   }
 
+  /**
+   * Reads every summary the index will need, a few files at a time, yielding between them (`pause`): started when the
+   * workspace opens, so that the first question that needs the whole workspace finds it read, and so that reading a
+   * large workspace never holds up the diagnostics or hovers of the model being typed in. Stops early when the
+   * workspace changed under it (it is started again then).
+   */
+  async warm(pause: () => Promise<void>, perStep = 25): Promise<void> {
+    const found = (this.found ??= this.find());
+    for (let i = 0; i < found.uris.length; i += perStep) {
+      if (this.found !== found) return;
+      for (const uri of found.uris.slice(i, i + perStep)) this.summarised(uri);
+      await pause();
+    }
+  }
+
   /** Model files found beyond the limit, and not indexed. */
   notIndexed(): number {
     return (this.found ??= this.find()).notIndexed;
