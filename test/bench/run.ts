@@ -6,7 +6,7 @@
  * Environment: BENCH_SIZES=50,200 to choose sizes; BENCH_PEER=0 to skip yaml-language-server; BENCH_RENDER=0 to
  * skip Chromium.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseDocument } from 'yaml';
@@ -21,7 +21,8 @@ import { benchImports } from './imports';
 import { compareLayouts, type LayoutRun } from './layout';
 import { measureRender, type RenderRun, startWebviewHost } from './render';
 import { measureServer, middleComponentName, OUR_DEBOUNCE_MS, type ServerRun } from './servers';
-import { fmt, measure, type Stat, stat } from './stats';
+import { fmt, machine, measure, type Stat, stat } from './stats';
+import { benchTargets, targetsTable } from './targets';
 import { REPO_ROOT } from '../support/paths';
 
 const SIZES = (process.env.BENCH_SIZES ?? '50,200,1000,5000').split(',').map(Number);
@@ -147,6 +148,10 @@ async function main(): Promise<void> {
     }
   }
   report(results, atLimit, layouts);
+  const targets = await benchTargets({ sizes: SIZES.filter((n) => n === 1000 || n === 5000), workspace: true, runs: 5 });
+  const targetsMarkdown = targetsTable(targets);
+  console.log(`\n### Speed targets (ratios in one run)\n\n${targetsMarkdown}`);
+  writePerformanceSection(ruleSet.rules.length, targetsMarkdown);
   const codeLinks = await benchCodeLinks();
   const imports = await benchImports();
   const out = path.join(REPO_ROOT, 'test/bench/results.json');
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
         results,
         renderAtDetailLimit: atLimit,
         layouts,
+        targets,
         codeLinks,
         imports,
       },
@@ -169,6 +175,19 @@ async function main(): Promise<void> {
     ) + '\n',
   );
   console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
+}
+
+/** docs/performance.md between its bench markers: the targets as this run measured them, with date, rules and machine. */
+function writePerformanceSection(rules: number, table: string): void {
+  const file = path.join(REPO_ROOT, 'docs/performance.md');
+  const text = readFileSync(file, 'utf8');
+  const start = '<!-- bench:targets:start -->';
+  const end = '<!-- bench:targets:end -->';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`docs/performance.md has no ${start} … ${end} section`);
+  const section = `${start}\n_Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${rules} rules, Node ${process.version}, ${machine()}; the raw results are in \`test/bench/results.json\`._\n\n${table}\n`;
+  writeFileSync(file, text.slice(0, from) + section + text.slice(to));
 }
 
 const ratio = (a: number | undefined, b: number | undefined) =>

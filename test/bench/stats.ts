@@ -1,4 +1,6 @@
 /** Medians and ranges of repeated timings. */
+import * as os from 'node:os';
+
 export interface Stat {
   readonly median: number;
   readonly min: number;
@@ -24,3 +26,8 @@ export function measure(fn: () => void, runs: number): Stat {
 }
 
 export const fmt = (s: Stat | undefined): string => (s ? `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})` : '—');
+
+/** The machine a run was measured on, for the record beside its numbers. */
+export function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()}`;
+}
