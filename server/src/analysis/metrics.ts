@@ -3,7 +3,7 @@
  * pass or fail. This measures how complete the *analysis* is, not how secure the system is.
  */
 import { isPlaceholder } from '../model/placeholders';
-import type { Element, Span, ThreatModel } from '../model/types';
+import type { Component, Element, Span, ThreatModel } from '../model/types';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import {
   type GateName,
@@ -22,6 +22,7 @@ import { type Analysis, systemModel } from './analyze';
 import { originsOf } from './imports';
 import type { CodeLinks } from './code-links';
 import type { Finding } from './rules/engine';
+import { crossesBoundary } from './rules/facts';
 import { isKnown, NAME_LIMIT, own, shown } from '../shared/values';
 
 export interface MissingItem {
@@ -139,7 +140,30 @@ function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-export function computeMetrics(analysis: Analysis, options: MetricsOptions): Metrics | undefined {
+/** What the gauges measure: the model (or its system) in scope, with what every gauge reads, computed once. */
+interface Scope {
+  readonly options: MetricsOptions;
+  readonly model: ThreatModel;
+  /** The model and its imports: what ids mean. */
+  readonly system: ThreatModel;
+  /** Scoped to this delivery (`system.release`). */
+  readonly scoped: boolean;
+  readonly inDelivery: (e: Element) => boolean;
+  readonly components: readonly Component[];
+  readonly flows: readonly Element<'flows'>[];
+  readonly threats: readonly Element<'threats'>[];
+  readonly findings: readonly Finding[];
+  readonly open: readonly Finding[];
+  /** Open findings of threat rules: risks nobody recorded yet. */
+  readonly openRisks: readonly Finding[];
+  readonly threatsByTarget: ReadonlyMap<string, readonly Element<'threats'>[]>;
+  /** Where an element is: its id, in the file that defines it. */
+  readonly where: (e: Element) => { span: Span; uri?: string };
+  readonly at: (e: Element) => Span;
+  readonly lastReview: string | undefined;
+}
+
+function scopeOf(analysis: Analysis, options: MetricsOptions): Scope | undefined {
   // What is counted: the model's own elements, or (asked for) its whole system. What ids mean is always the system's:
   // a threat here may be mitigated by a mitigation of an imported catalog.
   const system = systemModel(analysis);
@@ -148,17 +172,18 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
   if (!model || !system) return undefined;
   const importedFrom = analysis.imports ? originsOf(analysis.imports) : () => undefined;
   const release = model.system?.release;
-  const scoped = options.delivery && typeof release === 'string';
+  const scoped = options.delivery === true && typeof release === 'string';
   const inDelivery = (e: Element) => !scoped || (e.data as { release?: unknown }).release === release;
 
   const components = model.components.filter((c) => c.data.inScope !== false && inDelivery(c));
   const flows = model.flows.filter(inDelivery);
   const ids = new Set([...components, ...flows].map((e) => e.id));
   const threats = scoped ? model.threats.filter((t) => (t.data.targets ?? []).some((x) => ids.has(x))) : model.threats;
-  const findings: Finding[] = (withImports && analysis.systemFindings ? analysis.systemFindings() : analysis.findings).filter(
+  const findings = (withImports && analysis.systemFindings ? analysis.systemFindings() : analysis.findings).filter(
     (f) => !scoped || ids.has(f.elementId),
   );
-  const threatsByTarget = new Map<string, (typeof model.threats)[number][]>();
+  const open = findings.filter((f) => f.status === 'open');
+  const threatsByTarget = new Map<string, Element<'threats'>[]>();
   for (const t of model.threats)
     for (const target of new Set(t.data.targets ?? [])) {
       const list = threatsByTarget.get(target);
@@ -166,97 +191,255 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       else threatsByTarget.set(target, [t]);
     }
   const at = (e: Element) => e.idSpan ?? e.span;
-  /** Where an element is: its id, in the file that defines it. */
   const where = (e: Element): { span: Span; uri?: string } => {
     const uri = importedFrom(e);
     return uri ? { span: at(e), uri } : { span: at(e) };
   };
+  const lastReview = typeof model.system?.reviewed?.date === 'string' ? model.system.reviewed.date : undefined;
+  return {
+    options,
+    model,
+    system,
+    scoped,
+    inDelivery,
+    components,
+    flows,
+    threats,
+    findings,
+    open,
+    openRisks: open.filter(isRiskFinding),
+    threatsByTarget,
+    where,
+    at,
+    lastReview,
+  };
+}
 
-  // 1. Fidelity
-  const fidelityMissing: MissingItem[] = [];
-  let fidelityTotal = 0;
-  const fidelityOf = (e: Element, kind: string) => {
+export function computeMetrics(analysis: Analysis, options: MetricsOptions): Metrics | undefined {
+  const s = scopeOf(analysis, options);
+  if (!s) return undefined;
+  const stride = strideCoverage(s);
+  const code = codeGauges(s);
+  const gauges: Gauge[] = [
+    fidelity(s),
+    elementCoverage(s),
+    stride.gauge,
+    crossingCoverage(s),
+    findingTriage(s),
+    threatTreatment(s),
+    mitigationProgress(s),
+    acceptanceHygiene(s),
+    ...code.gauges,
+    ...infrastructure(s),
+  ];
+  const daysSinceReview = s.lastReview ? daysBetween(s.lastReview, options.today) : undefined;
+  return {
+    scope: s.scoped ? String(s.model.system?.release) : 'all',
+    gauges,
+    stride: stride.rows,
+    residualRisk: residualRisk(s),
+    unrecordedRisks: s.openRisks.length,
+    freshness: { lastReview: s.lastReview, daysSinceReview },
+    staleElements: code.staleElements,
+    notes: code.notes,
+    gates: evaluateGates(
+      s.threats,
+      s.openRisks,
+      gauges,
+      daysSinceReview,
+      code.staleElements,
+      code.notes,
+      options.gates ?? DEFAULT_SETTINGS.gates,
+    ),
+  };
+}
+
+/** Properties the rules need are filled in. */
+function fidelity(s: Scope): Gauge {
+  const missing: MissingItem[] = [];
+  let total = 0;
+  const check = (e: Element, kind: string) => {
     for (const prop of own(FIDELITY, kind) ?? []) {
-      fidelityTotal++;
+      total++;
       if (!isKnown((e.data as Record<string, unknown>)[prop]))
-        fidelityMissing.push({ element: e.id, message: `${shown(e.id)}: '${prop}' is not set`, ...where(e) });
+        missing.push({ element: e.id, message: `${shown(e.id)}: '${prop}' is not set`, ...s.where(e) });
     }
   };
-  for (const c of components) fidelityOf(c, String(c.data.type));
-  for (const f of flows) fidelityOf(f, 'flow');
-  if (!scoped) {
-    for (const d of model.data) fidelityOf(d, 'data');
-    for (const b of model.boundaries) fidelityOf(b, 'boundary');
+  for (const c of s.components) check(c, String(c.data.type));
+  for (const f of s.flows) check(f, 'flow');
+  if (!s.scoped) {
+    for (const d of s.model.data) check(d, 'data');
+    for (const b of s.model.boundaries) check(b, 'boundary');
   }
+  return gauge(
+    'fidelity',
+    'Model fidelity',
+    'Properties the rules need are filled in (unknown counts as missing).',
+    total - missing.length,
+    total,
+    missing,
+  );
+}
 
-  // 2. Element coverage
-  const uncovered = components.filter((c) => !threatsByTarget.has(c.id) && !isKnown((c.data as { reviewed?: unknown }).reviewed));
-  const outOfScopeNoReason = model.components.filter((c) => c.data.inScope === false && !isKnown(c.data.outOfScopeReason));
+/** In-scope components with a recorded threat or a review. */
+function elementCoverage(s: Scope): Gauge {
+  const uncovered = s.components.filter((c) => !s.threatsByTarget.has(c.id) && !isKnown((c.data as { reviewed?: unknown }).reviewed));
+  const outOfScopeNoReason = s.model.components.filter((c) => c.data.inScope === false && !isKnown(c.data.outOfScopeReason));
+  return gauge(
+    'elementCoverage',
+    'Element coverage',
+    'In-scope components with at least one recorded threat or a review.',
+    s.components.length - uncovered.length,
+    s.components.length,
+    [
+      ...uncovered.map((c) => ({ element: c.id, message: `${shown(c.id)}: no threats recorded and not reviewed`, ...s.where(c) })),
+      ...outOfScopeNoReason.map((c) => ({ element: c.id, message: `${shown(c.id)}: out of scope without a reason`, ...s.where(c) })),
+    ],
+  );
+}
 
-  // 3. STRIDE coverage
-  const strideRows: StrideRow[] = [];
-  let strideExpected = 0;
-  let strideCovered = 0;
-  const strideMissing: MissingItem[] = [];
-  const strideRow = (e: Element, kind: string) => {
+/** The STRIDE categories each kind of element is expected to have considered, and the table of them. */
+function strideCoverage(s: Scope): { gauge: Gauge; rows: StrideRow[] } {
+  const rows: StrideRow[] = [];
+  let expectedCount = 0;
+  let covered = 0;
+  const missing: MissingItem[] = [];
+  const row = (e: Element, kind: string) => {
     const expected = own(EXPECTED_STRIDE, kind);
     if (!expected) return;
-    const present = new Set((threatsByTarget.get(e.id) ?? []).map((t) => strideLetter(t.data.category)));
+    const present = new Set((s.threatsByTarget.get(e.id) ?? []).map((t) => strideLetter(t.data.category)));
     const cells: Partial<Record<StrideLetter, boolean>> = {};
-    for (const s of expected) {
-      cells[s] = present.has(s);
-      strideExpected++;
-      if (cells[s]) strideCovered++;
+    for (const letter of expected) {
+      cells[letter] = present.has(letter);
+      expectedCount++;
+      if (cells[letter]) covered++;
     }
-    const gaps = expected.filter((s) => !cells[s]);
-    if (gaps.length)
-      strideMissing.push({ element: e.id, message: `${shown(e.id)}: no threat recorded for ${gaps.join(', ')}`, ...where(e) });
-    strideRows.push({ element: e.id, ...where(e), cells });
+    const gaps = expected.filter((letter) => !cells[letter]);
+    if (gaps.length) missing.push({ element: e.id, message: `${shown(e.id)}: no threat recorded for ${gaps.join(', ')}`, ...s.where(e) });
+    rows.push({ element: e.id, ...s.where(e), cells });
   };
-  for (const c of components) strideRow(c, String(c.data.type));
-  for (const f of flows) strideRow(f, 'flow');
+  for (const c of s.components) row(c, String(c.data.type));
+  for (const f of s.flows) row(f, 'flow');
+  return {
+    gauge: gauge(
+      'strideCoverage',
+      'STRIDE coverage',
+      'Expected STRIDE categories per element with a recorded threat (any status, not-applicable included).',
+      covered,
+      expectedCount,
+      missing,
+    ),
+    rows,
+  };
+}
 
-  // 4. Boundary-crossing flows with T, I and D covered
-  const boundaryOf = new Map(system.components.map((c) => [c.id, c.data.boundary]));
-  const crossing = flows.filter((f) => boundaryOf.get(String(f.data.from)) !== boundaryOf.get(String(f.data.to)));
-  const crossingMissing = crossing.filter((f) => {
-    const present = new Set((threatsByTarget.get(f.id) ?? []).map((t) => strideLetter(t.data.category)));
-    return !(['T', 'I', 'D'] as const).every((s) => present.has(s));
+/**
+ * Flows across a trust boundary with tampering, information disclosure and denial of service considered. "Across"
+ * is the rules' `crossesBoundary`: both ends known, in different boundaries.
+ */
+function crossingCoverage(s: Scope): Gauge {
+  const byId = new Map(s.system.components.map((c) => [c.id, c]));
+  const crossing = s.flows.filter((f) => crossesBoundary(byId.get(String(f.data.from)), byId.get(String(f.data.to))) === true);
+  const missing = crossing.filter((f) => {
+    const present = new Set((s.threatsByTarget.get(f.id) ?? []).map((t) => strideLetter(t.data.category)));
+    return !(['T', 'I', 'D'] as const).every((letter) => present.has(letter));
   });
+  return gauge(
+    'crossingCoverage',
+    'Boundary-crossing flows',
+    'Flows that cross a trust boundary with tampering, information disclosure and denial of service considered.',
+    crossing.length - missing.length,
+    crossing.length,
+    missing.map((f) => ({
+      element: f.id,
+      message: `${shown(f.id)}: crosses a boundary; T, I and D not all considered`,
+      ...s.where(f),
+    })),
+  );
+}
 
-  // 5. Finding triage
-  const open = findings.filter((f) => f.status === 'open');
+/** Rule findings recorded, covered or disabled. */
+function findingTriage(s: Scope): Gauge {
+  return gauge(
+    'findingTriage',
+    'Finding triage',
+    'Rule findings that are recorded as threats, covered by a control or disabled with a reason.',
+    s.findings.length - s.open.length,
+    s.findings.length,
+    s.open.map((f) => ({
+      element: f.element?.id,
+      message: `${f.rule.id}: ${f.title}`,
+      span: f.element ? s.at(f.element) : s.model.systemSpan,
+    })),
+  );
+}
 
-  // 6. Threat treatment: a decision (mitigated, accepted, ...) or a mitigation chosen for it. Recording a finding
-  // with the mitigation its quick fix proposes is a treatment chosen, so "Mitigate with" never lowers this gauge.
-  const mitigationStatus = new Map(system.mitigations.map((m) => [m.id, m.data.status]));
-  const hasChosenMitigation = (t: (typeof threats)[number]) =>
+/**
+ * Threat treatment: a decision (mitigated, accepted, ...) or a mitigation chosen for it. Recording a finding with the
+ * mitigation its quick fix proposes is a treatment chosen, so "Mitigate with" never lowers this gauge; risks the rules
+ * found and nobody recorded are untreated too, so recording one leaves the gauge as it was.
+ */
+function threatTreatment(s: Scope): Gauge {
+  const mitigationStatus = new Map(s.system.mitigations.map((m) => [m.id, m.data.status]));
+  const hasChosenMitigation = (t: Element<'threats'>) =>
     (t.data.mitigations ?? []).some((id) => mitigationStatus.has(id) && mitigationStatus.get(id) !== 'wont-do');
-  const untreated = threats.filter((t) => !isTreatedThreatStatus(t.data.status) && !hasChosenMitigation(t));
-  // Risks the rules found and nobody recorded are untreated too: recording one leaves the gauge as it was.
-  const openRisks = open.filter(isRiskFinding);
+  const untreated = s.threats.filter((t) => !isTreatedThreatStatus(t.data.status) && !hasChosenMitigation(t));
+  return gauge(
+    'threatTreatment',
+    'Threat treatment',
+    'Known risks (recorded threats, and rule findings not recorded yet) with a treatment: a mitigation chosen, or mitigated, accepted, transferred, avoided, not applicable or a false positive.',
+    s.threats.length - untreated.length,
+    s.threats.length + s.openRisks.length,
+    [
+      ...untreated.map((t) => ({
+        element: t.id,
+        message: `${shown(t.id)}: ${shown(t.data.status ?? 'no status')} — ${shown(t.data.title ?? '', NAME_LIMIT)}`,
+        ...s.where(t),
+      })),
+      ...s.openRisks.map((f) => ({
+        element: f.element?.id,
+        message: `${f.rule.id}: not recorded yet — ${f.title}`,
+        span: f.element ? s.at(f.element) : s.model.systemSpan,
+      })),
+    ],
+  );
+}
 
-  // 7. Mitigation progress: of the mitigations the team committed to (planned and beyond), those in place. Proposed
-  // ones await a decision and are listed apart; won't-do ones are decisions against.
-  const linked = new Set(threats.flatMap((t) => t.data.mitigations ?? []));
-  const mitigations = scoped ? model.mitigations.filter((m) => linked.has(m.id)) : model.mitigations;
+/**
+ * Of the mitigations the team committed to (planned and beyond), those in place. Proposed ones await a decision and
+ * are listed apart; won't-do ones are decisions against.
+ */
+function mitigationProgress(s: Scope): Gauge {
+  const linked = new Set(s.threats.flatMap((t) => t.data.mitigations ?? []));
+  const mitigations = s.scoped ? s.model.mitigations.filter((m) => linked.has(m.id)) : s.model.mitigations;
   const committed = mitigations.filter((m) => isCommittedMitigationStatus(m.data.status));
   const notDone = committed.filter((m) => !isDoneMitigationStatus(m.data.status));
   const proposed = mitigations.filter((m) => !isCommittedMitigationStatus(m.data.status) && m.data.status !== 'wont-do');
+  return gauge(
+    'mitigationProgress',
+    'Mitigation progress',
+    'Mitigations committed to (planned or later) that are implemented or verified; proposed ones await a decision.',
+    committed.length - notDone.length,
+    committed.length,
+    [
+      ...notDone.map((m) => ({
+        element: m.id,
+        message: `${shown(m.id)}: ${shown(m.data.status ?? 'no status')} — ${shown(m.data.title ?? '', NAME_LIMIT)}`,
+        ...s.where(m),
+      })),
+      ...proposed.map((m) => ({
+        element: m.id,
+        message: `${shown(m.id)}: ${shown(m.data.status ?? 'no status')}, not decided yet — ${shown(m.data.title ?? '', NAME_LIMIT)}`,
+        ...s.where(m),
+      })),
+    ],
+  );
+}
 
-  // 8. Residual risk: open threats, and open findings (not recorded yet).
-  const residualRisk = { critical: 0, high: 0, medium: 0, low: 0, unrated: 0 };
-  for (const t of threats) {
-    if (!isOpenThreatStatus(t.data.status)) continue;
-    const s = t.data.severity;
-    if (isSeverity(s)) residualRisk[s]++;
-    else residualRisk.unrated++;
-  }
-  for (const f of openRisks) residualRisk[f.rule.severity]++;
-
-  // 9. Acceptance hygiene
-  const accepted = threats.filter((t) => t.data.status === 'accepted');
-  const badAcceptances = accepted.filter((t) => {
+/** Accepted risks with an owner, a justification and an unexpired review date. */
+function acceptanceHygiene(s: Scope): Gauge {
+  const accepted = s.threats.filter((t) => t.data.status === 'accepted');
+  const bad = accepted.filter((t) => {
     const a = t.data.acceptance;
     return (
       !a ||
@@ -265,198 +448,109 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
       isPlaceholder(a.by) ||
       isPlaceholder(a.justification) ||
       !isKnown(a.expires) ||
-      String(a.expires) < options.today
+      String(a.expires) < s.options.today
     );
   });
+  return gauge(
+    'acceptanceHygiene',
+    'Acceptance hygiene',
+    'Accepted risks with an owner, a justification and an unexpired review date.',
+    accepted.length - bad.length,
+    accepted.length,
+    bad.map((t) => ({ element: t.id, message: `${shown(t.id)}: acceptance incomplete or expired`, ...s.where(t) })),
+  );
+}
 
-  // 10. Freshness
-  const lastReview = typeof model.system?.reviewed?.date === 'string' ? model.system.reviewed.date : undefined;
-  const daysSinceReview = lastReview ? daysBetween(lastReview, options.today) : undefined;
+/** Open risks by severity: open recorded threats, and open findings not recorded yet. */
+function residualRisk(s: Scope): Record<Severity | 'unrated', number> {
+  const risk = { critical: 0, high: 0, medium: 0, low: 0, unrated: 0 };
+  for (const t of s.threats) {
+    if (!isOpenThreatStatus(t.data.status)) continue;
+    const severity = t.data.severity;
+    if (isSeverity(severity)) risk[severity]++;
+    else risk.unrated++;
+  }
+  for (const f of s.openRisks) risk[f.rule.severity]++;
+  return risk;
+}
 
-  const gauges: Gauge[] = [
-    gauge(
-      'fidelity',
-      'Model fidelity',
-      'Properties the rules need are filled in (unknown counts as missing).',
-      fidelityTotal - fidelityMissing.length,
-      fidelityTotal,
-      fidelityMissing,
-    ),
-    gauge(
-      'elementCoverage',
-      'Element coverage',
-      'In-scope components with at least one recorded threat or a review.',
-      components.length - uncovered.length,
-      components.length,
-      [
-        ...uncovered.map((c) => ({ element: c.id, message: `${shown(c.id)}: no threats recorded and not reviewed`, ...where(c) })),
-        ...outOfScopeNoReason.map((c) => ({ element: c.id, message: `${shown(c.id)}: out of scope without a reason`, ...where(c) })),
-      ],
-    ),
-    gauge(
-      'strideCoverage',
-      'STRIDE coverage',
-      'Expected STRIDE categories per element with a recorded threat (any status, not-applicable included).',
-      strideCovered,
-      strideExpected,
-      strideMissing,
-    ),
-    gauge(
-      'crossingCoverage',
-      'Boundary-crossing flows',
-      'Flows that cross a trust boundary with tampering, information disclosure and denial of service considered.',
-      crossing.length - crossingMissing.length,
-      crossing.length,
-      crossingMissing.map((f) => ({
-        element: f.id,
-        message: `${shown(f.id)}: crosses a boundary; T, I and D not all considered`,
-        ...where(f),
-      })),
-    ),
-    gauge(
-      'findingTriage',
-      'Finding triage',
-      'Rule findings that are recorded as threats, covered by a control or disabled with a reason.',
-      findings.length - open.length,
-      findings.length,
-      open.map((f) => ({
-        element: f.element?.id,
-        message: `${f.rule.id}: ${f.title}`,
-        span: f.element ? at(f.element) : model.systemSpan,
-      })),
-    ),
-    gauge(
-      'threatTreatment',
-      'Threat treatment',
-      'Known risks (recorded threats, and rule findings not recorded yet) with a treatment: a mitigation chosen, or mitigated, accepted, transferred, avoided, not applicable or a false positive.',
-      threats.length - untreated.length,
-      threats.length + openRisks.length,
-      [
-        ...untreated.map((t) => ({
-          element: t.id,
-          message: `${shown(t.id)}: ${shown(t.data.status ?? 'no status')} — ${shown(t.data.title ?? '', NAME_LIMIT)}`,
-          ...where(t),
-        })),
-        ...openRisks.map((f) => ({
-          element: f.element?.id,
-          message: `${f.rule.id}: not recorded yet — ${f.title}`,
-          span: f.element ? at(f.element) : model.systemSpan,
-        })),
-      ],
-    ),
-    gauge(
-      'mitigationProgress',
-      'Mitigation progress',
-      'Mitigations committed to (planned or later) that are implemented or verified; proposed ones await a decision.',
-      committed.length - notDone.length,
-      committed.length,
-      [
-        ...notDone.map((m) => ({
-          element: m.id,
-          message: `${shown(m.id)}: ${shown(m.data.status ?? 'no status')} — ${shown(m.data.title ?? '', NAME_LIMIT)}`,
-          ...where(m),
-        })),
-        ...proposed.map((m) => ({
-          element: m.id,
-          message: `${shown(m.id)}: ${shown(m.data.status ?? 'no status')}, not decided yet — ${shown(m.data.title ?? '', NAME_LIMIT)}`,
-          ...where(m),
-        })),
-      ],
-    ),
-    gauge(
-      'acceptanceHygiene',
-      'Acceptance hygiene',
-      'Accepted risks with an owner, a justification and an unexpired review date.',
-      accepted.length - badAcceptances.length,
-      accepted.length,
-      badAcceptances.map((t) => ({ element: t.id, message: `${shown(t.id)}: acceptance incomplete or expired`, ...where(t) })),
-    ),
-  ];
-
-  // 11. Code: linked components reviewed since their code changed, and source folders linked at all.
+/** Code: linked components reviewed since their code changed, and source folders linked at all. */
+function codeGauges(s: Scope): { gauges: Gauge[]; notes: string[]; staleElements: number | undefined } {
+  const gauges: Gauge[] = [];
   const notes: string[] = [];
   let staleElements: number | undefined;
-  const code = options.code;
-  if (code) {
-    const linkedElements = code.elements.filter((e) => inDelivery(e.element) && e.element.data.inScope !== false);
-    if (code.facts.commits) {
-      const judged = linkedElements.filter((e) => e.stale || isKnown(e.element.data.reviewed) || lastReview || code.facts.range);
-      const neverReviewed = code.facts.range ? [] : linkedElements.filter((e) => !judged.includes(e));
-      const stale = judged.filter((e) => e.stale);
-      staleElements = stale.length;
-      if (linkedElements.length > 0)
-        gauges.push(
-          gauge(
-            'codeFreshness',
-            code.facts.range ? `Code changes reviewed (${code.facts.range})` : 'Code changes reviewed',
-            'Components linked to code (code:) whose files no commit changed after the component’s review (or the model’s).',
-            judged.length - stale.length,
-            linkedElements.length,
-            [
-              ...stale.map((e) => ({
-                element: e.element.id,
-                // Short enough for the Explorer's width: the name, the count and the review; the commits beneath.
-                message: `${e.name}: ${e.stale!.commits.length === 1 ? '1 commit' : `${e.stale!.commits.length} commits`} since ${e.stale!.reviewed ? `the review on ${e.stale!.reviewed}` : 'never reviewed'}`,
-                span: at(e.element),
-                details: e.stale!.commits.map(
-                  (c) => `${c.date} ${shown(c.author)}: ${shown(c.subject, NAME_LIMIT)} (${c.hash.slice(0, 10)})`,
-                ),
-              })),
-              ...neverReviewed.map((e) => ({
-                element: e.element.id,
-                message: `${e.name}: linked to code, never reviewed`,
-                span: at(e.element),
-              })),
-            ],
-          ),
-        );
-    }
-    // A model that links no code is not told that history was not read.
-    if (code.facts.note && linkedElements.length > 0)
-      notes.push(code.facts.commits ? code.facts.note : `Code history not read: ${code.facts.note}.`);
-    if (code.coverage && !scoped) {
-      const { folders, unlinked } = code.coverage;
+  const code = s.options.code;
+  if (!code) return { gauges, notes, staleElements };
+  const linkedElements = code.elements.filter((e) => s.inDelivery(e.element) && e.element.data.inScope !== false);
+  if (code.facts.commits) {
+    const judged = linkedElements.filter((e) => e.stale || isKnown(e.element.data.reviewed) || s.lastReview || code.facts.range);
+    const neverReviewed = code.facts.range ? [] : linkedElements.filter((e) => !judged.includes(e));
+    const stale = judged.filter((e) => e.stale);
+    staleElements = stale.length;
+    if (linkedElements.length > 0)
       gauges.push(
         gauge(
-          'codeCoverage',
-          'Code linked to the model',
-          'Source folders under the model’s folder with a file some component links (code:).',
-          folders - unlinked.length,
-          folders,
-          unlinked.map((folder) => ({
-            element: undefined,
-            message: `${shown(folder, NAME_LIMIT)}: no component links code here`,
-            span: model.systemSpan,
-          })),
+          'codeFreshness',
+          code.facts.range ? `Code changes reviewed (${code.facts.range})` : 'Code changes reviewed',
+          'Components linked to code (code:) whose files no commit changed after the component’s review (or the model’s).',
+          judged.length - stale.length,
+          linkedElements.length,
+          [
+            ...stale.map((e) => ({
+              element: e.element.id,
+              // Short enough for the Explorer's width: the name, the count and the review; the commits beneath.
+              message: `${e.name}: ${e.stale!.commits.length === 1 ? '1 commit' : `${e.stale!.commits.length} commits`} since ${e.stale!.reviewed ? `the review on ${e.stale!.reviewed}` : 'never reviewed'}`,
+              span: s.at(e.element),
+              details: e.stale!.commits.map(
+                (c) => `${c.date} ${shown(c.author)}: ${shown(c.subject, NAME_LIMIT)} (${c.hash.slice(0, 10)})`,
+              ),
+            })),
+            ...neverReviewed.map((e) => ({
+              element: e.element.id,
+              message: `${e.name}: linked to code, never reviewed`,
+              span: s.at(e.element),
+            })),
+          ],
         ),
       );
-    }
   }
-
-  // 12. Infrastructure: the resources of the sources named, modelled and agreeing with the model.
-  if (options.infra && !scoped)
+  // A model that links no code is not told that history was not read.
+  if (code.facts.note && linkedElements.length > 0)
+    notes.push(code.facts.commits ? code.facts.note : `Code history not read: ${code.facts.note}.`);
+  if (code.coverage && !s.scoped) {
+    const { folders, unlinked } = code.coverage;
     gauges.push(
       gauge(
-        'infrastructure',
-        'Infrastructure modelled and agreeing',
-        'Resources of the infrastructure sources (threatcode.infrastructure, check --infra) that a component stands for (infra:) with no property in disagreement.',
-        options.infra.agreeing,
-        options.infra.resources,
-        [...options.infra.missing],
+        'codeCoverage',
+        'Code linked to the model',
+        'Source folders under the model’s folder with a file some component links (code:).',
+        folders - unlinked.length,
+        folders,
+        unlinked.map((folder) => ({
+          element: undefined,
+          message: `${shown(folder, NAME_LIMIT)}: no component links code here`,
+          span: s.model.systemSpan,
+        })),
       ),
     );
+  }
+  return { gauges, notes, staleElements };
+}
 
-  return {
-    scope: scoped ? String(release) : 'all',
-    gauges,
-    stride: strideRows,
-    residualRisk,
-    unrecordedRisks: openRisks.length,
-    freshness: { lastReview, daysSinceReview },
-    staleElements,
-    notes,
-    gates: evaluateGates(threats, openRisks, gauges, daysSinceReview, staleElements, notes, options.gates ?? DEFAULT_SETTINGS.gates),
-  };
+/** Infrastructure: the resources of the sources named, modelled and agreeing with the model. */
+function infrastructure(s: Scope): Gauge[] {
+  const infra = s.options.infra;
+  if (!infra || s.scoped) return [];
+  return [
+    gauge(
+      'infrastructure',
+      'Infrastructure modelled and agreeing',
+      'Resources of the infrastructure sources (threatcode.infrastructure, check --infra) that a component stands for (infra:) with no property in disagreement.',
+      infra.agreeing,
+      infra.resources,
+      [...infra.missing],
+    ),
+  ];
 }
 
 function evaluateGates(

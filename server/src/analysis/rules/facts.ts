@@ -324,12 +324,8 @@ export class ModelIndex {
     const e = subject.element!;
     const d = subject.data;
     switch (name) {
-      case 'crossesBoundary': {
-        const from = this.first<Component>('components', str(d.from));
-        const to = this.first<Component>('components', str(d.to));
-        if (!from || !to) return undefined;
-        return str(from.data.boundary) !== str(to.data.boundary);
-      }
+      case 'crossesBoundary':
+        return crossesBoundary(this.first<Component>('components', str(d.from)), this.first<Component>('components', str(d.to)));
       case 'crossesIntoHigherTrust': {
         const from = this.first<Component>('components', str(d.from));
         const to = this.first<Component>('components', str(d.to));
@@ -752,4 +748,13 @@ const MAX_ENCLOSING = MAX_BOUNDARY_NESTING;
 
 function compact<T>(list: (T | undefined)[]): T[] {
   return list.filter((x): x is T => x !== undefined);
+}
+
+/**
+ * Whether a flow between two components crosses a trust boundary: both ends known and in different boundaries
+ * (undefined when an end is unknown). The rules' fact and the completeness gauge read this one definition.
+ */
+export function crossesBoundary(from: Component | undefined, to: Component | undefined): boolean | undefined {
+  if (!from || !to) return undefined;
+  return str(from.data.boundary) !== str(to.data.boundary);
 }
