@@ -9,7 +9,7 @@ import type { Element } from '../../model/types';
 import { isSet, NAME_LIMIT, plainText, shown } from '../../shared/values';
 import { actualValue, holds, shapeOf, show } from './evaluate';
 import type { ModelIndex, Subject } from './facts';
-import type { Condition, LeafCondition, Operator, Quantifier } from './types';
+import { type Condition, factInfo, type FactName, isFactName, type LeafCondition, type Operator, type Quantifier } from './types';
 
 export interface Reason {
   /** The element the reason is about; undefined for the model. */
@@ -64,13 +64,14 @@ function leafReasons(leaf: LeafCondition, op: Operator, name: string, subject: S
     // "is a call" and "leaves the host" say nothing a reader does not see: most rules are about such flows.
     if ((leaf.fact === 'isCall' && actual === true) || ((leaf.fact === 'local' || leaf.fact === 'physical') && actual === false)) return [];
     if (leaf.fact === 'hostileInputPath' && actual === true && subject.element) return pathReasons(subject.element, index);
+    if (!isFactName(leaf.fact)) return [];
     const property = factProperty(leaf.fact, subject);
     return [
       {
         element: subject.element,
         property,
         text: `${who} ${factWords(leaf.fact, actual, subject)}`,
-        rank: property ? (CAUSE_FACTS.has(leaf.fact) ? 1 : 0) : 0,
+        rank: property && factInfo(leaf.fact)?.cause ? 1 : 0,
       },
     ];
   }
@@ -122,6 +123,7 @@ export function explainUncovered(cond: Condition, subject: Subject, index: Model
       const actual = actualValue(shape.leaf, shape.name, subject, index);
       const who = nameOf(subject);
       if (shape.leaf.fact !== undefined) {
+        if (!isFactName(shape.leaf.fact)) return [];
         const property = factProperty(shape.leaf.fact, subject);
         if (!property || actual === undefined || actual === 'unknown') return [];
         return [{ element: subject.element, property, text: `${who} ${factWords(shape.leaf.fact, actual, subject)}`, rank: 1 }];
@@ -132,11 +134,8 @@ export function explainUncovered(cond: Condition, subject: Subject, index: Model
   }
 }
 
-/** Facts that are a flaw in themselves, shown by one property: "not encrypted" is its protocol. */
-const CAUSE_FACTS: ReadonlySet<string> = new Set(['encrypted', 'authenticated']);
-
 /** The property of the subject a fact is read from, when the element states it. */
-function factProperty(fact: string, subject: Subject): string | undefined {
+function factProperty(fact: FactName, subject: Subject): string | undefined {
   const d = subject.data;
   const flow = subject.kind === 'flow';
   let property: string | undefined;
@@ -184,7 +183,7 @@ function factProperty(fact: string, subject: Subject): string | undefined {
 }
 
 /** What a fact's value means, as the end of a sentence about the subject. */
-function factWords(fact: string, value: unknown, subject: Subject): string {
+function factWords(fact: FactName, value: unknown, subject: Subject): string {
   const carries = subject.kind === 'flow' ? 'carries' : subject.data.type === 'datastore' ? 'holds' : 'handles';
   switch (fact) {
     case 'crossesBoundary':
@@ -274,7 +273,7 @@ function nested(c: Condition): string {
 
 function leafCoverText(leaf: LeafCondition, op: Operator, name: string): string {
   const expected = leaf[op];
-  if (leaf.fact !== undefined) {
+  if (leaf.fact !== undefined && isFactName(name)) {
     const subject = { kind: 'flow' } as Subject;
     const words = (v: unknown) => `it ${factWords(name, v, subject)}`;
     if (op === 'eq') return words(expected);

@@ -8,7 +8,8 @@
  */
 import { MAX_BOUNDARY_NESTING } from '../../model/checks';
 import type { Boundary, Component, DataAsset, Element, Flow, Mitigation, Threat, ThreatModel } from '../../model/types';
-import { PATH_HOPS, type Quantifier, SCALES, type SubjectKind, UPSTREAM_HOPS } from './types';
+import { type FactName, isFactName, PATH_HOPS, type Quantifier, SCALES, type SubjectKind, UPSTREAM_HOPS } from './types';
+import { assertNever } from '../../shared/view';
 
 /** Something a condition is evaluated on. */
 export interface Subject {
@@ -306,7 +307,8 @@ export class ModelIndex {
 
   fact(name: string, subject: Subject): unknown {
     const e = subject.element;
-    if (!e) return undefined;
+    // Pack loading refuses unknown facts; a name that is none has no value.
+    if (!e || !isFactName(name)) return undefined;
     let cache = this.factCache.get(e);
     if (!cache) this.factCache.set(e, (cache = new Map<string, { value: unknown; reads: readonly string[] }>()));
     let entry = cache.get(name);
@@ -320,7 +322,7 @@ export class ModelIndex {
     return entry.value;
   }
 
-  private computeFact(name: string, subject: Subject): unknown {
+  private computeFact(name: FactName, subject: Subject): unknown {
     const e = subject.element!;
     const d = subject.data;
     switch (name) {
@@ -444,7 +446,7 @@ export class ModelIndex {
         this.read(`refd:${e.id}`);
         return (this.referencedData.get(e.id) ?? 0) > 0;
       default:
-        return undefined;
+        return assertNever(name);
     }
   }
 

@@ -14,7 +14,7 @@ import {
   type CatalogCoverage,
   type CatalogMitigation,
   type Condition,
-  FACTS,
+  factInfo,
   OPERATORS,
   type Operator,
   QUANTIFIER_DOMAIN,
@@ -286,7 +286,7 @@ class ConditionChecker {
     let scale: readonly string[] | undefined;
     if (subjects[0] === 'fact') {
       const fact = String(cond.fact);
-      const info = own(FACTS, fact);
+      const info = factInfo(fact);
       if (info && !info.on.includes(subject)) {
         this.error([...path, 'fact'], `Fact '${fact}' is not defined on a ${subject}; it applies to ${info.on.join(' and ')}.`, true);
         return;

@@ -90,11 +90,28 @@ export const QUANTIFIER_DOMAIN: Readonly<Record<Quantifier, { on: readonly Subje
 
 export type SubjectKind = 'component' | 'flow' | 'boundary' | 'data' | 'threat' | 'mitigation' | 'model';
 
-/** Computed facts, by the kind of subject they are defined on. */
-export const FACTS: Readonly<Record<string, { on: readonly SubjectKind[]; scale?: string; description: string }>> = {
+/** What the engine knows of a computed fact: where it is defined, its scale, what it means. */
+export interface FactInfo {
+  readonly on: readonly SubjectKind[];
+  readonly scale?: string;
+  readonly description: string;
+  /** A flaw in itself, shown by one property ("not encrypted" is its protocol): the strongest cause of a finding. */
+  readonly cause?: boolean;
+}
+
+/**
+ * Computed facts, by the kind of subject they are defined on: the one list of them. Their computation
+ * (`ModelIndex.computeFact`), the property that shows each and its words (`explain.ts`) are keyed by `FactName`, so
+ * a fact missing there, or a name misspelt, does not compile.
+ */
+export const FACTS = {
   crossesBoundary: { on: ['flow'], description: 'source and target are in different trust boundaries' },
   crossesIntoHigherTrust: { on: ['flow'], description: "the target's trust level is higher than the source's" },
-  encrypted: { on: ['flow'], description: '`encryptedInTransit`, or derived from the protocol when unset (true, false or unknown)' },
+  encrypted: {
+    on: ['flow'],
+    cause: true,
+    description: '`encryptedInTransit`, or derived from the protocol when unset (true, false or unknown)',
+  },
   local: {
     on: ['flow'],
     description:
@@ -122,6 +139,7 @@ export const FACTS: Readonly<Record<string, { on: readonly SubjectKind[]; scale?
   },
   authenticated: {
     on: ['flow'],
+    cause: true,
     description:
       "the caller authenticates: the flow's `authentication` (or, when unset, the target's, or the innermost boundary's around the target that states one) is neither none nor unknown",
   },
@@ -159,7 +177,18 @@ export const FACTS: Readonly<Record<string, { on: readonly SubjectKind[]; scale?
     on: ['component'],
     description: `input from an untrusted zone reaches it through a chain of trusted components that pass it on (up to ${PATH_HOPS} flows); the finding names the path`,
   },
-};
+} satisfies Readonly<Record<string, FactInfo>>;
+
+export type FactName = keyof typeof FACTS;
+
+export function isFactName(name: string): name is FactName {
+  return Object.hasOwn(FACTS, name);
+}
+
+/** What the engine knows of a fact named in a rule pack, or undefined for a name that is no fact. */
+export function factInfo(name: string): FactInfo | undefined {
+  return isFactName(name) ? FACTS[name] : undefined;
+}
 
 const LEAST_SEVERE_FIRST = [...SEVERITIES].reverse();
 
