@@ -5,15 +5,11 @@
  * view request (metricsOnly); nothing is computed here.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { errorMessage } from '../../server/src/shared/errors';
-import { LANGUAGE_ID, ViewRequest } from '../../server/src/shared/protocol';
-import type { ViewGauge, ViewMetrics, ViewParams, ViewRange } from '../../server/src/shared/view';
-import type { DeliveryScope } from './delivery-scope';
+import type { ViewGauge, ViewMetrics, ViewRange } from '../../server/src/shared/view';
+import type { MetricsUpdate, ModelMetrics } from './model-metrics';
 
 export const COMPLETENESS_VIEW = 'threatcode.completeness';
 export const REVEAL_COMMAND = 'threatcode.revealInModel';
-const DELAY_MS = 500;
 
 type Item =
   | { readonly kind: 'gauge'; readonly gauge: ViewGauge }
@@ -46,42 +42,21 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
   readonly onDidChangeTreeData = this.changed.event;
   private readonly tree: vscode.TreeView<Item>;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  /** The model shown: the active editor's, or the last one that was active. */
-  private uri: vscode.Uri | undefined;
   private metrics: ViewMetrics | undefined;
   private errors: readonly string[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private seq = 0;
 
-  constructor(
-    private readonly client: LanguageClient,
-    private readonly scope: DeliveryScope,
-    private readonly output: vscode.LogOutputChannel,
-  ) {
+  constructor(private readonly source: ModelMetrics) {
     this.tree = vscode.window.createTreeView(COMPLETENESS_VIEW, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.tree,
-      vscode.window.onDidChangeActiveTextEditor(() => this.follow()),
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.toString() === this.uri?.toString()) this.schedule(DELAY_MS);
-      }),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        if (d.uri.toString() === this.uri?.toString()) this.show(undefined);
-      }),
-      scope.onDidChange(() => this.schedule(0)),
+      source.onDidUpdate((update) => this.show(update)),
     );
-    this.follow();
-  }
-
-  /** Asks the server again now (settings or rule packs changed what it reports). */
-  refreshNow(): void {
-    this.schedule(0);
+    this.show(source.current);
   }
 
   /** Resolves once the metrics of the model shown are in (for tests and callers that read the tree). */
   async settled(): Promise<void> {
-    clearTimeout(this.timer);
-    await this.refresh();
+    await this.source.settled();
   }
 
   /** The description under the view's title: the model and the scope measured. */
@@ -89,44 +64,13 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
     return this.tree.description;
   }
 
-  private follow(): void {
-    const document = vscode.window.activeTextEditor?.document;
-    if (document?.languageId === LANGUAGE_ID) this.show(document.uri);
-  }
-
-  private show(uri: vscode.Uri | undefined): void {
-    this.uri = uri;
-    void vscode.commands.executeCommand('setContext', 'threatcode.modelOpen', uri !== undefined);
-    this.schedule(0);
-  }
-
-  private schedule(delay: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.refresh(), delay);
-  }
-
-  private async refresh(): Promise<void> {
-    const uri = this.uri;
-    const seq = ++this.seq;
-    if (!uri) {
-      this.metrics = undefined;
-      this.errors = [];
-      this.tree.description = undefined;
-      this.changed.fire(undefined);
-      return;
-    }
-    const params: ViewParams = { uri: uri.toString(), delivery: this.scope.value, metricsOnly: true };
-    const view = await this.client.sendRequest(ViewRequest, params).catch((e: unknown) => {
-      this.output.error(`Completeness view failed: ${errorMessage(e)}`);
-      return null;
-    });
-    if (seq !== this.seq) return;
-    this.metrics = view?.metrics;
-    this.errors = view?.errors ?? [];
-    const name = uri.path.split('/').pop();
-    this.tree.description = this.metrics
-      ? `${name} · ${this.metrics.scope === 'all' ? 'whole model' : `release ${this.metrics.scope}`}`
-      : name;
+  /** The model shown: the active editor's, or the last one that was active. */
+  private show({ uri, view }: MetricsUpdate): void {
+    this.metrics = uri ? view?.metrics : undefined;
+    this.errors = uri ? (view?.errors ?? []) : [];
+    const name = uri?.path.split('/').pop();
+    this.tree.description =
+      uri && this.metrics ? `${name} · ${this.metrics.scope === 'all' ? 'whole model' : `release ${this.metrics.scope}`}` : name;
     this.changed.fire(undefined);
   }
 
@@ -152,7 +96,7 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
           item.details?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
         if (item.range) {
-          const target = item.uri ? vscode.Uri.parse(item.uri, true) : this.uri;
+          const target = item.uri ? vscode.Uri.parse(item.uri, true) : this.source.current.uri;
           t.command = { command: REVEAL_COMMAND, title: 'Show in the model', arguments: [target, item.range] };
           t.iconPath = new vscode.ThemeIcon('circle-outline');
         }
@@ -200,7 +144,7 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
   getChildren(item?: Item): Item[] {
     const m = this.metrics;
     if (!item) {
-      if (!this.uri) return [{ kind: 'message', text: 'Open a threat model (*.tm.yaml) to measure it.' }];
+      if (!this.source.current.uri) return [{ kind: 'message', text: 'Open a threat model (*.tm.yaml) to measure it.' }];
       if (!m) return this.errors.length ? this.errors.map((e) => ({ kind: 'message', text: e })) : [];
       const r = m.residualRisk;
       return [
@@ -243,7 +187,6 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -18,6 +18,7 @@ import {
 import { CompletenessView, REVEAL_COMMAND } from './completeness-view';
 import { DeliveryScope } from './delivery-scope';
 import { DIAGRAM_VIEW_TYPE, DiagramPanel } from './diagram-panel';
+import { ModelMetrics } from './model-metrics';
 import { CompletenessStatus } from './status-bar';
 import {
   LANGUAGE_ID,
@@ -78,10 +79,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
 
   const started = client;
   const scope = new DeliveryScope(context.workspaceState);
-  const status = new CompletenessStatus(started, scope, outputChannel);
-  const completeness = new CompletenessView(started, scope, outputChannel);
+  const metrics = new ModelMetrics(started, scope, outputChannel);
+  const status = new CompletenessStatus(metrics);
+  const completeness = new CompletenessView(metrics);
   context.subscriptions.push(
     scope,
+    metrics,
     completeness,
     new CodeLinkLenses(started, outputChannel),
     vscode.commands.registerCommand('threatcode.measureDelivery', () => scope.set(true)),
@@ -140,8 +143,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
     client.onNotification(ViewsChangedNotification, ({ reason }) => {
       // The repository behind code links changes measures, not drawings: the diagram keeps its view undisturbed.
       if (reason !== 'code') DiagramPanel.refreshAll();
-      status.refreshNow();
-      completeness.refreshNow();
+      metrics.refreshNow();
     }),
   );
 

@@ -2,66 +2,37 @@
  * A compact completeness summary in the status bar for the active threat model; click to open the diagram panel.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { LANGUAGE_ID, ViewRequest } from '../../server/src/shared/protocol';
-import type { ViewParams } from '../../server/src/shared/view';
+import { LANGUAGE_ID } from '../../server/src/shared/protocol';
 import type { GaugeId } from '../../server/src/shared/vocabulary';
-import { errorMessage } from '../../server/src/shared/errors';
-import type { DeliveryScope } from './delivery-scope';
-
-const DELAY_MS = 500;
+import type { ModelMetrics } from './model-metrics';
 
 export class CompletenessStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('threatcode.completeness', vscode.StatusBarAlignment.Left, 100);
   /** The same summary in the language status ({ } beside "Threat Model"), where VS Code groups what a language says. */
   private readonly language = vscode.languages.createLanguageStatusItem('threatcode.summary', { language: LANGUAGE_ID });
   private readonly disposables: vscode.Disposable[] = [this.item, this.language];
-  private timer: NodeJS.Timeout | undefined;
-  private seq = 0;
 
-  constructor(
-    private readonly client: LanguageClient,
-    private readonly scope: DeliveryScope,
-    private readonly output: vscode.LogOutputChannel,
-  ) {
+  constructor(private readonly metrics: ModelMetrics) {
     this.item.name = 'Threatcode completeness';
     this.item.command = 'threatcode.openDiagram';
     this.language.name = 'Threatcode completeness';
     this.language.text = 'Threat model';
     this.language.command = { title: 'Open Diagram', command: 'threatcode.openDiagram' };
     this.disposables.push(
-      vscode.window.onDidChangeActiveTextEditor(() => this.schedule(0)),
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document === vscode.window.activeTextEditor?.document) this.schedule(DELAY_MS);
-      }),
-      scope.onDidChange(() => this.schedule(0)),
+      metrics.onDidUpdate(() => this.render()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
     );
-    this.schedule(0);
+    this.render();
   }
 
-  /** Asks the server again now (settings or rule packs changed what it reports). */
-  refreshNow(): void {
-    this.schedule(0);
-  }
-
-  private schedule(delay: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.refresh(), delay);
-  }
-
-  private async refresh(): Promise<void> {
+  /** Shown while the active editor holds the model measured; hidden otherwise. */
+  private render(): void {
     const document = vscode.window.activeTextEditor?.document;
-    if (!document || document.languageId !== LANGUAGE_ID) {
+    const { uri, view } = this.metrics.current;
+    if (!document || document.languageId !== LANGUAGE_ID || document.uri.toString() !== uri?.toString()) {
       this.item.hide();
       return;
     }
-    const seq = ++this.seq;
-    const params: ViewParams = { uri: document.uri.toString(), delivery: this.scope.value, metricsOnly: true };
-    const view = await this.client.sendRequest(ViewRequest, params).catch((e: unknown) => {
-      this.output.error(`Completeness summary failed: ${errorMessage(e)}`);
-      return null;
-    });
-    if (seq !== this.seq) return;
     const metrics = view?.metrics;
     if (!metrics) {
       this.item.text = '$(shield) Threat model: not analysable';
@@ -93,7 +64,6 @@ export class CompletenessStatus implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
 }
