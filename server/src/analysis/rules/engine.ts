@@ -316,16 +316,30 @@ function ruleText(rule: Rule, ruleSet: RuleSet): RuleText {
 }
 
 /**
- * Where a finding and each of its reasons are shown: a property (from its key to the end of its value) or an element's
- * id. Nodes, not offsets: an edit elsewhere moves nodes in place, so the spans stay right for findings kept across
- * edits.
+ * Where a finding and each of its reasons are shown: a property (from its key to the end of its value), an element's
+ * id (its value node alone), or the model (undefined). Nodes, not offsets: an edit elsewhere moves nodes in place, so
+ * the spans stay right for findings kept across edits, and they are read without allocating (an edit compares the
+ * spans of every open finding: thousands).
  */
-type Anchor = { readonly key: YamlNode; readonly value: YamlNode | undefined } | { readonly element: Element | undefined };
+type Anchor = { readonly key: YamlNode; readonly value: YamlNode | undefined } | undefined;
+
+/** An element's anchor: its id's value, or the whole item when it has none. */
+function elementAnchor(e: Element | undefined): Anchor {
+  if (!e) return undefined;
+  const id = e.node.get('id', true) as YamlNode | undefined;
+  return { key: id?.range ? id : e.node, value: undefined };
+}
+
+function anchorStart(anchor: Anchor, modelSpan: Span): number {
+  return anchor ? anchor.key.range![0] : modelSpan.start;
+}
+
+function anchorEnd(anchor: Anchor, modelSpan: Span): number {
+  return anchor ? (anchor.value ?? anchor.key).range![1] : modelSpan.end;
+}
 
 function anchorSpan(anchor: Anchor, modelSpan: Span): Span {
-  if ('key' in anchor) return { start: anchor.key.range![0], end: (anchor.value ?? anchor.key).range![1] };
-  const e = anchor.element;
-  return e ? (e.idSpan ?? e.span) : modelSpan;
+  return { start: anchorStart(anchor, modelSpan), end: anchorEnd(anchor, modelSpan) };
 }
 
 /** The property's key and value nodes in an element's mapping, following dotted paths through nested mappings. */
@@ -365,16 +379,13 @@ function findingDiagnostic(
     return placed.diagnostic;
   }
   const old = placed.diagnostic;
-  const span = anchorSpan(placed.primary, modelSpan);
-  const moved =
-    span.start !== old.span.start ||
-    span.end !== old.span.end ||
-    placed.related.some((a, i) => {
-      const r = anchorSpan(a, modelSpan);
-      const was = old.related![i].span;
-      return r.start !== was.start || r.end !== was.end;
-    });
+  let moved = anchorStart(placed.primary, modelSpan) !== old.span.start || anchorEnd(placed.primary, modelSpan) !== old.span.end;
+  for (let i = 0; !moved && i < placed.related.length; i++) {
+    const was = old.related![i].span;
+    moved = anchorStart(placed.related[i], modelSpan) !== was.start || anchorEnd(placed.related[i], modelSpan) !== was.end;
+  }
   if (!moved) return old;
+  const span = anchorSpan(placed.primary, modelSpan);
   // Same shape either way (see evaluate): code, severity, message, span, related, data.
   const related: RelatedLocation[] = placed.related.map((a, i) => ({ ...old.related![i], span: anchorSpan(a, modelSpan) }));
   const diagnostic = { code: old.code, severity: old.severity, message: old.message, span, related, data: old.data };
@@ -384,9 +395,9 @@ function findingDiagnostic(
 
 function placeFinding(f: Finding, text: RuleText, modelSpan: Span, importedFrom: RunOptions['importedFrom']): Placed {
   const rule = f.rule;
-  const anchorOf = (r: Reason): Anchor => (r.element && r.property && propertyAnchor(r.element, r.property)) || { element: r.element };
+  const anchorOf = (r: Reason): Anchor => (r.element && r.property && propertyAnchor(r.element, r.property)) || elementAnchor(r.element);
   // The finding sits on the property that is its strongest cause; on the element's id when it is about an absence.
-  let primary: Anchor = { element: f.element };
+  let primary: Anchor = elementAnchor(f.element);
   let cause: Reason | undefined;
   for (const r of f.because) {
     if (r.rank === 0 || !r.element || r.element !== f.element || !r.property || (cause && cause.rank <= r.rank)) continue;
@@ -427,7 +438,7 @@ function placeFinding(f: Finding, text: RuleText, modelSpan: Span, importedFrom:
 /** One sentence: the finding's title, and the value it sits on when that is a short scalar ("… (protocol: http)."). */
 function findingMessage(title: string, primary: Anchor): string {
   let detail = '';
-  if ('key' in primary && isScalar(primary.key) && primary.value && isScalar(primary.value)) {
+  if (primary && isScalar(primary.key) && primary.value && isScalar(primary.value)) {
     const value = String(primary.value.value);
     if (value.length <= 40 && !/[\r\n]/.test(value)) detail = ` (${String(primary.key.value)}: ${value})`;
   }
