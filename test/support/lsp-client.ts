@@ -50,6 +50,8 @@ export class TestLspClient {
   private readonly logWaiters: { match: RegExp; resolve: () => void }[] = [];
   private readonly process: ChildProcess;
   stderr = '';
+  /** window/showMessage texts from the server (what the editor shows in a notification). */
+  readonly shown: string[] = [];
   /** window/logMessage texts from the server. */
   readonly logs: string[] = [];
   /** Errors of this side's JSON-RPC connection: a message that does not fit the type it was registered with. */
@@ -106,6 +108,11 @@ export class TestLspClient {
       return answer;
     });
     this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onNotification('window/showMessage', (p: { message: string }) => void this.shown.push(p.message));
+    this.connection.onRequest('window/showMessageRequest', (p: { message: string }) => {
+      this.shown.push(p.message);
+      return null;
+    });
     this.connection.onNotification('window/logMessage', (p: { message: string }) => {
       this.logs.push(p.message);
       for (const w of [...this.logWaiters]) {

@@ -148,7 +148,7 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     const left = ctx.store.notIndexed();
     if (left > 0) {
       void connection.window.showWarningMessage(
-        `${what} looked at the first ${ctx.store.files().length.toLocaleString('en-US')} model files of the workspace; ${left.toLocaleString('en-US')} more were not indexed and may also name this id.`,
+        `${what} looked at the first ${ctx.store.files().length.toLocaleString('en-US')} model files of the workspace; ${left.toLocaleString('en-US')} more ${left === 1 ? 'was' : 'were'} not indexed and may also name this id.`,
       );
     }
   };
@@ -232,7 +232,7 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     if (index.notIndexed > 0 && !warnedNotIndexed) {
       warnedNotIndexed = true;
       void connection.window.showWarningMessage(
-        `Threatcode indexes the first ${index.limit.toLocaleString('en-US')} model files of the workspace; ${index.notIndexed.toLocaleString('en-US')} more are not indexed: their symbols are not listed, and references and renames do not see them.`,
+        `Threatcode indexes the first ${index.limit.toLocaleString('en-US')} model files of the workspace; ${index.notIndexed.toLocaleString('en-US')} more ${index.notIndexed === 1 ? 'is' : 'are'} not indexed: their symbols are not listed, and references and renames do not see them.`,
       );
     }
     return out.slice(0, 1000);
