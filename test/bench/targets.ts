@@ -34,6 +34,11 @@ export interface Ratio {
   /** What is measured, over what. */
   readonly measured: Stat;
   readonly baseline: Stat;
+  /**
+   * Which statistic the ratio compares: medians, or (for processes started a few hundred milliseconds long, where the
+   * machine's noise only ever adds time) the fastest runs.
+   */
+  readonly by: 'median' | 'min';
   readonly ratio: number;
   /** The target the ratio must not exceed. */
   readonly target: number;
@@ -44,8 +49,8 @@ export interface TargetsRun {
   readonly workspace?: WorkspaceRun;
 }
 
-function ratioOf(name: string, measured: Stat, baseline: Stat, target: number): Ratio {
-  return { name, measured, baseline, ratio: measured.median / baseline.median, target };
+function ratioOf(name: string, measured: Stat, baseline: Stat, target: number, by: Ratio['by'] = 'median'): Ratio {
+  return { name, measured, baseline, by, ratio: measured[by] / baseline[by], target };
 }
 
 /** Edit → diagnostics and open → diagnostics over stdio, against one YAML parse of the same text. */
@@ -83,7 +88,7 @@ async function startup(runs: number): Promise<Ratio> {
     peer.push(performance.now() - t0);
     await yamlLs.stop();
   }
-  return ratioOf('server spawn → first diagnostics (webshop) / yaml-language-server spawn → initialize', stat(ours), stat(peer), 1);
+  return ratioOf('server spawn → first diagnostics (webshop) / yaml-language-server spawn → initialize', stat(ours), stat(peer), 1, 'min');
 }
 
 /** Wall time of a process to its exit. */
@@ -110,7 +115,7 @@ async function cli(runs: number): Promise<Ratio> {
       version.push(await timed([CLI, '--version'], dir));
       check.push(await timed([CLI, 'check', 'small.tm.yaml'], dir));
     }
-    return ratioOf('threatcode check of a small model / threatcode --version', stat(check), stat(version), 2);
+    return ratioOf('threatcode check of a small model / threatcode --version', stat(check), stat(version), 2, 'min');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -123,9 +128,9 @@ export async function benchTargets(options: { sizes: readonly number[]; workspac
     ratios.push(...(await typing(n, 20)));
   }
   process.stderr.write('start-up… ');
-  ratios.push(await startup(options.runs));
+  ratios.push(await startup(options.runs + 2));
   process.stderr.write('the CLI… ');
-  ratios.push(await cli(options.runs * 2));
+  ratios.push(await cli(options.runs * 3));
   let workspace: WorkspaceRun | undefined;
   if (options.workspace) {
     process.stderr.write('520 models… ');
@@ -140,10 +145,9 @@ const WORKSPACE_MB = 400;
 
 /** The targets as a Markdown table (for the console and docs/performance.md). */
 export function targetsTable(run: TargetsRun): string {
-  const ms = (s: Stat) => `${s.median.toFixed(0)} ms`;
   const rows = run.ratios.map(
     (r) =>
-      `| ${r.name} | ${ms(r.measured)} / ${ms(r.baseline)} | ${r.ratio.toFixed(2)}× | ≤ ${r.target}× | ${r.ratio <= r.target ? 'met' : 'missed'} |`,
+      `| ${r.name} | ${r.measured[r.by].toFixed(0)} ms / ${r.baseline[r.by].toFixed(0)} ms (${r.by === 'min' ? 'fastest' : 'medians'}) | ${r.ratio.toFixed(2)}× | ≤ ${r.target}× | ${r.ratio <= r.target ? 'met' : 'missed'} |`,
   );
   const w = run.workspace;
   if (w) {
@@ -153,5 +157,5 @@ export function targetsTable(run: TargetsRun): string {
       `| ${w.models} models: server memory (RSS) after both | ${w.rssMB?.toFixed(0) ?? '—'} MB | — | ≤ ${WORKSPACE_MB} MB | ${w.rssMB !== undefined && w.rssMB <= WORKSPACE_MB ? 'met' : 'missed'} |`,
     );
   }
-  return ['| target | measured / baseline (medians) | ratio | target | |', '| --- | ---: | ---: | ---: | --- |', ...rows].join('\n');
+  return ['| target | measured / baseline | ratio | target | |', '| --- | ---: | ---: | ---: | --- |', ...rows].join('\n');
 }

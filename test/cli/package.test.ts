@@ -24,9 +24,13 @@ const ALLOWED = [
   /^server\/templates\/starter\.tm\.yaml$/,
   /^syntaxes\/[\w.-]+\.json$/,
 ];
-/** The budget: the extension's bundles (Mermaid and its ELK layout are most of it) and the CLI, nothing else. */
+/**
+ * The budget: the extension's bundles (Mermaid and its ELK layout are most of it), the CLI and the import worker,
+ * nothing else. 12 MB until 2026-12-07; the worker that converts imports off the server's thread added 0.3 MB, the
+ * precompiled rules and validators about 0.3 MB per Node bundle (they save every process 0.7 s at start).
+ */
 const MAX_PACKED_BYTES = 3.5 * 1024 * 1024;
-const MAX_UNPACKED_BYTES = 12 * 1024 * 1024;
+const MAX_UNPACKED_BYTES = 12.5 * 1024 * 1024;
 
 interface PackResult {
   filename: string;
