@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { errorMessage } from '../../server/src/shared/errors';
+import { modelFileName } from '../../server/src/shared/file-names';
 import { type ExportFormat, ExportRequest, ImportRequest, LANGUAGE_ID } from '../../server/src/shared/protocol';
 import type { DeliveryScope } from './delivery-scope';
 
@@ -27,7 +28,9 @@ export async function newThreatModel(context: vscode.ExtensionContext, where?: v
       saveLabel: 'Create',
     }));
   if (!target) return undefined;
-  const uri = /\.tm\.ya?ml$/.test(target.path) ? target : target.with({ path: `${target.path.replace(/\.ya?ml$/, '')}.tm.yaml` });
+  // One `.tm.yaml`, however the dialog's filter and the name typed combined (`checkout.yaml.tm.yaml` → `checkout.tm.yaml`).
+  const folder = target.path.slice(0, target.path.lastIndexOf('/') + 1);
+  const uri = target.with({ path: folder + modelFileName(target.path.slice(folder.length)) });
   const starter = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'server', 'templates', 'starter.tm.yaml'));
   await vscode.workspace.fs.writeFile(uri, starter);
   const document = await vscode.workspace.openTextDocument(uri);

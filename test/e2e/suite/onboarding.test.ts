@@ -74,6 +74,16 @@ describe('Threatcode for a new user', () => {
     assert.ok(diagram, 'the diagram opened beside it');
   });
 
+  it('saves a new model under one model extension when the save dialog doubled it', async () => {
+    // What the dialog returns when "checkout" is typed over the selected "threatmodel.tm" and its filter appends.
+    const created = await vscode.commands.executeCommand<vscode.Uri>(
+      'threatcode.newThreatModel',
+      workspaceFile('new/checkout.yaml.tm.yaml'),
+    );
+    assert.equal(created.path.split('/').pop(), 'checkout.tm.yaml');
+    assert.match(await text(created), /^# yaml-language-server/);
+  });
+
   it('exports the open model as an HTML report, a Markdown report and SARIF', async () => {
     const model = workspaceFile('webshop/webshop.tm.yaml');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(model), { viewColumn: vscode.ViewColumn.One });
