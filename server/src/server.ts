@@ -75,7 +75,7 @@ const extraDiagnosticsOf = (document: TextDocument, analysis: Analysis) => [
 const validation = new Validation(
   connection,
   documents,
-  { get: analysisOf, clear: () => store.clear() },
+  { get: analysisOf, forgetAnalyses: () => store.forgetAnalyses() },
   () => workspace.settings,
   extraDiagnosticsOf,
 );

@@ -13,6 +13,7 @@ import { CancellationTokenSource, CodeActionRequest, HoverRequest, LSPErrorCodes
 import { ImportRequest, type ImportResponse } from '../../server/src/shared/protocol';
 import { messageOf, TestLspClient } from '../support/lsp-client';
 import { REPO_ROOT } from '../support/paths';
+import { generateOtm } from '../support/generate-otm';
 
 const MODEL = `threatcode: 1.1
 system:
@@ -99,30 +100,7 @@ describe('infrastructure over the protocol', function () {
   it('converts a large file in a worker thread: hovers are answered while it runs, and a cancelled import stops', async () => {
     // An OTM file of 20,000 threats and mitigations: seconds of conversion.
     const n = 20_000;
-    const otm = {
-      otmVersion: '0.2.0',
-      project: { name: 'Large', id: 'large' },
-      trustZones: [{ id: 'z', name: 'Z', risk: { trustRating: 50 } }],
-      components: [
-        {
-          id: 'c',
-          name: 'C',
-          parent: { trustZone: 'z' },
-          threats: Array.from({ length: n }, (_, i) => ({
-            threat: `t${i}`,
-            state: 'exposed',
-            mitigations: [{ mitigation: `m${i}`, state: 'required' }],
-          })),
-        },
-      ],
-      threats: Array.from({ length: n }, (_, i) => ({
-        id: `t${i}`,
-        name: `Threat ${i}`,
-        categories: ['Spoofing'],
-        risk: { likelihood: 50, impact: 50 },
-      })),
-      mitigations: Array.from({ length: n }, (_, i) => ({ id: `m${i}`, name: `Mitigation ${i}`, riskReduction: 50 })),
-    };
+    const otm = generateOtm(n);
     const file = path.join(dir, 'large.otm.json');
     writeFileSync(file, JSON.stringify(otm));
     const uri = pathToFileURL(path.join(dir, 'hover.tm.yaml')).toString();

@@ -27,6 +27,7 @@ import { codeMatcher } from '../../server/src/shared/code-links';
 import { QUOTE_LIMIT, quoted, shown } from '../../server/src/shared/values';
 import { analyze } from '../support/analyze';
 import { assertLinear, growth } from '../support/cost';
+import { generateOtm } from '../support/generate-otm';
 
 const TODAY = '2026-12-07';
 
@@ -275,30 +276,7 @@ describe('hostile input on the new surface (second probe)', function () {
     });
 
     it('OTM and Threat Composer: mitigations and links found by id (20,000 items did not finish in 30 s)', () => {
-      const otm = (n: number) => ({
-        otmVersion: '0.2.0',
-        project: { name: 'P', id: 'p' },
-        trustZones: [{ id: 'z', name: 'Z', risk: { trustRating: 50 } }],
-        components: [
-          {
-            id: 'c',
-            name: 'C',
-            parent: { trustZone: 'z' },
-            threats: Array.from({ length: n }, (_, i) => ({
-              threat: `t${i}`,
-              state: 'exposed',
-              mitigations: [{ mitigation: `m${i}`, state: 'required' }],
-            })),
-          },
-        ],
-        threats: Array.from({ length: n }, (_, i) => ({
-          id: `t${i}`,
-          name: `Threat ${i}`,
-          categories: ['Spoofing'],
-          risk: { likelihood: 50, impact: 50 },
-        })),
-        mitigations: Array.from({ length: n }, (_, i) => ({ id: `m${i}`, name: `Mitigation ${i}`, riskReduction: 50 })),
-      });
+      const otm = generateOtm;
       assert.equal(importOtm(otm(3)).model.mitigations.length, 3);
       assertLinear('an OTM file', otm, (o) => importOtm(o), { n: 500 });
       const composer = (n: number) => ({

@@ -159,6 +159,22 @@ describe('workspace model store', () => {
     assert.deepEqual(store.importersOf(`${ROOT}/a.tm.yaml`), []);
   });
 
+  it('after a change of rules, analyses are made again and summaries are not read again', () => {
+    const { fs, store } = workspace();
+    const uri = fs.write('a.tm.yaml', model('a'));
+    assert.equal(store.index().models.length, 1);
+    store.analysis(uri);
+    const { computed } = store;
+    const reads = fs.reads;
+    const walks = fs.walks;
+    store.forgetAnalyses();
+    assert.equal(store.index().models.length, 1);
+    assert.equal(fs.walks, walks, 'the workspace is not walked again');
+    store.analysis(uri);
+    assert.equal(store.computed, computed + 1, 'analysed again');
+    assert.equal(fs.reads, reads + 1, 'the file read once more, for its analysis only');
+  });
+
   it('keeps a bounded number of analyses of closed models', () => {
     const { fs, store } = workspace();
     const uris = Array.from({ length: 80 }, (_, i) => fs.write(`m${i}.tm.yaml`, model(`m${i}`)));

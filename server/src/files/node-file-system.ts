@@ -6,7 +6,8 @@ import type { BytesRead, ExcludePredicate, FileStamp, FileSystem } from '../shar
 import { findModelFiles } from './model-files';
 import { readRegularFile } from './regular-file';
 
-function pathOf(uri: string): string | undefined {
+/** The path of a `file:` URI; undefined for other schemes and URIs Node cannot convert. */
+export function fileUriPath(uri: string): string | undefined {
   if (!uri.startsWith('file:')) return undefined;
   try {
     return fileURLToPath(uri);
@@ -17,7 +18,7 @@ function pathOf(uri: string): string | undefined {
 
 export const nodeFileSystem: FileSystem = {
   stat(uri: string): FileStamp | undefined {
-    const file = pathOf(uri);
+    const file = fileUriPath(uri);
     if (!file) return undefined;
     try {
       const stat = statSync(file);
@@ -27,14 +28,14 @@ export const nodeFileSystem: FileSystem = {
     }
   },
   read(uri: string, within: string, maxBytes: number): BytesRead {
-    const file = pathOf(uri);
-    const root = pathOf(within);
+    const file = fileUriPath(uri);
+    const root = fileUriPath(within);
     if (!file || !root) return { refused: 'only files on disk can be read.' };
     const read = readRegularFile(file, root, maxBytes);
     return 'refused' in read ? { refused: read.refused.replace(file, path.basename(file)) } : read;
   },
   findModels(folder: string, excluded: ExcludePredicate | undefined): string[] {
-    const root = pathOf(folder);
+    const root = fileUriPath(folder);
     return root ? findModelFiles(root, { excluded }).map((f) => pathToFileURL(f).href) : [];
   },
 };

@@ -7,6 +7,7 @@
  */
 import type { Analysis } from '../analysis/analyze';
 import { asText } from './imported';
+import { lineOf, lineStarts } from '../shared/lines';
 
 const HEADER = ['kind', 'id', 'title', 'elements', 'category', 'severity', 'status', 'mitigations', 'rule', 'cwe', 'line'];
 
@@ -18,18 +19,8 @@ function cell(value: unknown): string {
 
 /** 1-based line numbers of offsets, from one index of the line starts. */
 function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const starts = lineStarts(text);
+  return (offset) => lineOf(starts, offset) + 1;
 }
 
 export function exportCsv(analysis: Analysis): string {

@@ -6,7 +6,6 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Analysis } from '../analysis/analyze';
 import { type CodeFacts, type CodeLinks, linkCode, oldestReview } from '../analysis/code-links';
 import {
@@ -20,6 +19,7 @@ import {
   runAsync,
 } from '../files/repository';
 import { errorMessage } from '../shared/errors';
+import { fileUriPath } from '../files/node-file-system';
 
 /** How often a repository's listing may be read again while models are being edited. */
 const REFRESH_MS = 3_000;
@@ -52,7 +52,7 @@ export class CodeContext {
 
   /** The links of a model, with the facts known now (none on the very first call: a refresh is started). */
   linksOf(uri: string, analysis: Analysis): CodeLinks | undefined {
-    const file = filePath(uri);
+    const file = fileUriPath(uri);
     if (!file || !analysis.parsed.model) return undefined;
     // No review date: history since the start (bounded by MAX_COMMITS), for the "never reviewed" count.
     const wanted = oldestReview(analysis) ?? '';
@@ -142,15 +142,6 @@ export class CodeContext {
     const entry = this.byFolder.get(folder);
     this.byFolder.set(folder, { root: listing.root, checkedAt: entry?.checkedAt ?? Date.now(), refreshing: entry?.refreshing });
     if (changed) this.onChanged();
-  }
-}
-
-function filePath(uri: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
-  try {
-    return fileURLToPath(uri);
-  } catch {
-    return undefined;
   }
 }
 

@@ -3,6 +3,7 @@ import { type Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Loca
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type CoreDiagnostic, type DiagnosticSeverity as CoreSeverity, isFindingDiagnostic } from '../model/diagnostics';
 import type { Span } from '../model/types';
+import { lineOf } from '../shared/lines';
 import { DIAGNOSTIC_SOURCE } from '../shared/protocol';
 
 const SEVERITY: Record<CoreSeverity, DiagnosticSeverity> = {
@@ -17,17 +18,10 @@ export function toRange(document: TextDocument, span: Span): Range {
 }
 
 /** A span of a text known only by where its lines start (a model summarised, not opened). */
-export function rangeInLines(lineStarts: readonly number[], span: Span): Range {
+export function rangeInLines(starts: readonly number[], span: Span): Range {
   const position = (offset: number) => {
-    // The last line starting at or before the offset.
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (lineStarts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low, character: offset - lineStarts[low] };
+    const line = lineOf(starts, offset);
+    return { line, character: offset - starts[line] };
   };
   return { start: position(span.start), end: position(span.end) };
 }

@@ -25,7 +25,7 @@ export class Validation {
   constructor(
     private readonly connection: Connection,
     private readonly documents: TextDocuments<TextDocument>,
-    private readonly analyses: Pick<ModelStore, 'clear'> & { get(document: TextDocument): Analysis },
+    private readonly analyses: Pick<ModelStore, 'forgetAnalyses'> & { get(document: TextDocument): Analysis },
     private readonly settings: () => { readonly validationDelay: number; readonly maxDiagnosticsPerFile: number },
     /** Diagnostics from outside the text (code links: the repository's files and history). */
     private readonly extra: (document: TextDocument, analysis: Analysis) => readonly CoreDiagnostic[] = () => [],
@@ -95,7 +95,7 @@ export class Validation {
 
   /** Every open document, analysed again from scratch (the rules in force changed). */
   revalidateAll(): void {
-    this.analyses.clear();
+    this.analyses.forgetAnalyses();
     for (const document of this.documents.all()) this.validate(document);
   }
 

@@ -60,7 +60,7 @@ export class WorkspaceState {
       this.connection.console.error(`Loading rule packs failed: ${errorMessage(e)}`);
       return;
     }
-    this.store.clear();
+    this.store.forgetAnalyses();
     publishPackDiagnostics(this.connection, previous, this.loadedRules);
   }
 

@@ -262,15 +262,7 @@ function readFlowItem(item: Item, text: string, at: number): boolean {
       if (end === -1) return false;
       if (name === 'code') item.values.set('code', undefined);
       i = end;
-      skipSpaces();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] !== '}') return false;
-      break;
-    }
-    if (text[i] === '"' || text[i] === "'") {
+    } else if (text[i] === '"' || text[i] === "'") {
       const close = closingQuote(text.slice(i));
       if (close === -1) return false;
       value = scalarText(text.slice(i, i + close + 1));
@@ -294,7 +286,7 @@ function readFlowItem(item: Item, text: string, at: number): boolean {
       }
     }
     if (name === 'id' && !item.id) return false; // a quoted or listed id: the parse reads it
-    if (name !== 'id') {
+    if (name !== 'id' && DETAIL_KEYS.has(name)) {
       if (item.values.has(name)) return false;
       item.values.set(name, value);
     }

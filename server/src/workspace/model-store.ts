@@ -17,6 +17,7 @@ import { decodeModelBytes } from '../model/decode';
 import { parseThreatModel } from '../model/parse';
 import { type ModelSummary, summarizeText } from '../model/summary';
 import type { ExcludePredicate, FileSystem } from '../shared/file-system';
+import { lineStarts } from '../shared/lines';
 
 /** Model files indexed per workspace; more are reported (`WorkspaceIndex.notIndexed`), never silently dropped. */
 export const MAX_INDEXED_MODELS = 5000;
@@ -145,6 +146,15 @@ export class ModelStore {
     this.stale.clear();
   }
 
+  /**
+   * The rules in force changed: every analysis is made again when asked. Summaries and parsed models stand (they
+   * depend on the text alone), and so does what was found of the workspace.
+   */
+  forgetAnalyses(): void {
+    for (const entry of this.entries.values()) entry.analysis = undefined;
+    this.closedAnalyses.clear();
+  }
+
   /** Other files may be models of the workspace now (the editor's excludes changed): find them again. */
   reindex(): void {
     this.found = undefined;
@@ -202,9 +212,7 @@ export class ModelStore {
     if (entry.summary?.key === key) return entry.summary;
     const read = this.read(uri, entry);
     if ('error' in read) return undefined;
-    const lineStarts = [0];
-    for (let i = read.text.indexOf('\n'); i !== -1; i = read.text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-    entry.summary = { key: read.key, summary: summarizeText(read.text, this.options.maxLength()), lineStarts };
+    entry.summary = { key: read.key, summary: summarizeText(read.text, this.options.maxLength()), lineStarts: lineStarts(read.text) };
     return entry.summary;
   }
 
