@@ -61,7 +61,9 @@ async function typing(components: number, edits: number): Promise<Ratio[]> {
   if (!run.edit || !run.open) throw new Error(`our server at ${components} components: ${run.failed ?? 'no result'}`);
   return [
     ratioOf(`edit → diagnostics / YAML parse, ${components} components`, run.edit, floor, 0.08),
-    ratioOf(`open → diagnostics / YAML parse, ${components} components`, run.open, floor, 1.3),
+    // Opens compared by the fastest: the first open of a process is its coldest, and one run in a few is slowed by
+    // the machine (a fresh clone's CI measured 25 % above the median baseline with nothing changed).
+    ratioOf(`open → diagnostics / YAML parse, ${components} components`, run.open, floor, 1.3, 'min'),
   ];
 }
 
