@@ -175,6 +175,36 @@ describe('workspace model store', () => {
     assert.equal(fs.reads, reads + 1, 'the file read once more, for its analysis only');
   });
 
+  it('keeps, when the size limit changes, the analyses of open documents that read no other file', () => {
+    let limit = 5e6;
+    const fs = new MemoryFiles();
+    const store = new ModelStore({ fs, roots: () => [ROOT], maxLength: () => limit, rules: () => BUILTIN_RULES, today: '2026-12-07' });
+    const alone = { uri: fs.write('alone.tm.yaml', model('alone')), version: 1, getText: () => model('alone') };
+    // Larger than the new limit, unlike the models that are open.
+    const shared = fs.write('shared.tm.yaml', model('shared', [], `    description: ${'x'.repeat(400)}\n`));
+    const importing = {
+      uri: fs.write('app.tm.yaml', model('app', ['shared.tm.yaml'])),
+      version: 1,
+      getText: () => model('app', ['shared.tm.yaml']),
+    };
+    store.analysisOf(alone);
+    store.analysisOf(importing);
+    store.analysis(shared);
+    const { computed } = store;
+    limit = 300;
+    store.limitChanged();
+    store.analysisOf(alone);
+    assert.equal(store.computed, computed, 'the open document that reads nothing else is not analysed again');
+    const refused = store.analysisOf(importing);
+    assert.equal(store.computed, computed + 1, 'the importing document is analysed again');
+    assert.match(refused.diagnostics.map((d) => d.message).join('\n'), /shared\.tm\.yaml/, 'and reads the file under the new limit');
+    assert.deepEqual(
+      store.analysis(shared)?.diagnostics.map((d) => d.code),
+      ['file-too-large'],
+      'the closed file is read again, and is now too large',
+    );
+  });
+
   it('keeps a bounded number of analyses of closed models', () => {
     const { fs, store } = workspace();
     const uris = Array.from({ length: 80 }, (_, i) => fs.write(`m${i}.tm.yaml`, model(`m${i}`)));

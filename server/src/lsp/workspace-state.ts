@@ -121,7 +121,7 @@ export class WorkspaceState {
       this.settings = normaliseSettings((pushed as Record<string, unknown> | null)?.[CONFIG_SECTION]);
     }
     const effects = settingsEffects(before, this.settings);
-    if (effects.forgetClosedModels) this.store.clear();
+    if (effects.forgetClosedModels) this.store.limitChanged();
     this.settingsListener(effects);
   }
 }

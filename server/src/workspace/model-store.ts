@@ -147,6 +147,26 @@ export class ModelStore {
   }
 
   /**
+   * The size limit changed: what was read of files on disk is read again when asked. An open document's analysis
+   * stands when it read no other file (the settings arrive after the first documents are open, and analysing a large
+   * model twice at start-up cost as much as the first analysis); the caller drops the documents whose own size
+   * crossed the limit (`clear`).
+   */
+  limitChanged(): void {
+    for (const entry of this.entries.values()) {
+      const analysis = entry.analysis?.analysis;
+      const readsNothingElse = entry.open !== undefined && analysis !== undefined && !analysis.imports?.dependsOn.size;
+      entry.summary = undefined;
+      entry.source = undefined;
+      if (!readsNothingElse) entry.analysis = undefined;
+    }
+    this.closedAnalyses.clear();
+    this.found = undefined;
+    this.graph = undefined;
+    this.stale.clear();
+  }
+
+  /**
    * The rules in force changed: every analysis is made again when asked. Summaries and parsed models stand (they
    * depend on the text alone), and so does what was found of the workspace.
    */
