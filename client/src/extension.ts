@@ -23,6 +23,8 @@ import { CompletenessStatus } from './status-bar';
 import {
   LANGUAGE_ID,
   SERVER_EXEC_ARGV,
+  type ServerStatus,
+  StatusRequest,
   type ThreatcodeInitializationOptions,
   ViewsChangedNotification,
   WORKSPACE_RULE_PACK_GLOB,
@@ -37,6 +39,8 @@ let client: LanguageClient | undefined;
 export interface ThreatcodeApi {
   readonly completeness: CompletenessView;
   readonly deliveryScope: DeliveryScope;
+  /** What the language server holds and how it delivers diagnostics (for diagnosing, and the end-to-end tests). */
+  serverStatus(): Promise<ServerStatus>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ThreatcodeApi> {
@@ -67,6 +71,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
       { language: LANGUAGE_ID, scheme: 'vscode-remote' },
     ],
     synchronize: { configurationSection: [CONFIG_SECTION, 'files.exclude'], fileEvents: [packWatcher, modelWatcher] },
+    // VS Code pulls the diagnostics of the models it shows (LSP 3.17), as they open and as they are edited; the server
+    // asks it to pull again when a model's imports, the repository or the settings change.
+    diagnosticPullOptions: { onChange: true, onSave: false },
     outputChannel,
     // The client reads `threatcode.trace.server` (the id below) and writes the trace to its own channel.
     traceOutputChannel: vscode.window.createOutputChannel('Threatcode Language Server Trace', { log: true }),
@@ -151,7 +158,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification, { trusted: true })),
   );
-  return { completeness, deliveryScope: scope };
+  return { completeness, deliveryScope: scope, serverStatus: () => started.sendRequest(StatusRequest) };
 }
 
 export async function deactivate(): Promise<void> {

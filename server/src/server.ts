@@ -15,7 +15,7 @@ import { initializeResult } from './lsp/initialize';
 import { registerExportRequest } from './lsp/export';
 import { registerImportRequest } from './lsp/import-request';
 import { registerStatusRequest } from './lsp/status';
-import { Validation } from './lsp/validation';
+import { type Delivery, Validation } from './lsp/validation';
 import { registerViewRequest } from './lsp/view';
 import { WorkspaceState } from './lsp/workspace-state';
 import { MODEL_FILE } from './files/model-files';
@@ -72,13 +72,17 @@ const extraDiagnosticsOf = (document: TextDocument, analysis: Analysis) => [
   ...(codeLinksOf(document, analysis)?.diagnostics ?? []),
   ...(infra.driftOf(analysis)?.diagnostics ?? []),
 ];
+/** Diagnostics are pulled by clients that can (VS Code), pushed to the others. */
+const delivery = (): Delivery => (workspace.client.pullsDiagnostics ? 'pull' : 'push');
 const validation = new Validation(
   connection,
   documents,
   { get: analysisOf, forgetAnalyses: () => store.forgetAnalyses() },
   () => workspace.settings,
   extraDiagnosticsOf,
+  delivery,
 );
+connection.languages.diagnostics.on((params, token) => validation.report(params.textDocument.uri, params.previousResultId, token));
 /** Models changed: the CodeLens of linked source files asks again (once per pause, not per keystroke). */
 let linksTimer: NodeJS.Timeout | undefined;
 function modelsChanged(): void {
@@ -95,7 +99,7 @@ function rulesChanged(): void {
 
 connection.onInitialize((params) => {
   workspace.initialize(params);
-  return initializeResult(SERVER_VERSION);
+  return initializeResult(SERVER_VERSION, workspace.client);
 });
 connection.onInitialized(() => {
   void workspace.startSettings().then(() => warmIndex());
@@ -222,6 +226,7 @@ registerStatusRequest(connection, SERVER_VERSION, () => ({
   openDocuments: documents.all().length,
   cachedAnalyses: store.size,
   analysesComputed: store.computed,
+  diagnostics: delivery(),
   lastPublication: validation.lastPublication,
 }));
 

@@ -5,11 +5,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import {
+  type CancellationToken,
   createProtocolConnection,
   type Diagnostic,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  DiagnosticRefreshRequest,
+  DocumentDiagnosticRequest,
+  type DocumentDiagnosticReport,
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
@@ -41,6 +45,11 @@ export interface ServerSpec {
   readonly configuration?: (section: string | undefined) => unknown;
   /** Keep every publication in `published` (default true; a benchmark of large models keeps only the waiters). */
   readonly keepPublished?: boolean;
+  /**
+   * Say that this client pulls diagnostics (LSP 3.17 `textDocument/diagnostic`) and can be asked to pull again, as
+   * VS Code does; the test then pulls with `pull`.
+   */
+  readonly pullsDiagnostics?: boolean;
 }
 
 export class TestLspClient {
@@ -108,6 +117,11 @@ export class TestLspClient {
       return answer;
     });
     this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest(DiagnosticRefreshRequest.method, () => {
+      this.refreshes++;
+      for (const w of this.refreshWaiters.splice(0)) w();
+      return null;
+    });
     this.connection.onNotification('window/showMessage', (p: { message: string }) => void this.shown.push(p.message));
     this.connection.onRequest('window/showMessageRequest', (p: { message: string }) => {
       this.shown.push(p.message);
@@ -123,6 +137,24 @@ export class TestLspClient {
       }
     });
     this.connection.listen();
+  }
+
+  /** How many times the server asked to pull diagnostics again (`workspace/diagnostic/refresh`). */
+  refreshes = 0;
+  private refreshWaiters: (() => void)[] = [];
+
+  /** Resolves on the server's next request to pull diagnostics again. */
+  nextRefresh(): Promise<void> {
+    return new Promise((resolve) => this.refreshWaiters.push(resolve));
+  }
+
+  /** Pulls a document's diagnostics (`textDocument/diagnostic`), with the result id of the last report held. */
+  pull(uri: string, previousResultId?: string, token?: CancellationToken): Promise<DocumentDiagnosticReport> {
+    return this.connection.sendRequest(
+      DocumentDiagnosticRequest.type,
+      { textDocument: { uri }, identifier: 'threatcode', ...(previousResultId !== undefined && { previousResultId }) },
+      token,
+    );
   }
 
   /** How many workspace/configuration requests were answered. */
@@ -145,8 +177,17 @@ export class TestLspClient {
       processId: process.pid,
       rootUri: null,
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, ...this.init.workspace },
-        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, ...this.init.textDocument },
+        workspace: {
+          configuration: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          ...(this.server.pullsDiagnostics && { diagnostics: { refreshSupport: true } }),
+          ...this.init.workspace,
+        },
+        textDocument: {
+          publishDiagnostics: { relatedInformation: true, versionSupport: true },
+          ...(this.server.pullsDiagnostics && { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } }),
+          ...this.init.textDocument,
+        },
       },
       workspaceFolders: this.init.workspaceFolders?.map((uri, i) => ({ uri, name: `ws${i}` })) ?? null,
       initializationOptions: this.init.initializationOptions,

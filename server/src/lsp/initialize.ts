@@ -10,9 +10,13 @@ export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.threatcode`;
  */
 export const RECORD_ALL_KIND = `${CodeActionKind.Source}.threatcode.recordAll`;
 
-export function initializeResult(version: string): InitializeResult {
+export function initializeResult(version: string, client: Pick<ClientFacts, 'pullsDiagnostics'>): InitializeResult {
   return {
     capabilities: {
+      // Offered to clients that pull (and can be asked to pull again); the others are sent diagnostics.
+      ...(client.pullsDiagnostics && {
+        diagnosticProvider: { identifier: 'threatcode', interFileDependencies: true, workspaceDiagnostics: false },
+      }),
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       hoverProvider: true,
       definitionProvider: true,
@@ -37,6 +41,11 @@ export interface ClientFacts {
   readonly disabledCodeActions: boolean;
   /** The client applies snippet edits (LSP 3.18) in workspace edits with document changes: placeholders to type over. */
   readonly snippetEdits: boolean;
+  /**
+   * The client pulls diagnostics (LSP 3.17 `textDocument/diagnostic`) and can be asked to pull again when a model's
+   * imports, the repository or the settings change (`workspace/diagnostic/refresh`).
+   */
+  readonly pullsDiagnostics: boolean;
   readonly workspaceFolders: readonly string[];
   /** VS Code's workspace trust; other editors say nothing, and are trusted. */
   readonly trusted: boolean;
@@ -52,6 +61,8 @@ export function clientFacts(params: InitializeParams): ClientFacts {
     snippetEdits:
       params.capabilities.workspace?.workspaceEdit?.snippetEditSupport === true &&
       params.capabilities.workspace.workspaceEdit.documentChanges === true,
+    pullsDiagnostics:
+      params.capabilities.textDocument?.diagnostic !== undefined && params.capabilities.workspace?.diagnostics?.refreshSupport === true,
     workspaceFolders: folders.length === 0 && params.rootUri ? [params.rootUri] : folders,
     trusted: options.workspaceTrusted !== false,
   };

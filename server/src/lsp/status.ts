@@ -2,7 +2,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { type ServerStatus, StatusRequest } from '../shared/protocol';
 
-type Holdings = Pick<ServerStatus, 'openDocuments' | 'cachedAnalyses' | 'analysesComputed' | 'lastPublication'>;
+type Holdings = Pick<ServerStatus, 'openDocuments' | 'cachedAnalyses' | 'analysesComputed' | 'diagnostics' | 'lastPublication'>;
 
 export function registerStatusRequest(connection: Connection, version: string, holdings: () => Holdings): void {
   connection.onRequest(StatusRequest, (): ServerStatus => {

@@ -21,6 +21,7 @@ export class WorkspaceState {
     resolvesCodeActionEdits: false,
     disabledCodeActions: false,
     snippetEdits: false,
+    pullsDiagnostics: false,
     workspaceFolders: [],
     trusted: true,
   };

@@ -95,6 +95,8 @@ export interface ServerStatus {
   readonly cachedAnalyses: number;
   /** Analyses computed since the server started (full or incremental). */
   readonly analysesComputed: number;
+  /** How diagnostics reach the client: pulled by it (LSP 3.17, VS Code) or pushed. */
+  readonly diagnostics: 'pull' | 'push';
   /** V8 heap in use, after a garbage collection when the runtime exposes one (node --expose-gc). */
   readonly heapUsedMB: number;
   /** V8 heap reserved, and memory outside it (buffers): with heapUsedMB, what makes up rssMB. */

@@ -57,6 +57,10 @@ describe('Threatcode in VS Code', () => {
     const target = typeof cry03.code === 'object' ? cry03.code.target.toString() : '';
     assert.match(target, /^https:\/\/.*#cry-03$/);
     assert.ok((cry03.relatedInformation ?? []).length > 0, 'the reasons point at the properties that made it apply');
+    // VS Code pulls them (LSP 3.17): the server is asked for the documents shown, as they change.
+    const extension = vscode.extensions.all.find((e) => (e.packageJSON as { name?: string }).name === 'threatcode')!;
+    const api = (await extension.activate()) as { serverStatus(): Promise<{ diagnostics: string; analysesComputed: number }> };
+    assert.equal((await api.serverStatus()).diagnostics, 'pull');
   });
 
   /** The quick fixes at a finding, with their edits (VS Code resolves the one picked; here, all of them). */
