@@ -5,10 +5,13 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
+  CancellationTokenSource,
   CodeActionRequest,
   type DocumentSymbol,
   DocumentSymbolRequest,
   HoverRequest,
+  LSPErrorCodes,
+  ResponseError,
   TextDocumentSyncKind,
 } from 'vscode-languageserver-protocol';
 import {
@@ -235,6 +238,37 @@ describe('language server over stdio', function () {
     }
     const markdown = await client.connection.sendRequest(ExportRequest, { uri, format: 'markdown', delivery: false });
     assert.ok('text' in markdown && markdown.text.startsWith('#'), JSON.stringify(markdown).slice(0, 80));
+    await client.close(uri);
+  });
+
+  it('answers a hover sent during a large export before the export is done, and stops an export that is cancelled', async () => {
+    const uri = 'file:///ws/export-large.tm.yaml';
+    const text = generateModel(1000);
+    await client.open(uri, text);
+    const order: string[] = [];
+    const exported = client.connection.sendRequest(ExportRequest, { uri, format: 'html', delivery: false }).then((r) => {
+      order.push('export');
+      return r;
+    });
+    const hovered = client.connection
+      .sendRequest(HoverRequest.type, {
+        textDocument: { uri },
+        position: { line: text.split('\n').indexOf('  - id: comp-1'), character: 9 },
+      })
+      .then((h) => {
+        order.push('hover');
+        return h;
+      });
+    const [report, hover] = await Promise.all([exported, hovered]);
+    assert.ok('text' in report && report.text.startsWith('<!doctype html>'), JSON.stringify(report).slice(0, 80));
+    assert.ok(hover, 'hover answers');
+    assert.deepEqual(order, ['hover', 'export']);
+
+    const source = new CancellationTokenSource();
+    const cancelled = client.connection.sendRequest(ExportRequest, { uri, format: 'html', delivery: false }, source.token);
+    await client.connection.sendRequest(StatusRequest);
+    source.cancel();
+    await assert.rejects(cancelled, (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled);
     await client.close(uri);
   });
 
