@@ -149,7 +149,7 @@ const WORKSPACE_MB = 400;
 export function targetsTable(run: TargetsRun): string {
   const rows = run.ratios.map(
     (r) =>
-      `| ${r.name} | ${r.measured[r.by].toFixed(0)} ms / ${r.baseline[r.by].toFixed(0)} ms (${r.by === 'min' ? 'fastest' : 'medians'}) | ${r.ratio.toFixed(2)}× | ≤ ${r.target}× | ${r.ratio <= r.target ? 'met' : 'missed'} |`,
+      `| ${r.name} | ${r.measured[r.by].toFixed(0)} ms / ${r.baseline[r.by].toFixed(0)} ms (${r.by === 'min' ? 'fastest' : 'medians'}) | ${r.ratio.toFixed(r.target < 0.1 ? 3 : 2)}× | ≤ ${r.target}× | ${r.ratio <= r.target ? 'met' : 'missed'} |`,
   );
   const w = run.workspace;
   if (w) {
