@@ -6,8 +6,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { errorMessage } from '../../server/src/shared/errors';
+import { localDate } from '../../server/src/shared/dates';
 import { modelFileName } from '../../server/src/shared/file-names';
 import { type ExportFormat, ExportRequest, ImportRequest, LANGUAGE_ID } from '../../server/src/shared/protocol';
+import { starterText } from '../../server/src/shared/starter';
 import type { DeliveryScope } from './delivery-scope';
 
 /** A file beside the workspace's first folder (or the home folder), for save dialogs. */
@@ -31,8 +33,9 @@ export async function newThreatModel(context: vscode.ExtensionContext, where?: v
   // One `.tm.yaml`, however the dialog's filter and the name typed combined (`checkout.yaml.tm.yaml` → `checkout.tm.yaml`).
   const folder = target.path.slice(0, target.path.lastIndexOf('/') + 1);
   const uri = target.with({ path: folder + modelFileName(target.path.slice(folder.length)) });
-  const starter = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'server', 'templates', 'starter.tm.yaml'));
-  await vscode.workspace.fs.writeFile(uri, starter);
+  const template = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'server', 'templates', 'starter.tm.yaml'));
+  const starter = starterText(new TextDecoder().decode(template), localDate(new Date()));
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(starter));
   const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
   await vscode.commands.executeCommand('threatcode.openDiagram', uri);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { CheckJson } from '../../server/src/cli/json-output';
 import { DEFAULT_SETTINGS } from '../../server/src/shared/settings';
+import { localDate } from '../../server/src/shared/dates';
 import { REPO_ROOT } from '../support/paths';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli.js');
@@ -196,7 +197,24 @@ describe('threatcode check', () => {
     assert.equal(run(['init'], ws).code, 2, 'refuses to overwrite');
     const checked = run(['check', '--format', 'json'], ws);
     assert.equal(checked.code, 0, checked.stdout);
-    assert.equal(checkJson(checked.stdout).summary.error, 0);
+    // A first model is a small complete one, not a page of problems: one suggestion (an info), the default gates pass.
+    const json = checkJson(checked.stdout);
+    assert.deepEqual(
+      json.files[0].diagnostics.map((d) => [d.code, d.severity]),
+      [['EXP-01', 'info']],
+    );
+    assert.deepEqual(
+      json.files[0].metrics!.gates.filter((g) => !g.passed),
+      [],
+    );
+    // Its reviews are dated the day it was written.
+    const written = readFileSync(path.join(ws, 'threatmodel.tm.yaml'), 'utf8');
+    const today = localDate(new Date());
+    assert.equal(
+      written.match(/date: \d{4}-\d\d-\d\d/g)?.every((d) => d === `date: ${today}`),
+      true,
+      written,
+    );
   });
 
   it('evaluates the same default gates as the editor', () => {

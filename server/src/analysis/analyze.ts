@@ -9,6 +9,7 @@ import { DEFAULT_MAX_LENGTH, parseThreatModel, type ParsedDocument } from '../mo
 import { validateAgainstSchema, validateSectionItem } from '../model/schema';
 import type { Span, ThreatModel } from '../model/types';
 import { errorMessage } from '../shared/errors';
+import { localDate } from '../shared/dates';
 import { type Finding, type RuleMemo, runRules } from './rules/engine';
 import { keysWrittenBy } from './rules/facts';
 import type { RuleSet } from './rules/types';
@@ -184,11 +185,6 @@ export function systemModel(analysis: Analysis): ThreatModel | undefined {
   let combined = systems.get(analysis);
   if (!combined) systems.set(analysis, (combined = combinedModel(own, analysis.imports)));
   return combined;
-}
-
-export function localDate(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 /** Space, tab, CR, LF: what YAML ends a block with. */

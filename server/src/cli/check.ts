@@ -1,7 +1,7 @@
 /** `threatcode check`: analyse models and report problems as text, JSON or SARIF; gates decide the exit code. */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { localDate } from '../analysis/analyze';
+import { localDate } from '../shared/dates';
 import { type CodeFacts, type CodeLinks, linkCode, oldestReview } from '../analysis/code-links';
 import { computeMetrics, type Metrics } from '../analysis/metrics';
 import { gitExecutable } from '../files/git';

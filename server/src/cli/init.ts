@@ -2,6 +2,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { MODEL_FILE } from '../files/model-files';
 import { starterModel } from '../files/package-files';
+import { localDate } from '../shared/dates';
+import { starterText } from '../shared/starter';
 import { EXIT_OK, EXIT_USAGE, type Out, UsageError, parseCommand } from './common';
 
 export const INIT_HELP = `Usage: threatcode init [file] [--force]
@@ -22,7 +24,7 @@ export function init(args: readonly string[], out: Out, err: Out): number {
     err(`threatcode: ${file} exists; use --force to overwrite it.\n`);
     return EXIT_USAGE;
   }
-  writeFileSync(file, starterModel());
+  writeFileSync(file, starterText(starterModel(), localDate(new Date())));
   out(`Wrote ${file}. Open it in VS Code with the Threatcode extension, or run: threatcode check ${file}\n`);
   return EXIT_OK;
 }

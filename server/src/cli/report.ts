@@ -1,7 +1,7 @@
 /** `threatcode report`: a Markdown or self-contained HTML report of one model. */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { localDate } from '../analysis/analyze';
+import { localDate } from '../shared/dates';
 import { buildDiagram } from '../analysis/diagram';
 import { computeMetrics } from '../analysis/metrics';
 import { buildSystemDiagram } from '../analysis/system-diagram';

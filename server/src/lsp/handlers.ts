@@ -48,7 +48,7 @@ import { importedDocuments, rangeInLines, toRange } from './convert';
 import { withExtra } from './validation';
 import { limitDiagnostics } from './diagnostic-limit';
 import { FIX_ALL_KIND, RECORD_ALL_KIND } from './initialize';
-import { localDate } from '../analysis/analyze';
+import { localDate } from '../shared/dates';
 import type { ModelStore } from '../workspace/model-store';
 
 export interface FeatureContext {
