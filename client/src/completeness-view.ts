@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ViewGauge, ViewMetrics, ViewRange } from '../../server/src/shared/view';
+import { formatRatio } from '../../server/src/shared/vocabulary';
 import type { MetricsUpdate, ModelMetrics } from './model-metrics';
 
 export const COMPLETENESS_VIEW = 'threatcode.completeness';
@@ -27,11 +28,9 @@ type Item =
   | { readonly kind: 'line'; readonly label: string; readonly description: string; readonly tooltip?: string; readonly icon: string }
   | { readonly kind: 'message'; readonly text: string };
 
-function pct(ratio: number): string {
-  return `${Math.round(ratio * 100)} %`;
-}
-
-function gaugeIcon(ratio: number): vscode.ThemeIcon {
+function gaugeIcon(ratio: number | null): vscode.ThemeIcon {
+  // Nothing to measure: neither a pass nor a failure.
+  if (ratio === null) return new vscode.ThemeIcon('circle-outline');
   if (ratio >= 0.8) return new vscode.ThemeIcon('pass', new vscode.ThemeColor('charts.green'));
   if (ratio >= 0.5) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.yellow'));
   return new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'));
@@ -82,10 +81,10 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
           g.title,
           g.missingTotal > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
-        t.description = `${g.done} / ${g.total} · ${pct(g.ratio)}`;
-        t.tooltip = new vscode.MarkdownString(`**${g.title}: ${g.done} of ${g.total} (${pct(g.ratio)})**\n\n${g.explanation}`);
+        t.description = `${g.done} / ${g.total} · ${formatRatio(g.ratio)}`;
+        t.tooltip = new vscode.MarkdownString(`**${g.title}: ${g.done} of ${g.total} (${formatRatio(g.ratio)})**\n\n${g.explanation}`);
         t.iconPath = gaugeIcon(g.ratio);
-        t.accessibilityInformation = { label: `${g.title}: ${g.done} of ${g.total}, ${pct(g.ratio)}. ${g.explanation}` };
+        t.accessibilityInformation = { label: `${g.title}: ${g.done} of ${g.total}, ${formatRatio(g.ratio)}. ${g.explanation}` };
         t.id = `gauge:${g.id}`;
         return t;
       }

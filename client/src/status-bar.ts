@@ -3,7 +3,7 @@
  */
 import * as vscode from 'vscode';
 import { LANGUAGE_ID } from '../../server/src/shared/protocol';
-import type { GaugeId } from '../../server/src/shared/vocabulary';
+import { formatRatio, type GaugeId } from '../../server/src/shared/vocabulary';
 import type { ModelMetrics } from './model-metrics';
 
 export class CompletenessStatus implements vscode.Disposable {
@@ -44,22 +44,21 @@ export class CompletenessStatus implements vscode.Disposable {
       return;
     }
     const gauge = (id: GaugeId) => metrics.gauges.find((g) => g.id === id);
-    const pct = (r: number | undefined) => `${Math.round((r ?? 0) * 100)}%`;
     const highOpen = (metrics.residualRisk.critical ?? 0) + (metrics.residualRisk.high ?? 0);
     const failed = metrics.gates.filter((g) => !g.passed).length;
-    this.item.text = `$(shield) ${pct(gauge('strideCoverage')?.ratio)} STRIDE · ${pct(gauge('findingTriage')?.ratio)} triaged · ${highOpen} high open${failed ? ` · $(error) ${failed} gate${failed === 1 ? '' : 's'}` : ''}`;
+    this.item.text = `$(shield) ${formatRatio(gauge('strideCoverage')?.ratio)} STRIDE · ${formatRatio(gauge('findingTriage')?.ratio)} triaged · ${highOpen} high open${failed ? ` · $(error) ${failed} gate${failed === 1 ? '' : 's'}` : ''}`;
     const scope = metrics.scope === 'all' ? 'whole model' : `release ${metrics.scope}`;
     const tooltip = new vscode.MarkdownString(
       `**Threat model completeness**, ${scope} (click for the diagram)\n\n| gauge | |\n| --- | --- |\n`,
     );
-    for (const g of metrics.gauges) tooltip.appendMarkdown(`| ${g.title} | ${g.done} / ${g.total} (${pct(g.ratio)}) |\n`);
+    for (const g of metrics.gauges) tooltip.appendMarkdown(`| ${g.title} | ${g.done} / ${g.total} (${formatRatio(g.ratio)}) |\n`);
     tooltip.appendMarkdown(
       `\n${highOpen} high or critical risk${highOpen === 1 ? '' : 's'} open: recorded threats still open, and rule findings not recorded yet (${metrics.unrecordedRisks} findings in all).`,
     );
     this.item.tooltip = tooltip;
     this.item.show();
     this.language.text = `${highOpen} high open${failed ? ` · ${failed} gate${failed === 1 ? '' : 's'} failed` : ' · gates pass'}`;
-    this.language.detail = `${pct(gauge('strideCoverage')?.ratio)} STRIDE · ${pct(gauge('findingTriage')?.ratio)} triaged · ${scope}`;
+    this.language.detail = `${formatRatio(gauge('strideCoverage')?.ratio)} STRIDE · ${formatRatio(gauge('findingTriage')?.ratio)} triaged · ${scope}`;
     this.language.severity = failed ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
   }
 

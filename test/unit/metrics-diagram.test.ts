@@ -9,6 +9,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { generateModel } from '../support/generate-model';
 import { computeView } from '../../server/src/lsp/view';
 import { VIEW_LIST_LIMIT } from '../../server/src/shared/view';
+import { formatRatio } from '../../server/src/shared/vocabulary';
+import { markdownReport } from '../../server/src/report/report';
 
 const TODAY = '2026-11-26';
 const MODEL = `threatcode: 1
@@ -79,6 +81,33 @@ describe('completeness metrics', () => {
     assert.deepEqual(gates, { maxOpenHighWithoutMitigation: false, acceptancesValid: false });
     const custom = computeMetrics(analysis, { today: TODAY, gates: { minStrideCoverage: 0.1, maxDaysSinceReview: 5 } })!;
     assert.deepEqual(Object.fromEntries(custom.gates.map((x) => [x.id, x.passed])), { minStrideCoverage: true, maxDaysSinceReview: false });
+  });
+
+  it('says "—" where there is nothing to measure, never 100 %, and such a gate passes saying why', () => {
+    const empty = computeMetrics(analyze('threatcode: 1\nsystem:\n  name: Empty\n', { today: TODAY }), {
+      today: TODAY,
+      gates: { minStrideCoverage: 0.5 },
+    })!;
+    const stride = empty.gauges.find((x) => x.id === 'strideCoverage')!;
+    assert.deepEqual([stride.done, stride.total, stride.ratio], [0, 0, null]);
+    assert.equal(formatRatio(stride.ratio), '—');
+    assert.equal(formatRatio(g('strideCoverage').ratio), `${Math.round((3 / 18) * 100)}%`);
+    assert.deepEqual(
+      empty.gates.find((x) => x.id === 'minStrideCoverage'),
+      {
+        id: 'minStrideCoverage',
+        title: 'STRIDE coverage',
+        passed: true,
+        detail: 'nothing to measure (required 50%)',
+      },
+    );
+    const markdown = markdownReport({
+      file: 'empty.tm.yaml',
+      analysis: analyze('threatcode: 1\nsystem:\n  name: Empty\n'),
+      metrics: empty,
+      diagram: buildDiagram(analyze('threatcode: 1\nsystem:\n  name: Empty\n')),
+    });
+    assert.match(markdown, /\| STRIDE coverage \| — \| 0 \/ 0 \| — \|/);
   });
 
   it('scopes to this delivery (system.release)', () => {

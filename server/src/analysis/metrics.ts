@@ -14,6 +14,7 @@ import {
   isOpenThreatStatus,
   isSeverity,
   isTreatedThreatStatus,
+  formatRatio,
   type Severity,
   strideLetter,
   type StrideLetter,
@@ -43,8 +44,8 @@ export interface Gauge {
   readonly explanation: string;
   readonly done: number;
   readonly total: number;
-  /** done / total, or 1 when there is nothing to measure. */
-  readonly ratio: number;
+  /** done / total, or null when there is nothing to measure (shown as "—", never as 100 %). */
+  readonly ratio: number | null;
   readonly missing: readonly MissingItem[];
 }
 
@@ -133,7 +134,7 @@ export function isRiskFinding(f: Finding): boolean {
 }
 
 function gauge(id: GaugeId, title: string, explanation: string, done: number, total: number, missing: MissingItem[]): Gauge {
-  return { id, title, explanation, done, total, ratio: total === 0 ? 1 : done / total, missing };
+  return { id, title, explanation, done, total, ratio: total === 0 ? null : done / total, missing };
 }
 
 function daysBetween(from: string, to: string): number {
@@ -564,7 +565,6 @@ function evaluateGates(
 ): GateResult[] {
   const out: GateResult[] = [];
   const g = (id: GaugeId) => gauges.find((x) => x.id === id)!;
-  const pct = (r: number) => `${Math.round(r * 100)}%`;
   if (gates.maxOpenHighWithoutMitigation !== undefined) {
     // Open findings count: a high risk nobody recorded has no mitigation either. Recording one without a mitigation
     // leaves this number as it was; recording it with one lowers it.
@@ -582,7 +582,13 @@ function evaluateGates(
   const ratioGate = (id: GateName, title: string, gaugeId: GaugeId, min: number | undefined) => {
     if (min === undefined) return;
     const r = g(gaugeId).ratio;
-    out.push({ id, title, passed: r >= min, detail: `${pct(r)} (required ${pct(min)})` });
+    // Nothing to measure holds nothing back: the gate passes and says so.
+    out.push({
+      id,
+      title,
+      passed: r === null || r >= min,
+      detail: r === null ? `nothing to measure (required ${formatRatio(min)})` : `${formatRatio(r)} (required ${formatRatio(min)})`,
+    });
   };
   ratioGate('minFidelity', 'Model fidelity', 'fidelity', gates.minFidelity);
   ratioGate('minElementCoverage', 'Element coverage', 'elementCoverage', gates.minElementCoverage);

@@ -45,7 +45,7 @@ export interface FindingJson {
 
 export interface MetricsJson {
   readonly scope: string;
-  readonly gauges: readonly { id: string; title: string; done: number; total: number; ratio: number; missing: readonly string[] }[];
+  readonly gauges: readonly { id: string; title: string; done: number; total: number; ratio: number | null; missing: readonly string[] }[];
   readonly residualRisk: Metrics['residualRisk'];
   readonly unrecordedRisks: number;
   readonly freshness: Metrics['freshness'];

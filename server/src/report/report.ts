@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Diagram } from '../analysis/diagram';
 import type { Metrics } from '../analysis/metrics';
 import { escapeHtml, escapeMarkdown, markdownCode } from '../shared/escape';
+import { formatRatio } from '../shared/vocabulary';
 import type { Analysis } from '../analysis/analyze';
 
 export interface ReportInput {
@@ -15,9 +16,8 @@ export interface ReportInput {
   readonly diagram: Diagram;
 }
 
-const pct = (r: number) => `${Math.round(r * 100)}%`;
-
-function bar(ratio: number): string {
+function bar(ratio: number | null): string {
+  if (ratio === null) return '—';
   const filled = Math.round(ratio * 10);
   return '█'.repeat(filled) + '░'.repeat(10 - filled);
 }
@@ -33,7 +33,7 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
   );
 
   out.push('## Completeness', '', '| gauge | | done | |', '| --- | --- | ---: | --- |');
-  for (const g of metrics.gauges) out.push(`| ${g.title} | ${bar(g.ratio)} | ${g.done} / ${g.total} | ${pct(g.ratio)} |`);
+  for (const g of metrics.gauges) out.push(`| ${g.title} | ${bar(g.ratio)} | ${g.done} / ${g.total} | ${formatRatio(g.ratio)} |`);
   out.push('', 'These measure how complete the analysis is, not how secure the system is.', '');
   if (metrics.gates.length) {
     out.push('| gate | result | |', '| --- | --- | --- |');
@@ -93,8 +93,10 @@ export function htmlReport({ file, analysis, metrics, diagram }: ReportInput, me
   const open = analysis.findings.filter((f) => f.status === 'open');
   const gauges = metrics.gauges
     .map(
-      (g) => `<div class="gauge"><div class="label">${escapeHtml(g.title)} <span>${g.done} / ${g.total} (${pct(g.ratio)})</span></div>
-<div class="track"><div class="fill" data-ratio="${g.ratio.toFixed(3)}"></div></div><div class="explain">${escapeHtml(g.explanation)}</div></div>`,
+      (
+        g,
+      ) => `<div class="gauge"><div class="label">${escapeHtml(g.title)} <span>${g.done} / ${g.total} (${formatRatio(g.ratio)})</span></div>
+<div class="track"><div class="fill" data-ratio="${(g.ratio ?? 0).toFixed(3)}"></div></div><div class="explain">${escapeHtml(g.explanation)}</div></div>`,
     )
     .join('\n');
   const gates = metrics.gates

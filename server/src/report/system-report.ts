@@ -6,6 +6,7 @@
 import type { Diagram } from '../analysis/diagram';
 import type { Metrics } from '../analysis/metrics';
 import { crossModelFlows, type SystemMember } from '../analysis/system-diagram';
+import { formatRatio } from '../shared/vocabulary';
 import { escapeHtml, escapeMarkdown, markdownCode } from '../shared/escape';
 import { htmlPage } from './report';
 
@@ -37,7 +38,7 @@ function rowsOf(input: SystemReportInput): Row[] {
       components: model?.components.length ?? 0,
       open: open.length,
       highOpen: m.metrics.residualRisk.critical + m.metrics.residualRisk.high,
-      coverage: coverage ? `${Math.round(coverage.ratio * 100)}% (${coverage.done} / ${coverage.total})` : '—',
+      coverage: coverage ? `${formatRatio(coverage.ratio)} (${coverage.done} / ${coverage.total})` : '—',
       gates: m.metrics.gates.length === 0 ? '—' : failed ? `${failed} failed` : 'passed',
     };
   });

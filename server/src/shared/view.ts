@@ -55,7 +55,8 @@ export interface ViewGauge {
   readonly explanation: string;
   readonly done: number;
   readonly total: number;
-  readonly ratio: number;
+  /** null when there is nothing to measure. */
+  readonly ratio: number | null;
   /** The first VIEW_LIST_LIMIT of what is missing. */
   /** With `uri` when the item is in an imported model (completeness measured with the imports). */
   readonly missing: readonly {

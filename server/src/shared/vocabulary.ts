@@ -302,3 +302,11 @@ export const RULES_DOCS_URL = `${PROJECT_URL}/blob/main/docs/rules.md`;
 export function builtinRuleDocsUrl(ruleId: string): string {
   return `${RULES_DOCS_URL}#${ruleId.toLowerCase()}`;
 }
+
+/**
+ * A gauge's ratio as people read it: "—" when there was nothing to measure (an empty model is not "100 %" complete),
+ * else a whole percentage.
+ */
+export function formatRatio(ratio: number | null | undefined): string {
+  return ratio === null || ratio === undefined ? '—' : `${Math.round(ratio * 100)}%`;
+}
