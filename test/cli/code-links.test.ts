@@ -281,6 +281,8 @@ describe('code links on git repositories', function () {
           title: 'Components reviewed since their code changed',
           passed: false,
           detail: 'not measured (Code history not read: not in a git repository)',
+          reason: "components' code changes not measured (Code history not read: not in a git repository)",
+          fix: [],
         },
       );
       // The CLI: --changed-since needs a repository, and says so.

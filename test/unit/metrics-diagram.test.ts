@@ -99,6 +99,7 @@ describe('completeness metrics', () => {
         title: 'STRIDE coverage',
         passed: true,
         detail: 'nothing to measure (required 50%)',
+        fix: [],
       },
     );
     const markdown = markdownReport({
@@ -108,6 +109,57 @@ describe('completeness metrics', () => {
       diagram: buildDiagram(analyze('threatcode: 1\nsystem:\n  name: Empty\n')),
     });
     assert.match(markdown, /\| STRIDE coverage \| — \| 0 \/ 0 \| — \|/);
+  });
+
+  it('gives one verdict line and the next three things to do: what makes the failing gates pass, first', () => {
+    assert.equal(
+      metrics.verdict.text,
+      'S (whole model): not complete — 2 gates fail: 3 high or critical risks without a mitigation; 1 accepted risk expired, without an owner or without a justification',
+    );
+    assert.equal(metrics.verdict.complete, false);
+    assert.deepEqual(
+      metrics.verdict.next.map((x) => [x.element, x.message.split(':')[0]]),
+      [
+        ['api', 'Mitigate API-01'],
+        ['f2', 'Mitigate INP-02'],
+        ['T2', 'Choose a mitigation for T2'],
+      ],
+    );
+    // Each step says where: the element's id in the model.
+    const api = metrics.verdict.next[0];
+    assert.equal(MODEL.slice(api.span.start, api.span.end), 'api');
+    const delivery = computeMetrics(analysis, { today: TODAY, delivery: true })!;
+    assert.match(delivery.verdict.text, /^Release 2\.0: not complete — 2 gates fail: 2 high or critical risks/);
+    const ratio = computeMetrics(analysis, { today: TODAY, gates: { minStrideCoverage: 0.5 } })!;
+    assert.equal(ratio.verdict.text, 'S (whole model): not complete — 1 gate fails: STRIDE coverage 17% (50% required)');
+    assert.deepEqual(
+      ratio.verdict.next.map((x) => x.message),
+      g('strideCoverage')
+        .missing.slice(0, 3)
+        .map((x) => x.message),
+    );
+  });
+
+  it('says complete when every gate passes, names the largest gaps next, and does not call an empty delivery complete', () => {
+    const passing = computeMetrics(analysis, { today: TODAY, gates: { minFidelity: 0.1 } })!;
+    assert.deepEqual([passing.verdict.complete, passing.verdict.text], [true, 'S (whole model): complete (its gate passes)']);
+    // The gauges furthest from done, one item each in turn: crossing-boundary flows (0 of 2) first.
+    assert.equal(passing.verdict.next.length, 3);
+    assert.equal(passing.verdict.next[0].message, g('crossingCoverage').missing[0].message);
+    const none = computeMetrics(analysis, { today: TODAY, gates: {} })!;
+    assert.equal(none.verdict.text, 'S (whole model): no gates set, so nothing decides whether it is complete');
+    const unmarked = analyze(
+      'threatcode: 1\nsystem:\n  name: Empty\n  release: "3.1"\ncomponents:\n  - { id: a, name: A, type: process }\n',
+    );
+    const empty = computeMetrics(unmarked, { today: TODAY, delivery: true })!;
+    assert.equal(
+      empty.verdict.text,
+      'Release 3.1: nothing in this delivery yet (no component or flow says release: 3.1), so nothing was measured',
+    );
+    assert.deepEqual(
+      empty.verdict.next.map((x) => x.message),
+      ['Mark what this delivery changes with release: 3.1'],
+    );
   });
 
   it('scopes to this delivery (system.release)', () => {
@@ -293,16 +345,17 @@ describe('the view sent to the panel', () => {
       computeView(document, analysis, { uri: document.uri, ...params }, gates).metrics!;
     const statusBar = ask({ delivery: false, metricsOnly: true });
     const panel = ask({ delivery: false });
-    assert.equal(panel.gates, statusBar.gates, 'the same metrics object');
-    assert.notEqual(ask({ delivery: true }).gates, statusBar.gates, 'another scope');
+    // The view passes the metrics' own residual-risk object on: its identity tells which metrics were used.
+    assert.equal(panel.residualRisk, statusBar.residualRisk, 'the same metrics object');
+    assert.notEqual(ask({ delivery: true }).residualRisk, statusBar.residualRisk, 'another scope');
     const strict = ask({ delivery: false }, { maxOpenHighWithoutMitigation: 0 });
-    assert.notEqual(strict.gates, statusBar.gates, 'other gates');
+    assert.notEqual(strict.residualRisk, statusBar.residualRisk, 'other gates');
     assert.deepEqual(
       strict.gates.map((g) => g.id),
       ['maxOpenHighWithoutMitigation'],
     );
     assert.equal(
-      computeView(document, analyze(text), { uri: document.uri, delivery: false }).metrics!.gates === panel.gates,
+      computeView(document, analyze(text), { uri: document.uri, delivery: false }).metrics!.residualRisk === panel.residualRisk,
       false,
       'another analysis',
     );

@@ -16,6 +16,7 @@ import {
   isTreatedThreatStatus,
   formatRatio,
   type Severity,
+  type VerdictState,
   strideLetter,
   type StrideLetter,
 } from '../shared/vocabulary';
@@ -62,6 +63,26 @@ export interface GateResult {
   readonly title: string;
   readonly passed: boolean;
   readonly detail: string;
+  /** Why it fails, as a phrase for the verdict ("2 high or critical risks without a mitigation"); absent when it passes. */
+  readonly reason?: string;
+  /** What would make it pass, first things first (at most three); empty when it passes. */
+  readonly fix: readonly MissingItem[];
+}
+
+/** "Is this delivery complete?" in one line, with what to do next. */
+export interface Verdict {
+  /** Every gate passes (or none is set). */
+  readonly complete: boolean;
+  /** Complete, not complete, or neither because nothing was measured (a delivery nothing is marked for) or judged. */
+  readonly state: VerdictState;
+  /** "Release 2.4: not complete — 1 gate fails: 2 high or critical risks without a mitigation". */
+  readonly text: string;
+  /** What was measured: "Release 2.4", or "Checkout (whole model)". */
+  readonly subject: string;
+  /** The text after the subject: "not complete — 1 gate fails: …". */
+  readonly summary: string;
+  /** The next three things to do: what makes a failing gate pass, else the largest gaps in completeness. */
+  readonly next: readonly MissingItem[];
 }
 
 export interface Metrics {
@@ -83,6 +104,7 @@ export interface Metrics {
   /** What could not be measured, and why (no git, an untrusted workspace). */
   readonly notes: readonly string[];
   readonly gates: readonly GateResult[];
+  readonly verdict: Verdict;
 }
 
 const EXPECTED_STRIDE: Readonly<Record<string, readonly StrideLetter[]>> = {
@@ -234,6 +256,7 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     ...infrastructure(s),
   ];
   const daysSinceReview = s.lastReview ? daysBetween(s.lastReview, options.today) : undefined;
+  const gates = evaluateGates(s, gauges, daysSinceReview, code.staleElements, code.notes, options.gates ?? DEFAULT_SETTINGS.gates);
   return {
     scope: s.scoped ? String(s.model.system?.release) : 'all',
     gauges,
@@ -243,15 +266,8 @@ export function computeMetrics(analysis: Analysis, options: MetricsOptions): Met
     freshness: { lastReview: s.lastReview, daysSinceReview },
     staleElements: code.staleElements,
     notes: code.notes,
-    gates: evaluateGates(
-      s.threats,
-      s.openRisks,
-      gauges,
-      daysSinceReview,
-      code.staleElements,
-      code.notes,
-      options.gates ?? DEFAULT_SETTINGS.gates,
-    ),
+    gates,
+    verdict: verdictOf(s, gates, gauges),
   };
 }
 
@@ -554,9 +570,16 @@ function infrastructure(s: Scope): Gauge[] {
   ];
 }
 
+/** How many, with the noun in the plural when it is not one: "1 gate", "2 gates". */
+function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
+/** At most this many things to do are named: the next steps, not the whole list. */
+const NEXT_STEPS = 3;
+
 function evaluateGates(
-  threats: ThreatModel['threats'],
-  openFindings: readonly Finding[],
+  s: Scope,
   gauges: readonly Gauge[],
   days: number | undefined,
   stale: number | undefined,
@@ -565,30 +588,50 @@ function evaluateGates(
 ): GateResult[] {
   const out: GateResult[] = [];
   const g = (id: GaugeId) => gauges.find((x) => x.id === id)!;
+  const result = (id: GateName, title: string, passed: boolean, detail: string, reason: string, fix: () => readonly MissingItem[]) =>
+    out.push(passed ? { id, title, passed, detail, fix: [] } : { id, title, passed, detail, reason, fix: fix().slice(0, NEXT_STEPS) });
   if (gates.maxOpenHighWithoutMitigation !== undefined) {
     // Open findings count: a high risk nobody recorded has no mitigation either. Recording one without a mitigation
     // leaves this number as it was; recording it with one lowers it.
-    const high = (s: unknown) => s === 'high' || s === 'critical';
-    const n =
-      threats.filter((t) => isOpenThreatStatus(t.data.status) && high(t.data.severity) && !(t.data.mitigations ?? []).length).length +
-      openFindings.filter((f) => high(f.rule.severity)).length;
-    out.push({
-      id: 'maxOpenHighWithoutMitigation',
-      title: 'Open high or critical risks without a mitigation',
-      passed: n <= gates.maxOpenHighWithoutMitigation,
-      detail: `${n} (allowed ${gates.maxOpenHighWithoutMitigation})`,
-    });
+    const high = (severity: unknown) => severity === 'high' || severity === 'critical';
+    const threats = s.threats.filter(
+      (t) => isOpenThreatStatus(t.data.status) && high(t.data.severity) && !(t.data.mitigations ?? []).length,
+    );
+    const findings = s.openRisks.filter((f) => high(f.rule.severity));
+    const n = threats.length + findings.length;
+    result(
+      'maxOpenHighWithoutMitigation',
+      'Open high or critical risks without a mitigation',
+      n <= gates.maxOpenHighWithoutMitigation,
+      `${n} (allowed ${gates.maxOpenHighWithoutMitigation})`,
+      `${count(n, 'high or critical risk')} without a mitigation${gates.maxOpenHighWithoutMitigation ? ` (${gates.maxOpenHighWithoutMitigation} allowed)` : ''}`,
+      () => [
+        ...findings.map((f) => ({
+          element: f.element?.id,
+          message: `Mitigate ${f.rule.id}: ${f.title}`,
+          ...(f.element ? s.where(f.element) : { span: s.model.systemSpan }),
+        })),
+        ...threats.map((t) => ({
+          element: t.id,
+          message: `Choose a mitigation for ${t.id}: ${shown(t.data.title ?? t.id, NAME_LIMIT)}`,
+          ...s.where(t),
+        })),
+      ],
+    );
   }
   const ratioGate = (id: GateName, title: string, gaugeId: GaugeId, min: number | undefined) => {
     if (min === undefined) return;
-    const r = g(gaugeId).ratio;
+    const gauge = g(gaugeId);
+    const r = gauge.ratio;
     // Nothing to measure holds nothing back: the gate passes and says so.
-    out.push({
+    result(
       id,
       title,
-      passed: r === null || r >= min,
-      detail: r === null ? `nothing to measure (required ${formatRatio(min)})` : `${formatRatio(r)} (required ${formatRatio(min)})`,
-    });
+      r === null || r >= min,
+      r === null ? `nothing to measure (required ${formatRatio(min)})` : `${formatRatio(r)} (required ${formatRatio(min)})`,
+      `${title} ${formatRatio(r)} (${formatRatio(min)} required)`,
+      () => gauge.missing,
+    );
   };
   ratioGate('minFidelity', 'Model fidelity', 'fidelity', gates.minFidelity);
   ratioGate('minElementCoverage', 'Element coverage', 'elementCoverage', gates.minElementCoverage);
@@ -596,32 +639,93 @@ function evaluateGates(
   ratioGate('minFindingTriage', 'Finding triage', 'findingTriage', gates.minFindingTriage);
   if (gates.acceptancesValid) {
     const a = g('acceptanceHygiene');
-    out.push({
-      id: 'acceptancesValid',
-      title: 'Accepted risks are owned, justified and unexpired',
-      passed: a.done === a.total,
-      detail: `${a.done} of ${a.total}`,
-    });
+    result(
+      'acceptancesValid',
+      'Accepted risks are owned, justified and unexpired',
+      a.done === a.total,
+      `${a.done} of ${a.total}`,
+      `${count(a.total - a.done, 'accepted risk')} expired, without an owner or without a justification`,
+      () => a.missing,
+    );
   }
   if (gates.maxDaysSinceReview !== undefined) {
-    out.push({
-      id: 'maxDaysSinceReview',
-      title: 'Model reviewed recently',
-      passed: days !== undefined && days <= gates.maxDaysSinceReview,
-      detail: days === undefined ? `never reviewed (system.reviewed)` : `${days} days ago (allowed ${gates.maxDaysSinceReview})`,
-    });
+    result(
+      'maxDaysSinceReview',
+      'Model reviewed recently',
+      days !== undefined && days <= gates.maxDaysSinceReview,
+      days === undefined ? `never reviewed (system.reviewed)` : `${days} days ago (allowed ${gates.maxDaysSinceReview})`,
+      days === undefined ? 'never reviewed' : `last reviewed ${count(days, 'day')} ago (${gates.maxDaysSinceReview} allowed)`,
+      () => [{ element: undefined, message: 'Record a review of the model: system.reviewed { by, date }', span: s.model.systemSpan }],
+    );
   }
   if (gates.maxStaleElements !== undefined) {
     // Not measured is not passed: a gate that cannot look must say so rather than wave the change through.
-    out.push({
-      id: 'maxStaleElements',
-      title: 'Components reviewed since their code changed',
-      passed: stale !== undefined && stale <= gates.maxStaleElements,
-      detail:
-        stale === undefined
-          ? `not measured (${notes[0]?.replace(/\.$/, '') ?? 'code history not read'})`
-          : `${stale} with code changed since their review (allowed ${gates.maxStaleElements})`,
-    });
+    const reason = notes[0]?.replace(/\.$/, '') ?? 'code history not read';
+    result(
+      'maxStaleElements',
+      'Components reviewed since their code changed',
+      stale !== undefined && stale <= gates.maxStaleElements,
+      stale === undefined
+        ? `not measured (${reason})`
+        : `${stale} with code changed since their review (allowed ${gates.maxStaleElements})`,
+      stale === undefined
+        ? `components' code changes not measured (${reason})`
+        : `${count(stale, 'component')} with code changed since ${stale === 1 ? 'its' : 'their'} review`,
+      () => gauges.find((x) => x.id === 'codeFreshness')?.missing ?? [],
+    );
   }
   return out;
+}
+
+function said(subject: string, summary: string): Pick<Verdict, 'text' | 'subject' | 'summary'> {
+  return { text: `${subject}: ${summary}`, subject, summary };
+}
+
+/**
+ * The verdict on what was measured (the delivery, or the whole model): complete when every gate passes. What to do
+ * next is what makes the failing gates pass, in their order; when all pass, the largest gaps in the gauges.
+ */
+function verdictOf(s: Scope, gates: readonly GateResult[], gauges: readonly Gauge[]): Verdict {
+  const name = shown(s.model.system?.name ?? 'The model', NAME_LIMIT);
+  const subject = s.scoped ? `Release ${shown(s.model.system?.release, NAME_LIMIT)}` : `${name} (whole model)`;
+  const failing = gates.filter((gate) => !gate.passed);
+  if (s.scoped && s.components.length + s.flows.length === 0 && failing.length === 0) {
+    // A release nothing is marked for: the gates pass over nothing, which is not "complete".
+    const release = shown(s.model.system?.release, NAME_LIMIT);
+    return {
+      complete: true,
+      state: 'nothing-measured',
+      ...said(subject, `nothing in this delivery yet (no component or flow says release: ${release}), so nothing was measured`),
+      next: [{ element: undefined, message: `Mark what this delivery changes with release: ${release}`, span: s.model.systemSpan }],
+    };
+  }
+  if (failing.length > 0) {
+    return {
+      complete: false,
+      state: 'not-complete',
+      ...said(
+        subject,
+        `not complete — ${count(failing.length, 'gate')} ${failing.length === 1 ? 'fails' : 'fail'}: ${failing.map((gate) => gate.reason).join('; ')}`,
+      ),
+      next: failing.flatMap((gate) => gate.fix).slice(0, NEXT_STEPS),
+    };
+  }
+  // Complete: the gauges furthest from done say where the model can grow.
+  const gaps = gauges
+    .filter((gauge) => gauge.ratio !== null && gauge.ratio < 1 && gauge.missing.length > 0)
+    .sort((a, b) => a.ratio! - b.ratio!);
+  const next: MissingItem[] = [];
+  for (let i = 0; next.length < NEXT_STEPS && gaps.some((gauge) => gauge.missing[i]); i++)
+    for (const gauge of gaps) if (gauge.missing[i] && next.length < NEXT_STEPS) next.push(gauge.missing[i]);
+  return {
+    complete: true,
+    state: gates.length === 0 ? 'no-gates' : 'complete',
+    ...said(
+      subject,
+      gates.length === 0
+        ? 'no gates set, so nothing decides whether it is complete'
+        : `complete (${gates.length === 1 ? 'its gate passes' : `all ${gates.length} gates pass`})`,
+    ),
+    next,
+  };
 }

@@ -1,6 +1,7 @@
 /** `threatcode check`: analyse models and report problems as text, JSON or SARIF; gates decide the exit code. */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { localDate } from '../shared/dates';
 import { type CodeFacts, type CodeLinks, linkCode, oldestReview } from '../analysis/code-links';
 import { computeMetrics, type Metrics } from '../analysis/metrics';
@@ -12,6 +13,7 @@ import { importInfra, infraSource } from '../interop/infra-sources';
 import { didYouMean, suggest } from '../model/suggest';
 import { isFindingDiagnostic } from '../model/diagnostics';
 import { toSarif } from '../report/sarif';
+import { lineOf, lineStarts } from '../shared/lines';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import {
   diagnosticWeight,
@@ -179,7 +181,13 @@ export function check(args: readonly string[], out: Out, err: Out): number {
 
   const relative = (file: string) => (fromStdin ? file : path.relative(process.cwd(), path.resolve(file)).split(path.sep).join('/'));
   const checked = (): CheckedFile[] =>
-    results.map((r) => ({ path: relative(r.file), text: r.text, diagnostics: r.diagnostics, gates: r.metrics?.gates ?? [] }));
+    results.map((r) => ({
+      path: relative(r.file),
+      text: r.text,
+      diagnostics: r.diagnostics,
+      gates: r.metrics?.gates ?? [],
+      ...(r.metrics && { verdict: r.metrics.verdict.text }),
+    }));
   if (format === 'github') emit(githubAnnotations(checked()), values.output, out);
   else if (format === 'junit') emit(junitXml(checked(), reaches, new Date()), values.output, out);
   else if (format === 'gitlab') emit(gitlabCodeQuality(checked()), values.output, out);
@@ -211,6 +219,18 @@ export function check(args: readonly string[], out: Out, err: Out): number {
     err(
       `${plural(results.length, 'model')} checked: ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info${failedGates.length ? `, ${plural(failedGates.length, 'failed gate')}` : ''}.\n`,
     );
+    // The verdict of each model, and for those not complete what to do next, with where.
+    for (const r of results) {
+      if (!r.metrics) continue;
+      const { verdict } = r.metrics;
+      err(`${oneLine(relative(r.file))}: ${oneLine(verdict.text)}\n`);
+      if (verdict.complete) continue;
+      const starts = lineStarts(r.text);
+      for (const step of verdict.next) {
+        const where = step.uri ? relative(fileURLToPath(step.uri)) : `${relative(r.file)}:${lineOf(starts, step.span.start) + 1}`;
+        err(`  next: ${oneLine(step.message)} (${oneLine(where)})\n`);
+      }
+    }
   }
   if (ioError || packsFailed) return EXIT_USAGE;
   return failedDiagnostics || failedGates.length > 0 ? EXIT_FAILED : EXIT_OK;

@@ -16,6 +16,8 @@ export interface CheckedFile {
   readonly text: string;
   readonly diagnostics: readonly Positioned[];
   readonly gates: readonly GateResult[];
+  /** Is what was measured complete, in one line (absent when the model could not be measured). */
+  readonly verdict?: string;
 }
 
 /** Whether a diagnostic fails the run (reaches --fail-on). */
@@ -184,12 +186,15 @@ function cell(s: string): string {
 
 /** For a CI job's summary page: one row per model, then the failed gates and the problems that fail the run. */
 export function markdownSummary(files: readonly CheckedFile[], fails: Fails): string {
-  const out: string[] = ['## Threat models\n\n', '| model | errors | warnings | info | gates |\n| --- | --: | --: | --: | --- |\n'];
+  const out: string[] = [
+    '## Threat models\n\n',
+    '| model | verdict | errors | warnings | info | gates |\n| --- | --- | --: | --: | --: | --- |\n',
+  ];
   for (const f of files) {
     const n = (s: string) => f.diagnostics.filter((d) => d.severity === s).length;
     const failed = f.gates.filter((g) => !g.passed);
     const gates = f.gates.length === 0 ? '–' : failed.length === 0 ? '✅ all passed' : `❌ ${failed.map((g) => cell(g.title)).join('; ')}`;
-    out.push(`| ${cell(f.path)} | ${n('error')} | ${n('warning')} | ${n('info')} | ${gates} |\n`);
+    out.push(`| ${cell(f.path)} | ${f.verdict ? cell(f.verdict) : '–'} | ${n('error')} | ${n('warning')} | ${n('info')} | ${gates} |\n`);
   }
   const failing = files.flatMap((f) => f.diagnostics.filter(fails).map((d) => ({ f, d })));
   if (failing.length) {

@@ -5,6 +5,7 @@
 import type { Finding, FindingStatus } from '../analysis/rules/engine';
 import type { Metrics } from '../analysis/metrics';
 import { isFindingDiagnostic } from '../model/diagnostics';
+import { lineOf, lineStarts } from '../shared/lines';
 import type { DiagnosticSeverity, Severity } from '../shared/vocabulary';
 import type { LoadedModel, Positioned } from './common';
 
@@ -49,7 +50,25 @@ export interface MetricsJson {
   readonly residualRisk: Metrics['residualRisk'];
   readonly unrecordedRisks: number;
   readonly freshness: Metrics['freshness'];
-  readonly gates: Metrics['gates'];
+  readonly gates: readonly GateJson[];
+  readonly verdict: VerdictJson;
+}
+
+export interface GateJson {
+  readonly id: string;
+  readonly title: string;
+  readonly passed: boolean;
+  readonly detail: string;
+  readonly reason?: string;
+  /** What would make it pass, first things first. */
+  readonly fix: readonly string[];
+}
+
+export interface VerdictJson {
+  readonly complete: boolean;
+  readonly text: string;
+  /** The next three things to do, each with its 1-based line in the model, or the file of the imported model it is in. */
+  readonly next: readonly { readonly message: string; readonly line?: number; readonly file?: string }[];
 }
 
 export interface SummaryJson {
@@ -87,7 +106,8 @@ export function findingJson(f: Finding): FindingJson {
   };
 }
 
-export function metricsJson(m: Metrics): MetricsJson {
+/** `lineAt` places an offset of the model's own text (1-based); items in imported models name their file. */
+export function metricsJson(m: Metrics, lineAt: (offset: number) => number): MetricsJson {
   return {
     scope: m.scope,
     gauges: m.gauges.map((g) => ({
@@ -101,7 +121,19 @@ export function metricsJson(m: Metrics): MetricsJson {
     residualRisk: m.residualRisk,
     unrecordedRisks: m.unrecordedRisks,
     freshness: m.freshness,
-    gates: m.gates,
+    gates: m.gates.map((g) => ({
+      id: g.id,
+      title: g.title,
+      passed: g.passed,
+      detail: g.detail,
+      ...(g.reason !== undefined && { reason: g.reason }),
+      fix: g.fix.map((x) => x.message),
+    })),
+    verdict: {
+      complete: m.verdict.complete,
+      text: m.verdict.text,
+      next: m.verdict.next.map((x) => (x.uri ? { message: x.message, file: x.uri } : { message: x.message, line: lineAt(x.span.start) })),
+    },
   };
 }
 
@@ -110,6 +142,11 @@ export function fileJson(r: LoadedModel & { readonly metrics: Metrics | undefine
     file: r.file,
     diagnostics: r.diagnostics.map(diagnosticJson),
     findings: (r.analysis?.findings ?? []).map(findingJson),
-    metrics: r.metrics ? metricsJson(r.metrics) : undefined,
+    metrics: r.metrics ? metricsJson(r.metrics, lineFinder(r.text)) : undefined,
   };
+}
+
+function lineFinder(text: string): (offset: number) => number {
+  const starts = lineStarts(text);
+  return (offset) => lineOf(starts, offset) + 1;
 }

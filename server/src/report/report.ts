@@ -32,7 +32,11 @@ export function markdownReport({ file, analysis, metrics, diagram }: ReportInput
     '',
   );
 
-  out.push('## Completeness', '', '| gauge | | done | |', '| --- | --- | ---: | --- |');
+  // The answer first: is what was measured complete, and what to do next.
+  out.push('## Completeness', '', `**${escapeMarkdown(metrics.verdict.text)}**`, '');
+  for (const step of metrics.verdict.next) out.push(`- Next: ${escapeMarkdown(step.message)}`);
+  if (metrics.verdict.next.length) out.push('');
+  out.push('| gauge | | done | |', '| --- | --- | ---: | --- |');
   for (const g of metrics.gauges) out.push(`| ${g.title} | ${bar(g.ratio)} | ${g.done} / ${g.total} | ${formatRatio(g.ratio)} |`);
   out.push('', 'These measure how complete the analysis is, not how secure the system is.', '');
   if (metrics.gates.length) {
@@ -106,6 +110,8 @@ export function htmlReport({ file, analysis, metrics, diagram }: ReportInput, me
 <p>${escapeHtml(model?.system?.description ?? '')}</p>
 <p>Source: <code>${escapeHtml(file)}</code> · scope: ${escapeHtml(metrics.scope)} · last review: ${escapeHtml(metrics.freshness.lastReview ?? 'never')}</p>
 <h2>Completeness</h2>
+<p class="verdict ${metrics.verdict.complete ? 'pass' : 'fail'}"><strong>${escapeHtml(metrics.verdict.text)}</strong></p>
+${metrics.verdict.next.length ? `<ul class="next">${metrics.verdict.next.map((step) => `<li>Next: ${escapeHtml(step.message)}</li>`).join('')}</ul>` : ''}
 <p>These gauges measure how complete the analysis is, not how secure the system is.</p>
 ${gauges}
 <ul>${gates}</ul>
@@ -128,7 +134,9 @@ ${rows((model?.mitigations ?? []).map((m) => [m.id, m.data.title ?? '', m.data.s
   return htmlPage(title, body, mermaidJs, {
     styles: `.gauge { margin: .6rem 0; } .label span { color: #57606a; } .explain { color: #57606a; font-size: 12px; }
 .track { background: #eaeef2; height: 10px; border-radius: 5px; overflow: hidden; } .fill { background: #2da44e; height: 100%; }
-li.fail { color: #cf222e; }`,
+li.fail { color: #cf222e; }
+.verdict { font-size: 1.1rem; padding: .5rem .75rem; border-left: 4px solid; } .verdict.pass { border-color: #2da44e; }
+.verdict.fail { border-color: #cf222e; }`,
     script: "for (const el of document.querySelectorAll('.fill')) el.style.width = (Number(el.dataset.ratio) * 100) + '%';",
   });
 }

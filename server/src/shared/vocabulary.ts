@@ -310,3 +310,15 @@ export function builtinRuleDocsUrl(ruleId: string): string {
 export function formatRatio(ratio: number | null | undefined): string {
   return ratio === null || ratio === undefined ? '—' : `${Math.round(ratio * 100)}%`;
 }
+
+/** What a completeness verdict can say: complete, not, or neither (nothing in the delivery to measure; no gates). */
+export const VERDICT_STATES = ['complete', 'not-complete', 'nothing-measured', 'no-gates'] as const;
+export type VerdictState = (typeof VERDICT_STATES)[number];
+
+/** A verdict in two or three words, for the status bar and the head of the completeness view. */
+export const VERDICT_LABELS: Readonly<Record<VerdictState, string>> = {
+  complete: 'Complete',
+  'not-complete': 'Not complete',
+  'nothing-measured': 'Nothing measured',
+  'no-gates': 'No gates set',
+};
