@@ -5,14 +5,15 @@
  * view request (metricsOnly); nothing is computed here.
  */
 import * as vscode from 'vscode';
-import type { ViewGauge, ViewMetrics, ViewRange } from '../../server/src/shared/view';
-import { formatRatio } from '../../server/src/shared/vocabulary';
+import type { ViewGauge, ViewMetrics, ViewRange, ViewVerdict } from '../../server/src/shared/view';
+import { formatRatio, VERDICT_LABELS, type VerdictState } from '../../server/src/shared/vocabulary';
 import type { MetricsUpdate, ModelMetrics } from './model-metrics';
 
 export const COMPLETENESS_VIEW = 'threatcode.completeness';
 export const REVEAL_COMMAND = 'threatcode.revealInModel';
 
 type Item =
+  | { readonly kind: 'verdict'; readonly verdict: ViewVerdict }
   | { readonly kind: 'gauge'; readonly gauge: ViewGauge }
   | {
       readonly kind: 'missing';
@@ -27,6 +28,12 @@ type Item =
   | { readonly kind: 'gate'; readonly title: string; readonly detail: string; readonly passed: boolean }
   | { readonly kind: 'line'; readonly label: string; readonly description: string; readonly tooltip?: string; readonly icon: string }
   | { readonly kind: 'message'; readonly text: string };
+
+function verdictIcon(state: VerdictState): vscode.ThemeIcon {
+  if (state === 'complete') return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green'));
+  if (state === 'not-complete') return new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'));
+  return new vscode.ThemeIcon('circle-outline');
+}
 
 function gaugeIcon(ratio: number | null): vscode.ThemeIcon {
   // Nothing to measure: neither a pass nor a failure.
@@ -75,6 +82,21 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
 
   getTreeItem(item: Item): vscode.TreeItem {
     switch (item.kind) {
+      case 'verdict': {
+        // The answer first: complete or not, why, and (opened) the next three things to do.
+        const v = item.verdict;
+        const t = new vscode.TreeItem(
+          VERDICT_LABELS[v.state],
+          v.next.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+        );
+        // The summary without the words the label already says.
+        t.description = v.summary.replace(/^(not complete — |complete )/, '');
+        t.tooltip = new vscode.MarkdownString().appendText(v.text);
+        t.iconPath = verdictIcon(v.state);
+        t.accessibilityInformation = { label: v.text };
+        t.id = 'verdict';
+        return t;
+      }
       case 'gauge': {
         const g = item.gauge;
         const t = new vscode.TreeItem(
@@ -147,6 +169,7 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
       if (!m) return this.errors.length ? this.errors.map((e) => ({ kind: 'message', text: e })) : [];
       const r = m.residualRisk;
       return [
+        { kind: 'verdict', verdict: m.verdict },
         ...m.gauges.map((gauge) => ({ kind: 'gauge' as const, gauge })),
         ...(m.gates.length ? [{ kind: 'gates' as const, metrics: m }] : []),
         {
@@ -180,6 +203,8 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
         });
       return list;
     }
+    if (item.kind === 'verdict')
+      return item.verdict.next.map((x) => ({ kind: 'missing', text: `Next: ${x.message}`, range: x.range, uri: x.uri }));
     if (item.kind === 'missing') return (item.details ?? []).map((text) => ({ kind: 'detail', text }));
     if (item.kind === 'gates') return item.metrics.gates.map((g) => ({ kind: 'gate', title: g.title, detail: g.detail, passed: g.passed }));
     return [];

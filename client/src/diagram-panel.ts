@@ -26,6 +26,9 @@ const UPDATE_DELAY_MS = 300;
 
 export class DiagramPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, DiagramPanel>();
+  private static readonly focused = new vscode.EventEmitter<vscode.Uri>();
+  /** A diagram got the focus: the status bar and the completeness view follow its model. */
+  static readonly onDidFocus = DiagramPanel.focused.event;
   private readonly disposables: vscode.Disposable[] = [];
   private view: ViewResult | undefined;
   private requestSeq = 0;
@@ -117,6 +120,9 @@ export class DiagramPanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.active) DiagramPanel.focused.fire(uri);
+      }),
       this.renderedEmitter,
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === uri.toString()) this.scheduleUpdate();

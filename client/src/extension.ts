@@ -89,6 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
   const metrics = new ModelMetrics(started, scope, outputChannel);
   const status = new CompletenessStatus(metrics);
   const completeness = new CompletenessView(metrics);
+  context.subscriptions.push(DiagramPanel.onDidFocus((uri) => metrics.followModel(uri)));
   context.subscriptions.push(
     scope,
     metrics,

@@ -69,6 +69,11 @@ export class ModelMetrics implements vscode.Disposable {
     await this.pending;
   }
 
+  /** Measures this model (its diagram has the focus), unless it is measured already. */
+  followModel(uri: vscode.Uri): void {
+    if (uri.toString() !== this.model?.toString()) this.measure(uri);
+  }
+
   private follow(): void {
     const document = vscode.window.activeTextEditor?.document;
     if (document?.languageId === LANGUAGE_ID) this.measure(document.uri);

@@ -3,7 +3,7 @@
  */
 import * as vscode from 'vscode';
 import { LANGUAGE_ID } from '../../server/src/shared/protocol';
-import { formatRatio, type GaugeId } from '../../server/src/shared/vocabulary';
+import { formatRatio, type GaugeId, VERDICT_LABELS } from '../../server/src/shared/vocabulary';
 import type { ModelMetrics } from './model-metrics';
 
 export class CompletenessStatus implements vscode.Disposable {
@@ -25,11 +25,14 @@ export class CompletenessStatus implements vscode.Disposable {
     this.render();
   }
 
-  /** Shown while the active editor holds the model measured; hidden otherwise. */
+  /**
+   * Shown while the model measured is the active editor's, or no text editor is active (the diagram beside it has the
+   * focus); hidden when another file is edited.
+   */
   private render(): void {
     const document = vscode.window.activeTextEditor?.document;
     const { uri, view } = this.metrics.current;
-    if (!document || document.languageId !== LANGUAGE_ID || document.uri.toString() !== uri?.toString()) {
+    if (!uri || (document && document.uri.toString() !== uri.toString())) {
       this.item.hide();
       return;
     }
@@ -46,18 +49,21 @@ export class CompletenessStatus implements vscode.Disposable {
     const gauge = (id: GaugeId) => metrics.gauges.find((g) => g.id === id);
     const highOpen = (metrics.residualRisk.critical ?? 0) + (metrics.residualRisk.high ?? 0);
     const failed = metrics.gates.filter((g) => !g.passed).length;
-    this.item.text = `$(shield) ${formatRatio(gauge('strideCoverage')?.ratio)} STRIDE · ${formatRatio(gauge('findingTriage')?.ratio)} triaged · ${highOpen} high open${failed ? ` · $(error) ${failed} gate${failed === 1 ? '' : 's'}` : ''}`;
+    const verdict = metrics.verdict;
+    const icon = verdict.state === 'complete' ? '$(pass)' : verdict.state === 'not-complete' ? '$(error)' : '$(shield)';
+    this.item.text = `${icon} ${VERDICT_LABELS[verdict.state]} · ${formatRatio(gauge('strideCoverage')?.ratio)} STRIDE · ${formatRatio(gauge('findingTriage')?.ratio)} triaged · ${highOpen} high open`;
     const scope = metrics.scope === 'all' ? 'whole model' : `release ${metrics.scope}`;
-    const tooltip = new vscode.MarkdownString(
-      `**Threat model completeness**, ${scope} (click for the diagram)\n\n| gauge | |\n| --- | --- |\n`,
-    );
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendMarkdown('**').appendText(verdict.text).appendMarkdown('**\n\n');
+    for (const step of verdict.next) tooltip.appendMarkdown('- Next: ').appendText(step.message).appendMarkdown('\n');
+    tooltip.appendMarkdown(`\n**Threat model completeness**, ${scope} (click for the diagram)\n\n| gauge | |\n| --- | --- |\n`);
     for (const g of metrics.gauges) tooltip.appendMarkdown(`| ${g.title} | ${g.done} / ${g.total} (${formatRatio(g.ratio)}) |\n`);
     tooltip.appendMarkdown(
       `\n${highOpen} high or critical risk${highOpen === 1 ? '' : 's'} open: recorded threats still open, and rule findings not recorded yet (${metrics.unrecordedRisks} findings in all).`,
     );
     this.item.tooltip = tooltip;
     this.item.show();
-    this.language.text = `${highOpen} high open${failed ? ` · ${failed} gate${failed === 1 ? '' : 's'} failed` : ' · gates pass'}`;
+    this.language.text = `${VERDICT_LABELS[verdict.state]} · ${highOpen} high open${failed ? ` · ${failed} gate${failed === 1 ? '' : 's'} failed` : ''}`;
     this.language.detail = `${formatRatio(gauge('strideCoverage')?.ratio)} STRIDE · ${formatRatio(gauge('findingTriage')?.ratio)} triaged · ${scope}`;
     this.language.severity = failed ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
   }

@@ -439,6 +439,27 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       const after = (await panelState()).transform;
       if (after !== before) throw new Error(`zoom and pan were ${before}, now ${after}`);
     });
+    await step('the completeness view answers first, and the status bar keeps its verdict while the diagram has focus', async () => {
+      // The editor, then the diagram beside it (its tab, as a person clicks it): the same model, the same summary.
+      await page.locator('.tab', { hasText: 'webshop.tm.yaml' }).first().click();
+      await page.locator('.statusbar-item', { hasText: 'STRIDE' }).first().waitFor({ timeout: 30_000 });
+      const inEditor = await statusText();
+      if (!/(^|\s)(Complete|Not complete) · /.test(inEditor)) throw new Error(`the status bar gives no verdict: "${inEditor}"`);
+      await page.locator('.tab', { hasText: 'Diagram: webshop.tm.yaml' }).first().click();
+      await page.waitForTimeout(700);
+      const inDiagram = await statusText();
+      if (inDiagram !== inEditor) throw new Error(`with the diagram focused the status bar says "${inDiagram}", not "${inEditor}"`);
+      // The verdict heads the completeness view, opened on the next three things to do.
+      const verdict = page.locator('.monaco-list-row', { hasText: /\b(Complete|Not complete)\b/ }).first();
+      await verdict.waitFor({ timeout: 30_000 });
+      const steps = page.locator('.monaco-list-row', { hasText: /Next: / });
+      await steps.nth(2).waitFor({ timeout: 15_000 });
+      const box = await verdict.boundingBox();
+      if (!box || box.y < 0 || box.y > WINDOW.height) throw new Error('the verdict is not on screen');
+      const shot = shots('completeness-verdict');
+      await page.screenshot({ path: shot });
+      keepForDocs(shot, 'completeness-verdict');
+    });
     await step('the diagram is legible in the dark theme', async () => {
       // As a person would: Preferences: Toggle between Light/Dark Themes (Dark Modern by default).
       await page.locator('.tab', { hasText: 'webshop.tm.yaml' }).first().click();

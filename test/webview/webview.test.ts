@@ -454,6 +454,44 @@ describe('webview in headless Chromium', function () {
     assert.equal((await page.locator('#status').textContent()) ?? '', '');
   });
 
+  it('says it is drawing until the diagram is there, and whether the model is complete above it', async () => {
+    await open();
+    // Before the first view: a sign of life, not an empty panel.
+    assert.equal(await page.locator('#rendering').isVisible(), true);
+    assert.equal(await page.locator('#rendering').textContent(), 'Drawing the diagram…');
+    assert.equal(await page.locator('#verdict').isVisible(), false);
+    const host = await hostModel(page, example('webshop/webshop.tm.yaml'));
+    await host.rendered();
+    assert.equal(await page.locator('#rendering').isVisible(), false);
+    const verdict = page.locator('#verdict');
+    assert.equal(await verdict.textContent(), 'Acme Shop (whole model): complete (all 2 gates pass)');
+    assert.equal(await verdict.getAttribute('class'), 'complete');
+    const px = await verdict.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(px >= MIN_LABEL_PX, `the verdict is ${px} px`);
+    const box = (await verdict.boundingBox())!;
+    assert.ok(box.y >= 0 && box.height > 0 && box.width > BESIDE.width * 0.9, JSON.stringify(box));
+    await page.screenshot({ path: path.join(RESULTS, 'diagram-verdict.png') });
+    // A model that fails its gates says which and why, in the same line.
+    const tiny = [
+      'threatcode: 1',
+      'system: { name: Tiny }',
+      'components:',
+      '  - { id: api, name: API, type: process, kind: api, exposure: internet }',
+      'threats:',
+      '  - { id: T1, title: Broken, category: tampering, severity: high, status: open, targets: [api] }',
+      '',
+    ].join('\n');
+    await page.close();
+    await open();
+    const failing = await hostModel(page, tiny, 'file:///ws/tiny.tm.yaml');
+    await failing.rendered();
+    assert.match(
+      (await page.locator('#verdict').textContent()) ?? '',
+      /^Tiny \(whole model\): not complete — 1 gate fails: \d+ high or critical risks? without a mitigation$/,
+    );
+    assert.equal(await page.locator('#verdict').getAttribute('class'), 'not-complete');
+  });
+
   it('"This delivery" dims what the release does not touch', async () => {
     await open();
     const host = await hostModel(page, example('webshop/webshop.tm.yaml'));

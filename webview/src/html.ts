@@ -54,6 +54,11 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
   #banner { display: none; padding: 6px 10px; background: var(--vscode-inputValidation-errorBackground, #5a1d1d); color: var(--vscode-inputValidation-errorForeground, inherit); border-bottom: 1px solid var(--vscode-inputValidation-errorBorder, #be1100); white-space: pre-wrap; }
   #banner.visible { display: block; }
   #status { padding: 2px 10px; font-size: 12px; opacity: .85; min-height: 0; }
+  #verdict { padding: 4px 10px; border-left: 4px solid var(--vscode-charts-green, #388a34); background: var(--vscode-editorWidget-background, transparent); }
+  #verdict.not-complete { border-left-color: var(--vscode-charts-red, #c72e0f); }
+  #verdict.nothing-measured, #verdict.no-gates { border-left-color: var(--vscode-disabledForeground, #8888); }
+  #verdict[hidden], #rendering[hidden] { display: none; }
+  #rendering { position: absolute; left: 50%; top: 40%; transform: translate(-50%, -50%); padding: 6px 12px; border-radius: 4px; background: var(--vscode-editorWidget-background, var(--vscode-editor-background)); border: 1px solid var(--vscode-editorWidget-border, #8886); z-index: 3; }
   #status:empty { display: none; }
   #viewport { flex: 1; position: relative; overflow: hidden; outline: none; }
   #canvas { position: absolute; left: 0; top: 0; }
@@ -119,6 +124,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
 </style>
 </head>
 <body>
+<div id="verdict" role="status" hidden></div>
 <div id="toolbar" role="toolbar" aria-label="Diagram">
   <nav id="crumbs" aria-label="Level of detail"></nav>
   <select id="focus" aria-label="Open a boundary"></select>
@@ -142,6 +148,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
 <div id="status" role="status"></div>
 <div id="viewport" tabindex="-1" aria-label="Data-flow diagram. Tab to a node; arrows move between nodes; Enter opens it or shows it in the editor; Escape goes up a level.">
   <div id="canvas"></div>
+  <div id="rendering" role="status">Drawing the diagram…</div>
   <aside id="legend" class="overlay" aria-label="Legend" hidden>
     <h2>Legend</h2>
     <ul>

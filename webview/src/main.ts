@@ -55,6 +55,12 @@ const viewport = document.getElementById('viewport')!;
 const canvas = document.getElementById('canvas')!;
 const banner = document.getElementById('banner')!;
 const status = document.getElementById('status')!;
+/** "Is this delivery complete?", above the toolbar: the same line as the completeness view and the status bar. */
+const verdictLine = document.getElementById('verdict')!;
+/** Shown from the start and while a drawing takes long enough to be noticed: the panel is working, not empty. */
+const rendering = document.getElementById('rendering')!;
+/** A drawing that takes longer than this says so. */
+const RENDERING_NOTICE_MS = 300;
 const crumbs = document.getElementById('crumbs')!;
 const focusSelect = document.getElementById('focus') as HTMLSelectElement;
 const deliveryBox = document.getElementById('delivery') as HTMLElement & { checked: boolean; disabled: boolean };
@@ -170,13 +176,20 @@ function viewKey(): string {
 
 async function render(): Promise<void> {
   const diagram = view?.diagram;
-  if (!diagram) return;
   const seq = ++renderSeq;
+  // Nothing to draw (the model cannot be analysed: its errors are in the banner) is not a drawing under way; before
+  // the first view arrives it is.
+  if (!diagram) {
+    if (view) rendering.hidden = true;
+    return;
+  }
   // Defence in depth: the server never emits directives; refuse any that appear.
   if (/%%\s*\{/.test(diagram.mermaid) || /^\s*---/.test(diagram.mermaid)) {
+    rendering.hidden = true;
     showErrors(['The diagram contained a Mermaid directive and was not rendered.']);
     return;
   }
+  const notice = setTimeout(() => (rendering.hidden = false), RENDERING_NOTICE_MS);
   try {
     configureMermaid(diagram.level);
     const { svg } = await mermaid.render(`tc-diagram-${seq}`, diagram.mermaid);
@@ -197,7 +210,19 @@ async function render(): Promise<void> {
     const message = e instanceof Error ? e.message : String(e);
     showErrors([`The diagram could not be rendered: ${message}`]);
     post({ type: 'rendered', nodes: 0, edges: 0, error: message });
+  } finally {
+    clearTimeout(notice);
+    // The newest drawing ends the notice; an older one overtaken leaves it to the newer.
+    if (seq === renderSeq) rendering.hidden = true;
   }
+}
+
+function showVerdict(): void {
+  const verdict = view?.metrics?.verdict;
+  verdictLine.hidden = verdict === undefined;
+  if (!verdict) return;
+  verdictLine.textContent = verdict.text;
+  verdictLine.className = verdict.state;
 }
 
 /** What was drawn and how readable it is, for the host (and the tests and the benchmark). */
@@ -691,6 +716,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     saveState({ uri: message.view.uri });
     deliveryBox.checked = state.delivery;
     showErrors(message.view.errors);
+    showVerdict();
     renderFocusOptions();
     renderCrumbs();
     renderCoverage();

@@ -164,7 +164,20 @@ export function computeView(
       unrecordedRisks: metrics.unrecordedRisks,
       lastReview: metrics.freshness.lastReview,
       daysSinceReview: metrics.freshness.daysSinceReview,
-      gates: metrics.gates,
+      gates: metrics.gates.map((g) => ({
+        id: g.id,
+        title: g.title,
+        passed: g.passed,
+        detail: g.detail,
+        ...(g.reason !== undefined && { reason: g.reason }),
+      })),
+      verdict: {
+        complete: metrics.verdict.complete,
+        state: metrics.verdict.state,
+        text: metrics.verdict.text,
+        summary: metrics.verdict.summary,
+        next: metrics.verdict.next.map((m) => ({ message: m.message, ...placed(m) })),
+      },
       notes: metrics.notes,
     },
   };

@@ -2,7 +2,7 @@
  * What the diagram and completeness webview is shown, and the messages between it and the extension host. Types
  * only (and one limit): the webview bundles this without any LSP library.
  */
-import type { GaugeId, GateName, Severity, StrideLetter } from './vocabulary';
+import type { GaugeId, GateName, Severity, StrideLetter, VerdictState } from './vocabulary';
 
 /** LSP-style range (0-based lines, UTF-16 characters), declared here so the webview needs no LSP library. */
 export interface ViewRange {
@@ -74,6 +74,18 @@ export interface ViewGate {
   readonly title: string;
   readonly passed: boolean;
   readonly detail: string;
+  /** Why it fails, as a phrase; absent when it passes. */
+  readonly reason?: string;
+}
+
+/** "Is this delivery complete?" in one line, and the next three things to do, each with where. */
+export interface ViewVerdict {
+  readonly complete: boolean;
+  readonly state: VerdictState;
+  readonly text: string;
+  /** The text after what was measured: "not complete — 1 gate fails: …", "complete (all 2 gates pass)". */
+  readonly summary: string;
+  readonly next: readonly { readonly message: string; readonly range: ViewRange; readonly uri?: string }[];
 }
 
 /**
@@ -143,6 +155,7 @@ export interface ViewMetrics {
   readonly lastReview?: string;
   readonly daysSinceReview?: number;
   readonly gates: readonly ViewGate[];
+  readonly verdict: ViewVerdict;
   /** What could not be measured, and why (no git, an untrusted workspace). */
   readonly notes?: readonly string[];
 }

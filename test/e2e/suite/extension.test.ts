@@ -187,8 +187,15 @@ describe('Threatcode in VS Code', () => {
     };
     const top = (await api.completeness.getChildren()) ?? [];
     const labels = await Promise.all(top.map(labelOf));
+    // The answer first: complete or not, and (opened) the next three things to do, each a jump to its line.
+    assert.equal(labels[0], 'Complete: (all 2 gates pass)');
+    const next = (await api.completeness.getChildren(top[0])) ?? [];
+    assert.equal(next.length, 3);
+    const step = await api.completeness.getTreeItem(next[0]);
+    assert.match(typeof step.label === 'string' ? step.label : (step.label?.label ?? ''), /^Next: /);
+    assert.equal(step.command?.command, 'threatcode.revealInModel');
     assert.ok(
-      labels.some((l) => /^Element coverage: \d+ \/ \d+ · \d+ %$/.test(l)),
+      labels.some((l) => /^Element coverage: \d+ \/ \d+ · \d+%$/.test(l)),
       labels.join(' | '),
     );
     assert.ok(labels.some((l) => l.startsWith('Gates: ')));
