@@ -354,6 +354,21 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await page.screenshot({ path: shot });
       keepForDocs(shot, 'hover-finding');
       await page.keyboard.press('Escape');
+      // Where several findings sit (the model-wide ones, on `system:`): what the cursor is on first, then one line each.
+      await page.keyboard.press('Control+F');
+      await page.keyboard.type('system:');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+      const several = page.locator('.monaco-hover-content', { hasText: 'findings here' }).first();
+      await several.waitFor({ timeout: 15_000 });
+      const lines = (await several.innerText()).split('\n').filter((l) => /^(SUP|HYG)-\d+ · /.test(l.trim()));
+      if (lines.length < 2) throw new Error(`one line per finding expected: ${await several.innerText()}`);
+      const list = shots('hover-findings-list');
+      await page.screenshot({ path: list });
+      await page.keyboard.press('Escape');
     });
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     /** Zoom, label size and whether the selector's element is inside the panel, once panzoom has drawn. */

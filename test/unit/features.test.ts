@@ -151,6 +151,31 @@ describe('hover', () => {
     assert.match(h.markdown, /\*\*Threats:\*\* T-1 \(open\)/);
   });
 
+  it('puts the element first and one line per finding where several sit on its id; one finding gets its full card', () => {
+    const text = 'threatcode: 1\nsystem:\n  name: S\ncomponents:\n  - id: api\n    name: API\n    type: process\n    kind: api\n';
+    const h = hover(analysis(text), at(text, 'id: api', 0, 5), ruleSet)!;
+    const [card, list, ...more] = h.markdown.split('\n\n---\n\n');
+    assert.deepEqual(more, []);
+    assert.match(card, /^\*\*component api\*\* — API/);
+    assert.doesNotMatch(card, /Open findings/, 'the findings are not listed twice');
+    const lines = list.split('\n');
+    assert.equal(lines[0], '**2 findings here**');
+    assert.deepEqual(
+      lines.slice(2).map((l) => /^- \*\*([A-Z]+-\d+)\*\* · (\w+) · /.exec(l)?.slice(1)),
+      [
+        ['HYG-02', 'medium'],
+        ['HYG-09', 'low'],
+      ],
+    );
+    assert.match(lines[2], /API is in no trust boundary — \*API does not state boundary\* · \[explained\]\(https:\/\/.*#hyg-02\)$/);
+    assert.doesNotMatch(lines[3], / — \*/, 'a reason the title already says is not repeated');
+    // Where one finding sits, it is what the user pointed at: its full card comes first.
+    const one = text.replace('    kind: api\n', '    kind: api\n    boundary: b\nboundaries:\n  - { id: b, name: B, trust: internal }\n');
+    const single = hover(analysis(one), at(one, 'id: api', 0, 5), ruleSet)!;
+    assert.match(single.markdown, /^\*\*HYG-09\*\*/);
+    assert.match(single.markdown, /Why it matters/);
+  });
+
   it('shows the schema description of keys and enum values', () => {
     const h = hover(analysis(), at(MODEL, 'trust: dmz', 0, 1), ruleSet)!;
     assert.match(h.markdown, /\*\*trust\*\* — Trust level of elements inside/);

@@ -1,6 +1,6 @@
 /**
- * Hover: explains the findings under the cursor first (what is wrong, why here, how to cover it, what mitigates it),
- * then threats (STRIDE, severity, likelihood, owner, status, mitigations, the rule behind them), elements (where they
+ * Hover: a finding under the cursor is explained first (what is wrong, why here, how to cover it, what mitigates it);
+ * where several sit (an element's id), the element comes first and each finding in one line. Then threats (STRIDE, severity, likelihood, owner, status, mitigations, the rule behind them), elements (where they
  * sit, what flows in and out, what threatens them), and any key or value from the schema. Returns Markdown in which
  * every string from the model and from rule packs is escaped: both are untrusted input.
  */
@@ -27,13 +27,29 @@ export function hover(analysis: Analysis, offset: number, ruleSet: RuleSet): Hov
   const parsed = analysis.parsed;
   if (!parsed.doc) return undefined;
   const findings = findingsAt(analysis, offset);
-  const rest = elementOrKeyHover(analysis, offset, ruleSet);
+  const span = findings.map((f) => f.span).reduce<Span | undefined>((a, b) => (!a || b.end - b.start < a.end - a.start ? b : a), undefined);
+  if (findings.length === 1) {
+    // One finding under the cursor: it is what the user pointed at, explained in full; what the cursor is on follows.
+    const rest = elementOrKeyHover(analysis, offset, ruleSet);
+    const parts = [findingCard(findings[0].finding, ruleSet), ...(rest ? [rest.markdown] : [])];
+    return { markdown: parts.join('\n\n---\n\n'), span: rest ? rest.span : span! };
+  }
+  // Several (the findings about an element sit on its id): the element first, then one line per finding, each
+  // linked to its rule's full explanation, instead of a stack of cards before the element.
+  const rest = elementOrKeyHover(analysis, offset, ruleSet, { withFindings: findings.length === 0 });
   if (findings.length === 0) return rest;
-  // The findings under the cursor come first, compactly; what the cursor is on (an element, a key) follows.
-  const span = findings.map((f) => f.span).reduce((a, b) => (b.end - b.start < a.end - a.start ? b : a));
-  const parts = findings.map((f) => findingCard(f.finding, ruleSet));
-  if (rest) parts.push(rest.markdown);
-  return { markdown: parts.join('\n\n---\n\n'), span: rest ? rest.span : span };
+  const lines = [`**${findings.length} findings here**`, '', ...findings.map(({ finding }) => `- ${findingLine(finding)}`)];
+  return { markdown: [...(rest ? [rest.markdown] : []), lines.join('\n')].join('\n\n---\n\n'), span: rest ? rest.span : span! };
+}
+
+/** A finding in one line: rule, risk, what is wrong, its first reason, and a link to everything about the rule. */
+function findingLine(f: Finding): string {
+  const rule = f.rule;
+  // The first reason, unless the title says it already ("API has no data flows").
+  const reason = f.because[0]?.text;
+  const because = reason && !f.title.toLowerCase().includes(reason.toLowerCase()) ? ` — *${escapeMarkdown(reason)}*` : '';
+  const more = rule.docs ? ` · [explained](${safeUrl(rule.docs)})` : '';
+  return `**${escapeMarkdown(rule.id)}** · ${rule.severity} · ${escapeMarkdown(f.title)}${because}${more}`;
 }
 
 /** The open findings whose diagnostics cover `offset`, each once, with where its diagnostic sits. */
@@ -81,14 +97,15 @@ function safeUrl(url: string): string {
   return url.replace(/[()<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
-function elementOrKeyHover(analysis: Analysis, offset: number, ruleSet: RuleSet): Hover | undefined {
+/** `withFindings: false` leaves the element's open findings out of its card (they follow, one line each). */
+function elementOrKeyHover(analysis: Analysis, offset: number, ruleSet: RuleSet, options = { withFindings: true }): Hover | undefined {
   const parsed = analysis.parsed;
   const at = idAt(analysis, offset);
-  if (at?.element) return { markdown: elementCard(analysis, at.element, ruleSet), span: at.span };
+  if (at?.element) return { markdown: elementCard(analysis, at.element, ruleSet, options.withFindings), span: at.span };
   const imported = at && analysis.imports?.byId.get(at.id);
   if (imported) {
     const from = relativeUri(analysis.imports!.from, imported.source.uri);
-    const card = elementCard(analysis, imported.element, ruleSet);
+    const card = elementCard(analysis, imported.element, ruleSet, options.withFindings);
     return {
       markdown: `${card}
 
@@ -124,7 +141,7 @@ function ruleCard(rule: Rule): string {
   return lines.join('\n');
 }
 
-function elementCard(analysis: Analysis, element: Element, ruleSet: RuleSet): string {
+function elementCard(analysis: Analysis, element: Element, ruleSet: RuleSet, withFindings = true): string {
   // With the models it imports: the flows and threats of the whole system around the element.
   const model = systemModel(analysis)!;
   const d = element.data as Record<string, unknown>;
@@ -209,7 +226,7 @@ function elementCard(analysis: Analysis, element: Element, ruleSet: RuleSet): st
     lines.push(
       `- **Threats:** ${threats.length ? threats.map((t) => `${escapeMarkdown(t.id)} (${escapeMarkdown(t.data.status ?? '?')})`).join(', ') : 'none recorded'}`,
     );
-    const open = analysis.findings.filter((f: Finding) => f.elementId === element.id && f.status === 'open');
+    const open = withFindings ? analysis.findings.filter((f: Finding) => f.elementId === element.id && f.status === 'open') : [];
     if (open.length) {
       lines.push('- **Open findings:**');
       for (const f of open) lines.push(`  - ${escapeMarkdown(f.rule.id)}: ${escapeMarkdown(f.title)}`);
