@@ -335,17 +335,19 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       if (!(await page.locator('.monaco-editor .view-line', { hasText: `rule: ${rule}` }).count()))
         throw new Error('the recorded threat is not on screen');
     });
-    await step('hover on a finding shows the finding first', async () => {
+    /** Finds `text` in the editor, moves the cursor with `keys`, and hovers there with the keyboard (Ctrl+K Ctrl+I). */
+    const hoverWhere = async (text: string, keys: readonly string[]) => {
       await page.keyboard.press('Control+F');
-      await page.keyboard.type('- id: session-cache');
+      await page.keyboard.type(text);
       await page.keyboard.press('Enter');
       await page.keyboard.press('Escape');
-      // Into the id, where DAT-06 (nobody said who may reach the cache) sits.
-      await page.keyboard.press('ArrowRight');
-      await page.keyboard.press('ArrowLeft');
-      // Hover with the keyboard (Ctrl+K Ctrl+I), where the cursor is.
+      for (const key of keys) await page.keyboard.press(key);
       await page.keyboard.press('Control+K');
       await page.keyboard.press('Control+I');
+    };
+    await step('hover on a finding shows the finding first', async () => {
+      // Into the id, where DAT-06 (nobody said who may reach the cache) sits.
+      await hoverWhere('- id: session-cache', ['ArrowRight', 'ArrowLeft']);
       const hover = page.locator('.monaco-hover-content').first();
       await hover.waitFor({ timeout: 15_000 });
       const text = await hover.innerText();
@@ -355,13 +357,7 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       keepForDocs(shot, 'hover-finding');
       await page.keyboard.press('Escape');
       // Where several findings sit (the model-wide ones, on `system:`): what the cursor is on first, then one line each.
-      await page.keyboard.press('Control+F');
-      await page.keyboard.type('system:');
-      await page.keyboard.press('Enter');
-      await page.keyboard.press('Escape');
-      await page.keyboard.press('ArrowLeft');
-      await page.keyboard.press('Control+K');
-      await page.keyboard.press('Control+I');
+      await hoverWhere('system:', ['ArrowLeft']);
       const several = page.locator('.monaco-hover-content', { hasText: 'findings here' }).first();
       await several.waitFor({ timeout: 15_000 });
       const lines = (await several.innerText()).split('\n').filter((l) => /^(SUP|HYG)-\d+ · /.test(l.trim()));

@@ -121,14 +121,7 @@ export function metricsJson(m: Metrics, lineAt: (offset: number) => number): Met
     residualRisk: m.residualRisk,
     unrecordedRisks: m.unrecordedRisks,
     freshness: m.freshness,
-    gates: m.gates.map((g) => ({
-      id: g.id,
-      title: g.title,
-      passed: g.passed,
-      detail: g.detail,
-      ...(g.reason !== undefined && { reason: g.reason }),
-      fix: g.fix.map((x) => x.message),
-    })),
+    gates: m.gates.map((g) => ({ ...g, fix: g.fix.map((x) => x.message) })),
     verdict: {
       complete: m.verdict.complete,
       text: m.verdict.text,

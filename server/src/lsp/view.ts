@@ -164,13 +164,8 @@ export function computeView(
       unrecordedRisks: metrics.unrecordedRisks,
       lastReview: metrics.freshness.lastReview,
       daysSinceReview: metrics.freshness.daysSinceReview,
-      gates: metrics.gates.map((g) => ({
-        id: g.id,
-        title: g.title,
-        passed: g.passed,
-        detail: g.detail,
-        ...(g.reason !== undefined && { reason: g.reason }),
-      })),
+      // What fixes a failing gate is in the verdict's next steps, placed; the gates themselves go without it.
+      gates: metrics.gates.map(({ fix: _fix, ...gate }) => gate),
       verdict: {
         complete: metrics.verdict.complete,
         state: metrics.verdict.state,
