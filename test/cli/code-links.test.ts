@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { linkCode } from '../../server/src/analysis/code-links';
 import { computeMetrics } from '../../server/src/analysis/metrics';
 import { codeFactsOf, runAsync, runSync } from '../../server/src/files/repository';
-import { codeActions } from '../../server/src/features/code-actions';
+import { codeActions, cursorActions } from '../../server/src/features/code-actions';
 import { applyTextEdits } from '../../server/src/edits/text-edits';
 import { analyze } from '../support/analyze';
 import { REPO_ROOT } from '../support/paths';
@@ -142,6 +142,42 @@ describe('code links on git repositories', function () {
     const authStale = again.links.diagnostics.find((d) => d.code === 'code-changed-since-review')!;
     const [authFix] = codeActions(again.analysis, [authStale], { today: '2026-11-29', reviewer: 'Cy Reviewer' });
     assert.match(applyTextEdits(fixed, authFix.edits), /reviewed: \{ by: Cy Reviewer, date: 2026-11-29 \}/);
+  });
+
+  it('offers a review now on a component linked to code that was never reviewed, and nowhere else', () => {
+    const text = [
+      'threatcode: 1.1',
+      'system:',
+      '  name: Shop',
+      'components:',
+      '  - id: pay',
+      '    name: Payment service',
+      '    type: process',
+      '    code: [src/payments/**]',
+      '  - id: auth',
+      '    name: Auth',
+      '    type: process',
+      '    code: [src/auth/**]',
+      '    reviewed: { by: ana, date: 2026-10-01 }',
+      '  - id: web',
+      '    name: Web',
+      '    type: process',
+      '',
+    ].join('\n');
+    const analysis = analyze(text);
+    const at = (needle: string) => text.indexOf(needle) + 2;
+    const options = { today: '2026-12-07', reviewer: 'Cy Reviewer' };
+    const [review, ...others] = cursorActions(analysis, at('id: pay'), at('id: pay'), options);
+    assert.deepEqual(others, []);
+    assert.equal(review.title, 'Record a review of Payment service today (2026-12-07)');
+    assert.equal(review.isPreferred, false, 'no problem asks for it');
+    // In the file's style: its other review is a flow mapping.
+    assert.match(
+      applyTextEdits(text, review.edits),
+      /code: \[src\/payments\/\*\*\]\n {4}reviewed: \{ by: Cy Reviewer, date: 2026-12-07 \}\n/,
+    );
+    assert.deepEqual(cursorActions(analysis, at('id: auth'), at('id: auth'), options), [], 'reviewed already');
+    assert.deepEqual(cursorActions(analysis, at('id: web'), at('id: web'), options), [], 'no code linked');
   });
 
   it('check --changed-since reports the components whose code changed in the range and were not reviewed since', () => {

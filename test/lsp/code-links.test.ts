@@ -104,6 +104,17 @@ describe('code links over the protocol', function () {
     assert.ok(review, actions.map((a) => a.title).join(', '));
     // Written by the user git knows, in the file's style (a flow mapping, as the model's own review).
     assert.match(review.edit!.changes![uri][0].newText, /reviewed: \{ by: Ana Dev, date: \d{4}-\d{2}-\d{2} \}/);
+    assert.equal(actions.filter((a) => a.title.startsWith('Record a review of Payment service')).length, 1, 'offered once');
+    // The component has no review of its own: the review is offered wherever the cursor is in it, problem or not.
+    const unasked = (await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: stale.range,
+      context: { diagnostics: [] },
+    })) as { title: string }[];
+    assert.ok(
+      unasked.some((a) => a.title.startsWith('Record a review of Payment service today')),
+      unasked.map((a) => a.title).join(', '),
+    );
   });
 
   it('serves one index of every model that links code, open or not, that matches a file linked twice', async () => {

@@ -379,7 +379,7 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic, options: CodeActio
   }
   if (d.code === DiagnosticCode.CodeChangedSinceReview && data.element !== undefined) {
     const element = elementOf(analysis, data.element);
-    if (element) actions.push(recordReview(analysis, element, d, options));
+    if (element) actions.push(recordReview(analysis, element, [d], options));
   }
   if (d.code === DiagnosticCode.MissingRequired && data.property !== undefined) {
     const element = analysis.parsed.model && elementContaining(analysis, d.span.start);
@@ -404,7 +404,7 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic, options: CodeActio
  * "Record a review of X today": the element's review date becomes today (its reviewer the user when known). A
  * component reviewed only through the model's date gets a review of its own.
  */
-function recordReview(analysis: Analysis, element: Element, d: CoreDiagnostic, options: CodeActionOptions): CodeAction {
+function recordReview(analysis: Analysis, element: Element, diagnostics: CoreDiagnostic[], options: CodeActionOptions): CodeAction {
   const name = typeof (element.data as { name?: unknown }).name === 'string' ? String((element.data as { name: string }).name) : element.id;
   const current = (element.data as { reviewed?: { by?: unknown } }).reviewed;
   const by = options.reviewer?.trim() || (typeof current?.by === 'string' ? current.by : undefined);
@@ -412,8 +412,8 @@ function recordReview(analysis: Analysis, element: Element, d: CoreDiagnostic, o
     {
       id: `review:${element.id}:${options.today}`,
       title: `Record a review of ${name} today (${options.today})`,
-      diagnostics: [d],
-      isPreferred: true,
+      diagnostics,
+      isPreferred: diagnostics.length > 0,
     },
     () => {
       if (current && typeof current === 'object') {
@@ -424,6 +424,19 @@ function recordReview(analysis: Analysis, element: Element, d: CoreDiagnostic, o
       return [setProperty(analysis.parsed, element, ['reviewed'], { by: by ?? 'unknown', date: options.today })];
     },
   );
+}
+
+/**
+ * Actions for where the cursor is, with no problem behind them: a component linked to code that has never been
+ * reviewed is offered a review now, since its code can only be stale against a review date (the staleness check and
+ * the `maxStaleElements` gate start from it).
+ */
+export function cursorActions(analysis: Analysis, start: number, end: number, options: CodeActionOptions): CodeAction[] {
+  const model = analysis.parsed.model;
+  if (!model || (analysis.parsed.doc?.errors.length ?? 0) > 0) return [];
+  const component = model.components.find((c) => c.span.start <= start && end <= c.span.end);
+  if (!component || component.data.code === undefined || component.data.reviewed !== undefined) return [];
+  return [recordReview(analysis, component, [], options)];
 }
 
 function elementContaining(analysis: Analysis, offset: number): Element | undefined {

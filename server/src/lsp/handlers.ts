@@ -27,7 +27,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RuleSet } from '../analysis/rules/types';
 import { snippetAtLineStart, type TextEdit } from '../edits/text-edits';
-import { bulkFindingActions, type CodeAction as CoreAction, codeActions, fixAll } from '../features/code-actions';
+import { bulkFindingActions, type CodeAction as CoreAction, codeActions, cursorActions, fixAll } from '../features/code-actions';
 import { complete } from '../features/completion';
 import { hover } from '../features/hover';
 import {
@@ -276,17 +276,20 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
     // Findings the diagnostics limit kept from the editor have no squiggle: their fixes are offered where they are.
     inRange.push(...unsentAt(found, ctx.diagnosticLimit(), document.offsetAt(range.start), document.offsetAt(range.end)));
     const out: { action: CoreAction; kind: string }[] = [];
-    if (wanted(CodeActionKind.QuickFix))
-      out.push(
-        ...codeActions(analysis, inRange, {
-          today: localDate(new Date()),
-          reviewer: ctx.reviewer(),
-          infraDrafts: (addresses) => ctx.infraDrafts(analysis, addresses),
-        }).map((action) => ({
-          action,
-          kind: CodeActionKind.QuickFix,
-        })),
+    if (wanted(CodeActionKind.QuickFix)) {
+      const options = {
+        today: localDate(new Date()),
+        reviewer: ctx.reviewer(),
+        infraDrafts: (addresses: readonly string[]) => ctx.infraDrafts(analysis, addresses),
+      };
+      const fixes = codeActions(analysis, inRange, options);
+      // Where the cursor is, what no problem asks for but a reviewer would (a review of code never reviewed), once.
+      const ids = new Set(fixes.map((a) => a.id));
+      const here = cursorActions(analysis, document.offsetAt(range.start), document.offsetAt(range.end), options).filter(
+        (a) => !ids.has(a.id),
       );
+      out.push(...[...fixes, ...here].map((action) => ({ action, kind: CodeActionKind.QuickFix })));
+    }
     // Actions over the whole file are asked for explicitly only (the Source Action menu asks for `source`, saving with
     // codeActionsOnSave for `source.fixAll`): never mixed into the quick fixes of one finding.
     const all = only?.length && wanted(CodeActionKind.SourceFixAll) ? fixAll(analysis) : undefined;
