@@ -180,6 +180,19 @@ describe('code links on git repositories', function () {
     assert.deepEqual(cursorActions(analysis, at('id: web'), at('id: web'), options), [], 'no code linked');
   });
 
+  it('a plain check says which components changed since their review, as the editor does', () => {
+    repo = shop();
+    repo.write('src/payments/charge.ts', 'export const charge = 2;\n');
+    repo.commit('2026-11-01', 'Refunds');
+    const text = repo.cli('check', 'model.tm.yaml');
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /model\.tm\.yaml:\d+:5 info code-changed-since-review Payment service: 1 commit changed src\/payments\/\*\* since the review on 2026-10-14 \(the model’s\)/,
+    );
+    assert.doesNotMatch(text.stdout, /Auth service: .*commit/, 'reviewed since its code changed');
+  });
+
   it('check --changed-since reports the components whose code changed in the range and were not reviewed since', () => {
     repo = shop();
     repo.write('src/payments/charge.ts', 'export const charge = 2;\n');

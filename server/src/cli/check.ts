@@ -257,7 +257,8 @@ function checkRef(file: string, ref: string): void {
 
 /**
  * The model's links to the repository, when there is something to look at: components with `code:`, a range to
- * review, or the gate on stale components (which reads the history since each review).
+ * review, or the gate on stale components. History is read since the oldest review, as the editor reads it, so that
+ * a plain check says what the editor says: which components' code changed since their review.
  */
 function codeLinksOf(
   file: string,
@@ -270,11 +271,7 @@ function codeLinksOf(
   const links = model.components.some((c) => Array.isArray(c.data.code) && c.data.code.length > 0);
   if (!links && changedSince === undefined && gates.maxStaleElements === undefined) return undefined;
   const history: false | { since?: string } | { range: string } =
-    changedSince !== undefined
-      ? { range: `${changedSince}..HEAD` }
-      : gates.maxStaleElements !== undefined
-        ? { since: oldestReview(analysis) }
-        : false;
+    changedSince !== undefined ? { range: `${changedSince}..HEAD` } : { since: oldestReview(analysis) };
   const facts: CodeFacts = runSync(codeFactsOf(file, { trusted: true, history }));
   return linkCode(analysis, facts);
 }
