@@ -17,11 +17,11 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** "Payment service · 2 open threats · 1 finding · code changed since review" */
+/** "Threat model: Payment service · 2 open threats · 1 finding · changed since review on 2026-10-14" */
 export function lensTitle(e: CodeLinkElement): string {
   const parts = [`Threat model: ${e.name}`, plural(e.openThreats.length, 'open threat')];
   if (e.openFindings.length) parts.push(plural(e.openFindings.length, 'finding'));
-  if (e.stale) parts.push('changed since its review');
+  if (e.stale) parts.push(e.staleSince ? `changed since review on ${e.staleSince}` : 'changed since its review');
   return parts.join(' · ');
 }
 

@@ -500,7 +500,8 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       const lens = page.locator('.codelens-decoration a', { hasText: 'Threat model: Payment service' }).first();
       await lens.waitFor({ timeout: 60_000 });
       const title = (await lens.textContent()) ?? '';
-      if (!/open threats?( · \d+ findings?)?( · changed since its review)?$/.test(title)) throw new Error(`the lens says '${title}'`);
+      if (!/open threats?( · \d+ findings?)?( · changed since (its review|review on \d{4}-\d\d-\d\d))?$/.test(title))
+        throw new Error(`the lens says '${title}'`);
       // The lens's hover is the browser's own tooltip (its title): the open threats, one per line.
       const tooltip = (await lens.getAttribute('title')) ?? '';
       if (!/Open threats:\n• /.test(tooltip)) throw new Error(`the lens's hover says '${tooltip}'`);

@@ -124,6 +124,7 @@ describe('code links over the protocol', function () {
     assert.deepEqual(shop.elements[0].openThreats, [{ id: 'T-refund-fraud', title: 'Refunds issued twice', severity: 'high' }]);
     assert.equal(shop.elements[0].line, 5);
     assert.match(shop.elements[0].stale ?? '', /1 commit changed/);
+    assert.equal(shop.elements[0].staleSince, '2026-10-14', 'the review the code changed after');
     const index = new CodeLinkIndex(models);
     const file = path.join(dir, 'src/payments/charge.ts').split(path.sep).join('/');
     assert.deepEqual(

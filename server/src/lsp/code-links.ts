@@ -35,7 +35,8 @@ export function codeLinkModel(document: TextDocument, analysis: Analysis, links:
     if (globs.length === 0) continue;
     const threats = model.threats.filter((t) => (t.data.targets ?? []).includes(c.id) && isOpenThreatStatus(t.data.status));
     const findings = analysis.findings.filter((f) => f.elementId === c.id && f.status === 'open');
-    const stale = links?.elements.find((e) => e.element.id === c.id)?.stale?.message;
+    const staleness = links?.elements.find((e) => e.element.id === c.id)?.stale;
+    const stale = staleness?.message;
     elements.push({
       id: c.id,
       name: typeof c.data.name === 'string' && c.data.name.trim() ? c.data.name : c.id,
@@ -48,6 +49,7 @@ export function codeLinkModel(document: TextDocument, analysis: Analysis, links:
       })),
       openFindings: findings.map((f) => ({ rule: f.rule.id, title: f.title, severity: f.rule.severity })),
       ...(stale && { stale }),
+      ...(staleness?.reviewed && { staleSince: staleness.reviewed }),
     });
   }
   if (elements.length === 0) return undefined;

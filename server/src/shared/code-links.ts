@@ -49,6 +49,8 @@ export interface CodeLinkElement {
   readonly openFindings: readonly { readonly rule: string; readonly title: string; readonly severity: string }[];
   /** "3 commits changed services/auth/** since the review on 2026-09-30", when the code changed after the review. */
   readonly stale?: string;
+  /** The review date the code changed after (absent for code changed in a range and never reviewed). */
+  readonly staleSince?: string;
 }
 
 /** The links of one model, for the extension's CodeLens: the model's folder is the globs' base. */
