@@ -5,13 +5,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
-  CancellationTokenSource,
   CodeActionRequest,
   type DocumentSymbol,
   DocumentSymbolRequest,
   HoverRequest,
-  LSPErrorCodes,
-  ResponseError,
   TextDocumentSyncKind,
 } from 'vscode-languageserver-protocol';
 import {
@@ -241,7 +238,7 @@ describe('language server over stdio', function () {
     await client.close(uri);
   });
 
-  it('answers a hover sent during a large export before the export is done, and stops an export that is cancelled', async () => {
+  it('answers a hover sent during a large export before the export is done', async () => {
     const uri = 'file:///ws/export-large.tm.yaml';
     const text = generateModel(1000);
     await client.open(uri, text);
@@ -264,11 +261,6 @@ describe('language server over stdio', function () {
     assert.ok(hover, 'hover answers');
     assert.deepEqual(order, ['hover', 'export']);
 
-    const source = new CancellationTokenSource();
-    const cancelled = client.connection.sendRequest(ExportRequest, { uri, format: 'html', delivery: false }, source.token);
-    await client.connection.sendRequest(StatusRequest);
-    source.cancel();
-    await assert.rejects(cancelled, (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled);
     await client.close(uri);
   });
 
