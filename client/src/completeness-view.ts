@@ -89,8 +89,7 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
           VERDICT_LABELS[v.state],
           v.next.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
         );
-        // The summary without the words the label already says.
-        t.description = v.summary.replace(/^(not complete — |complete )/, '');
+        t.description = v.detail;
         t.tooltip = new vscode.MarkdownString().appendText(v.text);
         t.iconPath = verdictIcon(v.state);
         t.accessibilityInformation = { label: v.text };

@@ -117,6 +117,9 @@ describe('completeness metrics', () => {
       'S (whole model): not complete — 2 gates fail: 3 high or critical risks without a mitigation; 1 accepted risk expired, without an owner or without a justification',
     );
     assert.equal(metrics.verdict.complete, false);
+    // Beside the state's label ("Not complete"), the rest.
+    assert.equal(metrics.verdict.detail, metrics.verdict.text.replace('S (whole model): not complete — ', ''));
+    assert.match(metrics.verdict.detail, /^2 gates fail: /);
     assert.deepEqual(
       metrics.verdict.next.map((x) => [x.element, x.message.split(':')[0]]),
       [
@@ -143,6 +146,7 @@ describe('completeness metrics', () => {
   it('says complete when every gate passes, names the largest gaps next, and does not call an empty delivery complete', () => {
     const passing = computeMetrics(analysis, { today: TODAY, gates: { minFidelity: 0.1 } })!;
     assert.deepEqual([passing.verdict.complete, passing.verdict.text], [true, 'S (whole model): complete (its gate passes)']);
+    assert.equal(passing.verdict.detail, '(its gate passes)');
     // The gauges furthest from done, one item each in turn: crossing-boundary flows (0 of 2) first.
     assert.equal(passing.verdict.next.length, 3);
     assert.equal(passing.verdict.next[0].message, g('crossingCoverage').missing[0].message);

@@ -77,10 +77,8 @@ export interface Verdict {
   readonly state: VerdictState;
   /** "Release 2.4: not complete — 1 gate fails: 2 high or critical risks without a mitigation". */
   readonly text: string;
-  /** What was measured: "Release 2.4", or "Checkout (whole model)". */
-  readonly subject: string;
-  /** The text after the subject: "not complete — 1 gate fails: …". */
-  readonly summary: string;
+  /** The text without what was measured and the words its state says ("1 gate fails: …", "(all 2 gates pass)"). */
+  readonly detail: string;
   /** The next three things to do: what makes a failing gate pass, else the largest gaps in completeness. */
   readonly next: readonly MissingItem[];
 }
@@ -677,8 +675,9 @@ function evaluateGates(
   return out;
 }
 
-function said(subject: string, summary: string): Pick<Verdict, 'text' | 'subject' | 'summary'> {
-  return { text: `${subject}: ${summary}`, subject, summary };
+/** The verdict's words: `lead` says the state ("not complete — "), `detail` the rest. */
+function said(subject: string, lead: string, detail: string): Pick<Verdict, 'text' | 'detail'> {
+  return { text: `${subject}: ${lead}${detail}`, detail };
 }
 
 /**
@@ -695,7 +694,7 @@ function verdictOf(s: Scope, gates: readonly GateResult[], gauges: readonly Gaug
     return {
       complete: true,
       state: 'nothing-measured',
-      ...said(subject, `nothing in this delivery yet (no component or flow says release: ${release}), so nothing was measured`),
+      ...said(subject, '', `nothing in this delivery yet (no component or flow says release: ${release}), so nothing was measured`),
       next: [{ element: undefined, message: `Mark what this delivery changes with release: ${release}`, span: s.model.systemSpan }],
     };
   }
@@ -705,7 +704,8 @@ function verdictOf(s: Scope, gates: readonly GateResult[], gauges: readonly Gaug
       state: 'not-complete',
       ...said(
         subject,
-        `not complete — ${count(failing.length, 'gate')} ${failing.length === 1 ? 'fails' : 'fail'}: ${failing.map((gate) => gate.reason).join('; ')}`,
+        'not complete — ',
+        `${count(failing.length, 'gate')} ${failing.length === 1 ? 'fails' : 'fail'}: ${failing.map((gate) => gate.reason).join('; ')}`,
       ),
       next: failing.flatMap((gate) => gate.fix).slice(0, NEXT_STEPS),
     };
@@ -720,12 +720,9 @@ function verdictOf(s: Scope, gates: readonly GateResult[], gauges: readonly Gaug
   return {
     complete: true,
     state: gates.length === 0 ? 'no-gates' : 'complete',
-    ...said(
-      subject,
-      gates.length === 0
-        ? 'no gates set, so nothing decides whether it is complete'
-        : `complete (${gates.length === 1 ? 'its gate passes' : `all ${gates.length} gates pass`})`,
-    ),
+    ...(gates.length === 0
+      ? said(subject, '', 'no gates set, so nothing decides whether it is complete')
+      : said(subject, 'complete ', `(${gates.length === 1 ? 'its gate passes' : `all ${gates.length} gates pass`})`)),
     next,
   };
 }

@@ -170,7 +170,7 @@ export function computeView(
         complete: metrics.verdict.complete,
         state: metrics.verdict.state,
         text: metrics.verdict.text,
-        summary: metrics.verdict.summary,
+        detail: metrics.verdict.detail,
         next: metrics.verdict.next.map((m) => ({ message: m.message, ...placed(m) })),
       },
       notes: metrics.notes,

@@ -83,8 +83,8 @@ export interface ViewVerdict {
   readonly complete: boolean;
   readonly state: VerdictState;
   readonly text: string;
-  /** The text after what was measured: "not complete — 1 gate fails: …", "complete (all 2 gates pass)". */
-  readonly summary: string;
+  /** The text without what was measured and the words its state says, shown beside the state's label. */
+  readonly detail: string;
   readonly next: readonly { readonly message: string; readonly range: ViewRange; readonly uri?: string }[];
 }
 
