@@ -9,7 +9,7 @@ import { spanOf } from './parse';
 import { isPlaceholder } from './placeholders';
 import { didYouMean, suggest } from './suggest';
 import { type Boundary, type Element, elementsOf, SECTION_NOUN, type SectionName, type Span, type ThreatModel } from './types';
-import { quoted, shown } from '../shared/values';
+import { isPlainObject, quoted, shown } from '../shared/values';
 import { COMPONENT_KINDS, type ComponentType, isComponentKind, isComponentType } from '../shared/vocabulary';
 
 export interface CheckOptions {
@@ -48,12 +48,18 @@ function checkPlaceholders(model: ThreatModel): CoreDiagnostic[] {
   const flag = (node: unknown, what: string) => {
     if (isScalar(node) && isPlaceholder(node.value) && node.range) report(spanOf(node), what);
   };
+  // The plain data is read first: looking a key up in a YAML map is a scan of its pairs, and this runs on every edit
+  // over every element, almost none of which hold a placeholder.
   for (const t of model.threats) {
-    flag(t.node.get('justification', true), `why threat ${quoted(t.id)} does not apply`);
-    flag(t.node.getIn(['acceptance', 'justification'], true), `why the risk of ${quoted(t.id)} is acceptable`);
-    flag(t.node.getIn(['acceptance', 'by'], true), `who accepts the risk of ${quoted(t.id)}`);
+    const acceptance = isPlainObject(t.data.acceptance) ? t.data.acceptance : {};
+    if (isPlaceholder(t.data.justification)) flag(t.node.get('justification', true), `why threat ${quoted(t.id)} does not apply`);
+    if (isPlaceholder(acceptance.justification))
+      flag(t.node.getIn(['acceptance', 'justification'], true), `why the risk of ${quoted(t.id)} is acceptable`);
+    if (isPlaceholder(acceptance.by)) flag(t.node.getIn(['acceptance', 'by'], true), `who accepts the risk of ${quoted(t.id)}`);
   }
   for (const e of elementsOf(model)) {
+    const listed = (e.data as { disabledRules?: unknown }).disabledRules;
+    if (!Array.isArray(listed) || !listed.some((entry) => isPlainObject(entry) && isPlaceholder(entry.reason))) continue;
     const entries = e.node.get('disabledRules', true);
     if (!isSeq(entries)) continue;
     for (const entry of entries.items)

@@ -8,7 +8,7 @@
  *  - open       otherwise: only open findings become diagnostics.
  */
 import { isMap, isScalar, type Node as YamlNode } from 'yaml';
-import { type CoreDiagnostic, DiagnosticCode, type FindingData, type RelatedLocation } from '../../model/diagnostics';
+import { type CoreDiagnostic, DiagnosticCode, type FindingData } from '../../model/diagnostics';
 import { flatCopy } from '../../model/strings';
 import { didYouMean, suggest } from '../../model/suggest';
 import type { Element, Span, Threat, ThreatModel } from '../../model/types';
@@ -363,34 +363,38 @@ interface Placed {
   readonly related: readonly Anchor[];
 }
 
-/** Findings kept across edits keep their diagnostics too: the same object while none of its spans moved. */
+/** Findings kept across edits keep their diagnostics too: the same object, its spans moved with the text. */
 const placedOf = new WeakMap<Finding, Placed>();
 
+type MovableSpan = { start: number; end: number };
+
+/**
+ * The diagnostic of a finding. A kept finding's diagnostic is the one the previous run made, its spans read again
+ * from its anchors: the nodes were moved in place by the edit, and so are the spans (in place: the previous analysis
+ * is consumed by the run that follows it, and an edit moves half the diagnostics of the model — thousands of new
+ * objects per keystroke otherwise).
+ */
 function findingDiagnostic(
   f: Finding,
   textOf: (rule: Rule) => RuleText,
   modelSpan: Span,
   importedFrom: RunOptions['importedFrom'],
 ): CoreDiagnostic {
-  let placed = placedOf.get(f);
+  const placed = placedOf.get(f);
   if (!placed) {
-    placed = placeFinding(f, textOf(f.rule), modelSpan, importedFrom);
-    placedOf.set(f, placed);
-    return placed.diagnostic;
+    const made = placeFinding(f, textOf(f.rule), modelSpan, importedFrom);
+    placedOf.set(f, made);
+    return made.diagnostic;
   }
-  const old = placed.diagnostic;
-  let moved = anchorStart(placed.primary, modelSpan) !== old.span.start || anchorEnd(placed.primary, modelSpan) !== old.span.end;
-  for (let i = 0; !moved && i < placed.related.length; i++) {
-    const was = old.related![i].span;
-    moved = anchorStart(placed.related[i], modelSpan) !== was.start || anchorEnd(placed.related[i], modelSpan) !== was.end;
-  }
-  if (!moved) return old;
-  const span = anchorSpan(placed.primary, modelSpan);
-  // Same shape either way (see evaluate): code, severity, message, span, related, data.
-  const related: RelatedLocation[] = placed.related.map((a, i) => ({ ...old.related![i], span: anchorSpan(a, modelSpan) }));
-  const diagnostic = { code: old.code, severity: old.severity, message: old.message, span, related, data: old.data };
-  placedOf.set(f, { diagnostic, primary: placed.primary, related: placed.related });
+  const { diagnostic, primary, related } = placed;
+  moveTo(diagnostic.span as MovableSpan, primary, modelSpan);
+  for (let i = 0; i < related.length; i++) moveTo(diagnostic.related![i].span as MovableSpan, related[i], modelSpan);
   return diagnostic;
+}
+
+function moveTo(span: MovableSpan, anchor: Anchor, modelSpan: Span): void {
+  span.start = anchorStart(anchor, modelSpan);
+  span.end = anchorEnd(anchor, modelSpan);
 }
 
 function placeFinding(f: Finding, text: RuleText, modelSpan: Span, importedFrom: RunOptions['importedFrom']): Placed {
@@ -465,8 +469,12 @@ export function coveringControls(cond: Condition): { property: string; value: un
 /** Rule ids named in the model (threats' `rule`, `disabledRules`) must exist. */
 function checkRuleReferences(model: ThreatModel, ruleSet: RuleSet, own: (e: Element) => boolean): CoreDiagnostic[] {
   const out: CoreDiagnostic[] = [];
-  const report = (id: string, span: Span | undefined) => {
-    if (!span || ruleSet.byId.has(id)) return;
+  // The span is looked up only for an unknown id: finding a key in a YAML map scans its pairs, and this runs on every
+  // edit over every threat.
+  const report = (id: string, spanOf: () => Span | undefined) => {
+    if (ruleSet.byId.has(id)) return;
+    const span = spanOf();
+    if (!span) return;
     const suggestions = suggest(id, ruleSet.byId.keys());
     out.push({
       code: DiagnosticCode.UnknownRule,
@@ -477,7 +485,7 @@ function checkRuleReferences(model: ThreatModel, ruleSet: RuleSet, own: (e: Elem
     });
   };
   for (const t of model.threats) {
-    if (own(t) && typeof t.data.rule === 'string') report(t.data.rule, nodeSpan(t.node.get('rule', true)));
+    if (own(t) && typeof t.data.rule === 'string') report(t.data.rule, () => nodeSpan(t.node.get('rule', true)));
   }
   const elements: Element[] = [
     ...model.components,
@@ -492,10 +500,10 @@ function checkRuleReferences(model: ThreatModel, ruleSet: RuleSet, own: (e: Elem
     if (!Array.isArray(entries) || !own(e)) continue;
     entries.forEach((entry: unknown, i) => {
       const id = entry && typeof entry === 'object' ? (entry as { rule?: unknown }).rule : undefined;
-      if (typeof id === 'string') report(id, nodeSpan(e.node.getIn(['disabledRules', i, 'rule'], true)));
+      if (typeof id === 'string') report(id, () => nodeSpan(e.node.getIn(['disabledRules', i, 'rule'], true)));
     });
   }
-  for (const entry of model.disabledRuleEntries) report(entry.rule, entry.span);
+  for (const entry of model.disabledRuleEntries) report(entry.rule, () => entry.span);
   return out;
 }
 
