@@ -387,8 +387,8 @@ function findingDiagnostic(
     return made.diagnostic;
   }
   const { diagnostic, primary, related } = placed;
-  moveTo(diagnostic.span as MovableSpan, primary, modelSpan);
-  for (let i = 0; i < related.length; i++) moveTo(diagnostic.related![i].span as MovableSpan, related[i], modelSpan);
+  moveTo(diagnostic.span, primary, modelSpan);
+  for (let i = 0; i < related.length; i++) moveTo(diagnostic.related![i].span, related[i], modelSpan);
   return diagnostic;
 }
 
