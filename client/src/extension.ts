@@ -19,9 +19,12 @@ import { CompletenessView, REVEAL_COMMAND } from './completeness-view';
 import { DeliveryScope } from './delivery-scope';
 import { DIAGRAM_VIEW_TYPE, DiagramPanel } from './diagram-panel';
 import { ModelMetrics } from './model-metrics';
+import { moreActions } from './more-actions';
 import { CompletenessStatus } from './status-bar';
 import {
   LANGUAGE_ID,
+  MORE_ACTIONS_COMMAND,
+  type MoreActionsArguments,
   SERVER_EXEC_ARGV,
   type ServerStatus,
   StatusRequest,
@@ -57,7 +60,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
   const outputChannel = vscode.window.createOutputChannel('Threatcode', { log: true });
   context.subscriptions.push(outputChannel);
 
-  const initializationOptions: ThreatcodeInitializationOptions = { workspaceTrusted: vscode.workspace.isTrusted };
+  const initializationOptions: ThreatcodeInitializationOptions = {
+    workspaceTrusted: vscode.workspace.isTrusted,
+    clientCommands: [MORE_ACTIONS_COMMAND],
+  };
   const packWatcher = vscode.workspace.createFileSystemWatcher(WORKSPACE_RULE_PACK_GLOB);
   // Models on disk: a model that others import changes under them (a save, a checkout, a pull).
   const modelWatcher = vscode.workspace.createFileSystemWatcher('**/*.{tm.yaml,tm.yml}');
@@ -146,6 +152,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Threat
       outputChannel.info('Threatcode language server restarted.');
     }),
     vscode.commands.registerCommand('threatcode.showOutput', () => outputChannel.show(true)),
+    vscode.commands.registerCommand(MORE_ACTIONS_COMMAND, (args: MoreActionsArguments) => moreActions(started, args)),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new CheckTaskProvider(context)),
     status,
     client.onNotification(ViewsChangedNotification, ({ reason }) => {

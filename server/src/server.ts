@@ -181,6 +181,7 @@ registerFeatures(connection, {
   outlineLimit: () => workspace.settings.maxOutlineItems,
   resolvesCodeActionEdits: () => workspace.client.resolvesCodeActionEdits,
   disabledCodeActions: () => workspace.client.disabledCodeActions,
+  moreActionsCommand: () => workspace.client.moreActionsCommand,
   snippetEdits: () => workspace.client.snippetEdits,
   codeLinksOf,
   extraDiagnosticsOf,

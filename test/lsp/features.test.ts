@@ -29,7 +29,7 @@ import {
   WorkspaceSymbolRequest,
 } from 'vscode-languageserver-protocol';
 import { codes, TestLspClient } from '../support/lsp-client';
-import { ViewRequest } from '../../server/src/shared/protocol';
+import { MORE_ACTIONS_COMMAND, type MoreActionsArguments, ViewRequest } from '../../server/src/shared/protocol';
 
 const URI = 'file:///ws/features.tm.yaml';
 const MODEL = `threatcode: 1
@@ -225,6 +225,67 @@ describe('editor features over LSP', () => {
       }
     } finally {
       await resolving.stop();
+    }
+  });
+
+  it('several findings under the cursor: each one\'s preferred fix, the rest behind "More actions for …" for a client that runs it', async () => {
+    const published = client.published.filter((p) => p.uri === URI).at(-1)!;
+    const findings = published.diagnostics.filter((d) => d.source === 'threatcode' && /^[A-Z]+-\d+$/.test(String(d.code)));
+    const line = findings.map((d) => d.range.start.line).find((l, _, all) => all.filter((x) => x === l).length >= 2)!;
+    assert.notEqual(line, undefined, 'a line with several findings');
+    const here = findings.filter((d) => d.range.start.line === line);
+    const range = { start: { line, character: 0 }, end: { line, character: 200 } };
+    const request = { textDocument: { uri: URI }, range, context: { diagnostics: here } };
+    const flat = (await client.connection.sendRequest(CodeActionRequest.type, request)) as CodeAction[];
+    const grouping = new TestLspClient(
+      {},
+      {
+        textDocument: { codeAction: { resolveSupport: { properties: ['edit'] } } },
+        initializationOptions: { clientCommands: [MORE_ACTIONS_COMMAND] },
+      },
+    );
+    try {
+      await grouping.initialize();
+      await grouping.open(URI, text);
+      const menu = (await grouping.connection.sendRequest(CodeActionRequest.type, request)) as CodeAction[];
+      const more = menu.filter((a) => a.command?.command === MORE_ACTIONS_COMMAND);
+      assert.ok(menu.length < flat.length, `${menu.length} rows, flat ${flat.length}`);
+      assert.ok(more.length >= 1, 'at least one finding with more than two fixes');
+      // Per finding: its preferred fix, then its other fixes behind one row that names the finding.
+      for (const d of here) {
+        const own = flat.filter((a) => a.diagnostics?.length === 1 && a.diagnostics[0].code === d.code);
+        const row = more.find((a) => a.title.startsWith(`More actions for ${String(d.code)} on '`));
+        if (own.length <= 2) {
+          // One or two fixes: shown as they are, no row to open.
+          assert.equal(row, undefined);
+          for (const a of own)
+            assert.ok(
+              menu.some((m) => m.title === a.title),
+              a.title,
+            );
+          continue;
+        }
+        assert.ok(row, `a "More actions" row for ${String(d.code)}: ${menu.map((a) => a.title).join(' | ')}`);
+        assert.deepEqual(row.diagnostics, [d]);
+        const preferred = menu.find((a) => a.command === undefined && a.diagnostics?.[0]?.code === d.code)!;
+        assert.equal(preferred.title, own.find((a) => a.isPreferred)?.title ?? own[0].title);
+        const args = row.command!.arguments![0] as MoreActionsArguments;
+        assert.equal(args.title, row.title);
+        assert.deepEqual(
+          args.actions.map((a) => a.title),
+          own.filter((a) => a.title !== preferred.title).map((a) => a.title),
+        );
+        // The quick pick's choice resolves to the same edit as the flat menu's action.
+        const chosen = args.actions.length - 1;
+        const resolved = await grouping.connection.sendRequest(CodeActionResolveRequest.type, {
+          title: args.actions[chosen].title,
+          kind: args.actions[chosen].kind,
+          data: args.data[chosen],
+        });
+        assert.deepEqual(resolved.edit, own.find((a) => a.title === args.actions[chosen].title)!.edit);
+      }
+    } finally {
+      await grouping.stop();
     }
   });
 

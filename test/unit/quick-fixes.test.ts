@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { applyTextEdits } from '../../server/src/edits/text-edits';
-import { bulkFindingActions, codeActions, fixAll } from '../../server/src/features/code-actions';
+import { bulkFindingActions, codeActions, fixAll, menuOf } from '../../server/src/features/code-actions';
 import { computeMetrics, type Metrics } from '../../server/src/analysis/metrics';
 import type { Analysis } from '../../server/src/analysis/analyze';
 import { analyze } from '../support/analyze';
@@ -326,5 +326,43 @@ flows:
       ).length,
       0,
     );
+  });
+});
+
+describe('the quick-fix menu with several findings under the cursor', () => {
+  const text = readFileSync(path.join(REPO_ROOT, 'examples/k8s-microservices/ride-hailing.tm.yaml'), 'utf8');
+  const analysis = analyze(text, { today: TODAY });
+  const findings = analysis.diagnostics.filter(isFindingDiagnostic);
+
+  it('one finding keeps every fix in the menu', () => {
+    const one = findings.find((d) => codeActions(analysis, [d], { today: TODAY }).length > 2)!;
+    const actions = codeActions(analysis, [one], { today: TODAY });
+    assert.deepEqual(
+      menuOf(actions).map((e) => ('action' in e ? e.action.title : e.more.title)),
+      actions.map((a) => a.title),
+    );
+  });
+
+  it('several: each finding its preferred fix (never a disabled one) and one "More actions" entry for the rest', () => {
+    const several = findings.filter((d) => codeActions(analysis, [d], { today: TODAY }).length > 2).slice(0, 6);
+    assert.equal(several.length, 6);
+    const actions = codeActions(analysis, several, { today: TODAY });
+    // The first finding's preferred fix cannot be applied: the next one is shown instead.
+    const firstOwn = actions.filter((a) => a.diagnostics[0] === several[0]);
+    const blocked = actions.map((a) => (a === firstOwn.find((x) => x.isPreferred) ? { ...a, disabled: 'an anchor is shared' } : a));
+    const menu = menuOf(blocked);
+    assert.equal(menu.length, 12, menu.map((e) => ('action' in e ? e.action.title : e.more.title)).join('\n'));
+    for (const [i, d] of several.entries()) {
+      const [shown, more] = [menu[2 * i], menu[2 * i + 1]];
+      assert.ok('action' in shown && 'more' in more);
+      const own = blocked.filter((a) => a.diagnostics[0] === d);
+      const expected = i === 0 ? own.find((a) => !a.disabled)! : (own.find((a) => a.isPreferred) ?? own[0]);
+      assert.equal(shown.action, expected);
+      assert.equal(more.more.title, `More actions for ${d.data.rule}${d.data.modelWide ? '' : ` on '${d.data.element}'`}…`);
+      assert.deepEqual(
+        more.more.actions,
+        own.filter((a) => a !== expected),
+      );
+    }
   });
 });

@@ -439,6 +439,59 @@ export function cursorActions(analysis: Analysis, start: number, end: number, op
   return [recordReview(analysis, component, [], options)];
 }
 
+/** The rest of one finding's fixes, behind one entry of the menu ("More actions for INP-01 on 'web'…"). */
+export interface MoreActions {
+  readonly title: string;
+  readonly findingId: string;
+  readonly actions: readonly CodeAction[];
+  readonly diagnostics: readonly CoreDiagnostic[];
+}
+
+export type MenuEntry = { readonly action: CodeAction } | { readonly more: MoreActions };
+
+/**
+ * The quick-fix menu for what is under the cursor. One finding keeps all its fixes in the menu (five or six rows). With
+ * several, each finding gets its preferred fix and one "More actions for …" entry for the rest: six findings on one
+ * component were 27 flat rows, in which no one finds the fix they want. Fixes that are no finding's stay as they are.
+ */
+export function menuOf(actions: readonly CodeAction[]): MenuEntry[] {
+  const byFinding = new Map<string, CodeAction[]>();
+  const findingOfAction = (a: CodeAction) => {
+    const d = a.diagnostics.length === 1 ? a.diagnostics[0] : undefined;
+    return d && isFindingDiagnostic(d) ? d.data : undefined;
+  };
+  for (const a of actions) {
+    const f = findingOfAction(a);
+    if (!f) continue;
+    const list = byFinding.get(f.findingId);
+    if (list) list.push(a);
+    else byFinding.set(f.findingId, [a]);
+  }
+  if (byFinding.size < 2) return actions.map((action) => ({ action }));
+  const out: MenuEntry[] = [];
+  for (const a of actions) {
+    const f = findingOfAction(a);
+    if (!f) {
+      out.push({ action: a });
+      continue;
+    }
+    const group = byFinding.get(f.findingId);
+    if (!group) continue; // placed with its finding's first action
+    byFinding.delete(f.findingId);
+    const first = group.find((x) => x.isPreferred && !x.disabled) ?? group.find((x) => !x.disabled) ?? group[0];
+    const rest = group.filter((x) => x !== first);
+    out.push({ action: first });
+    if (rest.length === 1) out.push({ action: rest[0] });
+    else if (rest.length > 1) {
+      const on = f.modelWide ? '' : ` on '${f.element}'`;
+      out.push({
+        more: { title: `More actions for ${f.rule}${on}…`, findingId: f.findingId, actions: rest, diagnostics: first.diagnostics },
+      });
+    }
+  }
+  return out;
+}
+
 function elementContaining(analysis: Analysis, offset: number): Element | undefined {
   const model = analysis.parsed.model!;
   for (const section of SECTIONS) {

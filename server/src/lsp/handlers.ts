@@ -27,7 +27,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RuleSet } from '../analysis/rules/types';
 import { snippetAtLineStart, type TextEdit } from '../edits/text-edits';
-import { bulkFindingActions, type CodeAction as CoreAction, codeActions, cursorActions, fixAll } from '../features/code-actions';
+import { bulkFindingActions, type CodeAction as CoreAction, codeActions, cursorActions, fixAll, menuOf } from '../features/code-actions';
+import { MORE_ACTIONS_COMMAND, type MoreActionsArguments } from '../shared/protocol';
 import { complete } from '../features/completion';
 import { hover } from '../features/hover';
 import {
@@ -67,6 +68,8 @@ export interface FeatureContext {
   readonly disabledCodeActions: () => boolean;
   /** The client applies snippet edits: quick fixes put the cursor where the user is to type. */
   readonly snippetEdits: () => boolean;
+  /** The client runs MORE_ACTIONS_COMMAND: the fixes of several findings under the cursor are grouped per finding. */
+  readonly moreActionsCommand: () => boolean;
   /** The model's links to the repository's files and history, when known. */
   readonly codeLinksOf: (document: TextDocument, analysis: Analysis) => CodeLinks | undefined;
   /** Who records a review (a quick fix writes the name). */
@@ -325,30 +328,48 @@ export function registerFeatures(connection: Connection, ctx: FeatureContext): v
       const actions = actionsAt(document, analysis, p.range, p.context.diagnostics, p.context.only).filter(
         ({ action }) => !action.disabled || ctx.disabledCodeActions(),
       );
-      return actions.map(({ action, kind }): CodeAction => ({
+      const clientDiagnosticsOf = (ours: readonly CoreDiagnostic[]) =>
+        p.context.diagnostics.filter((c) => ours.some((d) => String(c.code) === d.code && sameRange(document, d, c)));
+      const resolveData = (action: CoreAction): ResolveData => ({
+        id: action.id,
+        uri: document.uri,
+        range: p.range,
+        diagnostics: p.context.diagnostics,
+        only: p.context.only,
+      });
+      const toLsp = ({ action, kind }: { action: CoreAction; kind: string }): CodeAction => ({
         title: action.title,
         kind,
         isPreferred: action.isPreferred,
         ...(action.disabled !== undefined && { disabled: { reason: action.disabled } }),
-        diagnostics: p.context.diagnostics.filter((c) =>
-          action.diagnostics.some((d) => String(c.code) === d.code && sameRange(document, d, c)),
-        ),
+        diagnostics: clientDiagnosticsOf(action.diagnostics),
         // A client that resolves actions gets the edit of the one chosen only: recording every finding of a rule at
         // once in a 5,000-component model writes 1,600 threats, a few hundred milliseconds for a lightbulb.
-        ...(action.disabled !== undefined
-          ? {}
-          : lazy
-            ? {
-                data: {
-                  id: action.id,
-                  uri: document.uri,
-                  range: p.range,
-                  diagnostics: p.context.diagnostics,
-                  only: p.context.only,
-                } satisfies ResolveData,
-              }
-            : { edit: workspaceEdit(document, action) }),
-      }));
+        ...(action.disabled !== undefined ? {} : lazy ? { data: resolveData(action) } : { edit: workspaceEdit(document, action) }),
+      });
+      if (!lazy || !ctx.moreActionsCommand()) return actions.map(toLsp);
+      // Several findings here: each one's preferred fix, the rest behind "More actions for …" (a quick pick).
+      const quickFixes = actions.filter((a) => a.kind === CodeActionKind.QuickFix).map((a) => a.action);
+      const menu = menuOf(quickFixes).map((entry): CodeAction => {
+        if ('action' in entry) return toLsp({ action: entry.action, kind: CodeActionKind.QuickFix });
+        const { title, actions: rest, diagnostics } = entry.more;
+        const args: MoreActionsArguments = {
+          title,
+          actions: rest.map((a) => ({
+            title: a.title,
+            kind: CodeActionKind.QuickFix,
+            ...(a.disabled !== undefined && { disabled: a.disabled }),
+          })),
+          data: rest.map(resolveData),
+        };
+        return {
+          title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: clientDiagnosticsOf(diagnostics),
+          command: { title, command: MORE_ACTIONS_COMMAND, arguments: [args] },
+        };
+      });
+      return [...menu, ...actions.filter((a) => a.kind !== CodeActionKind.QuickFix).map(toLsp)];
     }),
   );
 

@@ -1,6 +1,6 @@
 /** What the server offers (`initialize`), and what it learns of the client there. */
 import { CodeActionKind, type InitializeParams, type InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import type { ThreatcodeInitializationOptions } from '../shared/protocol';
+import { MORE_ACTIONS_COMMAND, type ThreatcodeInitializationOptions } from '../shared/protocol';
 
 /** The kind of Threatcode's "fix all" source action: only fixes that are safe to apply on save (typos). */
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.threatcode`;
@@ -46,6 +46,8 @@ export interface ClientFacts {
    * imports, the repository or the settings change (`workspace/diagnostic/refresh`).
    */
   readonly pullsDiagnostics: boolean;
+  /** The client runs MORE_ACTIONS_COMMAND (Threatcode's own client): several findings' fixes are grouped. */
+  readonly moreActionsCommand: boolean;
   readonly workspaceFolders: readonly string[];
   /** VS Code's workspace trust; other editors say nothing, and are trusted. */
   readonly trusted: boolean;
@@ -63,6 +65,7 @@ export function clientFacts(params: InitializeParams): ClientFacts {
       params.capabilities.workspace.workspaceEdit.documentChanges === true,
     pullsDiagnostics:
       params.capabilities.textDocument?.diagnostic !== undefined && params.capabilities.workspace?.diagnostics?.refreshSupport === true,
+    moreActionsCommand: options.clientCommands?.includes(MORE_ACTIONS_COMMAND) === true,
     workspaceFolders: folders.length === 0 && params.rootUri ? [params.rootUri] : folders,
     trusted: options.workspaceTrusted !== false,
   };

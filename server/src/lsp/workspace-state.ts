@@ -22,6 +22,7 @@ export class WorkspaceState {
     disabledCodeActions: false,
     snippetEdits: false,
     pullsDiagnostics: false,
+    moreActionsCommand: false,
     workspaceFolders: [],
     trusted: true,
   };

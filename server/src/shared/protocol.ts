@@ -15,6 +15,23 @@ export const DIAGNOSTIC_SOURCE = 'threatcode';
 export interface ThreatcodeInitializationOptions {
   /** VS Code's workspace trust: only built-in rules run in untrusted workspaces. */
   readonly workspaceTrusted?: boolean;
+  /**
+   * Commands of the client that code actions may run (as rust-analyzer's client announces its own): with
+   * MORE_ACTIONS_COMMAND, the fixes of several findings under the cursor are grouped behind "More actions for …".
+   */
+  readonly clientCommands?: readonly string[];
+}
+
+/** Client command: a quick pick of one finding's other fixes; the one chosen is resolved and applied. */
+export const MORE_ACTIONS_COMMAND = 'threatcode.moreActions';
+
+/** The argument of MORE_ACTIONS_COMMAND. */
+export interface MoreActionsArguments {
+  /** "More actions for INP-01 on 'web'…", the quick pick's title. */
+  readonly title: string;
+  readonly actions: readonly { readonly title: string; readonly kind: string; readonly disabled?: string }[];
+  /** Each action's `codeAction/resolve` data, in the order of `actions`. */
+  readonly data: readonly unknown[];
 }
 
 /** Glob of workspace rule packs, watched by the client. */
