@@ -17,11 +17,15 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** "Threat model: Payment service · 2 open threats · 1 finding · changed since review on 2026-10-14" */
+/**
+ * "Threat model: Payment service · changed since review on 2026-10-14 · 2 open threats · 1 finding": staleness right
+ * after the name, since the end of a lens is what an editor beside the diagram cuts off.
+ */
 export function lensTitle(e: CodeLinkElement): string {
-  const parts = [`Threat model: ${e.name}`, plural(e.openThreats.length, 'open threat')];
-  if (e.openFindings.length) parts.push(plural(e.openFindings.length, 'finding'));
+  const parts = [`Threat model: ${e.name}`];
   if (e.stale) parts.push(e.staleSince ? `changed since review on ${e.staleSince}` : 'changed since its review');
+  parts.push(plural(e.openThreats.length, 'open threat'));
+  if (e.openFindings.length) parts.push(plural(e.openFindings.length, 'finding'));
   return parts.join(' · ');
 }
 
