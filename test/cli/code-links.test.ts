@@ -120,6 +120,30 @@ describe('code links on git repositories', function () {
     assert.equal(metrics.gates.find((g) => g.id === 'maxStaleElements')?.passed, false);
   });
 
+  it('measuring a delivery, code changed since the review counts against it without a gate being set', () => {
+    repo = shop();
+    repo.write('src/payments/charge.ts', 'export const charge = 2;\n');
+    repo.commit('2026-11-01', 'Add refunds');
+    const delivery = MODEL.replace('  name: Shop\n', '  name: Shop\n  release: "2.4"\n').replace(
+      '    code: [src/payments/**]\n',
+      '    code: [src/payments/**]\n    release: "2.4"\n',
+    );
+    const { links, analysis } = linksIn(repo, delivery);
+    const gate = (options: { delivery: boolean; code?: typeof links }) =>
+      computeMetrics(analysis, { today: '2026-11-29', ...options })!.gates.find((g) => g.id === 'maxStaleElements');
+    const measured = gate({ delivery: true, code: links })!;
+    assert.equal(measured.passed, false);
+    assert.equal(measured.detail, '1 with code changed since their review (allowed 0 in a delivery)');
+    assert.equal(measured.fix[0]?.message, 'Payment service: 1 commit since the review on 2026-10-14');
+    // The whole model, or history not read: nothing is counted that the user did not ask for.
+    assert.equal(gate({ delivery: false, code: links }), undefined);
+    assert.equal(gate({ delivery: true }), undefined);
+    // Reviewed since: the delivery is complete again.
+    const reviewed = delivery.replace('    release: "2.4"\n', '    release: "2.4"\n    reviewed: { by: ana, date: 2026-11-02 }\n');
+    const after = linksIn(repo, reviewed);
+    assert.equal(computeMetrics(after.analysis, { today: '2026-11-29', delivery: true, code: after.links })!.verdict.state, 'complete');
+  });
+
   it('the quick fix records a review of the component today, and the component is no longer stale', () => {
     repo = shop();
     repo.write('src/payments/charge.ts', 'export const charge = 2;\n');

@@ -656,16 +656,19 @@ function evaluateGates(
       () => [{ element: undefined, message: 'Record a review of the model: system.reviewed { by, date }', span: s.model.systemSpan }],
     );
   }
-  if (gates.maxStaleElements !== undefined) {
+  // A delivery being measured is not complete while code of its components changed after their review: counted as if
+  // `maxStaleElements: 0` were set, once the history could be read (a gate the user set says what is allowed).
+  const maxStale = gates.maxStaleElements ?? (s.scoped && stale !== undefined ? 0 : undefined);
+  if (maxStale !== undefined) {
     // Not measured is not passed: a gate that cannot look must say so rather than wave the change through.
     const reason = notes[0]?.replace(/\.$/, '') ?? 'code history not read';
     result(
       'maxStaleElements',
       'Components reviewed since their code changed',
-      stale !== undefined && stale <= gates.maxStaleElements,
+      stale !== undefined && stale <= maxStale,
       stale === undefined
         ? `not measured (${reason})`
-        : `${stale} with code changed since their review (allowed ${gates.maxStaleElements})`,
+        : `${stale} with code changed since their review (allowed ${maxStale}${gates.maxStaleElements === undefined ? ' in a delivery' : ''})`,
       stale === undefined
         ? `components' code changes not measured (${reason})`
         : `${count(stale, 'component')} with code changed since ${stale === 1 ? 'its' : 'their'} review`,
