@@ -217,6 +217,35 @@ describe('code links on git repositories', function () {
     assert.doesNotMatch(text.stdout, /Auth service: .*commit/, 'reviewed since its code changed');
   });
 
+  it('a shallow clone (a CI checkout) does not take its oldest commit for a change of every file, and says so', () => {
+    repo = shop();
+    repo.write('src/web/app.ts', 'export const app = 2;\n');
+    repo.commit('2026-11-01', 'Web only');
+    repo.write('src/web/app.ts', 'export const app = 3;\n');
+    repo.commit('2026-11-02', 'Web again');
+    const shallow = mkdtempSync(path.join(os.tmpdir(), 'threatcode-shallow-'));
+    try {
+      // Two commits deep: the older one ('Web only') is the cut, listed by git as adding the whole tree.
+      execFileSync('git', ['clone', '-q', '--depth', '2', `file://${repo.dir}`, shallow], {
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' },
+      });
+      const facts = runSync(codeFactsOf(path.join(shallow, 'model.tm.yaml'), { trusted: true, history: { since: '2026-10-14' } }));
+      assert.deepEqual(
+        facts.commits?.map((c) => [c.subject, c.files]),
+        [
+          ['Web again', ['src/web/app.ts']],
+          ['Web only', []],
+        ],
+      );
+      assert.equal(facts.note, 'a shallow clone: changes before 2026-11-01 are not known (fetch the whole history, e.g. fetch-depth: 0)');
+      const checked = spawnSync(process.execPath, [CLI, 'check', 'model.tm.yaml'], { cwd: shallow, encoding: 'utf8' });
+      assert.doesNotMatch(checked.stdout, /Payment service: .*commit/, 'the cut is no change of the payment service');
+      assert.match(checked.stderr, /^ {2}note: a shallow clone: changes before 2026-11-01 are not known/m);
+    } finally {
+      rmSync(shallow, { recursive: true, force: true });
+    }
+  });
+
   it('check --changed-since reports the components whose code changed in the range and were not reviewed since', () => {
     repo = shop();
     repo.write('src/payments/charge.ts', 'export const charge = 2;\n');

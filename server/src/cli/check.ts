@@ -224,6 +224,8 @@ export function check(args: readonly string[], out: Out, err: Out): number {
       if (!r.metrics) continue;
       const { verdict } = r.metrics;
       err(`${oneLine(relative(r.file))}: ${oneLine(verdict.text)}\n`);
+      // What could not be measured, as the completeness view says it (a shallow clone, no git).
+      for (const note of r.metrics.notes) err(`  note: ${oneLine(note)}\n`);
       if (verdict.complete) continue;
       const starts = lineStarts(r.text);
       for (const step of verdict.next) {

@@ -35,6 +35,11 @@ export interface History {
   /** Newest first; paths relative to the repository's root. */
   readonly commits: readonly CommitFacts[];
   readonly truncated: boolean;
+  /**
+   * In a shallow clone (CI checkouts are, by default), the date of the oldest commit it holds: what that commit
+   * changed is unknown (git lists its whole tree), and nothing before it was read.
+   */
+  readonly shallowSince?: string;
 }
 
 const slash = (p: string) => p.split(path.sep).join('/');
@@ -203,7 +208,26 @@ export function* commitHistory(repository: GitRepository, options: { since?: str
   args.push('--');
   const commits = parseLog(yield { repository, args });
   const truncated = commits.length > MAX_COMMITS;
-  return { commits: truncated ? commits.slice(0, MAX_COMMITS) : commits, truncated };
+  const kept = truncated ? commits.slice(0, MAX_COMMITS) : commits;
+  // A shallow clone's oldest commits have no parent here: git lists every file of their tree as changed by them.
+  const boundary = shallowCommits(repository);
+  if (boundary.size === 0) return { commits: kept, truncated };
+  const cut = kept.filter((c) => boundary.has(c.hash));
+  return {
+    commits: kept.map((c) => (boundary.has(c.hash) ? { ...c, files: [] } : c)),
+    truncated,
+    ...(cut.length > 0 && { shallowSince: cut.map((c) => c.date).sort()[0] }),
+  };
+}
+
+/** The commits a shallow clone was cut at (`shallow` in the git folder; read, no process started). */
+function shallowCommits(repository: GitRepository): Set<string> {
+  try {
+    const text = readFileSync(path.join(gitDirectoryOf(repository), 'shallow'), 'utf8').slice(0, 1 << 20);
+    return new Set(text.split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line)));
+  } catch {
+    return new Set();
+  }
 }
 
 /** Parses `git log -z --name-only` with the record and field separators above. */
@@ -282,7 +306,11 @@ export function* codeFactsOf(
       ...base,
       commits: history.commits,
       ...(range && { range }),
-      ...(history.truncated && { note: `only the last ${MAX_COMMITS} commits were read` }),
+      ...((history.truncated || history.shallowSince) && {
+        note: history.truncated
+          ? `only the last ${MAX_COMMITS} commits were read`
+          : `a shallow clone: changes before ${history.shallowSince} are not known (fetch the whole history, e.g. fetch-depth: 0)`,
+      }),
     };
   } catch (e) {
     return { ...base, note: whyNot(e) };
