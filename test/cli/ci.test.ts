@@ -206,7 +206,8 @@ describe('threatcode check in CI', function () {
     const md = run(['check', hostile, 'examples/webshop', '--format', 'markdown', '--fail-on', 'warning']).stdout;
     assert.match(md, /^## Threat models\n\n\| model \| verdict \| errors \| warnings \| info \| gates \|/);
     // Each model's verdict in one cell: the one that fails says why; the system's hostile name is text in it.
-    assert.match(md, /\| examples\/webshop\/webshop\.tm\.yaml \| Release 2\.4: complete \(all 2 gates pass\) \|/);
+    // Three gates where this repository's history is read (the delivery counts code changed since its review), else two.
+    assert.match(md, /\| examples\/webshop\/webshop\.tm\.yaml \| Release 2\.4: complete \(all [23] gates pass\) \|/);
     assert.match(md, /\(whole model\): not complete — 1 gate fails: 1 high or critical risk without a mitigation \|/);
     // Every row has as many cells as its table's header: unescaped pipes counted per table.
     let columns = 0;

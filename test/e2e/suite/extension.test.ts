@@ -173,7 +173,7 @@ describe('Threatcode in VS Code', () => {
     );
   });
 
-  it('lists completeness in the Explorer, for the whole model or this delivery', async () => {
+  it('lists completeness in a view of its own, for the whole model or this delivery', async () => {
     const extension = vscode.extensions.all.find((e) => (e.packageJSON as { name?: string }).name === 'threatcode')!;
     const api = (await extension.activate()) as {
       completeness: vscode.TreeDataProvider<unknown> & { settled(): Promise<void>; description?: string };
@@ -213,6 +213,16 @@ describe('Threatcode in VS Code', () => {
     assert.equal(api.deliveryScope.value, true);
     await api.completeness.settled();
     assert.match(api.completeness.description ?? '', /release 2\.4/);
+    // The payment service is in the delivery and its code changed after its review (the workspace's history): the
+    // delivery is not complete until the review is recorded. History is read in the background: asked until it is.
+    let verdict = '';
+    for (let waited = 0; waited < 20_000; waited += 250) {
+      await api.completeness.settled();
+      verdict = await labelOf(((await api.completeness.getChildren()) ?? [])[0]);
+      if (verdict.startsWith('Not complete')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(verdict, /^Not complete: .*1 gate fails: 1 component with code changed since its review$/);
     await vscode.commands.executeCommand('threatcode.measureWholeModel');
     assert.equal(api.deliveryScope.value, false);
   });
