@@ -164,7 +164,8 @@ export class CompletenessView implements vscode.TreeDataProvider<Item>, vscode.D
   getChildren(item?: Item): Item[] {
     const m = this.metrics;
     if (!item) {
-      if (!this.source.current.uri) return [{ kind: 'message', text: 'Open a threat model (*.tm.yaml) to measure it.' }];
+      // No model: the view's welcome (package.json) says what to open, with a button for a new model.
+      if (!this.source.current.uri) return [];
       if (!m) return this.errors.length ? this.errors.map((e) => ({ kind: 'message', text: e })) : [];
       const r = m.residualRisk;
       return [

@@ -408,10 +408,14 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await pick('ride-hailing.tm.yaml', 'ride-hailing.tm.yaml');
       await page.locator('.tab.active', { hasText: 'ride-hailing.tm.yaml' }).waitFor({ timeout: 15_000 });
       // The build pipeline: four supply-chain findings on its id, five fixes each.
+      // Found by its name (its id is the start of other ids), then the line above: the cursor in the id.
       await page.keyboard.press('Control+F');
-      await page.keyboard.type('- id: pipeline');
+      // Typed once the find widget has the keyboard: keys sent before it opens land in the model.
+      await page.waitForFunction(() => document.activeElement?.closest('.find-widget') !== null);
+      await page.keyboard.type('name: Build and deploy pipeline');
       await page.keyboard.press('Enter');
       await page.keyboard.press('Escape');
+      await page.keyboard.press('ArrowUp');
       const more = page.locator('.action-widget .monaco-list-row', { hasText: "More actions for SUP-13 on 'pipeline'…" }).first();
       for (let attempt = 1; ; attempt++) {
         await page.keyboard.press('Control+.');
@@ -468,8 +472,9 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await page.waitForTimeout(700);
       const marked = await panelState('#canvas g.node.tc-highlight[data-model-id="shop-api"]');
       if (!marked.visible) throw new Error('the highlighted node is off screen');
-      // The completeness view in the Explorer, opened: the gauges as a tree.
-      await page.locator('.pane-header', { hasText: 'Threat Model Completeness' }).first().click();
+      // The completeness view in a place of its own: the product's icon in the activity bar, a click away.
+      await page.locator('.activitybar .action-item a[aria-label^="Threatcode"]').first().click();
+      await page.locator('.pane-header', { hasText: 'Completeness' }).first().waitFor({ timeout: 15_000 });
       await page.locator('.monaco-list-row', { hasText: 'Element coverage' }).first().waitFor({ timeout: 30_000 });
       const light = shots('diagram-beside-editor-light');
       await page.screenshot({ path: light });
@@ -559,8 +564,6 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       await page.locator('.view-line', { hasText: 'id: payment-service' }).first().waitFor({ timeout: 15_000 });
     });
     await step('the completeness view drills down from a stale component to the commits that changed its code', async () => {
-      // More room for the view: the workspace's file tree folds away.
-      await page.locator('.pane-header', { hasText: 'Workspace' }).first().click();
       const gauge = page.locator('.monaco-list-row', { hasText: 'Code changes reviewed' }).first();
       await gauge.waitFor({ timeout: 30_000 });
       // Opened by its twistie, as a person would; the view refreshes while the server reads the repository, so an
@@ -577,13 +580,12 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
           }
         }
       };
-      const stale = page.locator('.monaco-list-row', { hasText: 'Payment service: 1 commit since the review on 2026-10-14' }).first();
+      const stale = page.locator('.monaco-list-row', { hasText: 'Payment service: 1 commit since the review on 2026-11-30' }).first();
       await open(gauge, stale);
-      await open(stale, page.locator('.monaco-list-row', { hasText: '2026-11-20 Ana Dev: Refund idempotency' }).first());
+      await open(stale, page.locator('.monaco-list-row', { hasText: '2026-12-01 Ana Dev: Refund idempotency' }).first());
       const shot = shots('code-freshness');
       await page.screenshot({ path: shot });
       keepForDocs(shot, 'code-freshness');
-      await page.locator('.pane-header', { hasText: 'Workspace' }).first().click();
     });
     await step(
       'a service model that imports the platform: its imported end drawn, Go to Definition into the platform, the system of systems',
@@ -672,5 +674,5 @@ function gitHistory(workspace: string): void {
   git(['commit', '-q', '-m', 'The examples'], '2026-09-01');
   const charge = path.join(workspace, 'webshop/services/payments/charge.ts');
   writeFileSync(charge, readFileSync(charge, 'utf8') + '\n// Refunds reuse the order id as their idempotency key.\n');
-  git(['commit', '-q', '-am', 'Refund idempotency'], '2026-11-20');
+  git(['commit', '-q', '-am', 'Refund idempotency'], '2026-12-01');
 }
