@@ -48,6 +48,26 @@ function example(name: string): string {
   return readFileSync(path.join(REPO_ROOT, 'examples', name), 'utf8');
 }
 
+/**
+ * A model like the one a reviewer generated: `n` components in `zones` boundaries, each calling three others in zones
+ * picked at random (a fixed seed), so flows run both ways between most pairs of zones.
+ */
+function estate(n: number, zones: number): string {
+  let seed = 7;
+  const random = (k: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % k);
+  const trust = ['untrusted', 'internal', 'dmz', 'restricted'];
+  const lines = ['threatcode: 1', 'system:', '  name: "Generated estate"', 'boundaries:'];
+  for (let z = 0; z < zones; z++) lines.push(`  - id: zone-${z}`, `    name: "Zone ${z}"`, `    trust: ${trust[z % trust.length]}`);
+  lines.push('components:');
+  const id = (i: number) => `c-${i % zones}-${Math.floor(i / zones)}`;
+  for (let i = 0; i < n; i++)
+    lines.push(`  - id: ${id(i)}`, `    name: "Service ${i}"`, '    type: process', `    boundary: zone-${i % zones}`);
+  lines.push('flows:');
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < 3; k++) lines.push(`  - id: f-${i}-${k}`, `    from: ${id(i)}`, `    to: ${id(random(n))}`, '    protocol: https');
+  return `${lines.join('\n')}\n`;
+}
+
 /** What is on screen once panzoom has applied its transform: zoom, label size, and where a selector's element is. */
 async function onScreen(page: Page, selector?: string) {
   // Panzoom applies transforms on the next animation frame.
@@ -318,6 +338,62 @@ describe('webview in headless Chromium', function () {
     assert.equal((await host.rendered(5)).level, 'boundary');
     await page.keyboard.press('Escape');
     assert.equal((await host.rendered(6)).level, 'overview');
+  });
+
+  it("frames every change of focus: no node cut at the panel's edges, labels readable, the toolbar where it was", async () => {
+    await open();
+    const host = await hostModel(page, estate(300, 9));
+    const overview = await host.rendered();
+    assert.equal(overview.level, 'overview');
+    const toolbar = () =>
+      page.evaluate(() =>
+        ['focus', 'around', 'zoom-out', 'fit', 'legend-toggle', 'export-png', 'delivery'].map((id) => {
+          const r = document.getElementById(id)!.getBoundingClientRect();
+          return `${id}@${Math.round(r.x)},${Math.round(r.y)}`;
+        }),
+      );
+    /** Nodes the viewport's edges cut (partly on screen), once panzoom has drawn its last move. */
+    const cut = async () => {
+      await page.waitForTimeout(300);
+      await onScreen(page);
+      return page.evaluate(() => {
+        const v = document.getElementById('viewport')!.getBoundingClientRect();
+        return [...document.querySelectorAll('#canvas g.node')]
+          .filter((n) => {
+            const b = n.getBoundingClientRect();
+            const inside = b.left >= v.left - 1 && b.right <= v.right + 1 && b.top >= v.top - 1 && b.bottom <= v.bottom + 1;
+            const outside = b.right <= v.left || b.left >= v.right || b.bottom <= v.top || b.top >= v.bottom;
+            return !inside && !outside;
+          })
+          .map((n) => n.textContent?.trim().slice(0, 40));
+      });
+    };
+    const places = await toolbar();
+    const shot = (name: string) => page.screenshot({ path: path.join(RESULTS, `diagram-framed-${name}.png`) });
+    assert.deepEqual(await cut(), [], 'overview');
+    assert.ok((await onScreen(page)).labelPx >= MIN_LABEL_PX);
+    // Between nine zones: one edge per pair of zones, whatever the directions of its flows.
+    const edges = overview.edges ?? Number.NaN;
+    assert.ok(edges <= (9 * 8) / 2, `${edges} edges between 9 zones`);
+    await shot('overview');
+
+    // Opened from the list, as a person does when the zone is not on screen.
+    await page.locator('#focus').selectOption('zone-2');
+    const boundary = await host.rendered(2);
+    assert.equal(boundary.level, 'boundary');
+    assert.deepEqual(await cut(), [], 'boundary');
+    assert.ok((await onScreen(page)).labelPx >= MIN_LABEL_PX);
+    assert.deepEqual(await toolbar(), places);
+    await shot('boundary');
+
+    await page.evaluate(() => window.postMessage({ type: 'highlight', modelId: 'c-2-0' }, '*'));
+    await page.locator('#around').click();
+    const around = await host.rendered(3);
+    assert.equal(around.level, 'element');
+    assert.deepEqual(await cut(), [], 'around the cursor');
+    assert.ok((await onScreen(page, '#canvas g.node[data-model-id="c-2-0"]')).visible, 'the element itself on screen');
+    assert.deepEqual(await toolbar(), places);
+    await shot('around');
   });
 
   it('"Around cursor" shows the neighbourhood of the element under the cursor, and toggles back', async () => {

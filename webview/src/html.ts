@@ -47,7 +47,8 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
   #toolbar select { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border, #8884); font: inherit; max-width: 14em; }
   #zoom-level { min-width: 3.5em; text-align: center; font-variant-numeric: tabular-nums; }
   vscode-button.pressed { outline: 1px solid var(--tc-focus); outline-offset: -1px; }
-  #crumbs { display: flex; gap: 4px; align-items: center; flex-wrap: wrap; min-width: 0; }
+  /* A line of its own: the buttons after it keep their places whatever level it names. */
+  #crumbs { display: flex; gap: 4px; align-items: center; flex-wrap: wrap; min-width: 0; flex: 1 1 100%; }
   #crumbs .crumb { background: none; border: none; padding: 2px 2px; font: inherit; color: var(--vscode-textLink-foreground); cursor: pointer; }
   #crumbs .crumb.current { color: var(--vscode-foreground); font-weight: 600; cursor: default; }
   #crumbs .sep { opacity: .6; }
@@ -84,6 +85,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
   #legend .hl { border-color: var(--tc-focus); border-width: 4px; }
   #legend .dim { opacity: .3; }
   #legend .imported { border-style: dashed; border-radius: 8px; }
+  #legend .line { border: none; border-top: 4px solid var(--vscode-foreground); height: 0; margin-top: 8px; }
   #coverage { right: 8px; top: 8px; max-height: calc(100% - 16px); max-width: min(460px, 70%); box-sizing: border-box; }
   table.heat { border-collapse: collapse; font-size: 12px; }
   table.heat td, table.heat th { border: 1px solid var(--vscode-panel-border, #8884); padding: 1px 5px; text-align: center; }
@@ -156,6 +158,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
       <li><span class="swatch proc"></span>Process</li>
       <li><span class="swatch store"></span>Data store</li>
       <li><span class="swatch group"></span>Group of components: click to open</li>
+      <li><span class="swatch line"></span>Between groups: one line per pair that exchanges data, thicker for more flows</li>
       <li><span class="swatch zone"></span>Trust boundary (trust level in brackets): click its name to open</li>
       <li><span class="swatch sev s4"></span>Worst open finding or threat: critical</li>
       <li><span class="swatch sev s3"></span>high</li>

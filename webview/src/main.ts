@@ -445,12 +445,17 @@ function contentRect(el: Element): { x: number; y: number; width: number; height
   return { x: (r.left - c.left) / scale, y: (r.top - c.top) / scale, width: r.width / scale, height: r.height / scale };
 }
 
+type Rect = { x: number; y: number; width: number; height: number };
+
 /**
  * Moves the view so that `el` is in the middle, at the zoom last asked for, without leaving empty space where the
  * diagram could be: near an edge the diagram's edge stays at the panel's.
  */
 function centreOn(el: Element, animate: boolean): void {
-  const r = contentRect(el);
+  centreOnRect(contentRect(el), animate);
+}
+
+function centreOnRect(r: Rect, animate: boolean): void {
   const scale = panzoom.getScale();
   const { width, height } = contentSize();
   const clamp = (want: number, view: number, size: number) => {
@@ -463,19 +468,92 @@ function centreOn(el: Element, animate: boolean): void {
   panzoom.pan(x, y, { animate, force: true });
 }
 
-/** The default view: everything if readable, else the part around the focus at a readable zoom. */
+/**
+ * What a view is about, in the diagram's coordinates: the opened boundary in a boundary view (its neighbours are
+ * context around it), else the whole drawing (the neighbourhood of an element, the system, the overview).
+ */
+function focusRegion(): Rect {
+  const whole = { x: 0, y: 0, ...contentSize() };
+  if (view?.diagram?.level !== 'boundary') return whole;
+  // The focused boundary is the first subgraph the server writes (s0); Mermaid draws it as a cluster with that id.
+  const cluster = canvas.querySelector('g.cluster[id="s0"], g.cluster[id$="-s0"]');
+  return cluster ? contentRect(cluster) : whole;
+}
+
+/**
+ * Pans, at the current zoom, so that no node is cut by the panel's edges where the nodes leave room for it: of the
+ * positions that put an edge between nodes, the one nearest to the current view. On each axis on its own.
+ */
+function uncutEdges(): void {
+  const scale = panzoom.getScale();
+  const pan = panzoom.getPan();
+  const nodes = [...canvas.querySelectorAll('g.node')].map(contentRect);
+  const pad = 8 / scale;
+  const best = (start: number, length: number, spans: [number, number][]) => {
+    const cuts = (at: number) => spans.filter(([a, b]) => (a < at && at < b) || (a < at + length && at + length < b)).length;
+    const candidates = [start];
+    for (const [a, b] of spans) {
+      if (a < start && start < b) candidates.push(a - pad, b + pad);
+      if (a < start + length && start + length < b) candidates.push(b + pad - length, a - pad - length);
+    }
+    return candidates.reduce((keep, c) => {
+      const [ck, cc] = [cuts(keep), cuts(c)];
+      return cc < ck || (cc === ck && Math.abs(c - start) < Math.abs(keep - start)) ? c : keep;
+    }, start);
+  };
+  const visibleWidth = viewport.clientWidth / scale;
+  const visibleHeight = viewport.clientHeight / scale;
+  const left = best(
+    -pan.x,
+    visibleWidth,
+    nodes.map((r) => [r.x, r.x + r.width]),
+  );
+  const top = best(
+    -pan.y,
+    visibleHeight,
+    nodes.map((r) => [r.y, r.y + r.height]),
+  );
+  panzoom.pan(-left, -top, { animate: false, force: true });
+}
+
+/**
+ * The default view of a view never placed (and after every change of focus: a boundary, Around cursor, the system,
+ * the overview): its focus region fitted when its labels stay readable, else at a readable zoom on the element under
+ * the cursor (or the most severe) when it is in the region, else on the region; no node cut at the edges.
+ */
 function defaultView(): void {
   userMoved = false;
-  const readable = fitScale() * baseLabelPx() >= MIN_LABEL_PX;
-  if (readable) {
+  const region = focusRegion();
+  const pad = 24;
+  const base = baseLabelPx();
+  const regionScale = Math.min(MAX_FIT_SCALE, (viewport.clientWidth - pad) / region.width, (viewport.clientHeight - pad) / region.height);
+  const whole = fitScale();
+  if (whole * base >= MIN_LABEL_PX) {
     fit();
-  } else {
-    panzoom.zoom(READABLE_LABEL_PX / baseLabelPx(), { animate: false });
-    const target = focusNode();
-    if (target) centreOn(target, false);
-    else fit();
+    showStatus(true);
+    return;
   }
-  showStatus(readable);
+  if (regionScale * base >= MIN_LABEL_PX) {
+    panzoom.zoom(regionScale, { animate: false });
+    centreOnRect(region, false);
+  } else {
+    panzoom.zoom(READABLE_LABEL_PX / base, { animate: false });
+    const target = focusNode();
+    const inRegion = target && contains(region, contentRect(target));
+    centreOnRect(inRegion ? contentRect(target) : region, false);
+  }
+  // Panzoom applies the pan on the next frame: the edges are looked at once it is drawn.
+  requestAnimationFrame(() => uncutEdges());
+  showStatus(false);
+}
+
+function contains(outer: Rect, inner: Rect): boolean {
+  return (
+    inner.x >= outer.x &&
+    inner.y >= outer.y &&
+    inner.x + inner.width <= outer.x + outer.width &&
+    inner.y + inner.height <= outer.y + outer.height
+  );
 }
 
 function showStatus(whole: boolean): void {

@@ -330,13 +330,23 @@ class Writer {
   }
 
   /** Flows between groups, counted: one edge per pair and direction. */
-  aggregate(from: string, to: string, flows: readonly Flow[]): void {
+  /**
+   * The flows between two nodes as one edge, with an arrow at each end when they run both ways. Unlabelled (`weight`
+   * given, 1–4), its width says how many flows it stands for: in a dense overview the labels were what spread the
+   * layout into a hairball.
+   */
+  aggregate(from: string, to: string, flows: readonly Flow[], bothWays: boolean, weight?: number): void {
+    const index = this.edges.length + this.aggregated;
     const id = `a${this.aggregated++}`;
     const text =
-      flows.length === 1
-        ? [flows[0].data.name, flows[0].data.protocol].filter((x) => typeof x === 'string' && x).join(' · ')
-        : `${flows.length} flows`;
-    this.lines.push(text ? `  ${from} ${id}@-->|"${mermaidText(text)}"| ${to}` : `  ${from} ${id}@--> ${to}`);
+      weight !== undefined
+        ? ''
+        : flows.length === 1
+          ? [flows[0].data.name, flows[0].data.protocol].filter((x) => typeof x === 'string' && x).join(' · ')
+          : `${flows.length} flows`;
+    const arrow = bothWays ? '<-->' : '-->';
+    this.lines.push(text ? `  ${from} ${id}@${arrow}|"${mermaidText(text)}"| ${to}` : `  ${from} ${id}@${arrow} ${to}`);
+    if (weight !== undefined) this.classes.push(`  linkStyle ${index} stroke-width:${weight}px`);
   }
 
   done(): string {
@@ -592,8 +602,9 @@ function drawOverview(ctx: Context, w: Writer, components: readonly Component[],
 }
 
 /**
- * Draws each flow between two drawn components as itself, and the others once per pair of nodes, counted. `nodeOf`
- * maps a component id to its node; `componentNode` says whether that node is the component itself.
+ * Draws each flow between two drawn components as itself, and the others once per pair of nodes whichever way they
+ * run, counted: nine zones that all call each other are 36 edges, not 72 (the overview of a large model was a
+ * hairball). `nodeOf` maps a component id to its node; `componentNode` says whether that node is the component itself.
  */
 function aggregateFlows(
   w: Writer,
@@ -601,7 +612,8 @@ function aggregateFlows(
   nodeOf: (componentId: string) => string | undefined,
   componentNode: (componentId: string) => string | undefined,
 ): void {
-  const pairs = new Map<string, Flow[]>();
+  // Per pair of nodes, in the direction of its first flow: the flows, and whether any runs the other way.
+  const pairs = new Map<string, { from: string; to: string; flows: Flow[]; bothWays: boolean }>();
   for (const f of flows) {
     const fromC = componentNode(String(f.data.from));
     const toC = componentNode(String(f.data.to));
@@ -612,12 +624,20 @@ function aggregateFlows(
     const from = nodeOf(String(f.data.from));
     const to = nodeOf(String(f.data.to));
     if (!from || !to || from === to) continue;
-    addTo(pairs, `${from} ${to}`, f);
+    const key = from < to ? `${from} ${to}` : `${to} ${from}`;
+    const pair = pairs.get(key);
+    if (!pair) pairs.set(key, { from, to, flows: [f], bothWays: false });
+    else {
+      pair.flows.push(f);
+      if (pair.from !== from) pair.bothWays = true;
+    }
   }
-  for (const [pair, list] of pairs) {
-    const [from, to] = pair.split(' ');
-    w.aggregate(from, to, list);
-  }
+  // More pairs than twice the nodes they join: drawn without labels, their width by their number of flows.
+  const nodes = new Set([...pairs.values()].flatMap((p) => [p.from, p.to])).size;
+  const dense = pairs.size > 2 * nodes;
+  const most = Math.max(1, ...[...pairs.values()].map((p) => p.flows.length));
+  for (const { from, to, flows: list, bothWays } of pairs.values())
+    w.aggregate(from, to, list, bothWays, dense ? 1 + Math.round((3 * list.length) / most) : undefined);
 }
 
 /**
