@@ -68,6 +68,23 @@ function estate(n: number, zones: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Nodes the viewport's edges cut (partly on screen), once panzoom has drawn its last move (animations included). */
+async function cutNodes(page: Page): Promise<(string | undefined)[]> {
+  await page.waitForTimeout(400);
+  await onScreen(page);
+  return page.evaluate(() => {
+    const v = document.getElementById('viewport')!.getBoundingClientRect();
+    return [...document.querySelectorAll('#canvas g.node')]
+      .filter((n) => {
+        const b = n.getBoundingClientRect();
+        const inside = b.left >= v.left - 1 && b.right <= v.right + 1 && b.top >= v.top - 1 && b.bottom <= v.bottom + 1;
+        const outside = b.right <= v.left || b.left >= v.right || b.bottom <= v.top || b.top >= v.bottom;
+        return !inside && !outside;
+      })
+      .map((n) => n.textContent?.trim().slice(0, 40));
+  });
+}
+
 /** What is on screen once panzoom has applied its transform: zoom, label size, and where a selector's element is. */
 async function onScreen(page: Page, selector?: string) {
   // Panzoom applies transforms on the next animation frame.
@@ -161,20 +178,25 @@ describe('webview in headless Chromium', function () {
       }
     }
 
-    it('centres the element under the cursor when the view opens, even far from the rest', async () => {
-      await open();
-      const text = example('k8s-microservices/ride-hailing.tm.yaml');
-      const host = await hostModel(page, text);
-      await host.rendered();
-      // The cursor moves to the developer, then to the push provider: each is brought on screen, zoom unchanged.
-      for (const id of ['developer', 'push-provider', 'users-db']) {
-        await page.evaluate((m) => window.postMessage({ type: 'highlight', modelId: m }, '*'), id);
-        await page.waitForTimeout(500);
-        const state = await onScreen(page, `#canvas g.node[data-model-id="${id}"]`);
-        assert.ok(state.visible, `${id} brought on screen`);
-        assert.ok(state.labelPx >= MIN_LABEL_PX);
-      }
-    });
+    for (const [name, ids] of [
+      ['k8s-microservices/ride-hailing.tm.yaml', ['developer', 'push-provider', 'users-db']],
+      ['webshop/webshop.tm.yaml', ['email-provider', 'audit-log', 'shop-api', 'customer', 'payment-provider']],
+    ] as const)
+      it(`centres the element under the cursor when the view opens, even far from the rest (${name.split('/')[0]})`, async () => {
+        await open();
+        const text = example(name);
+        const host = await hostModel(page, text);
+        await host.rendered();
+        // The cursor moves from element to element: each is brought on screen, zoom unchanged, no node cut.
+        for (const id of ids) {
+          await page.evaluate((m) => window.postMessage({ type: 'highlight', modelId: m }, '*'), id);
+          await page.waitForTimeout(500);
+          const state = await onScreen(page, `#canvas g.node[data-model-id="${id}"]`);
+          assert.ok(state.visible, `${id} brought on screen`);
+          assert.ok(state.labelPx >= MIN_LABEL_PX);
+          assert.deepEqual(await cutNodes(page), [], `no node cut after moving to ${id}`);
+        }
+      });
   });
 
   it('highlights the node or flow under the cursor in the focus colour, over its severity', async () => {
@@ -352,22 +374,7 @@ describe('webview in headless Chromium', function () {
           return `${id}@${Math.round(r.x)},${Math.round(r.y)}`;
         }),
       );
-    /** Nodes the viewport's edges cut (partly on screen), once panzoom has drawn its last move. */
-    const cut = async () => {
-      await page.waitForTimeout(300);
-      await onScreen(page);
-      return page.evaluate(() => {
-        const v = document.getElementById('viewport')!.getBoundingClientRect();
-        return [...document.querySelectorAll('#canvas g.node')]
-          .filter((n) => {
-            const b = n.getBoundingClientRect();
-            const inside = b.left >= v.left - 1 && b.right <= v.right + 1 && b.top >= v.top - 1 && b.bottom <= v.bottom + 1;
-            const outside = b.right <= v.left || b.left >= v.right || b.bottom <= v.top || b.top >= v.bottom;
-            return !inside && !outside;
-          })
-          .map((n) => n.textContent?.trim().slice(0, 40));
-      });
-    };
+    const cut = () => cutNodes(page);
     const places = await toolbar();
     const shot = (name: string) => page.screenshot({ path: path.join(RESULTS, `diagram-framed-${name}.png`) });
     assert.deepEqual(await cut(), [], 'overview');

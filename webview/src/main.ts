@@ -482,24 +482,27 @@ function focusRegion(): Rect {
 
 /**
  * Pans, at the current zoom, so that no node is cut by the panel's edges where the nodes leave room for it: of the
- * positions that put an edge between nodes, the one nearest to the current view. On each axis on its own.
+ * positions that start or end the view just beside a node (within half a view of where it is), the one that cuts the
+ * fewest nodes, then the nearest, never one that leaves `keep` (the element under the cursor) off screen. On each axis
+ * on its own.
  */
-function uncutEdges(): void {
+function uncutEdges(keep?: Element, animate = false): void {
   const scale = panzoom.getScale();
   const pan = panzoom.getPan();
   const nodes = [...canvas.querySelectorAll('g.node')].map(contentRect);
+  const kept = keep ? contentRect(keep) : undefined;
   const pad = 8 / scale;
-  const best = (start: number, length: number, spans: [number, number][]) => {
+  const best = (start: number, length: number, spans: [number, number][], must?: [number, number]) => {
     const cuts = (at: number) => spans.filter(([a, b]) => (a < at && at < b) || (a < at + length && at + length < b)).length;
+    // Windows that start or end just beside a node, no further than half a window from where the view is.
     const candidates = [start];
-    for (const [a, b] of spans) {
-      if (a < start && start < b) candidates.push(a - pad, b + pad);
-      if (a < start + length && start + length < b) candidates.push(b + pad - length, a - pad - length);
-    }
-    return candidates.reduce((keep, c) => {
-      const [ck, cc] = [cuts(keep), cuts(c)];
-      return cc < ck || (cc === ck && Math.abs(c - start) < Math.abs(keep - start)) ? c : keep;
-    }, start);
+    for (const [a, b] of spans) candidates.push(a - pad, b + pad, a - pad - length, b + pad - length);
+    return candidates
+      .filter((c) => Math.abs(c - start) <= length / 2 && (!must || (must[0] >= c && must[1] <= c + length)))
+      .reduce((chosen, c) => {
+        const [was, now] = [cuts(chosen), cuts(c)];
+        return now < was || (now === was && Math.abs(c - start) < Math.abs(chosen - start)) ? c : chosen;
+      }, start);
   };
   const visibleWidth = viewport.clientWidth / scale;
   const visibleHeight = viewport.clientHeight / scale;
@@ -507,13 +510,15 @@ function uncutEdges(): void {
     -pan.x,
     visibleWidth,
     nodes.map((r) => [r.x, r.x + r.width]),
+    kept && [kept.x, kept.x + kept.width],
   );
   const top = best(
     -pan.y,
     visibleHeight,
     nodes.map((r) => [r.y, r.y + r.height]),
+    kept && [kept.y, kept.y + kept.height],
   );
-  panzoom.pan(-left, -top, { animate: false, force: true });
+  if (left !== -pan.x || top !== -pan.y) panzoom.pan(-left, -top, { animate, force: true });
 }
 
 /**
@@ -599,7 +604,11 @@ function applyHighlight(scroll: boolean): void {
   const hits = [...canvas.querySelectorAll(`[data-model-id="${id}"]`)];
   for (const el of hits) el.classList.add('tc-highlight');
   const first = hits.find((el) => el.matches('g.node, path')) ?? hits[0];
-  if (scroll && first && !onScreen(first)) centreOn(first, true);
+  if (scroll && first && !onScreen(first)) {
+    centreOn(first, true);
+    // Where it lands, no other node cut at the edges (the element itself stays on screen).
+    requestAnimationFrame(() => uncutEdges(first, true));
+  }
 }
 
 function onScreen(el: Element): boolean {
