@@ -16,7 +16,7 @@ const ALLOWED = [
   /^CHANGELOG\.md$/,
   /^dist\/(cli|server|import-worker|client|webview|mermaid\.min|mermaid-elk)\.js$/,
   /^dist\/elkjs-LICENSE\.md$/,
-  /^media\/icon\.png$/,
+  /^media\/(icon\.png|activity-bar\.svg)$/,
   /^media\/walkthrough\/[a-z-]+\.md$/,
   /^rules\/(builtin|catalogs)\/[\w-]+\.yaml$/,
   /^rules\/rulepack\.schema\.json$/,
