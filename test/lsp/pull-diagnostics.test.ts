@@ -99,7 +99,9 @@ describe('pull diagnostics over the protocol', function () {
   });
 
   it('after an edit, reports the new text; a pull cancelled while it waits for the pause is dropped', async () => {
-    delay = 300;
+    // A pause long enough that the cancel sent after the next edit reaches the server while the pull waits, on a
+    // loaded machine too (300 ms was not, once, in CI).
+    delay = 2_000;
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
     await client.configurationPulled(1);
     const p = 'payments/payments.tm.yaml';
