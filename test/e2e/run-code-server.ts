@@ -195,6 +195,7 @@ async function main(): Promise<number> {
               browser,
               `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
               'SUP-03',
+              workspace,
             ),
             scratch,
             userData,
@@ -245,6 +246,7 @@ async function main(): Promise<number> {
             browser,
             `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload.filter(([k]) => k !== 'extensionTestsPath')))}`,
             'SUP-03',
+            workspace,
           ),
           scratch,
           userData,
@@ -271,7 +273,7 @@ async function main(): Promise<number> {
  * and keeps its zoom across a tab switch. Screenshots of the panel beside the editor (light and dark) go to
  * test-results/, and to docs/images/ with THREATCODE_DOCS_IMAGES=1.
  */
-async function uiSmoke(browser: import('playwright-core').Browser, url: string, rule: string): Promise<number> {
+async function uiSmoke(browser: import('playwright-core').Browser, url: string, rule: string, workspace: string): Promise<number> {
   const page = await browser.newPage({ viewport: WINDOW });
   let passed = 0;
   const step = async (name: string, fn: () => Promise<void>) => {
@@ -678,6 +680,31 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
         await page.screenshot({ path: drafted });
       },
     );
+    await step('Export… from the palette: a format, the save dialog with a proposed name, the file written and opened', async () => {
+      await pick('webshop.tm.yaml', 'webshop.tm.yaml');
+      await page.locator('.tab.active', { hasText: 'webshop.tm.yaml' }).first().waitFor({ timeout: 30_000 });
+      await pick('>Threatcode: Export…', 'Export…');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Markdown report' }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.type('Markdown', { delay: 15 });
+      await page.keyboard.press('Enter');
+      // The browser's save dialog is VS Code's own: a path in a quick input, the name proposed beside the model.
+      const input = page.locator('.quick-input-widget input');
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Export Markdown' }).waitFor({ timeout: 15_000 });
+      const proposed = await input.inputValue();
+      if (!proposed.endsWith('/webshop/webshop.report.md')) throw new Error(`the save dialog proposed ${proposed}`);
+      const dialog = shots('export-save-dialog');
+      await page.screenshot({ path: dialog });
+      await page.keyboard.press('Enter');
+      const toast = page.locator('.notification-toast', { hasText: 'Exported webshop.report.md.' }).first();
+      await toast.waitFor({ timeout: 30_000 });
+      await toast.locator('.monaco-button', { hasText: 'Open' }).first().click();
+      await page.locator('.tab.active', { hasText: 'webshop.report.md' }).first().waitFor({ timeout: 30_000 });
+      // The report itself, not an empty file: its diagram block is in the editor.
+      await page.locator('.editor-instance .view-line', { hasText: '```mermaid' }).first().waitFor({ timeout: 15_000 });
+      if (!existsSync(path.join(workspace, 'webshop', 'webshop.report.md'))) throw new Error('the report was not written beside the model');
+      const opened = shots('export-opened');
+      await page.screenshot({ path: opened });
+    });
     await step('the walkthrough takes a new user from a first model to CI', async () => {
       // One editor group, as after a first install: the walkthrough shows its steps beside their pages.
       await pick('>View: Join All Editor Groups', 'Join All Editor Groups');

@@ -296,6 +296,7 @@ describe('webview in headless Chromium', function () {
     const seen = await onScreen(page, '#canvas g.node[data-current="true"]');
     assert.ok(seen.labelPx >= MIN_LABEL_PX, `labels are ${seen.labelPx.toFixed(1)} px`);
     assert.ok(seen.visible, 'this model is on screen');
+    assert.deepEqual(await cutNodes(page), [], "no model cut at the panel's edges");
     const edgeLabels = await page.locator('#canvas .edgeLabel').allTextContents();
     assert.ok(
       edgeLabels.some((t) => /Gateway forwards payment\s*calls/.test(t)),
