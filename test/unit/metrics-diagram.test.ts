@@ -396,6 +396,39 @@ describe('drilling into a boundary', () => {
     assert.equal(Object.values(d.nodes).filter((n) => n.kind === 'process' || n.kind === 'external' || n.kind === 'datastore').length, 20);
   });
 
+  it('draws a boundary whose every component calls other zones with its crossing flows counted from the boundary, in a block', () => {
+    // Four zones of twelve components; each component calls one component in each other zone: 36 pairs of zone-0's
+    // components and neighbour groups out, 36 in, where 15 nodes are drawn. One edge per component and neighbour is a
+    // tangle.
+    const lines = ['threatcode: 1', 'system: { name: Estate }', 'boundaries:'];
+    for (let z = 0; z < 4; z++) lines.push(`  - { id: zone-${z}, name: "Zone ${z}", trust: internal }`);
+    lines.push('components:');
+    for (let z = 0; z < 4; z++)
+      for (let i = 0; i < 12; i++) lines.push(`  - { id: c${z}-${i}, name: "Service ${z}-${i}", type: process, boundary: zone-${z} }`);
+    lines.push('flows:');
+    for (let z = 0; z < 4; z++)
+      for (let i = 0; i < 12; i++)
+        for (let k = 1; k < 4; k++)
+          lines.push(`  - { id: f${z}-${i}-${k}, from: c${z}-${i}, to: c${(z + k) % 4}-${(i + k) % 12}, protocol: https }`);
+    lines.push(`  - { id: inner, from: c0-0, to: c0-1, protocol: https }`);
+    const estate = analyze(`${lines.join('\n')}\n`, { today: TODAY });
+    const d = buildDiagram(estate, { focusBoundary: 'zone-0', direction: 'LR' });
+    assert.equal(d.level, 'boundary');
+    const edges = d.mermaid.split('\n').filter((l) => /-->|<-->/.test(l));
+    // The one flow inside, as itself; then one counted edge between the boundary and each neighbouring zone.
+    assert.equal(edges.filter((l) => /^ {2}n\d+ /.test(l)).length, 1, edges.join('\n'));
+    const counted = edges.filter((l) => /^ {2}s0 |\| g\d+$/.test(l) && / s0$|^ {2}s0 /.test(l));
+    assert.equal(counted.length, 3, edges.join('\n'));
+    for (const l of counted) assert.match(l, /<-->\|"24 flows"\|/, 'each zone calls and is called: twelve flows each way');
+    // Laid out on its own in the drawing's direction, wrapped into two ranks of six by unseen links.
+    assert.match(d.mermaid, /subgraph s0\[[^\n]*\n {4}direction LR\n/);
+    assert.equal(d.mermaid.split('\n').filter((l) => /^ {2}n\d+ ~~~ n\d+$/.test(l)).length, 6);
+
+    // A boundary of the webshop, where few components leave it: each crossing flow still from its component.
+    const shop = buildDiagram(analyze(generateModel(60), { today: TODAY }), { focusBoundary: 'zone-0' });
+    assert.doesNotMatch(shop.mermaid, /^ {2}s0 |~~~/m);
+  });
+
   it('ignores a focus that names nothing', () => {
     assert.equal(buildDiagram(analysis, { focusBoundary: 'nope' }).level, 'overview');
     assert.equal(buildDiagram(analysis, { focusElement: 'nope' }).level, 'overview');

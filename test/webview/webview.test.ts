@@ -365,7 +365,8 @@ describe('webview in headless Chromium', function () {
 
   it("frames every change of focus: no node cut at the panel's edges, labels readable, the toolbar where it was", async () => {
     await open();
-    const host = await hostModel(page, estate(300, 9));
+    const model = estate(300, 9);
+    const host = await hostModel(page, model);
     const overview = await host.rendered();
     assert.equal(overview.level, 'overview');
     const toolbar = () =>
@@ -389,6 +390,10 @@ describe('webview in headless Chromium', function () {
     await page.locator('#focus').selectOption('zone-2');
     const boundary = await host.rendered(2);
     assert.equal(boundary.level, 'boundary');
+    // Every component of the zone calls the eight others: its crossing flows are one counted edge per neighbouring
+    // zone, drawn from the zone itself (they were 123 edges, one per component and neighbour); its own flows as such.
+    const inside = [...model.matchAll(/from: c-2-\d+\n {4}to: c-2-\d+\n/g)].length;
+    assert.equal(boundary.edges, 8 + inside);
     assert.deepEqual(await cut(), [], 'boundary');
     assert.ok((await onScreen(page)).labelPx >= MIN_LABEL_PX);
     assert.deepEqual(await toolbar(), places);

@@ -254,7 +254,7 @@ class Writer {
 
   constructor(
     private readonly ctx: Context,
-    direction: 'LR' | 'TB',
+    readonly direction: 'LR' | 'TB',
     private readonly styled: boolean,
   ) {
     this.lines = [`flowchart ${direction}`];
@@ -691,8 +691,26 @@ function drawBoundary(
   const groupId = new Map<string, string>();
   for (const key of groupMembers.keys()) groupId.set(key, `g${groupId.size}`);
 
-  // The focused boundary's subgraph: its components (nested subgraphs when expanded) and its nested groups.
+  // The boundary's own components are the subject: flows between two groups (nested boundaries talking to each other
+  // or to the outside) are drawn when that group is opened, not here.
+  const groupOf = (id: string) => {
+    const c = ctx.component(id);
+    return c ? groupId.get(groupKey(c)) : undefined;
+  };
+  const nodeOf = (id: string) => nodeId.get(id) ?? groupOf(id);
+  const own = shownFlows.filter((f) => nodeId.has(String(f.data.from)) || nodeId.has(String(f.data.to)));
+  const crossing = new Set(own.filter((f) => !inside(String(f.data.from)) || !inside(String(f.data.to))));
+  // A boundary whose components each talk to many others outside (an estate where every zone calls every zone) would
+  // be a tangle of one edge per component and neighbour: its crossing flows are then drawn from the boundary itself,
+  // one counted edge per neighbouring group; Around cursor shows one component's own neighbours.
+  const pairs = new Set([...crossing].map((f) => `${nodeOf(String(f.data.from))} ${nodeOf(String(f.data.to))}`));
+  const ends = new Set([...crossing].flatMap((f) => [nodeOf(String(f.data.from)), nodeOf(String(f.data.to))]));
+  const tangled = pairs.size > 2 * ends.size;
+
+  // The focused boundary's subgraph: its components (nested subgraphs when expanded) and its nested groups. Linked as a
+  // whole, Mermaid lays it out on its own and would turn it across the drawing: it keeps the drawing's direction.
   w.openBoundary('s0', ctx.boundaries.get(focus)!, '  ');
+  if (tangled) w.lines.push(`    direction ${w.direction}`);
   let subgraphs = 1;
   const drawnIn = new Map<string, Component[]>();
   for (const c of drawn) addTo(drawnIn, ctx.boundaryOf(c), c);
@@ -738,17 +756,22 @@ function drawBoundary(
     const text = `${ctx.boundaryName(b)} · ${list.length} ${list.length === 1 ? 'component' : 'components'}`;
     w.group(groupId.get(key)!, text, list, ctx.boundaries.get(b), '  ');
   }
-  // The boundary's own components are the subject: flows between two groups (nested boundaries talking to each other
-  // or to the outside) are drawn when that group is opened, not here.
-  aggregateFlows(
-    w,
-    shownFlows.filter((f) => nodeId.has(String(f.data.from)) || nodeId.has(String(f.data.to))),
-    (id) => {
-      if (nodeId.has(id)) return nodeId.get(id);
-      const c = ctx.component(id);
-      return c ? groupId.get(groupKey(c)) : undefined;
-    },
-    (id) => nodeId.get(id),
-  );
+  aggregateFlows(w, tangled ? own.filter((f) => !crossing.has(f)) : own, nodeOf, (id) => nodeId.get(id));
+  if (tangled) {
+    aggregateFlows(
+      w,
+      [...crossing],
+      (id) => (inside(id) ? 's0' : groupOf(id)),
+      () => undefined,
+    );
+    // Laid out on its own, a boundary whose components hardly call each other is one rank: a line of 34 nodes. Unseen
+    // links from each node to the one a rank's length further wrap it into a block, about as tall as the panel is
+    // (across the drawing in a tall panel, where a rank stands on the long side and nodes are wider than tall); last,
+    // so that the numbers of the links styled above do not move.
+    const own = (drawnIn.get(focus) ?? []).map((c) => nodeId.get(c.id)!);
+    const ranks = Math.max(1, Math.round(Math.sqrt(own.length * (w.direction === 'LR' ? 0.25 : 0.6))));
+    const perRank = Math.ceil(own.length / ranks);
+    for (let i = 0; i + perRank < own.length; i++) w.lines.push(`  ${own[i]} ~~~ ${own[i + perRank]}`);
+  }
   return result('boundary', { boundary: focus }, { components: drawn.length, flows: w.edges.length });
 }
