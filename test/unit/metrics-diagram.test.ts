@@ -366,6 +366,25 @@ describe('the view sent to the panel', () => {
   });
 });
 
+/**
+ * An estate of `zones` zones of `perZone` components where each component calls one component in every other zone, and
+ * one flow runs inside zone-0: every zone talks to every zone.
+ */
+function interlinked(zones: number, perZone: number): string {
+  const lines = ['threatcode: 1', 'system: { name: Estate }', 'boundaries:'];
+  for (let z = 0; z < zones; z++) lines.push(`  - { id: zone-${z}, name: "Zone ${z}", trust: internal }`);
+  lines.push('components:');
+  for (let z = 0; z < zones; z++)
+    for (let i = 0; i < perZone; i++) lines.push(`  - { id: c${z}-${i}, name: "Service ${z}-${i}", type: process, boundary: zone-${z} }`);
+  lines.push('flows:');
+  for (let z = 0; z < zones; z++)
+    for (let i = 0; i < perZone; i++)
+      for (let k = 1; k < zones; k++)
+        lines.push(`  - { id: f${z}-${i}-${k}, from: c${z}-${i}, to: c${(z + k) % zones}-${(i + k) % perZone}, protocol: https }`);
+  lines.push('  - { id: inner, from: c0-0, to: c0-1, protocol: https }');
+  return `${lines.join('\n')}\n`;
+}
+
 describe('drilling into a boundary', () => {
   const text = generateModel(300);
   const analysis = analyze(text, { today: TODAY });
@@ -400,18 +419,7 @@ describe('drilling into a boundary', () => {
     // Four zones of twelve components; each component calls one component in each other zone: 36 pairs of zone-0's
     // components and neighbour groups out, 36 in, where 15 nodes are drawn. One edge per component and neighbour is a
     // tangle.
-    const lines = ['threatcode: 1', 'system: { name: Estate }', 'boundaries:'];
-    for (let z = 0; z < 4; z++) lines.push(`  - { id: zone-${z}, name: "Zone ${z}", trust: internal }`);
-    lines.push('components:');
-    for (let z = 0; z < 4; z++)
-      for (let i = 0; i < 12; i++) lines.push(`  - { id: c${z}-${i}, name: "Service ${z}-${i}", type: process, boundary: zone-${z} }`);
-    lines.push('flows:');
-    for (let z = 0; z < 4; z++)
-      for (let i = 0; i < 12; i++)
-        for (let k = 1; k < 4; k++)
-          lines.push(`  - { id: f${z}-${i}-${k}, from: c${z}-${i}, to: c${(z + k) % 4}-${(i + k) % 12}, protocol: https }`);
-    lines.push(`  - { id: inner, from: c0-0, to: c0-1, protocol: https }`);
-    const estate = analyze(`${lines.join('\n')}\n`, { today: TODAY });
+    const estate = analyze(interlinked(4, 12), { today: TODAY });
     const d = buildDiagram(estate, { focusBoundary: 'zone-0', direction: 'LR' });
     assert.equal(d.level, 'boundary');
     const edges = d.mermaid.split('\n').filter((l) => /-->|<-->/.test(l));
@@ -427,6 +435,22 @@ describe('drilling into a boundary', () => {
     // A boundary of the webshop, where few components leave it: each crossing flow still from its component.
     const shop = buildDiagram(analyze(generateModel(60), { today: TODAY }), { focusBoundary: 'zone-0' });
     assert.doesNotMatch(shop.mermaid, /^ {2}s0 |~~~/m);
+  });
+
+  it('gives an overview whose zones all call each other its flows between zones as a table; a sparse one none', () => {
+    // Seven zones of two components, each calling one component in each other zone: 21 pairs of zones, 7 nodes.
+    const d = buildDiagram(analyze(interlinked(7, 2), { today: TODAY }), { overview: true });
+    assert.equal(d.level, 'overview');
+    assert.ok(d.between, 'a table');
+    assert.deepEqual(
+      d.between.groups.map((g) => g.name),
+      Array.from({ length: 7 }, (_, z) => `Zone ${z} (internal)`),
+    );
+    for (const g of d.between.groups) assert.equal(d.nodes[g.node]?.drill, `zone-${g.name.split(' ')[1]}`);
+    // From each zone, two flows to each other zone (one per component); none on the diagonal; the flow inside zone-0
+    // is between no two zones.
+    d.between.flows.forEach((row, i) => row.forEach((count, j) => assert.equal(count, i === j ? 0 : 2, `${i} → ${j}`)));
+    assert.equal(buildDiagram(analyze(generateModel(300), { today: TODAY }), { overview: true }).between, undefined);
   });
 
   it('ignores a focus that names nothing', () => {

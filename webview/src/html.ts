@@ -91,6 +91,9 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
   table.heat td, table.heat th { border: 1px solid var(--vscode-panel-border, #8884); padding: 1px 5px; text-align: center; }
   table.heat td:first-child { text-align: left; }
   table.heat td.yes { background: color-mix(in srgb, var(--vscode-charts-green, #388a34) 55%, transparent); }
+  #between { left: 8px; top: 8px; max-height: calc(100% - 16px); max-width: calc(100% - 16px); box-sizing: border-box; }
+  table.between th[scope="row"] { text-align: left; font-weight: normal; white-space: nowrap; }
+  table.between td { min-width: 2.2em; background: color-mix(in srgb, var(--vscode-charts-blue, #1a85ff) var(--share, 0%), transparent); }
   table.heat td.no { background: color-mix(in srgb, var(--vscode-charts-red, #c72e0f) 35%, transparent); }
   .muted { opacity: .75; }
   /* Severity of the worst open finding: drawn from the theme, so that every theme (and the highlight) can win. */
@@ -171,6 +174,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
     <p class="muted">The STRIDE table shows, per element, which categories its recorded threats consider.</p>
   </aside>
   <aside id="coverage" class="overlay" aria-label="STRIDE coverage" hidden><h2>STRIDE coverage</h2><div class="body"></div></aside>
+  <aside id="between" class="overlay" aria-label="Flows between groups" hidden><h2>Flows between groups</h2><div class="body"></div></aside>
 </div>
 <script nonce="${o.nonce}" src="${o.mermaidUri}"></script>
 ${o.elkUri ? `<script nonce="${o.nonce}" src="${o.elkUri}"></script>\n` : ''}<script nonce="${o.nonce}" src="${o.scriptUri}"></script>

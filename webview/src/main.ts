@@ -68,6 +68,7 @@ const aroundButton = document.getElementById('around') as HTMLElement & { disabl
 const zoomLabel = document.getElementById('zoom-level')!;
 const legend = document.getElementById('legend')!;
 const coverage = document.getElementById('coverage')!;
+const between = document.getElementById('between')!;
 
 let view: ViewResult | undefined;
 let state: WebviewState = vscode.getState() ?? { uri: '', delivery: false };
@@ -571,6 +572,70 @@ function showStatus(whole: boolean): void {
     parts.push(`Release ${d.release}: ${marked} ${marked === 1 ? 'element' : 'elements'} in this delivery, the others dimmed.`);
   }
   status.textContent = parts.join(' ');
+  const table = d.level === 'overview' ? d.between : undefined;
+  if (table) {
+    let pairs = 0;
+    for (let i = 0; i < table.groups.length; i++)
+      for (let j = i + 1; j < table.groups.length; j++) if (table.flows[i][j] || table.flows[j][i]) pairs++;
+    const toggle = el('button', between.hidden ? 'Show them as a table' : 'Hide the table', 'link');
+    toggle.id = 'between-toggle';
+    toggle.setAttribute('aria-expanded', String(!between.hidden));
+    toggle.addEventListener('click', () => {
+      between.hidden = !between.hidden;
+      showStatus(whole);
+    });
+    status.append(`${parts.length ? ' ' : ''}${pairs} pairs of groups exchange data, too many to draw apart: `, toggle);
+  }
+  between.hidden ||= !table;
+}
+
+/**
+ * The overview's flows between groups as a table, for an overview too interlinked to draw legibly: a row per group the
+ * flows start in, a column per group they reach, the number of flows in each cell; a row's name opens its boundary.
+ */
+function renderBetween(): void {
+  const d = view?.diagram;
+  const table = d?.level === 'overview' ? d.between : undefined;
+  const body = between.querySelector('.body')!;
+  body.replaceChildren();
+  if (!d || !table) return;
+  body.append(el('p', 'Flows from the group of a row to the group of a column. Click a name to open it.', 'muted'));
+  const most = Math.max(1, ...table.flows.flat());
+  const grid = el('table', undefined, 'heat between');
+  const head = el('tr');
+  head.append(el('th', 'from \\ to'));
+  table.groups.forEach((g, j) => {
+    const th = el('th', String(j + 1));
+    th.title = g.name;
+    th.scope = 'col';
+    head.append(th);
+  });
+  grid.append(head);
+  table.groups.forEach((g, i) => {
+    const tr = el('tr');
+    const name = el('th');
+    name.scope = 'row';
+    const drill = d.nodes[g.node]?.drill;
+    const label = `${i + 1} ${g.name}`;
+    if (drill) {
+      const open = el('button', label);
+      open.addEventListener('click', () => openLevel({ focusBoundary: drill, focusElement: undefined, overview: undefined }));
+      name.append(open);
+    } else name.textContent = label;
+    tr.append(name);
+    table.flows[i].forEach((count, j) => {
+      const td = el('td', i === j ? '—' : count ? String(count) : '');
+      if (i !== j) {
+        td.title = `${g.name} → ${table.groups[j].name}: ${count} ${count === 1 ? 'flow' : 'flows'}`;
+        // Shaded by how many flows, so the heaviest pairs stand out; at most half the colour, so the number stays legible
+        // in light and dark themes.
+        if (count) td.style.setProperty('--share', `${Math.round((50 * count) / most)}%`);
+      }
+      tr.append(td);
+    });
+    grid.append(tr);
+  });
+  body.append(grid);
 }
 
 /**
@@ -807,6 +872,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     renderFocusOptions();
     renderCrumbs();
     renderCoverage();
+    renderBetween();
     void render();
   } else if (message.type === 'highlight') {
     highlighted = message.modelId;

@@ -17,6 +17,7 @@ import { originsOf } from './imports';
 import type { Element, Span, ThreatModel } from '../model/types';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { isOpenThreatStatus, severityWeight } from '../shared/vocabulary';
+import type { BetweenGroups } from '../shared/view';
 
 export interface DiagramElement {
   readonly modelId: string;
@@ -64,6 +65,8 @@ export interface Diagram {
   /** The focus actually applied (an unknown id is ignored). */
   readonly focus: { readonly boundary?: string; readonly element?: string };
   readonly counts: { readonly components: number; readonly flows: number };
+  /** An overview whose groups nearly all exchange data: how many flows run between each two of them, as a table. */
+  readonly between?: BetweenGroups;
 }
 
 /**
@@ -410,7 +413,12 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
   const components = [...model.components, ...importedEnds(model, ctx)];
   const flows = [...model.flows];
 
-  const result = (level: DiagramLevel, focus: Diagram['focus'], shown: { components: number; flows: number }): Diagram => ({
+  const result = (
+    level: DiagramLevel,
+    focus: Diagram['focus'],
+    shown: { components: number; flows: number },
+    between?: BetweenGroups,
+  ): Diagram => ({
     mermaid: w.done(),
     nodes: w.nodes,
     edges: w.edges,
@@ -418,6 +426,7 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
     overview: level === 'overview',
     focus,
     counts: shown,
+    ...(between && { between }),
   });
 
   // One element and its neighbours.
@@ -440,8 +449,8 @@ export function buildDiagram(analysis: Analysis, options: DiagramOptions = {}): 
 
   const tooLarge = components.length > maxNodes || flows.length > (options.maxEdges ?? 2 * maxNodes);
   if (options.overview || tooLarge) {
-    drawOverview(ctx, w, components, flows, overviewGrouping(ctx, components, maxNodes));
-    return result('overview', {}, { components: components.length, flows: flows.length });
+    const between = drawOverview(ctx, w, components, flows, overviewGrouping(ctx, components, maxNodes));
+    return result('overview', {}, { components: components.length, flows: flows.length }, between);
   }
   drawDetail(ctx, w, components, flows);
   return result('detail', {}, { components: components.length, flows: flows.length });
@@ -517,7 +526,14 @@ function drawDetail(ctx: Context, w: Writer, components: readonly Component[], f
 }
 
 /** One node per group; groups that stand for nested boundaries are drawn inside their parents. */
-function drawOverview(ctx: Context, w: Writer, components: readonly Component[], flows: readonly Flow[], group: Grouping): void {
+/** Draws the overview; returns the table of flows between its groups when they are too interlinked to draw legibly. */
+function drawOverview(
+  ctx: Context,
+  w: Writer,
+  components: readonly Component[],
+  flows: readonly Flow[],
+  group: Grouping,
+): BetweenGroups | undefined {
   const members = new Map<string, Component[]>();
   for (const c of components) addTo(members, group.of(c), c);
   const ids = new Map<string, string>();
@@ -590,28 +606,33 @@ function drawOverview(ctx: Context, w: Writer, components: readonly Component[],
   } else {
     for (const key of members.keys()) node(key, '  ');
   }
-  aggregateFlows(
-    w,
-    flows,
-    (id) => {
-      const c = ctx.component(id);
-      return c ? ids.get(group.of(c)) : undefined;
-    },
-    () => undefined,
-  );
+  const nodeOf = (id: string) => {
+    const c = ctx.component(id);
+    return c ? ids.get(group.of(c)) : undefined;
+  };
+  if (!aggregateFlows(w, flows, nodeOf, () => undefined)) return undefined;
+  const index = new Map([...ids.values()].map((node, i) => [node, i]));
+  const table = [...ids.values()].map(() => new Array<number>(ids.size).fill(0));
+  for (const f of flows) {
+    const from = index.get(nodeOf(String(f.data.from)) ?? '');
+    const to = index.get(nodeOf(String(f.data.to)) ?? '');
+    if (from !== undefined && to !== undefined && from !== to) table[from][to]++;
+  }
+  return { groups: [...ids].map(([key, node]) => ({ node, name: group.label(key) })), flows: table };
 }
 
 /**
  * Draws each flow between two drawn components as itself, and the others once per pair of nodes whichever way they
  * run, counted: nine zones that all call each other are 36 edges, not 72 (the overview of a large model was a
  * hairball). `nodeOf` maps a component id to its node; `componentNode` says whether that node is the component itself.
+ * Returns whether the pairs were too many to label (drawn by width instead).
  */
 function aggregateFlows(
   w: Writer,
   flows: readonly Flow[],
   nodeOf: (componentId: string) => string | undefined,
   componentNode: (componentId: string) => string | undefined,
-): void {
+): boolean {
   // Per pair of nodes, in the direction of its first flow: the flows, and whether any runs the other way.
   const pairs = new Map<string, { from: string; to: string; flows: Flow[]; bothWays: boolean }>();
   for (const f of flows) {
@@ -638,6 +659,7 @@ function aggregateFlows(
   const most = Math.max(1, ...[...pairs.values()].map((p) => p.flows.length));
   for (const { from, to, flows: list, bothWays } of pairs.values())
     w.aggregate(from, to, list, bothWays, dense ? 1 + Math.round((3 * list.length) / most) : undefined);
+  return dense;
 }
 
 /**

@@ -145,6 +145,7 @@ export function computeView(
       })),
       ...(typeof model.system?.release === 'string' && { release: model.system.release }),
       counts: { ...diagram.counts, modelComponents: model.components.length },
+      ...(diagram.between && { between: diagram.between }),
       ...(inSystem && {
         systemModels: Math.min(system.size(document.uri), MAX_SYSTEM_MODELS),
       }),

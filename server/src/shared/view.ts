@@ -112,6 +112,17 @@ export interface ViewEdge extends ViewItem {
   readonly delivery: boolean;
 }
 
+/**
+ * Flows between the groups of an overview, by direction: `flows[i][j]` run from `groups[i]` to `groups[j]`. Drawn,
+ * nine zones that all call each other are 36 crossing lines whatever the layout; a table answers "who calls whom, how
+ * much" at a glance.
+ */
+export interface BetweenGroups {
+  /** Each group's node id in the diagram and its name (a boundary's, or a trust level's). */
+  readonly groups: readonly { readonly node: string; readonly name: string }[];
+  readonly flows: readonly (readonly number[])[];
+}
+
 export interface ViewDiagram {
   readonly mermaid: string;
   readonly nodes: Readonly<Record<string, ViewNode>>;
@@ -133,6 +144,8 @@ export interface ViewDiagram {
   /** The model names a delivery (`system.release`): "This delivery" can mark something. */
   readonly release?: string;
   readonly counts: { readonly components: number; readonly flows: number; readonly modelComponents: number };
+  /** An overview too interlinked to draw legibly: its flows between groups as a table. */
+  readonly between?: BetweenGroups;
   /** How many models the workspace's system of systems has, when this model imports or is imported by another. */
   readonly systemModels?: number;
 }
