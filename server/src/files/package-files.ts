@@ -24,7 +24,7 @@ export function packageRoot(from: string = __dirname): string {
 
 export function builtinPackSources(root: string = packageRoot()): PackSource[] {
   const dir = path.join(root, 'rules', 'builtin');
-  // Sorted: the mitigation catalog (00-) loads first, and the order of findings is stable.
+  // Sorted: the compliance frameworks and the mitigation catalog (00-) load first, and the order of findings is stable.
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()

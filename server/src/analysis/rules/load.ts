@@ -13,6 +13,8 @@ import type { Span } from '../../model/types';
 import {
   type CatalogCoverage,
   type CatalogMitigation,
+  type ComplianceFramework,
+  type ComplianceMapping,
   type Condition,
   factInfo,
   OPERATORS,
@@ -62,6 +64,8 @@ export interface LoadOptions {
   readonly knownMitigations?: ReadonlySet<string>;
   /** Rule ids already defined by earlier packs, with the pack that defines them. */
   readonly definedRules?: ReadonlyMap<string, string>;
+  /** Compliance frameworks defined by earlier packs, that this pack's mitigations may map to. */
+  readonly knownFrameworks?: ReadonlyMap<string, ComplianceFramework>;
 }
 
 /** The most values (mappings, lists and scalars, aliases expanded) a rule pack may hold: 20 times the built-in catalog. */
@@ -96,6 +100,10 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
     if (index !== undefined) brokenRules.add(index);
   }
 
+  const frameworks = loadFrameworks(doc, value.frameworks, packId, options.knownFrameworks, diagnostics);
+  const knownFrameworks = new Map([...(options.knownFrameworks ?? []), ...frameworks.map((f) => [f.id, f] as const)]);
+  const controlsOf = new Map([...knownFrameworks].map(([id, f]) => [id, new Set(f.controls.map((c) => c.id))]));
+
   const mitigations: CatalogMitigation[] = [];
   const ownMitigations = new Set<string>();
   if (Array.isArray(value.mitigations)) {
@@ -108,7 +116,10 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
         return;
       }
       ownMitigations.add(m.id);
-      mitigations.push({ id: m.id, title: m.title, description: m.description });
+      const compliance = isPlainObject(m.compliance)
+        ? checkCompliance(doc, m.compliance, ['mitigations', i, 'compliance'], controlsOf, diagnostics)
+        : undefined;
+      mitigations.push({ id: m.id, title: m.title, description: m.description, ...(compliance && { compliance }) });
     });
   }
   const knownMitigations = new Set([...(options.knownMitigations ?? []), ...ownMitigations]);
@@ -195,9 +206,120 @@ export function loadRulePack(text: string, options: LoadOptions): LoadedPack {
       builtin: options.builtin,
       rules,
       mitigations,
+      frameworks,
     },
     diagnostics,
   };
+}
+
+/**
+ * The pack's compliance frameworks: each with an id no earlier pack or framework of this pack took, and levels made of
+ * its own controls. A framework with a problem is left out (what maps to it then says so).
+ */
+function loadFrameworks(
+  doc: Document.Parsed,
+  raw: unknown,
+  pack: string,
+  known: ReadonlyMap<string, ComplianceFramework> | undefined,
+  diagnostics: CoreDiagnostic[],
+): ComplianceFramework[] {
+  const frameworks: ComplianceFramework[] = [];
+  if (!Array.isArray(raw)) return frameworks;
+  raw.forEach((f, i) => {
+    if (!isPlainObject(f) || typeof f.id !== 'string' || typeof f.title !== 'string' || !Array.isArray(f.controls)) return;
+    const path: Segment[] = ['frameworks', i];
+    const earlier = known?.get(f.id)?.pack;
+    if (earlier !== undefined || frameworks.some((x) => x.id === f.id)) {
+      const by = earlier !== undefined ? ` by pack '${earlier}'` : ' in this pack';
+      diagnostics.push(packError(doc, [...path, 'id'], DiagnosticCode.DuplicateId, `Framework '${f.id}' is already defined${by}.`));
+      return;
+    }
+    const controls = f.controls.filter(
+      (c): c is { id: string; title: string } => isPlainObject(c) && typeof c.id === 'string' && typeof c.title === 'string',
+    );
+    const ids = new Set<string>();
+    let problems = 0;
+    controls.forEach((c, j) => {
+      if (ids.has(c.id)) {
+        diagnostics.push(packError(doc, [...path, 'controls', j, 'id'], DiagnosticCode.DuplicateId, `Control '${c.id}' is listed twice.`));
+        problems++;
+      }
+      ids.add(c.id);
+    });
+    const levels: Record<string, readonly string[]> = {};
+    if (isPlainObject(f.levels)) {
+      for (const [level, list] of Object.entries(f.levels)) {
+        if (!Array.isArray(list)) continue;
+        list.forEach((id, j) => {
+          if (typeof id === 'string' && !ids.has(id)) {
+            diagnostics.push(
+              packError(
+                doc,
+                [...path, 'levels', level, j],
+                DiagnosticCode.DanglingReference,
+                `Level '${level}' lists '${id}', which is not among the framework's controls.${didYouMean(suggest(id, ids))}`,
+              ),
+            );
+            problems++;
+          }
+        });
+        levels[level] = list.filter((id): id is string => typeof id === 'string');
+      }
+    }
+    if (problems > 0) return;
+    frameworks.push({
+      id: f.id,
+      title: f.title,
+      ...(typeof f.version === 'string' && { version: f.version }),
+      ...(typeof f.url === 'string' && { url: f.url }),
+      levels,
+      controls: controls.map((c) => ({ id: c.id, title: c.title })),
+      pack,
+    });
+  });
+  return frameworks;
+}
+
+/** A mitigation's `compliance:`, each framework known and each id one of its controls; what is not is reported. */
+function checkCompliance(
+  doc: Document.Parsed,
+  raw: Record<string, unknown>,
+  path: Segment[],
+  controlsOf: ReadonlyMap<string, ReadonlySet<string>>,
+  diagnostics: CoreDiagnostic[],
+): ComplianceMapping | undefined {
+  const mapping: Record<string, readonly string[]> = {};
+  for (const [framework, list] of Object.entries(raw)) {
+    if (!Array.isArray(list)) continue;
+    const controls = controlsOf.get(framework);
+    if (!controls) {
+      diagnostics.push(
+        packError(
+          doc,
+          [...path, framework],
+          DiagnosticCode.DanglingReference,
+          `Unknown framework '${framework}': not defined by this pack or an earlier one.${didYouMean(suggest(framework, controlsOf.keys()))}`,
+        ),
+      );
+      continue;
+    }
+    const valid: string[] = [];
+    list.forEach((id, j) => {
+      if (typeof id !== 'string') return;
+      if (controls.has(id)) valid.push(id);
+      else
+        diagnostics.push(
+          packError(
+            doc,
+            [...path, framework, j],
+            DiagnosticCode.DanglingReference,
+            `'${id}' is not a control of ${framework}.${didYouMean(suggest(id, controls))}`,
+          ),
+        );
+    });
+    if (valid.length > 0) mapping[framework] = valid;
+  }
+  return Object.keys(mapping).length > 0 ? mapping : undefined;
 }
 
 export function subjectOf(target: RuleTarget): SubjectKind {

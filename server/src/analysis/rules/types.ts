@@ -235,6 +235,27 @@ export interface CatalogMitigation {
   readonly id: string;
   readonly title: string;
   readonly description: string;
+  /** The controls of compliance frameworks it implements, by framework id. */
+  readonly compliance?: ComplianceMapping;
+}
+
+/** Controls of compliance frameworks, by framework id: `{ 'nist-800-53-r5': ['SC-8'] }`. */
+export type ComplianceMapping = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * A compliance framework (rule packs' `frameworks:`): a standard, a regulation or a team's own control catalog, as ids
+ * and titles of its controls, with the levels or baselines a system may be required to meet.
+ */
+export interface ComplianceFramework {
+  readonly id: string;
+  readonly title: string;
+  readonly version?: string;
+  readonly url?: string;
+  /** Level or baseline name → the ids of its controls. */
+  readonly levels: Readonly<Record<string, readonly string[]>>;
+  readonly controls: readonly { readonly id: string; readonly title: string }[];
+  /** The pack that defines it. */
+  readonly pack: string;
 }
 
 export interface Rule {
@@ -302,6 +323,7 @@ export interface RulePack {
   readonly builtin: boolean;
   readonly rules: readonly Rule[];
   readonly mitigations: readonly CatalogMitigation[];
+  readonly frameworks: readonly ComplianceFramework[];
 }
 
 /** The rules and mitigation catalog in force: built-in packs first, then user packs. */
@@ -309,5 +331,7 @@ export interface RuleSet {
   readonly rules: readonly Rule[];
   readonly byId: ReadonlyMap<string, Rule>;
   readonly mitigations: ReadonlyMap<string, CatalogMitigation>;
+  /** The compliance frameworks the packs define, by id. */
+  readonly frameworks: ReadonlyMap<string, ComplianceFramework>;
   readonly packs: readonly RulePack[];
 }
