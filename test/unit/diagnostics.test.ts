@@ -304,6 +304,16 @@ const cases: Case[] = [
     negative: HEAD + 'disabledRules:\n  - rule: HYG-03\n    reason: we know\n',
   },
   {
+    code: DiagnosticCode.UnknownFramework,
+    positive: 'threatcode: 1.4\nsystem:\n  name: Shop\n  compliance: [asvs-5.0-L2, ⟦nist-800-53-moderate⟧]\n',
+    negative: 'threatcode: 1.4\nsystem:\n  name: Shop\n  compliance: [asvs-5.0-L2, nist-800-53-r5-moderate]\n',
+  },
+  {
+    code: DiagnosticCode.UnknownFramework,
+    positive: 'threatcode: 1.4\nsystem:\n  name: Shop\n  compliance:\n    - ⟦asvs-5.0-L4⟧\n',
+    negative: 'threatcode: 1.4\nsystem:\n  name: Shop\n  compliance:\n    - asvs-5.0\n',
+  },
+  {
     code: DiagnosticCode.KindTypeMismatch,
     positive: HEAD + 'components:\n  - id: db\n    name: DB\n    type: process\n    kind: ⟦sql⟧\n',
     negative: HEAD + 'components:\n  - id: db\n    name: DB\n    type: datastore\n    kind: sql\n',

@@ -14,6 +14,7 @@ import { type Finding, type RuleMemo, runRules } from './rules/engine';
 import { keysWrittenBy } from './rules/facts';
 import type { RuleSet } from './rules/types';
 import { combinedModel, type ImportContext, type ImportResolver, originsOf, resolveImports } from './imports';
+import { complianceDiagnostics } from './compliance-frameworks';
 
 export interface AnalyzeOptions {
   readonly maxLength?: number;
@@ -108,7 +109,8 @@ function analyze(
     const source = options.imports;
     if (source && model.imports.length > 0) imports = stage(() => resolveImports(source.uri, model, source.resolver), undefined);
     const checks = stage(() => checkModel(model, { today, imported: imports?.byId }), []);
-    diagnostics = diagnostics.concat(schema, checks, imports?.diagnostics ?? []);
+    const frameworks = stage(() => complianceDiagnostics(doc, model, options.rules), []);
+    diagnostics = diagnostics.concat(schema, checks, frameworks, imports?.diagnostics ?? []);
     const importedFrom = imports && originsOf(imports);
     if (imports) {
       const system = (model = combinedModel(model, imports));

@@ -5,6 +5,7 @@
 import { didYouMean, suggest } from '../model/suggest';
 import { errorMessage } from '../shared/errors';
 import { check } from './check';
+import { compliance } from './compliance';
 import { EXIT_OK, EXIT_USAGE, type Out, UsageError } from './common';
 import { diagram } from './diagram';
 import { init } from './init';
@@ -14,7 +15,7 @@ import { rules } from './rules';
 
 declare const SERVER_VERSION: string;
 
-const COMMANDS = ['check', 'report', 'diagram', 'rules', 'init', 'import', 'export'];
+const COMMANDS = ['check', 'report', 'diagram', 'compliance', 'rules', 'init', 'import', 'export'];
 
 const HELP = `Usage: threatcode <command> [options]
 
@@ -22,6 +23,9 @@ Commands:
   check [paths...]     Analyse threat models (*.tm.yaml); default: all under the current folder.
   report <file>        Write a Markdown or self-contained HTML report of one model.
   diagram <file>       Print the model's data-flow diagram as Mermaid source.
+  compliance [paths...]
+                       Per control of a framework (asvs-5.0-L2, nist-800-53-r5-moderate …): evidenced, planned, a
+                       gap or not applicable, and where the model says so.
   rules                List the built-in rules.
   init [file]          Write a starter threat model (default: threatmodel.tm.yaml).
   import <file>        Bring in a model from another tool (OTM; see threatcode import --help).
@@ -56,6 +60,8 @@ export function main(argv: readonly string[], out: Out, err: Out): number {
         return report(rest, out, err);
       case 'diagram':
         return diagram(rest, out, err);
+      case 'compliance':
+        return compliance(rest, out, err);
       case 'rules':
         return rules(rest, out);
       case 'init':

@@ -294,6 +294,7 @@ function schemaActions(analysis: Analysis, d: CoreDiagnostic, options: CodeActio
     case DiagnosticCode.DanglingReference:
     case DiagnosticCode.WrongReferenceKind:
     case DiagnosticCode.UnknownRule:
+    case DiagnosticCode.UnknownFramework:
     case DiagnosticCode.KindTypeMismatch:
     case DiagnosticCode.DanglingCodeLink:
     case DiagnosticCode.InfraMissing:

@@ -41,6 +41,7 @@ export const DiagnosticCode = {
   KindTypeMismatch: 'kind-type-mismatch',
   InvalidRule: 'invalid-rule',
   UnknownRule: 'unknown-rule',
+  UnknownFramework: 'unknown-framework',
   ImportNotFound: 'import-not-found',
   ImportCycle: 'import-cycle',
   ImportRefused: 'import-refused',

@@ -42,6 +42,8 @@ export interface SystemData {
   release?: string;
   repository?: string;
   reviewed?: Review;
+  /** The compliance frameworks the system must meet, each with its level (format 1.4). */
+  compliance?: unknown;
 }
 
 export interface BoundaryData {
