@@ -34,5 +34,16 @@ export async function moreActions(client: LanguageClient, args: MoreActionsArgum
     void vscode.window.showInformationMessage('The model changed since the menu opened: press Ctrl+. again for its fixes now.');
     return false;
   }
-  return vscode.workspace.applyEdit(await client.protocol2CodeConverter.asWorkspaceEdit(resolved.edit));
+  const edit = await client.protocol2CodeConverter.asWorkspaceEdit(resolved.edit);
+  if (!(await vscode.workspace.applyEdit(edit))) return false;
+  // A fix may land far from the cursor (at the end of the element's controls, in the threats section): show it, the
+  // cursor where it begins, as the quick-fix menu's own fixes do.
+  const editor = vscode.window.activeTextEditor;
+  const first = editor && edit.get(editor.document.uri).sort((a, b) => a.range.start.compareTo(b.range.start))[0];
+  if (editor && first) {
+    const at = first.range.start;
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+  return true;
 }
