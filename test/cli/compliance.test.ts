@@ -57,6 +57,32 @@ describe('threatcode compliance', () => {
     );
   });
 
+  it('writes Markdown for a job summary: the counts, the gaps open, the rest folded, every model string escaped', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'threatcode-compliance-'));
+    const hostile = 'Cache | <img src=x onerror=alert(1)> **bold**';
+    writeFileSync(
+      path.join(dir, 'shop.tm.yaml'),
+      readFileSync(path.join(REPO_ROOT, WEBSHOP), 'utf8').replace('name: Session cache (Redis)', `name: "${hostile}"`),
+    );
+    const r = run(['compliance', 'shop.tm.yaml', '--framework', 'nist-800-53-r5-moderate', '--format', 'markdown'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    // Escaped as any text from a pack or a model (a leading "5." would start a list); rendered, it reads 5.1.1.
+    assert.equal(lines[0], '## Compliance of Acme Shop with NIST SP 800-53 Rev. 5 (5\\.1.1), level moderate');
+    assert.match(
+      lines[2],
+      /^`shop\.tm\.yaml` · 287 controls: \*\*\d+ evidenced · \d+ planned · \d+ gaps\*\* · \d+ not applicable · \d+ not described by the model$/,
+    );
+    assert.match(r.stdout, /<details open><summary>Gaps \(\d+\)<\/summary>/);
+    assert.match(r.stdout, /<details><summary>Evidenced \(\d+\)<\/summary>/);
+    const sc28 = lines.find((l) => l.startsWith('| SC-28 | Protection of Information at Rest | '));
+    assert.ok(sc28, r.stdout);
+    // The component's name is text: no raw HTML, no extra cell, no emphasis.
+    assert.ok(sc28.includes('missing: Cache \\| &lt;img src=x onerror=alert(1)&gt; \\*\\*bold\\*\\*'), sc28);
+    assert.equal(sc28.split(/(?<!\\)\|/).length, 5, 'three cells');
+    assert.ok(!r.stdout.includes('<img'));
+  });
+
   it('reports the frameworks the model names in system.compliance, and says how to name one when it names none', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'threatcode-compliance-'));
     const text = readFileSync(path.join(REPO_ROOT, WEBSHOP), 'utf8').replace(/^threatcode: [\d.]+\n/m, 'threatcode: 1.4\n');

@@ -5,6 +5,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { assessCompliance, type ComplianceItem, type ComplianceReport, type ControlResult } from '../analysis/compliance';
 import { selectorsOf } from '../analysis/compliance-frameworks';
+import { escapeMarkdown, markdownCode } from '../shared/escape';
 import {
   collectFiles,
   COMMON_OPTIONS_HELP,
@@ -22,7 +23,7 @@ import {
   UsageError,
 } from './common';
 
-export const COMPLIANCE_HELP = `Usage: threatcode compliance [paths...] [--framework <id>] [--format text|json] [--output <file>]
+export const COMPLIANCE_HELP = `Usage: threatcode compliance [paths...] [--framework <id>] [--format text|json|markdown] [--output <file>]
 
 For each control of a compliance framework that the model makes relevant: evidenced (a control the model states, or
 a mitigation implemented or verified for the threat), planned (a mitigation proposed, planned or in progress), a gap
@@ -31,7 +32,7 @@ is relevant when a rule that applies suggests a mitigation that implements it.
 
   --framework <id>     A framework and level: asvs-5.0-L2, nist-800-53-r5-moderate (or a framework id alone for all
                        its controls). Default: the frameworks each model names in system.compliance.
-  --format <format>    text (default) or json.
+  --format <format>    text (default), json, or markdown (for a CI job summary or a pull-request comment).
   --output <file>      Write to a file instead of standard output.
 ${COMMON_OPTIONS_HELP}
 
@@ -55,7 +56,8 @@ export function compliance(args: readonly string[], out: Out, err: Out): number 
     return EXIT_OK;
   }
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
+  if (format !== 'text' && format !== 'json' && format !== 'markdown')
+    throw new UsageError(`--format must be text, json or markdown, not '${oneLine(format)}'.`);
   const ruleSet = loadRules(values, err);
   if (!ruleSet) return EXIT_USAGE;
   const files = collectFiles(positionals.length ? positionals : ['.']);
@@ -92,7 +94,13 @@ export function compliance(args: readonly string[], out: Out, err: Out): number 
   }
   // Nothing to report on because no model names a framework: the command line must say which.
   if (results.length === 0 && unnamed && !unreadable) return EXIT_USAGE;
-  emit(format === 'json' ? `${JSON.stringify({ models: results }, null, 2)}\n` : results.map(text).join('\n'), values.output, out);
+  const written =
+    format === 'json'
+      ? `${JSON.stringify({ models: results }, null, 2)}\n`
+      : format === 'markdown'
+        ? results.map(markdown).join('\n')
+        : results.map(text).join('\n');
+  emit(written, values.output, out);
   return unreadable ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -133,20 +141,55 @@ function text(model: ModelCompliance): string {
       lines.push('', `  ${title}`);
       for (const c of controls) {
         lines.push(`    ${c.id}  ${oneLine(c.title)}`);
-        const items = [
-          ...c.gaps.map((i) => ['missing', i] as const),
-          ...c.planned.map((i) => ['planned', i] as const),
-          ...c.evidence.map((i) => ['evidence', i] as const),
-          ...c.notApplicable.map((i) => ['n/a', i] as const),
-        ];
-        for (const [kind, item] of items.slice(0, 6))
-          lines.push(
-            `      ${oneLine(model.file)}:${(item as ComplianceItem & { line?: number }).line ?? 1} ${kind}: ${oneLine(item.text)}`,
-          );
-        if (items.length > 6) lines.push(`      … and ${items.length - 6} more (--format json lists all)`);
+        const { items, more } = itemsOf(c, 6);
+        for (const [kind, item] of items) lines.push(`      ${oneLine(model.file)}:${item.line ?? 1} ${kind}: ${oneLine(item.text)}`);
+        if (more > 0) lines.push(`      … and ${more} more (--format json lists all)`);
       }
     }
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** The items of a control, what is missing first, at most `max` of them; and how many more there are. */
+function itemsOf(c: ControlResult, max: number): { items: (readonly [string, ComplianceItem & { line?: number }])[]; more: number } {
+  const all = [
+    ...c.gaps.map((i) => ['missing', i] as const),
+    ...c.planned.map((i) => ['planned', i] as const),
+    ...c.evidence.map((i) => ['evidence', i] as const),
+    ...c.notApplicable.map((i) => ['n/a', i] as const),
+  ];
+  return { items: all.slice(0, max), more: Math.max(0, all.length - max) };
+}
+
+/**
+ * For a CI job summary or a pull-request comment: the counts, then a table per status (gaps open, the rest folded), each
+ * control with what the model says and the line it says it on. Every string from the model is escaped.
+ */
+function markdown(model: ModelCompliance): string {
+  const out: string[] = [];
+  for (const report of model.reports) {
+    const { framework, level, counts } = report;
+    const version = framework.version ? ` (${escapeMarkdown(framework.version)})` : '';
+    out.push(
+      `## Compliance of ${escapeMarkdown(model.system)} with ${escapeMarkdown(framework.title)}${version}, ${level !== undefined ? `level ${escapeMarkdown(level)}` : 'all controls'}`,
+      '',
+      `${markdownCode(model.file)} · ${report.inScope} controls: **${counts.evidenced} evidenced · ${counts.planned} planned · ${counts.gap} ${counts.gap === 1 ? 'gap' : 'gaps'}** · ${counts['not-applicable']} not applicable · ${report.untouched} not described by the model`,
+      '',
+    );
+    for (const { status, title } of SECTIONS) {
+      const controls = report.controls.filter((c) => c.status === status);
+      if (controls.length === 0) continue;
+      out.push(`<details${status === 'gap' ? ' open' : ''}><summary>${title} (${controls.length})</summary>`, '');
+      out.push('| control | title | what the model says |', '| --- | --- | --- |');
+      for (const c of controls) {
+        const { items, more } = itemsOf(c, 4);
+        const said = items.map(([kind, item]) => `${kind}: ${escapeMarkdown(item.text)} (line ${item.line ?? 1})`);
+        if (more > 0) said.push(`… and ${more} more`);
+        out.push(`| ${escapeMarkdown(c.id)} | ${escapeMarkdown(c.title)} | ${said.join('<br>')} |`);
+      }
+      out.push('', '</details>', '');
+    }
+  }
+  return out.join('\n');
 }
