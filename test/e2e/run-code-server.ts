@@ -681,8 +681,19 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       },
     );
     await step('Export… from the palette: a format, the save dialog with a proposed name, the file written and opened', async () => {
-      await pick('webshop.tm.yaml', 'webshop.tm.yaml');
-      await page.locator('.tab.active', { hasText: 'webshop.tm.yaml' }).first().waitFor({ timeout: 30_000 });
+      // By its path: by now the suite has written other models named after the webshop, which Quick Open may rank first.
+      for (let attempt = 1; ; attempt++) {
+        await pick('webshop/webshop.tm.yaml', 'webshop.tm.yaml');
+        try {
+          await page
+            .locator('.tab.active', { hasText: /^webshop\.tm\.yaml/ })
+            .first()
+            .waitFor({ timeout: 15_000 });
+          break;
+        } catch (e) {
+          if (attempt === 3) throw e;
+        }
+      }
       await pick('>Threatcode: Export…', 'Export…');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Markdown report' }).first().waitFor({ timeout: 15_000 });
       await page.keyboard.type('Markdown', { delay: 15 });
@@ -690,7 +701,12 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
       // The browser's save dialog is VS Code's own: a path in a quick input, the name proposed beside the model.
       const input = page.locator('.quick-input-widget input');
       await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Export Markdown' }).waitFor({ timeout: 15_000 });
-      const proposed = await input.inputValue();
+      // The dialog shows the folder first and then the proposed name in it.
+      let proposed = '';
+      for (let waited = 0; waited < 10_000 && !proposed.endsWith('.md'); waited += 200) {
+        await page.waitForTimeout(200);
+        proposed = await input.inputValue();
+      }
       if (!proposed.endsWith('/webshop/webshop.report.md')) throw new Error(`the save dialog proposed ${proposed}`);
       const dialog = shots('export-save-dialog');
       await page.screenshot({ path: dialog });
