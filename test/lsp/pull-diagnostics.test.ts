@@ -115,11 +115,13 @@ describe('pull diagnostics over the protocol', function () {
     let dropped = client.pull(uri(p), before.resultId, source.token);
     source.cancel();
     await assert.rejects(dropped, cancelled);
-    // …and cancelled while it waits for the pause (the status request is answered after the pull has started).
+    // …and cancelled while it waits for the pause. The change comes first, so that the pause starts afresh: the first
+    // pull, when the server read it before its cancel, waited out the pause of version 2 itself, and a pull sent after
+    // it found no pause left to wait (once, in CI). The status request is answered after the server has read the pull.
+    await replace(p, 3, text.replace('from: gateway', 'from: gateway-x'));
     source = new CancellationTokenSource();
     dropped = client.pull(uri(p), before.resultId, source.token);
     await client.connection.sendRequest(StatusRequest);
-    await replace(p, 3, text.replace('from: gateway', 'from: gateway-x'));
     source.cancel();
     await assert.rejects(dropped, cancelled);
     const after = full(await client.pull(uri(p), before.resultId));
