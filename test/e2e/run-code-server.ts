@@ -405,6 +405,9 @@ async function uiSmoke(browser: import('playwright-core').Browser, url: string, 
           await input.fill('');
           await page.keyboard.type(query, { delay: 15 });
           await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor({ timeout: 15_000 });
+          // Enter takes the focused row: wait until the list has settled on the one asked for (while files are still
+          // searched, the recently opened ones come first, and Enter opened one of those in CI).
+          await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).first().waitFor({ timeout: 15_000 });
           await page.keyboard.press(open);
           return;
         } catch (e) {
